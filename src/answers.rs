@@ -1,0 +1,313 @@
+//! The answers file (`shared/design/answers.md`): every choice the wizard asks for, as one
+//! YAML document. Addresses and CIDRs stay text here so that a half-typed wizard field and a
+//! hand-edited file are checked by the same code (`plan`), which names the field on failure.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const API_VERSION: &str = "dsinstall/v1alpha1";
+pub const KIND: &str = "Answers";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Answers {
+    pub api_version: String,
+    pub kind: String,
+    pub kubernetes: Kubernetes,
+    pub node: Node,
+    pub networking: Networking,
+    pub calico: Calico,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<OtherNode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verify>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Kubernetes {
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_repository: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cri_socket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_plane_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_mode: Option<ProxyMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProxyMode {
+    Iptables,
+    Ipvs,
+    Nftables,
+}
+
+impl ProxyMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProxyMode::Iptables => "iptables",
+            ProxyMode::Ipvs => "ipvs",
+            ProxyMode::Nftables => "nftables",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Node {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_interface: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_interface: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_advertise: Option<AddressFamily>,
+}
+
+/// An IP family as the answers file spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressFamily {
+    Ipv4,
+    Ipv6,
+}
+
+impl AddressFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddressFamily::Ipv4 => "ipv4",
+            AddressFamily::Ipv6 => "ipv6",
+        }
+    }
+    /// The spelling Kubernetes uses in `ipFamilies` / `ipFamily`.
+    pub fn kube_name(self) -> &'static str {
+        match self {
+            AddressFamily::Ipv4 => "IPv4",
+            AddressFamily::Ipv6 => "IPv6",
+        }
+    }
+    pub fn bits(self) -> u8 {
+        match self {
+            AddressFamily::Ipv4 => 32,
+            AddressFamily::Ipv6 => 128,
+        }
+    }
+    pub fn of(addr: &std::net::IpAddr) -> Self {
+        if addr.is_ipv4() {
+            AddressFamily::Ipv4
+        } else {
+            AddressFamily::Ipv6
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Networking {
+    pub pod_subnets: Vec<String>,
+    pub service_subnets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_mask_sizes: Option<NodeMaskSizes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeMaskSizes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Calico {
+    pub version: String,
+    pub install: CalicoInstall,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_pool: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_pool: Option<String>,
+    /// An extension of the contract: the IPv4 block size, like `ipv6BlockSize`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_block_size: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_block_size: Option<u8>,
+    /// An extension of the contract: the IPv4 autodetection method (Calico's default first-found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_autodetection_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_autodetection_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_encapsulation: Option<Encapsulation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_encapsulation: Option<Encapsulation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CalicoInstall {
+    #[default]
+    Manifest,
+    Operator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encapsulation {
+    #[serde(rename = "IPIP")]
+    Ipip,
+    #[serde(rename = "VXLAN")]
+    Vxlan,
+    None,
+}
+
+impl Encapsulation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encapsulation::Ipip => "IPIP",
+            Encapsulation::Vxlan => "VXLAN",
+            Encapsulation::None => "None",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OtherNode {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<String>,
+    #[serde(default)]
+    pub role: NodeRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    #[default]
+    Worker,
+    ControlPlane,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Verify {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// Why an answers file could not be read. `path` is the field path (`networking.podSubnets[1]`)
+/// or empty when the document as a whole is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub file: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Answers {
+    /// Parse an answers document. `file` names the source in errors.
+    pub fn from_yaml(text: &str, file: &str) -> Result<Answers, LoadError> {
+        let err = |path: String, message: String| LoadError {
+            file: file.to_string(),
+            path,
+            message,
+        };
+        // First as a generic value: a wrong apiVersion/kind is reported as such, not as the
+        // first field that happens not to fit.
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| err(String::new(), one_line(&e.to_string())))?;
+        let map = value.as_mapping().ok_or_else(|| {
+            err(
+                String::new(),
+                "the answers file must be a YAML mapping (apiVersion, kind, kubernetes, ...)"
+                    .into(),
+            )
+        })?;
+        for (key, expected) in [("apiVersion", API_VERSION), ("kind", KIND)] {
+            match map.get(key).and_then(|v| v.as_str()) {
+                Some(v) if v == expected => {}
+                Some(v) => {
+                    return Err(err(key.into(), format!("is {v:?}, expected {expected:?}")));
+                }
+                None => return Err(err(key.into(), format!("missing; expected {expected:?}"))),
+            }
+        }
+        let de = serde_yaml::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            err(path, one_line(&e.into_inner().to_string()))
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Answers, LoadError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+            file: file.clone(),
+            path: String::new(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Answers::from_yaml(&text, &file)
+    }
+
+    pub fn to_yaml(&self) -> String {
+        let body = serde_yaml::to_string(self).expect("answers always serialize");
+        format!("# dsinstall answers file: replay with `dsinstall apply --answers FILE`\n{body}")
+    }
+
+    /// Write atomically (temp file in the same directory, then rename). Answers files hold no
+    /// secrets; the caller passes `secret = true` when one was added, which makes it 0600.
+    pub fn save(&self, path: &Path, secret: bool) -> std::io::Result<()> {
+        crate::fsutil::write_atomic(path, self.to_yaml().as_bytes(), secret)
+    }
+
+    /// The seed document's lab, used by `--demo` and as the wizard's starting point when
+    /// nothing better is known.
+    pub fn seed() -> Answers {
+        Answers::from_yaml(include_str!("../assets/demo/answers.yaml"), "seed")
+            .expect("embedded seed answers parse")
+    }
+}
+
+/// serde_yaml errors end with "at line N column M"; keep them on one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,117 @@
+//! Host facts: what `dsinstall detect --json` prints (shared/design/cli.md; the field names
+//! are a public contract) and what the wizard starts from.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostFacts {
+    pub hostname: String,
+    /// What /etc/hosts maps the hostname to.
+    #[serde(default)]
+    pub hostname_addresses: Vec<String>,
+    #[serde(default)]
+    pub os_release: Option<String>,
+    #[serde(default)]
+    pub kernel: Option<String>,
+    #[serde(default)]
+    pub is_root: bool,
+    pub interfaces: Vec<Interface>,
+    pub default_routes: Vec<DefaultRoute>,
+    pub sysctls: BTreeMap<String, String>,
+    #[serde(default)]
+    pub modules: BTreeMap<String, bool>,
+    #[serde(default)]
+    pub swap_on: bool,
+    pub tools: BTreeMap<String, Option<Tool>>,
+    #[serde(default)]
+    pub cri_sockets: Vec<String>,
+    #[serde(default)]
+    pub existing_cluster: Option<ExistingCluster>,
+    pub suggested: Suggested,
+    #[serde(default)]
+    pub warnings: Vec<HostWarning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interface {
+    pub name: String,
+    pub mac: Option<String>,
+    pub up: bool,
+    pub mtu: u32,
+    /// ether, veth, bridge, vlan, bond, loopback, dummy, tun, other...
+    pub kind: String,
+    /// The bridge or bond this interface is enslaved to.
+    #[serde(default)]
+    pub master: Option<String>,
+    pub addresses: Vec<Address>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub address: String,
+    pub prefix: u8,
+    /// "ipv4" or "ipv6".
+    pub family: String,
+    /// global, site, link, host.
+    pub scope: String,
+    /// The kernel's names: tentative, deprecated, dadfailed, noprefixroute, temporary,
+    /// secondary, permanent, nodad.
+    pub flags: Vec<String>,
+}
+
+impl Address {
+    pub fn has_flag(&self, f: &str) -> bool {
+        self.flags.iter().any(|x| x == f)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultRoute {
+    pub family: String,
+    pub interface: Option<String>,
+    pub gateway: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tool {
+    pub path: String,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExistingCluster {
+    /// Files that show a cluster was set up here (admin.conf, static pod manifests).
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggested {
+    pub ipv6_interface: Option<String>,
+    pub ipv6: Option<String>,
+    pub ipv4_interface: Option<String>,
+    pub ipv4: Option<String>,
+    #[serde(default)]
+    pub vip_candidates: Vec<String>,
+    /// Why each suggestion was made, in the order above.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostWarning {
+    /// Stable id: no-global-ipv6, ipv6-disabled, forwarding-off, br-netfilter-missing,
+    /// swap-on, existing-cluster, ...
+    pub id: String,
+    /// Blocks the install (the wizard shows it on the welcome screen).
+    pub blocking: bool,
+    pub message: String,
+}

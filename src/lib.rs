@@ -1,0 +1,8 @@
+//! dsinstall: turn a bare Linux node into the first control-plane node of a dual-stack
+//! kubeadm + Calico cluster. The engine (host, answers, plan, render) never imports `tui`.
+
+pub mod answers;
+pub mod fsutil;
+pub mod host;
+pub mod plan;
+pub mod render;

@@ -1,0 +1,113 @@
+//! The address plan as text: what `dsinstall plan` prints and `plan.txt` holds.
+
+use super::cidr::{self, human_count};
+use super::{Checked, MaskSource, Plan, Problem};
+
+/// The whole report: the plan (when there is one) and every problem.
+pub fn text(checked: &Checked) -> String {
+    let mut out = String::new();
+    if let Some(plan) = &checked.plan {
+        out.push_str(&plan_table(plan));
+    }
+    out.push_str(&problems_text(&checked.problems));
+    out
+}
+
+pub fn problems_text(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    if problems.is_empty() {
+        out.push_str("\nNo problems found.\n");
+        return out;
+    }
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    out.push_str(&format!(
+        "\nProblems: {} error(s), {} warning(s)\n",
+        errors,
+        problems.len() - errors
+    ));
+    for p in problems {
+        out.push_str(&format!("  {p}\n"));
+    }
+    out
+}
+
+pub fn plan_table(plan: &Plan) -> String {
+    let mut out = String::new();
+    let stack = if plan.is_dual_stack() {
+        format!("dual-stack, {} primary", plan.primary().family.kube_name())
+    } else {
+        format!("single-stack {}", plan.primary().family.kube_name())
+    };
+    out.push_str(&format!(
+        "Kubernetes {} (kubeadm {}), Calico {} ({}), {}\n",
+        plan.kube_version,
+        plan.kube.kubeadm_api.as_str(),
+        plan.calico_version,
+        match plan.calico.install {
+            crate::answers::CalicoInstall::Manifest => "manifest",
+            crate::answers::CalicoInstall::Operator => "operator",
+        },
+        stack
+    ));
+    let ips: Vec<String> = plan.node.node_ips.iter().map(|i| i.to_string()).collect();
+    out.push_str(&format!(
+        "Node {}: advertise {}, kubelet node-ip {}\n",
+        plan.node.name,
+        plan.node.advertise_address,
+        ips.join(",")
+    ));
+    if let Some(e) = &plan.control_plane_endpoint {
+        out.push_str(&format!("Control-plane endpoint: {e}\n"));
+    }
+    out.push_str("\nAddress plan\n");
+    out.push_str(&format!(
+        "  {:<6} {:<22} {:<9} {:>9} {:>12} {:<22} {:>10} {:<22}\n",
+        "family",
+        "pod subnet",
+        "per node",
+        "nodes",
+        "addr/node",
+        "service subnet",
+        "services",
+        "calico pool"
+    ));
+    for f in &plan.families {
+        out.push_str(&format!(
+            "  {:<6} {:<22} {:<9} {:>9} {:>12} {:<22} {:>10} {:<22}\n",
+            f.family.kube_name(),
+            f.pod_subnet.to_string(),
+            format!("/{}", f.node_mask),
+            human_count(f.nodes_fit),
+            human_count(f.addresses_per_node),
+            f.service_subnet.to_string(),
+            human_count(f.service_addresses),
+            format!("{} /{}", f.calico_pool, f.block_size),
+        ));
+    }
+    out.push('\n');
+    for f in &plan.families {
+        let how = match f.node_mask_source {
+            MaskSource::Answers => "set in the answers".to_string(),
+            MaskSource::Kubeadm => format!(
+                "computed by kubeadm v1.{} from the /{} pod subnet",
+                plan.kube.minor,
+                f.pod_subnet.prefix_len()
+            ),
+            MaskSource::ControllerManager => "kube-controller-manager's default".to_string(),
+        };
+        let ranges = cidr::node_ranges(&f.pod_subnet, f.node_mask, 3);
+        let shown: Vec<String> = ranges.iter().map(|r| r.to_string()).collect();
+        out.push_str(&format!(
+            "  {} per-node ranges /{} ({how}): {}{}\n",
+            f.family.kube_name(),
+            f.node_mask,
+            shown.join(", "),
+            if f.nodes_fit > 3 { ", ..." } else { "" }
+        ));
+    }
+    for j in &plan.joins {
+        let ips: Vec<String> = j.node_ips.iter().map(|i| i.to_string()).collect();
+        out.push_str(&format!("  join {}: node-ip {}\n", j.name, ips.join(",")));
+    }
+    out
+}

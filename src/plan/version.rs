@@ -1,0 +1,633 @@
+//! What each Kubernetes and Calico version needs: one table, one row per minor.
+//!
+//! Templates and checks read these rows, never a version string. Each fact cites where it
+//! comes from; `kk#N` is a kubernetes/kubernetes PR or issue, `kubeadm#N` kubernetes/kubeadm,
+//! `calico@vX:path` a file at a projectcalico/calico tag. The fuller story is in
+//! `shared/facts/kubeadm-dualstack-sources.md` and `shared/facts/calico-dualstack.md`.
+
+use crate::answers::ProxyMode;
+use serde::Serialize;
+
+/// A Kubernetes release as the answers file names it (`v1.19.0`, `1.31`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct KubeVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: Option<u32>,
+}
+
+impl KubeVersion {
+    /// Parse `v1.31.2`, `1.31.2` or `1.31`. Pre-release suffixes (`-rc.1`) are accepted and
+    /// dropped: the minor decides everything in the table.
+    pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim();
+        let t = t.strip_prefix('v').unwrap_or(t);
+        let core = t.split(['-', '+']).next().unwrap_or("");
+        let parts: Vec<&str> = core.split('.').collect();
+        let num = |p: &str| -> Result<u32, String> {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 6 {
+                Err(format!("{s:?} is not a Kubernetes version like v1.31.2"))
+            } else {
+                p.parse().map_err(|_| format!("{s:?} is not a version"))
+            }
+        };
+        match parts.as_slice() {
+            [maj, min] => Ok(KubeVersion {
+                major: num(maj)?,
+                minor: num(min)?,
+                patch: None,
+            }),
+            [maj, min, pat] => Ok(KubeVersion {
+                major: num(maj)?,
+                minor: num(min)?,
+                patch: Some(num(pat)?),
+            }),
+            _ => Err(format!("{s:?} is not a Kubernetes version like v1.31.2")),
+        }
+    }
+
+    /// The version kubeadm's `kubernetesVersion` gets: `v1.31.2`, or `v1.31.0` when only the
+    /// minor was given (kubeadm would otherwise look the version up online, which an
+    /// air-gapped lab cannot).
+    pub fn kubeadm_string(&self) -> String {
+        format!("v{}.{}.{}", self.major, self.minor, self.patch.unwrap_or(0))
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.patch {
+            Some(p) => write!(f, "v{}.{}.{}", self.major, self.minor, p),
+            None => write!(f, "v{}.{}", self.major, self.minor),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KubeadmApi {
+    V1beta2,
+    V1beta3,
+    V1beta4,
+}
+
+impl KubeadmApi {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KubeadmApi::V1beta2 => "kubeadm.k8s.io/v1beta2",
+            KubeadmApi::V1beta3 => "kubeadm.k8s.io/v1beta3",
+            KubeadmApi::V1beta4 => "kubeadm.k8s.io/v1beta4",
+        }
+    }
+    /// v1beta4 turned `extraArgs` and `kubeletExtraArgs` from maps into `{name, value}` lists
+    /// (kk#125029).
+    pub fn extra_args_as_list(self) -> bool {
+        self == KubeadmApi::V1beta4
+    }
+}
+
+/// Whether the `IPv6DualStack` feature gate may appear in a config for this version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum GateRule {
+    /// Alpha, off by default: dual-stack does not work without it.
+    MustSet,
+    /// Beta or GA: on by default; setting it is accepted (GA prints a warning).
+    MaySet,
+    /// Removed: the component refuses to start ("unrecognized feature gate") or kubeadm
+    /// rejects the config ("IPv6DualStack is not a valid feature name").
+    MustNotSet,
+}
+
+/// How a Service asks for its IP family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ServiceFamilyFields {
+    /// `spec.ipFamily: IPv4|IPv6`, one family per Service (1.16–1.19 alpha API).
+    IpFamily,
+    /// `spec.ipFamilies` + `spec.ipFamilyPolicy` (1.20+).
+    IpFamilies,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Maturity {
+    Alpha,
+    Beta,
+    Ga,
+    Deprecated,
+}
+
+/// Everything about one Kubernetes minor that changes what dsinstall writes or checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct KubeMinor {
+    pub minor: u32,
+    pub kubeadm_api: KubeadmApi,
+    /// Gate in kubeadm's own `ClusterConfiguration.featureGates`.
+    pub kubeadm_gate: GateRule,
+    /// Gate on kube-apiserver, kube-controller-manager, kubelet and kube-proxy.
+    pub component_gate: GateRule,
+    /// The kubelet takes `--node-ip <v4>,<v6>` (bare metal, no cloud provider).
+    pub node_ip_pair: bool,
+    pub service_family_fields: ServiceFamilyFields,
+    /// The taints kubeadm puts on a control-plane node.
+    pub control_plane_taints: &'static [&'static str],
+    pub default_image_repository: &'static str,
+    /// Patch release from which kubeadm's default moved to registry.k8s.io by backport.
+    pub registry_k8s_io_from_patch: Option<u32>,
+    pub default_cri_socket: &'static str,
+    /// kubeadm wants `unix://` URLs (and prepends it with a warning when missing).
+    pub cri_socket_url: bool,
+    /// dockershim is still part of the kubelet.
+    pub dockershim: bool,
+    /// kube-proxy modes and how mature each is on this minor.
+    pub proxy_modes: &'static [(ProxyMode, Maturity)],
+    /// ipvs misses IPv6 NodePorts on kernels that mark IPv6 local routes `proto none`.
+    pub ipvs_ipv6_nodeport_bug: bool,
+    /// kubeadm computes `--node-cidr-mask-size-ipv6` itself (calcNodeCidrSize).
+    pub kubeadm_computes_node_mask: bool,
+    /// Largest service range kube-apiserver and kubeadm accept, in host bits.
+    pub service_max_host_bits: u8,
+    /// `kubeadm config validate` exists.
+    pub kubeadm_config_validate: bool,
+    /// kubeadm's preflight checks bridge-nf-call-iptables/ip6tables.
+    pub preflight_bridge_nf: bool,
+}
+
+use GateRule::*;
+use KubeadmApi::*;
+use Maturity::*;
+use ProxyMode::*;
+
+const MASTER: &[&str] = &["node-role.kubernetes.io/master"];
+const MASTER_AND_CP: &[&str] = &[
+    "node-role.kubernetes.io/master",
+    "node-role.kubernetes.io/control-plane",
+];
+const CP: &[&str] = &["node-role.kubernetes.io/control-plane"];
+
+const PROXY_OLD: &[(ProxyMode, Maturity)] = &[(Iptables, Ga), (Ipvs, Ga)];
+const PROXY_NFT_ALPHA: &[(ProxyMode, Maturity)] = &[(Iptables, Ga), (Ipvs, Ga), (Nftables, Alpha)];
+const PROXY_NFT_BETA: &[(ProxyMode, Maturity)] = &[(Iptables, Ga), (Ipvs, Ga), (Nftables, Beta)];
+const PROXY_NFT_GA: &[(ProxyMode, Maturity)] = &[(Iptables, Ga), (Ipvs, Ga), (Nftables, Ga)];
+const PROXY_IPVS_DEPRECATED: &[(ProxyMode, Maturity)] =
+    &[(Iptables, Ga), (Ipvs, Deprecated), (Nftables, Ga)];
+
+const DOCKERSHIM: &str = "/var/run/dockershim.sock";
+const CONTAINERD: &str = "unix:///var/run/containerd/containerd.sock";
+
+/// Build one row; the columns that change are arguments, the rest follow from the minor.
+#[allow(clippy::too_many_arguments)] // a table row reads best as one call per minor
+const fn row(
+    minor: u32,
+    kubeadm_api: KubeadmApi,
+    kubeadm_gate: GateRule,
+    component_gate: GateRule,
+    control_plane_taints: &'static [&'static str],
+    default_image_repository: &'static str,
+    registry_k8s_io_from_patch: Option<u32>,
+    proxy_modes: &'static [(ProxyMode, Maturity)],
+) -> KubeMinor {
+    KubeMinor {
+        minor,
+        kubeadm_api,
+        kubeadm_gate,
+        component_gate,
+        // kubelet takes a dual-stack --node-ip from 1.20 (kk#95239); 1.19 takes one address,
+        // so the node shows no IPv6 InternalIP (kk#90704, kk#93598; the seed's own run).
+        node_ip_pair: minor >= 20,
+        // ipFamilies/ipFamilyPolicy replaced ipFamily in 1.20 (kk#91824, kk#95894).
+        service_family_fields: if minor >= 20 {
+            ServiceFamilyFields::IpFamilies
+        } else {
+            ServiceFamilyFields::IpFamily
+        },
+        control_plane_taints,
+        default_image_repository,
+        registry_k8s_io_from_patch,
+        // dockershim removed in 1.24 (KEP-2221); kubeadm then defaults to containerd and
+        // wants unix:// URLs, prepending it with a warning (kk#107295, kubeadm#2426).
+        default_cri_socket: if minor >= 24 { CONTAINERD } else { DOCKERSHIM },
+        cri_socket_url: minor >= 24,
+        dockershim: minor < 24,
+        proxy_modes,
+        // Fixed by kk#101429 "Kube-proxy/ipvs; Use go net lib to get nodeIPs" (1.22);
+        // reports: kubeadm#2205, kk#92412, kk#93858. The seed saw it on 1.19.
+        ipvs_ipv6_nodeport_bug: minor < 22,
+        // calcNodeCidrSize was dropped in 1.20: "kubeadm no longer sets the node-mask
+        // automatically on IPv6 deployments" (kk#95723); kcm defaults /24 and /64 apply.
+        kubeadm_computes_node_mask: minor < 20,
+        // kube-apiserver validateClusterIPFlags and kubeadm ValidateServiceSubnetSize
+        // (MaximumBitsForServiceSubnet = 20, kk#95723). The apiserver lifts its cap from 1.34
+        // when MultiCIDRServiceAllocator + DisableAllocatorDualWrite are on, but kubeadm still
+        // validates 20 bits, so 20 holds for every kubeadm install.
+        service_max_host_bits: 20,
+        // `kubeadm config validate` added in 1.28 (kk#118013).
+        kubeadm_config_validate: minor >= 28,
+        // bridge-nf-call-* preflight checks removed in 1.30 (kk#123464).
+        preflight_bridge_nf: minor < 30,
+    }
+}
+
+/// One row per supported minor. Sources per column:
+/// - kubeadm API: v1beta3 added 1.22 (kk#101129), v1beta2 removed 1.27 (kk#114540),
+///   v1beta4 usable and default 1.31 (kk#125029), v1beta3 removed 1.37 (kk#136016,
+///   CHANGELOG-1.37 "since v1.36.0"). We emit the newest API each minor accepts.
+/// - kubeadm gate: alpha 1.16 (kk#80145), beta 1.21, GA+locked 1.23, removed from kubeadm in
+///   1.24 (kk#106648): "IPv6DualStack is not a valid feature name".
+/// - component gate: alpha ≤1.20, beta 1.21, GA locked 1.23 (kk#104691), removed 1.25
+///   ("unrecognized feature gate"; kcm's copy removed 1.27, kk#116255).
+/// - taints: KEP-2067: control-plane taint added 1.24 beside master, master removed 1.25.
+/// - image repository: registry.k8s.io default from 1.25 (kk#109938, kk#110343), backported
+///   to 1.23 (kk#113393) and 1.24 (kk#113984): first patches 1.23.15 and 1.24.9 (Dec 2022).
+/// - proxy modes: nftables alpha 1.29, beta 1.31, GA 1.33 (KEP-3866); ipvs deprecated 1.35
+///   (KEP-5495), kubeadm warns on it from 1.37 (kk#139067).
+pub const KUBE_TABLE: &[KubeMinor] = &[
+    row(
+        19,
+        V1beta2,
+        MustSet,
+        MustSet,
+        MASTER,
+        "k8s.gcr.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        20,
+        V1beta2,
+        MustSet,
+        MustSet,
+        MASTER,
+        "k8s.gcr.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        21,
+        V1beta2,
+        MaySet,
+        MaySet,
+        MASTER,
+        "k8s.gcr.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        22,
+        V1beta3,
+        MaySet,
+        MaySet,
+        MASTER,
+        "k8s.gcr.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        23,
+        V1beta3,
+        MaySet,
+        MaySet,
+        MASTER,
+        "k8s.gcr.io",
+        Some(15),
+        PROXY_OLD,
+    ),
+    row(
+        24,
+        V1beta3,
+        MustNotSet,
+        MaySet,
+        MASTER_AND_CP,
+        "k8s.gcr.io",
+        Some(9),
+        PROXY_OLD,
+    ),
+    row(
+        25,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        26,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        27,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        28,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_OLD,
+    ),
+    row(
+        29,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_ALPHA,
+    ),
+    row(
+        30,
+        V1beta3,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_ALPHA,
+    ),
+    row(
+        31,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_BETA,
+    ),
+    row(
+        32,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_BETA,
+    ),
+    row(
+        33,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_GA,
+    ),
+    row(
+        34,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_NFT_GA,
+    ),
+    row(
+        35,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_IPVS_DEPRECATED,
+    ),
+    row(
+        36,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_IPVS_DEPRECATED,
+    ),
+    row(
+        37,
+        V1beta4,
+        MustNotSet,
+        MustNotSet,
+        CP,
+        "registry.k8s.io",
+        None,
+        PROXY_IPVS_DEPRECATED,
+    ),
+];
+
+pub const OLDEST_MINOR: u32 = 19;
+/// The newest minor with published schemas (`kubernetes-validate` 1.37) and a release.
+pub const NEWEST_MINOR: u32 = 37;
+
+/// The row for a version, or a one-sentence reason it is not supported.
+pub fn kube_minor(v: &KubeVersion) -> Result<&'static KubeMinor, String> {
+    if v.major != 1 {
+        return Err(format!(
+            "Kubernetes {v} is not supported; dsinstall supports v1.{OLDEST_MINOR} to v1.{NEWEST_MINOR}"
+        ));
+    }
+    KUBE_TABLE.iter().find(|r| r.minor == v.minor).ok_or_else(|| {
+        format!("Kubernetes {v} is not supported; dsinstall supports v1.{OLDEST_MINOR} to v1.{NEWEST_MINOR}")
+    })
+}
+
+impl KubeMinor {
+    /// The image repository kubeadm defaults to for this exact release.
+    pub fn image_repository_for(&self, v: &KubeVersion) -> &'static str {
+        match (self.registry_k8s_io_from_patch, v.patch) {
+            (Some(from), Some(p)) if p >= from => "registry.k8s.io",
+            _ => self.default_image_repository,
+        }
+    }
+
+    pub fn proxy_mode(&self, mode: ProxyMode) -> Option<Maturity> {
+        self.proxy_modes
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map(|(_, s)| *s)
+    }
+}
+
+/// A Calico release (`v3.15.3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CalicoVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: Option<u32>,
+}
+
+impl CalicoVersion {
+    pub fn parse(s: &str) -> Result<CalicoVersion, String> {
+        let k = KubeVersion::parse(s)
+            .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
+        Ok(CalicoVersion {
+            major: k.major,
+            minor: k.minor,
+            patch: k.patch,
+        })
+    }
+}
+
+impl std::fmt::Display for CalicoVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.patch {
+            Some(p) => write!(f, "v{}.{}.{}", self.major, self.minor, p),
+            None => write!(f, "v{}.{}", self.major, self.minor),
+        }
+    }
+}
+
+/// What a Calico minor can do for dual-stack. Sources: `shared/facts/calico-dualstack.md`,
+/// which cites the calico tags read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalicoMinor {
+    pub minor: u32,
+    /// `IP6_AUTODETECTION_METHOD=cidr=...` (calico@v3.16.0:node startup autodetection).
+    pub autodetect_cidr: bool,
+    /// `kubernetes-internal-ip` (calico@v3.22.0; absent in v3.21.0-node).
+    pub autodetect_kubernetes_internal_ip: bool,
+    /// IPv6 VXLAN pools and `CALICO_IPV6POOL_VXLAN` (manifests since v3.23).
+    pub ipv6_vxlan: bool,
+    /// `veth_mtu: "0"` means auto-detect (v3.17+); before that the manifest ships 1440.
+    pub mtu_auto: bool,
+    /// `CALICO_IPV4POOL_CIDR=none` skips a family's pool (v3.29+).
+    pub pool_none: bool,
+    /// Default interface excludes are anchored (`^lo`), v3.25+; before, `lo` also excludes
+    /// e.g. `wlo1`.
+    pub anchored_default_excludes: bool,
+}
+
+const fn calico_row(minor: u32) -> CalicoMinor {
+    CalicoMinor {
+        minor,
+        autodetect_cidr: minor >= 16,
+        autodetect_kubernetes_internal_ip: minor >= 22,
+        ipv6_vxlan: minor >= 23,
+        mtu_auto: minor >= 17,
+        pool_none: minor >= 29,
+        anchored_default_excludes: minor >= 25,
+    }
+}
+
+pub const CALICO_OLDEST_MINOR: u32 = 15;
+pub const CALICO_NEWEST_MINOR: u32 = 32;
+
+pub const CALICO_TABLE: &[CalicoMinor] = &[
+    calico_row(15),
+    calico_row(16),
+    calico_row(17),
+    calico_row(18),
+    calico_row(19),
+    calico_row(20),
+    calico_row(21),
+    calico_row(22),
+    calico_row(23),
+    calico_row(24),
+    calico_row(25),
+    calico_row(26),
+    calico_row(27),
+    calico_row(28),
+    calico_row(29),
+    calico_row(30),
+    calico_row(31),
+    calico_row(32),
+];
+
+pub fn calico_minor(v: &CalicoVersion) -> Result<&'static CalicoMinor, String> {
+    let unsupported = || {
+        format!(
+            "Calico {v} is not supported; dsinstall supports v3.{CALICO_OLDEST_MINOR} to v3.{CALICO_NEWEST_MINOR}"
+        )
+    };
+    if v.major != 3 {
+        return Err(unsupported());
+    }
+    CALICO_TABLE
+        .iter()
+        .find(|r| r.minor == v.minor)
+        .ok_or_else(unsupported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_contiguous_and_ordered() {
+        let minors: Vec<u32> = KUBE_TABLE.iter().map(|r| r.minor).collect();
+        let want: Vec<u32> = (OLDEST_MINOR..=NEWEST_MINOR).collect();
+        assert_eq!(minors, want);
+        let cal: Vec<u32> = CALICO_TABLE.iter().map(|r| r.minor).collect();
+        assert_eq!(
+            cal,
+            (CALICO_OLDEST_MINOR..=CALICO_NEWEST_MINOR).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn parses_versions() {
+        let v = KubeVersion::parse("v1.19.0").unwrap();
+        assert_eq!((v.major, v.minor, v.patch), (1, 19, Some(0)));
+        assert_eq!(
+            KubeVersion::parse("1.31").unwrap().kubeadm_string(),
+            "v1.31.0"
+        );
+        assert_eq!(KubeVersion::parse("v1.37.0-rc.1").unwrap().minor, 37);
+        for bad in ["", "v", "1", "1.x", "v1.19.0.1", "1..2", "-1.2"] {
+            assert!(KubeVersion::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn out_of_table_is_a_clear_error() {
+        let e = kube_minor(&KubeVersion::parse("v1.18.5").unwrap()).unwrap_err();
+        assert!(e.contains("v1.19 to v1.37"), "{e}");
+        assert!(kube_minor(&KubeVersion::parse("v1.38.0").unwrap()).is_err());
+        assert!(kube_minor(&KubeVersion::parse("v2.0.0").unwrap()).is_err());
+        assert!(calico_minor(&CalicoVersion::parse("v3.14.0").unwrap()).is_err());
+    }
+
+    #[test]
+    fn eras_match_the_facts() {
+        let r = |m: u32| {
+            kube_minor(&KubeVersion {
+                major: 1,
+                minor: m,
+                patch: None,
+            })
+            .unwrap()
+        };
+        assert_eq!(r(19).kubeadm_api, V1beta2);
+        assert_eq!(r(22).kubeadm_api, V1beta3);
+        assert_eq!(r(30).kubeadm_api, V1beta3);
+        assert_eq!(r(31).kubeadm_api, V1beta4);
+        assert_eq!(r(19).component_gate, MustSet);
+        assert_eq!(r(24).kubeadm_gate, MustNotSet);
+        assert_eq!(r(25).component_gate, MustNotSet);
+        assert!(!r(19).node_ip_pair && r(20).node_ip_pair);
+        assert_eq!(r(23).default_cri_socket, DOCKERSHIM);
+        assert_eq!(r(24).default_cri_socket, CONTAINERD);
+        let v = KubeVersion::parse("v1.24.9").unwrap();
+        assert_eq!(r(24).image_repository_for(&v), "registry.k8s.io");
+        let v = KubeVersion::parse("v1.24.3").unwrap();
+        assert_eq!(r(24).image_repository_for(&v), "k8s.gcr.io");
+        assert_eq!(r(29).proxy_mode(Nftables), Some(Alpha));
+        assert_eq!(r(28).proxy_mode(Nftables), None);
+    }
+}
