@@ -628,7 +628,8 @@ fn check_node_name(name: &str, path: &str, p: &mut Vec<Problem>) {
     }
 }
 
-/// `host:port` with IPv6 in brackets; kubeadm's ValidateHostPort / net.SplitHostPort.
+/// `host:port` with IPv6 in brackets; kubeadm's ValidateHostPort / net.SplitHostPort. Host
+/// names are RFC 1123 subdomains (lowercase), as kubeadm requires.
 fn canonical_endpoint(e: &str) -> Result<String, String> {
     let bad = || format!("{e:?} is not a valid endpoint (host:port, IPv6 as [addr]:port)");
     let (host, port) = if let Some(rest) = e.strip_prefix('[') {
@@ -652,7 +653,7 @@ fn canonical_endpoint(e: &str) -> Result<String, String> {
         if let Ok(ip) = h.parse::<Ipv4Addr>() {
             (ip.to_string(), port)
         } else if is_dns_name(h) {
-            (h.to_ascii_lowercase(), port)
+            (h.to_string(), port)
         } else {
             return Err(bad());
         }
@@ -673,7 +674,7 @@ fn is_dns_name(h: &str) -> bool {
         && h.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })

@@ -1,0 +1,800 @@
+//! Accept/reject vectors for `plan::check`, re-expressed from Kubernetes' own validation tests:
+//! kubeadm `cmd/kubeadm/app/apis/kubeadm/validation/validation_test.go` (ValidateIPNetFromString,
+//! ValidatePodSubnetNodeMask, ValidateServiceSubnetSize, ValidateIPFromString,
+//! ValidateHostPort), kube-apiserver `TestClusterServiceIPRange`, and the kubelet's --node-ip
+//! rules; plus the rules dsinstall adds (host bits, pools, encapsulation, versions).
+//!
+//! Where dsinstall is stricter than kubeadm it says so: Go's CIDR parser drops host bits
+//! (`10.0.0.16/12` is read as `10.0.0.0/12`), so vectors that are not about host bits use the
+//! network address; a host-bits CIDR is its own rejected case.
+
+use dsinstall::answers::{
+    AddressFamily, Answers, Encapsulation, NodeMaskSizes, OtherNode, ProxyMode,
+};
+use dsinstall::plan::{self, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    /// No errors (warnings allowed).
+    Accept,
+    /// At least one error at exactly this path.
+    Reject(&'static str),
+    /// No errors, and a warning at this path.
+    Warn(&'static str),
+}
+use Expect::*;
+
+/// A current cluster (v1.31) with the seed's addresses: node masks default to /24 and /64.
+fn modern() -> Answers {
+    let mut a = Answers::seed();
+    a.kubernetes.version = "v1.31.0".into();
+    a.kubernetes.cri_socket = None;
+    a.kubernetes.image_repository = None;
+    a.calico.version = "v3.28.2".into();
+    a.calico.ipv6_autodetection_method = Some("interface=^ens224$".into());
+    a.networking.pod_subnets = vec!["10.244.0.0/16".into(), "fd00:10:244::/56".into()];
+    a.networking.service_subnets = vec!["10.96.0.0/16".into(), "fd00:10:96::/112".into()];
+    a
+}
+
+/// The seed's own lab (v1.19, kubeadm computes the node masks).
+fn seed() -> Answers {
+    let mut a = Answers::seed();
+    a.calico.ipv6_autodetection_method = Some("interface=^ens224$".into());
+    a
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+/// Single-family clusters: drop the other family's node address so only the rule under test fires.
+fn single(a: &mut Answers, pods: &str, svcs: &str) {
+    a.networking.pod_subnets = s(&[pods]);
+    a.networking.service_subnets = s(&[svcs]);
+    if pods.contains(':') {
+        a.node.api_advertise = Some(AddressFamily::Ipv6);
+    }
+}
+
+fn pods(a: &mut Answers, v: &[&str]) {
+    a.networking.pod_subnets = s(v);
+}
+
+fn svcs(a: &mut Answers, v: &[&str]) {
+    a.networking.service_subnets = s(v);
+}
+
+fn masks(a: &mut Answers, v4: Option<u8>, v6: Option<u8>) {
+    a.networking.node_mask_sizes = Some(NodeMaskSizes { ipv4: v4, ipv6: v6 });
+}
+
+type Case = (&'static str, fn() -> Answers, fn(&mut Answers), Expect);
+
+fn cases() -> Vec<Case> {
+    vec![
+        // --- kubeadm ValidateIPNetFromString (pod minimum 14 addresses, service 10) ---
+        (
+            "ipnet: empty list",
+            modern,
+            |a| pods(a, &[]),
+            Reject("networking.podSubnets"),
+        ),
+        (
+            "ipnet: single IPv4 service",
+            modern,
+            |a| single(a, "10.244.0.0/16", "10.0.0.0/12"),
+            Warn("networking.podSubnets"),
+        ),
+        (
+            "ipnet: single IPv6 service /98 too large, /108 fine",
+            modern,
+            |a| single(a, "2001:db8::/48", "2001:db8:1::/108"),
+            Warn("networking.podSubnets"),
+        ),
+        (
+            "ipnet: address instead of CIDR",
+            modern,
+            |a| pods(a, &["1.2.3.4", "2001:db8::/48"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "ipnet: v6 address instead of CIDR",
+            modern,
+            |a| pods(a, &["2001:db8::1", "10.0.0.0/12"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "ipnet: /29 service has 8 < 10 addresses",
+            modern,
+            |a| svcs(a, &["10.0.0.16/29", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "ipnet: /125 service has 8 < 10 addresses",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "2001:db8::/125"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "ipnet: two IPv4 services",
+            modern,
+            |a| svcs(a, &["10.0.0.0/12", "192.168.0.0/16"]),
+            Reject("networking.serviceSubnets"),
+        ),
+        (
+            "ipnet: two IPv6 services",
+            modern,
+            |a| svcs(a, &["2001:db8::/108", "2005:db8::/108"]),
+            Reject("networking.serviceSubnets"),
+        ),
+        (
+            "ipnet: dual accepted",
+            modern,
+            |a| svcs(a, &["10.0.0.0/12", "2001:db8::/108"]),
+            Accept,
+        ),
+        (
+            "ipnet: three CIDRs",
+            modern,
+            |a| svcs(a, &["10.0.0.0/12", "2001:db8::/108", "192.168.0.0/16"]),
+            Reject("networking.serviceSubnets"),
+        ),
+        (
+            "ipnet: unparsable",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "a.b.c.d/24"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "ipnet: pod /29 has 8 < 14 addresses",
+            modern,
+            |a| single(a, "10.0.0.16/29", "10.96.0.0/16"),
+            Reject("networking.podSubnets[0]"),
+        ),
+        // --- kubeadm ValidatePodSubnetNodeMask (kcm defaults /24, /64; max difference 16) ---
+        (
+            "podmask: v4 /29 shorter than node /24",
+            modern,
+            |a| single(a, "10.0.0.0/28", "10.96.0.0/16"),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "podmask: v4 /24 with node mask 23",
+            modern,
+            |a| {
+                single(a, "10.0.0.0/24", "10.96.0.0/16");
+                masks(a, Some(23), None)
+            },
+            Reject("networking.nodeMaskSizes.ipv4"),
+        ),
+        (
+            "podmask: v6 /112 shorter than node /64",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "2001:db8::/112"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "podmask: v6 /64 with node mask 24",
+            modern,
+            |a| {
+                pods(a, &["10.244.0.0/16", "2001:db8::/64"]);
+                masks(a, None, Some(24))
+            },
+            Reject("networking.nodeMaskSizes.ipv6"),
+        ),
+        (
+            "podmask: v6 /12 is 52 bits from /64",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "2000::/12"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "podmask: v6 /64 with node 120 differs by 56",
+            modern,
+            |a| {
+                pods(a, &["10.244.0.0/16", "2001:db8::/64"]);
+                masks(a, None, Some(120))
+            },
+            Reject("networking.nodeMaskSizes.ipv6"),
+        ),
+        (
+            "podmask: v4 /12 differs by 12",
+            modern,
+            |a| pods(a, &["10.0.0.0/12", "fd00:10:244::/56"]),
+            Accept,
+        ),
+        (
+            "podmask: v6 /48 differs by exactly 16",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "2001:db8::/48"]),
+            Accept,
+        ),
+        (
+            "podmask: dual, v4 part /28 too small",
+            modern,
+            |a| pods(a, &["10.0.0.0/28", "2001:db8::/48"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "podmask: dual, v4 /24 with mask 23",
+            modern,
+            |a| {
+                pods(a, &["10.0.0.0/24", "2001:db8::/48"]);
+                masks(a, Some(23), None)
+            },
+            Reject("networking.nodeMaskSizes.ipv4"),
+        ),
+        (
+            "podmask: v6-first, v6 /112 too small",
+            modern,
+            |a| {
+                pods(a, &["2001:db8::/112", "10.0.0.0/16"]);
+                svcs(a, &["fd00:10:96::/112", "10.96.0.0/16"]);
+                a.node.api_advertise = Some(AddressFamily::Ipv6)
+            },
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "podmask: v6-first /48 + v4 /12 accepted",
+            modern,
+            |a| {
+                pods(a, &["2001:db8::/48", "10.0.0.0/12"]);
+                svcs(a, &["fd00:10:96::/112", "10.96.0.0/16"]);
+                a.node.api_advertise = Some(AddressFamily::Ipv6)
+            },
+            Accept,
+        ),
+        (
+            "podmask: /80 rejected on 1.25 (kubernetes/kubernetes#112367)",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.25.0".into();
+                pods(a, &["10.244.0.0/16", "2a0a:e5c0:13:aaaa::/80"])
+            },
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "podmask: 1.19 computes /120 for the seed's /112",
+            seed,
+            |_| {},
+            Warn("kubernetes.version"),
+        ),
+        (
+            "podmask: 1.20 no longer computes it: the seed's /112 fails",
+            seed,
+            |a| a.kubernetes.version = "v1.20.15".into(),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "podmask: 1.20 with the seed's /112 and nodeMaskSizes.ipv6 120",
+            seed,
+            |a| {
+                a.kubernetes.version = "v1.20.15".into();
+                masks(a, None, Some(120))
+            },
+            Accept,
+        ),
+        // --- kubeadm ValidateServiceSubnetSize / kube-apiserver validateClusterIPFlags (20 host bits) ---
+        (
+            "svcsize: v4 /2",
+            modern,
+            |a| svcs(a, &["64.0.0.0/2", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "svcsize: v6 /64",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "2001:db8::/64"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "svcsize: v4 /12 boundary",
+            modern,
+            |a| svcs(a, &["10.96.0.0/12", "fd00:10:96::/112"]),
+            Accept,
+        ),
+        (
+            "svcsize: v6 /108 boundary",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "fd00:10:96::/108"]),
+            Accept,
+        ),
+        (
+            "svcsize: v6-first, v4 /6 too large",
+            modern,
+            |a| {
+                svcs(a, &["2001:db8::/112", "8.0.0.0/6"]);
+                pods(a, &["fd00:10:244::/56", "10.244.0.0/16"]);
+                a.node.api_advertise = Some(AddressFamily::Ipv6)
+            },
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "svcsize: v6 /12 too large",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "2000::/12"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "svcsize: secondary /48 too large (the seed's warning)",
+            seed,
+            |a| svcs(a, &["10.96.0.0/12", "2019:30::/48"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "apiserver: class E IPv4 range accepted",
+            modern,
+            |a| svcs(a, &["244.0.0.0/16", "fd00:10:96::/112"]),
+            Accept,
+        ),
+        (
+            "apiserver: primary /8 too large",
+            modern,
+            |a| svcs(a, &["11.0.0.0/8", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        // --- family order: pods and services name the same families in the same order ---
+        (
+            "order: services reversed",
+            modern,
+            |a| svcs(a, &["fd00:10:96::/112", "10.96.0.0/16"]),
+            Reject("networking.serviceSubnets"),
+        ),
+        (
+            "order: services single, pods dual",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16"]),
+            Reject("networking.serviceSubnets"),
+        ),
+        // --- kubeadm ValidateIPFromString / kubelet --node-ip ---
+        (
+            "ip: ipv4 '1234'",
+            modern,
+            |a| a.node.ipv4 = Some("1234".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "ip: ipv4 '1.2'",
+            modern,
+            |a| a.node.ipv4 = Some("1.2".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "ip: ipv4 with prefix",
+            modern,
+            |a| a.node.ipv4 = Some("1.2.3.4/16".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "ip: ipv6 with prefix",
+            modern,
+            |a| a.node.ipv6 = Some("2001:db8::1/64".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "ip: '2001:xb8::'",
+            modern,
+            |a| a.node.ipv6 = Some("2001:xb8::".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "ip: '2001::db8::'",
+            modern,
+            |a| a.node.ipv6 = Some("2001::db8::".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "ip: empty",
+            modern,
+            |a| a.node.ipv4 = Some(String::new()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "node-ip: '::' cannot be a node IP",
+            modern,
+            |a| a.node.ipv6 = Some("::".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "node-ip: link-local",
+            modern,
+            |a| a.node.ipv6 = Some("fe80::6cd7:3d10:c933:a797".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "node-ip: IPv4 given as ipv6",
+            modern,
+            |a| a.node.ipv6 = Some("10.0.0.1".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "node-ip: missing IPv6 in dual-stack",
+            modern,
+            |a| a.node.ipv6 = None,
+            Reject("node.ipv6"),
+        ),
+        (
+            "node-ip: inside the pod subnet",
+            modern,
+            |a| a.node.ipv4 = Some("10.244.3.4".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "node-ip: inside the service subnet",
+            modern,
+            |a| a.node.ipv6 = Some("fd00:10:96::10".into()),
+            Reject("node.ipv6"),
+        ),
+        // --- kubeadm ValidateHostPort (controlPlaneEndpoint) ---
+        (
+            "endpoint: dns:port",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("cp.k8s.io:8081".into()),
+            Accept,
+        ),
+        (
+            "endpoint: dns",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("cp.k8s.io".into()),
+            Accept,
+        ),
+        (
+            "endpoint: ipv4:port",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("1.2.3.4:8081".into()),
+            Accept,
+        ),
+        (
+            "endpoint: [ipv6]:port",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("[2001:db7::1]:8081".into()),
+            Accept,
+        ),
+        (
+            "endpoint: bare ipv6",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("2001:db7::1".into()),
+            Accept,
+        ),
+        (
+            "endpoint: uppercase label",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("a.B.c.d.e".into()),
+            Reject("kubernetes.controlPlaneEndpoint"),
+        ),
+        (
+            "endpoint: truncated ipv6",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("2001:db7:1".into()),
+            Reject("kubernetes.controlPlaneEndpoint"),
+        ),
+        (
+            "endpoint: port 0",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = Some("1.2.3.4:0".into()),
+            Reject("kubernetes.controlPlaneEndpoint"),
+        ),
+        // --- advertise address family (kube-apiserver: must match the primary service family) ---
+        (
+            "advertise: ipv6 with IPv4 primary",
+            modern,
+            |a| a.node.api_advertise = Some(AddressFamily::Ipv6),
+            Reject("node.apiAdvertise"),
+        ),
+        // --- dsinstall: canonical CIDRs ---
+        (
+            "canonical: host bits in the pod subnet",
+            seed,
+            |a| pods(a, &["10.10.0.0/16", "2019:20::5/112"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "canonical: host bits in a service subnet",
+            modern,
+            |a| svcs(a, &["10.96.0.1/16", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        // --- dsinstall: overlaps ---
+        (
+            "overlap: pod and service",
+            modern,
+            |a| svcs(a, &["10.244.0.0/20", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "overlap: v6 pod contains v6 service",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "fd00:10:244::/112"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "overlap: calico pool over a service range",
+            modern,
+            |a| a.calico.ipv4_pool = Some("10.96.0.0/16".into()),
+            Reject("calico.ipv4Pool"),
+        ),
+        // --- dsinstall: Calico ---
+        (
+            "calico: the seed's pool outside its pod subnet",
+            seed,
+            |a| a.calico.ipv6_pool = Some("2018:100::/112".into()),
+            Warn("calico.ipv6Pool"),
+        ),
+        (
+            "calico: pool inside its pod subnet",
+            modern,
+            |a| a.calico.ipv6_pool = Some("fd00:10:244::/64".into()),
+            Accept,
+        ),
+        (
+            "calico: IPIP for IPv6",
+            modern,
+            |a| a.calico.ipv6_encapsulation = Some(Encapsulation::Ipip),
+            Reject("calico.ipv6Encapsulation"),
+        ),
+        (
+            "calico: VXLAN for IPv6 on 3.15",
+            seed,
+            |a| a.calico.ipv6_encapsulation = Some(Encapsulation::Vxlan),
+            Reject("calico.ipv6Encapsulation"),
+        ),
+        (
+            "calico: VXLAN for IPv6 on 3.28",
+            modern,
+            |a| a.calico.ipv6_encapsulation = Some(Encapsulation::Vxlan),
+            Accept,
+        ),
+        (
+            "calico: IPv6 block size out of range",
+            modern,
+            |a| a.calico.ipv6_block_size = Some(100),
+            Reject("calico.ipv6BlockSize"),
+        ),
+        (
+            "calico: /124 pool smaller than a /122 block",
+            modern,
+            |a| a.calico.ipv6_pool = Some("fd00:10:244::/124".into()),
+            Reject("calico.ipv6Pool"),
+        ),
+        (
+            "calico: cidr= autodetection needs 3.16",
+            seed,
+            |a| a.calico.ipv6_autodetection_method = Some("cidr=2018::/64".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "calico: unknown autodetection method",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("nic=ens224".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "calico: unanchored interface regex",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("interface=ens224".into()),
+            Warn("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "calico: unsupported version",
+            modern,
+            |a| a.calico.version = "v3.14.0".into(),
+            Reject("calico.version"),
+        ),
+        (
+            "calico: MTU below IPv6's minimum",
+            modern,
+            |a| a.calico.mtu = Some(1000),
+            Reject("calico.mtu"),
+        ),
+        // --- versions ---
+        (
+            "version: 1.18 is older than the table",
+            modern,
+            |a| a.kubernetes.version = "v1.18.20".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "version: 1.38 is newer than the table",
+            modern,
+            |a| a.kubernetes.version = "v1.38.0".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "version: garbage",
+            modern,
+            |a| a.kubernetes.version = "latest".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "version: newest",
+            modern,
+            |a| a.kubernetes.version = "v1.37.1".into(),
+            Accept,
+        ),
+        (
+            "cri: dockershim on 1.24",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.24.17".into();
+                a.kubernetes.cri_socket = Some("/var/run/dockershim.sock".into())
+            },
+            Reject("kubernetes.criSocket"),
+        ),
+        (
+            "cri: plain path on 1.31 gets unix://",
+            modern,
+            |a| a.kubernetes.cri_socket = Some("/run/containerd/containerd.sock".into()),
+            Warn("kubernetes.criSocket"),
+        ),
+        (
+            "cri: tcp scheme",
+            modern,
+            |a| a.kubernetes.cri_socket = Some("tcp://1.2.3.4:1234".into()),
+            Reject("kubernetes.criSocket"),
+        ),
+        (
+            "proxy: ipvs on 1.19 misses IPv6 NodePorts",
+            seed,
+            |a| a.kubernetes.proxy_mode = Some(ProxyMode::Ipvs),
+            Warn("kubernetes.proxyMode"),
+        ),
+        (
+            "proxy: nftables on 1.28 does not exist",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.28.0".into();
+                a.kubernetes.proxy_mode = Some(ProxyMode::Nftables)
+            },
+            Reject("kubernetes.proxyMode"),
+        ),
+        (
+            "proxy: nftables on 1.33 is GA",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.33.0".into();
+                a.kubernetes.proxy_mode = Some(ProxyMode::Nftables)
+            },
+            Accept,
+        ),
+        // --- names and other nodes ---
+        (
+            "name: uppercase node name",
+            modern,
+            |a| a.node.name = "Node01".into(),
+            Reject("node.name"),
+        ),
+        (
+            "nodes: duplicate name",
+            modern,
+            |a| a.nodes[1].name = "node02".into(),
+            Reject("nodes[1].name"),
+        ),
+        (
+            "nodes: address reused",
+            modern,
+            |a| a.nodes[0].ipv6 = Some("2018::21".into()),
+            Reject("nodes[0].ipv6"),
+        ),
+        (
+            "nodes: missing IPv6",
+            modern,
+            |a| {
+                a.nodes.push(OtherNode {
+                    name: "node04".into(),
+                    ipv4: Some("111.111.111.124".into()),
+                    ..Default::default()
+                })
+            },
+            Reject("nodes[2].ipv6"),
+        ),
+        (
+            "verify: NodePort outside the range",
+            modern,
+            |a| a.verify.as_mut().unwrap().node_port = Some(80),
+            Reject("verify.nodePort"),
+        ),
+        (
+            "dns: invalid domain",
+            modern,
+            |a| a.networking.dns_domain = Some("cluster..local".into()),
+            Reject("networking.dnsDomain"),
+        ),
+    ]
+}
+
+#[test]
+fn every_vector_names_its_field() {
+    let mut failures = Vec::new();
+    let all = cases();
+    assert!(
+        all.len() >= 40,
+        "keep at least 40 vectors, have {}",
+        all.len()
+    );
+    for (name, base, mutate, expect) in all {
+        let mut a = base();
+        mutate(&mut a);
+        let c = plan::check(&a);
+        let errors: Vec<&str> = c.errors().map(|p| p.path.as_str()).collect();
+        let warnings: Vec<&str> = c
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .map(|p| p.path.as_str())
+            .collect();
+        let ok = match expect {
+            Accept => errors.is_empty() && c.plan.is_some(),
+            Reject(path) => errors.contains(&path) && c.plan.is_none(),
+            Warn(path) => errors.is_empty() && warnings.contains(&path),
+        };
+        if !ok {
+            failures.push(format!(
+                "{name}: expected {expect:?}, got errors {errors:?} warnings {warnings:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn host_bits_offer_the_network() {
+    let mut a = seed();
+    a.networking.pod_subnets = s(&["10.10.0.0/16", "2019:20::5/112"]);
+    let c = plan::check(&a);
+    let p = c
+        .for_path("networking.podSubnets[1]")
+        .next()
+        .expect("a problem");
+    assert!(p.message.contains("2019:20::/112"), "{p}");
+    assert_eq!(p.hint.as_deref(), Some("use 2019:20::/112"));
+}
+
+#[test]
+fn service_size_message_matches_the_apiserver() {
+    let mut a = seed();
+    a.networking.service_subnets = s(&["10.96.0.0/12", "2019:30::/48"]);
+    let c = plan::check(&a);
+    let p = c
+        .for_path("networking.serviceSubnets[1]")
+        .next()
+        .expect("a problem");
+    assert_eq!(
+        p.message,
+        "specified --secondary-service-cluster-ip-range is too large; for 128-bit addresses, the mask must be >= 108"
+    );
+}
+
+#[test]
+fn seed_plan_has_120_per_node_and_its_capacity() {
+    let c = plan::check(&seed());
+    let plan = c.plan.expect("the seed plans");
+    let v6 = plan.family(AddressFamily::Ipv6).unwrap();
+    assert_eq!(v6.node_mask, 120);
+    assert_eq!((v6.nodes_fit, v6.addresses_per_node), (256, 256));
+    assert_eq!(v6.service_addresses, 65536);
+    let v4 = plan.family(AddressFamily::Ipv4).unwrap();
+    assert_eq!((v4.node_mask, v4.nodes_fit), (24, 256));
+    // 1.19's kubelet takes one address: the advertise address (IPv4 here).
+    assert_eq!(
+        plan.node.node_ips,
+        vec!["111.111.111.121".parse::<std::net::IpAddr>().unwrap()]
+    );
+    let text = plan::report::text(&plan::check(&seed()));
+    assert!(text.contains("/120"), "{text}");
+    assert!(text.contains("2019:20::100/120"), "{text}");
+}
+
+#[test]
+fn both_orders_plan_and_keep_the_primary_first() {
+    let mut a = modern();
+    a.networking.pod_subnets = s(&["fd00:10:244::/56", "10.244.0.0/16"]);
+    a.networking.service_subnets = s(&["fd00:10:96::/112", "10.96.0.0/16"]);
+    a.node.api_advertise = Some(AddressFamily::Ipv6);
+    let plan = plan::check(&a).plan.expect("IPv6-first plans");
+    assert_eq!(plan.primary().family, AddressFamily::Ipv6);
+    assert_eq!(plan.pod_subnets_joined(), "fd00:10:244::/56,10.244.0.0/16");
+    assert_eq!(plan.node.node_ips[0].to_string(), "2018::21");
+    assert_eq!(plan.node.node_ips.len(), 2);
+    assert_eq!(plan.node.advertise_address.to_string(), "2018::21");
+}
