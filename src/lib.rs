@@ -6,3 +6,4 @@ pub mod fsutil;
 pub mod host;
 pub mod plan;
 pub mod render;
+pub mod tui;

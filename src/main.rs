@@ -1,8 +1,9 @@
 //! The command line (shared/design/cli.md): parse, dispatch, map outcomes to exit codes.
+//! Each subcommand lives in its own file under `commands/`.
+
+mod commands;
 
 use clap::{Parser, Subcommand};
-use dsinstall::answers::Answers;
-use dsinstall::plan;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,12 +15,12 @@ use std::process::ExitCode;
 )]
 struct Cli {
     /// Run the wizard on the seed's simulated three-node lab; changes nothing.
-    #[arg(long, global = false)]
+    #[arg(long)]
     demo: bool,
     /// Run the wizard on this host, but only show and log what would change it.
     #[arg(long)]
     dry_run: bool,
-    /// Language of the wizard: en or zh-CN (default: from LC_ALL / LANG).
+    /// Language of the wizard: en or zh-CN (default: from LC_ALL / LC_MESSAGES / LANG).
     #[arg(long)]
     lang: Option<String>,
     /// Directory whose .j2 files replace the embedded templates of the same name.
@@ -36,40 +37,34 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         answers: PathBuf,
     },
+    /// Write every file the install would use into DIR.
+    Render {
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print this host's facts: interfaces, addresses, routes, sysctls, modules, tools.
+    Detect {
+        /// The JSON shape of shared/design/cli.md instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an answers file with this host's detected defaults, without asking.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
-
-const EXIT_PROBLEMS: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let templates = cli.templates.as_deref();
     match cli.command {
-        Some(Command::Plan { answers }) => cmd_plan(&answers),
-        None => {
-            eprintln!(
-                "dsinstall: the wizard is not built yet; use `dsinstall plan --answers FILE`"
-            );
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn load(path: &std::path::Path) -> Result<Answers, ExitCode> {
-    Answers::load(path).map_err(|e| {
-        eprintln!("dsinstall: {e}");
-        ExitCode::from(EXIT_PROBLEMS)
-    })
-}
-
-fn cmd_plan(path: &std::path::Path) -> ExitCode {
-    let answers = match load(path) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let checked = plan::check(&answers);
-    print!("{}", plan::report::text(&checked));
-    if checked.has_errors() {
-        ExitCode::from(EXIT_PROBLEMS)
-    } else {
-        ExitCode::SUCCESS
+        Some(Command::Plan { answers }) => commands::plan::run(&answers),
+        Some(Command::Render { answers, out }) => commands::render::run(&answers, &out, templates),
+        Some(Command::Detect { json }) => commands::detect::run(json),
+        Some(Command::Export { out }) => commands::export::run(&out),
+        None => commands::wizard::run(cli.demo, cli.dry_run, cli.lang, cli.templates),
     }
 }

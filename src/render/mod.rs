@@ -3,6 +3,7 @@
 //! Pure: templates and the upstream Calico manifest come in as text, the bootstrap token as a
 //! value; reading them from disk is the caller's job (`Templates::load`, `load_manifest`).
 
+pub mod calico;
 pub mod templates;
 
 use std::path::Path;
@@ -44,6 +45,18 @@ impl std::fmt::Display for RenderError {
 }
 
 impl std::error::Error for RenderError {}
+
+/// Every file of the contract for this plan, in a stable order.
+pub fn render(
+    _plan: &crate::plan::Plan,
+    _templates: &Templates,
+    _inputs: &RenderInputs,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    Err(RenderError {
+        file: "kubeadm-config.yaml".into(),
+        message: "rendering is not built yet".into(),
+    })
+}
 
 /// A fresh bootstrap token in kubeadm's format, from the OS's random source.
 pub fn new_bootstrap_token() -> String {

@@ -15,3 +15,13 @@ pub fn shared(rel: &str) -> PathBuf {
     }
     panic!("shared/{rel} not found beside the repository or at /work/shared");
 }
+
+/// The steering repository's `shared/` folder itself.
+pub fn shared_dir() -> PathBuf {
+    shared("design").parent().unwrap().to_path_buf()
+}
+
+/// The built `dsinstall` binary (integration tests only).
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dsinstall"))
+}
