@@ -1,9 +1,72 @@
-//! `dsinstall render --answers F --out DIR`.
+//! `dsinstall render --answers F --out DIR`: every file the install would use, written into
+//! DIR all together or not at all.
 
+use super::{EXIT_PROBLEMS, load_answers};
+use dsinstall::plan;
+use dsinstall::render::{self, RenderInputs, Templates};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(_answers: &Path, _out: &Path, _templates: Option<&Path>) -> ExitCode {
-    eprintln!("dsinstall: render is not built yet");
-    ExitCode::from(1)
+/// Exit code for an I/O failure (the answers were fine, the disk was not).
+const EXIT_IO: u8 = 1;
+
+pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
+    let answers = match load_answers(answers) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let checked = plan::check(&answers);
+    let Some(plan) = checked.plan.as_ref().filter(|_| !checked.has_errors()) else {
+        eprint!("{}", plan::report::text(&checked));
+        eprintln!("dsinstall: render: nothing written; fix the errors above");
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    let templates = match templates {
+        Some(dir) => match Templates::load(dir) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("dsinstall: --templates {e}");
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        },
+        None => Templates::embedded(),
+    };
+    let (calico_manifest, calico_manifest_source) = match render::load_manifest(plan) {
+        Ok(Some((text, source))) => (Some(text), Some(source)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            eprintln!("dsinstall: {e}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    let inputs = RenderInputs {
+        bootstrap_token: render::new_bootstrap_token(),
+        calico_manifest,
+        calico_manifest_source,
+        plan_text: plan::report::text(&checked),
+    };
+    let files = match render::render(plan, &templates, &inputs) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("dsinstall: {e}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    if let Err(e) = render::write_dir(&files, out) {
+        eprintln!("dsinstall: {}: {e}; nothing written", out.display());
+        return ExitCode::from(EXIT_IO);
+    }
+    for w in checked.problems.iter() {
+        eprintln!("{w}");
+    }
+    println!("Wrote {} files to {}:", files.len(), out.display());
+    for f in &files {
+        let note = if render::holds_secret(&f.name) {
+            "  (holds the bootstrap token; mode 0600)"
+        } else {
+            ""
+        };
+        println!("  {}{note}", out.join(&f.name).display());
+    }
+    ExitCode::SUCCESS
 }
