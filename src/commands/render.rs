@@ -21,6 +21,10 @@ pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
         eprintln!("dsinstall: render: nothing written; fix the errors above");
         return ExitCode::from(EXIT_PROBLEMS);
     };
+    // Warnings do not stop the render, but the user should see them before using the files.
+    for w in &checked.problems {
+        eprintln!("{w}");
+    }
     let templates = match templates {
         Some(dir) => match Templates::load(dir) {
             Ok(t) => t,
@@ -55,9 +59,6 @@ pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
     if let Err(e) = render::write_dir(&files, out) {
         eprintln!("dsinstall: {}: {e}; nothing written", out.display());
         return ExitCode::from(EXIT_IO);
-    }
-    for w in checked.problems.iter() {
-        eprintln!("{w}");
     }
     println!("Wrote {} files to {}:", files.len(), out.display());
     for f in &files {

@@ -386,6 +386,128 @@ pub fn write_dir(files: &[RenderedFile], dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn seed_plan(edit: impl FnOnce(&mut crate::answers::Answers)) -> Plan {
+        let mut a = crate::answers::Answers::seed();
+        edit(&mut a);
+        crate::plan::check(&a).plan.expect("seed answers plan")
+    }
+
+    #[test]
+    fn yaml_values_are_quoted_so_they_cannot_change_the_structure() {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::Custom(YAML_ESCAPE.into()));
+        env.set_formatter(yaml_formatter);
+        env.add_template(
+            "t.yaml.j2",
+            "a: {{ s }}\nb: {{ n }}\nc: {{ l }}\nd: {{ z }}\ne: {{ s|safe }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("t.yaml.j2")
+            .unwrap()
+            .render(minijinja::context! {
+                s => "x: #1\n- y \"q\" 'r' \u{e9}", n => 6443, l => vec!["a:b", "#c"], z => (),
+            })
+            .unwrap();
+        let (head, raw) = out.split_at(out.find("\ne: ").unwrap());
+        let v: serde_yaml::Value = serde_yaml::from_str(head).unwrap();
+        assert_eq!(v["a"], "x: #1\n- y \"q\" 'r' \u{e9}");
+        assert_eq!(v["b"], 6443);
+        assert_eq!(v["c"][0], "a:b");
+        assert_eq!(v["c"][1], "#c");
+        assert!(v["d"].is_null());
+        // |safe prints the text as it is.
+        assert!(raw.starts_with("\ne: x: #1\n"));
+        // Strict: a name the context lacks is an error, not an empty string.
+        env.add_template("u.yaml.j2", "a: {{ nope }}").unwrap();
+        assert!(env.get_template("u.yaml.j2").unwrap().render(()).is_err());
+    }
+
+    #[test]
+    fn manifest_urls_follow_where_calico_published_them() {
+        let v = |s: &str| CalicoVersion::parse(s).unwrap();
+        assert_eq!(
+            manifest_url(&v("v3.15.3")),
+            "https://docs.projectcalico.org/v3.15/manifests/calico.yaml"
+        );
+        assert_eq!(
+            manifest_url(&v("v3.28.2")),
+            "https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml"
+        );
+    }
+
+    #[test]
+    fn load_manifest_reads_the_path_or_says_how_to_get_it() {
+        let operator = seed_plan(|a| a.calico.install = CalicoInstall::Operator);
+        assert_eq!(load_manifest(&operator), Ok(None));
+
+        let unset = seed_plan(|a| a.calico.manifest = None);
+        let e = load_manifest(&unset).unwrap_err();
+        assert!(e.starts_with("calico.manifest: not set"), "{e}");
+        assert!(
+            e.contains("docs.projectcalico.org/v3.15/manifests/calico.yaml"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'));
+
+        let url = seed_plan(|a| a.calico.manifest = Some("https://example.org/calico.yaml".into()));
+        assert!(load_manifest(&url).unwrap_err().contains("is a URL"));
+
+        let dir =
+            std::env::temp_dir().join(format!("dsinstall-render-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("calico.yaml");
+        std::fs::write(&path, "kind: ConfigMap\n").unwrap();
+        let p = path.display().to_string();
+        let ok = seed_plan(|a| a.calico.manifest = Some(p.clone()));
+        assert_eq!(
+            load_manifest(&ok).unwrap(),
+            Some(("kind: ConfigMap\n".to_string(), p.clone()))
+        );
+        std::fs::write(&path, "  \n").unwrap();
+        assert!(load_manifest(&ok).unwrap_err().contains("is empty"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(load_manifest(&ok).unwrap_err().contains("cannot read"));
+    }
+
+    #[test]
+    fn write_dir_makes_token_files_private_and_replaces_old_files() {
+        let dir = std::env::temp_dir().join(format!("dsinstall-render-wd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = [
+            RenderedFile {
+                name: KUBEADM_CONFIG.into(),
+                contents: "a: 1\n".into(),
+            },
+            RenderedFile {
+                name: "join-node02.yaml".into(),
+                contents: "b: 1\n".into(),
+            },
+            RenderedFile {
+                name: PLAN_TXT.into(),
+                contents: "plan\n".into(),
+            },
+        ];
+        write_dir(&files, &dir).unwrap();
+        write_dir(&files, &dir).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |n: &str| std::fs::metadata(dir.join(n)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(KUBEADM_CONFIG), 0o600);
+        assert_eq!(mode("join-node02.yaml"), 0o600);
+        assert_eq!(mode(PLAN_TXT), 0o644);
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["join-node02.yaml", "kubeadm-config.yaml", "plan.txt"]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn token_has_kubeadm_format_and_is_fresh() {
         let a = new_bootstrap_token();
