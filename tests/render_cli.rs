@@ -44,7 +44,10 @@ fn render(answers: &Path, out: &Path, templates: Option<&Path>) -> Run {
 
 /// Errors are one line each, `dsinstall: ...`; the plan's warnings come before them.
 fn error_lines(stderr: &str) -> usize {
-    stderr.lines().filter(|l| l.starts_with("dsinstall:")).count()
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("dsinstall:"))
+        .count()
 }
 
 fn write_answers(dir: &Path, name: &str, a: &Answers) -> PathBuf {

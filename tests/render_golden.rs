@@ -403,3 +403,44 @@ fn plan_txt_is_the_plan_report() {
     let (_, text) = plan_of(&a);
     assert_eq!(file(&render_answers(&a), "plan.txt"), text);
 }
+
+#[test]
+fn nftables_gets_its_gate_only_while_alpha() {
+    for (minor, gated) in [(29, true), (30, true), (31, false), (33, false)] {
+        let mut a = seed_at(minor);
+        a.kubernetes.proxy_mode = Some(dsinstall::answers::ProxyMode::Nftables);
+        let k = file(&render_answers(&a), "kubeadm-config.yaml").to_string();
+        let proxy = doc(&k, "KubeProxyConfiguration");
+        assert_eq!(proxy["mode"], "nftables");
+        assert_eq!(
+            !proxy["featureGates"]["NFTablesProxyMode"].is_null(),
+            gated,
+            "v1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn joins_without_an_endpoint_discover_the_advertise_address() {
+    let mut a = fixture("modern-v1.31-ipv6-primary.yaml");
+    a.kubernetes.control_plane_endpoint = None;
+    a.nodes.push(dsinstall::answers::OtherNode {
+        name: "node02".into(),
+        ipv4: Some("111.111.111.122".into()),
+        ipv6: Some("2018::22".into()),
+        role: dsinstall::answers::NodeRole::Worker,
+    });
+    let files = render_answers(&a);
+    let j = doc(file(&files, "join-node02.yaml"), "JoinConfiguration");
+    assert_eq!(
+        j["discovery"]["bootstrapToken"]["apiServerEndpoint"],
+        "[2018::21]:6443"
+    );
+    // IPv6 primary: the IPv6 address first in the pair.
+    assert_eq!(
+        arg(&j["nodeRegistration"]["kubeletExtraArgs"], "node-ip").as_deref(),
+        Some("2018::22,111.111.111.122")
+    );
+    let cluster = doc(file(&files, "kubeadm-config.yaml"), "ClusterConfiguration");
+    assert!(cluster["controlPlaneEndpoint"].is_null());
+}
