@@ -122,6 +122,20 @@ fn seed_answers_render_every_file_with_a_fresh_token() {
     assert_ne!(first, second, "every render draws a new token");
     let join = std::fs::read_to_string(out2.join("join-node03.yaml")).unwrap();
     assert!(join.contains(&second));
+
+    // Rendering other answers into the same directory names what is left over.
+    let mut a = fixture("seed-v1.19.yaml");
+    a.nodes.truncate(1);
+    let fewer = write_answers(tmp.path(), "fewer.yaml", &a);
+    let r = render(&fewer, &out2, None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("join-node03.yaml is left from an earlier render"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("join-node02.yaml is left"));
 }
 
 #[test]

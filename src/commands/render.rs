@@ -60,6 +60,12 @@ pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
         eprintln!("dsinstall: {}: {e}; nothing written", out.display());
         return ExitCode::from(EXIT_IO);
     }
+    for stale in stale_files(out, &files) {
+        eprintln!(
+            "dsinstall: warning: {} is left from an earlier render and is not part of this plan",
+            out.join(stale).display()
+        );
+    }
     println!("Wrote {} files to {}:", files.len(), out.display());
     for f in &files {
         let note = if render::holds_secret(&f.name) {
@@ -70,4 +76,24 @@ pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
         println!("  {}{note}", out.join(&f.name).display());
     }
     ExitCode::SUCCESS
+}
+
+/// Files in `out` named like render output (a join or Calico file) that this render did not
+/// write: left from a render of other answers, where they would mislead whoever applies DIR.
+fn stale_files(out: &Path, written: &[render::RenderedFile]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| {
+            let ours = (n.starts_with("join-") && n.ends_with(".yaml"))
+                || n == render::CALICO_MANIFEST
+                || n == render::CALICO_INSTALLATION;
+            ours && !written.iter().any(|f| &f.name == n)
+        })
+        .collect();
+    stale.sort();
+    stale
 }
