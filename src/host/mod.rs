@@ -1,19 +1,100 @@
 //! Read-only facts about this machine.
+//!
+//! The kernel is read over rtnetlink in the current network namespace (`nics`, `routes`);
+//! files come from under a root directory (`/` on a real host, a fixture tree in tests):
+//! `sysctl`, `modules`, `system`. `suggest` and `warnings` are pure functions of the facts.
 
+pub mod defaults;
 pub mod facts;
+pub mod modules;
+mod netlink;
+pub mod nics;
+pub mod routes;
+pub mod suggest;
+pub mod sysctl;
+pub mod system;
+pub mod tools;
+pub mod warnings;
 
 pub use facts::HostFacts;
+use std::path::Path;
 
 /// This machine's facts, read from the kernel (netlink, /proc, /sys) and the filesystem.
 pub fn detect() -> HostFacts {
-    // Placeholder until detection lands (issue 3): an empty host.
-    HostFacts::default()
+    detect_at(Path::new("/"))
+}
+
+/// Like `detect`, with /proc, /sys, /etc, /run and /var read under `root`. Interfaces and
+/// routes still come from the current network namespace and tools from `PATH`.
+pub fn detect_at(root: &Path) -> HostFacts {
+    let mut f = HostFacts {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        is_root: unsafe { libc::geteuid() } == 0,
+        ..Default::default()
+    };
+    // Tools run their version commands on threads meanwhile: the slowest part.
+    let tools = std::thread::spawn(tools::read);
+
+    match nics::read() {
+        Ok((ifaces, skipped)) => {
+            f.interfaces = ifaces;
+            f.detection_errors.extend(skipped);
+        }
+        Err(e) => f.detection_errors.push(format!(
+            "interfaces and addresses (netlink RTM_GETLINK/RTM_GETADDR): {e}"
+        )),
+    }
+    match routes::read(&nics::names_by_index(&f.interfaces)) {
+        Ok((routes, skipped)) => {
+            f.default_routes = routes;
+            f.detection_errors.extend(skipped);
+        }
+        Err(e) => f
+            .detection_errors
+            .push(format!("routes (netlink RTM_GETROUTE): {e}")),
+    }
+    read_files(&mut f, root);
+    f.tools = tools.join().unwrap_or_default();
+    finish(&mut f);
+    f
+}
+
+/// Everything that comes from files under `root` (the interfaces must be known already: the
+/// per-interface sysctls follow them).
+pub fn read_files(f: &mut HostFacts, root: &Path) {
+    f.hostname = system::hostname(root);
+    f.hostname_addresses = system::hostname_addresses(root, &f.hostname);
+    f.os_release = system::os_release(root);
+    f.kernel = system::kernel(root);
+    let devices: Vec<String> = f
+        .interfaces
+        .iter()
+        .filter(|i| i.kind != "loopback")
+        .map(|i| i.name.clone())
+        .collect();
+    let (values, missing) = sysctl::read(root, &sysctl::wanted_keys(&devices));
+    f.sysctls = values;
+    f.sysctls_missing = missing;
+    f.modules = modules::read(root);
+    // A built-in br_netfilter has no /sys/module entry, but its sysctls show it is there.
+    if f.sysctls.contains_key(sysctl::BRIDGE_NF_IPTABLES) {
+        f.modules.insert("br_netfilter".into(), true);
+    }
+    f.swap_on = !system::swaps(root).is_empty();
+    f.cri_sockets = system::cri_sockets(root);
+    let evidence = system::cluster_evidence(root);
+    f.existing_cluster = (!evidence.is_empty()).then_some(facts::ExistingCluster { evidence });
+}
+
+/// Fill in the suggestions and warnings from the facts read.
+pub fn finish(f: &mut HostFacts) {
+    f.suggested = suggest::suggest(f);
+    f.warnings = warnings::warnings(f);
 }
 
 /// The answers the wizard starts from on a host with these facts (and `export` writes).
-pub fn suggest_answers(_facts: &HostFacts) -> crate::answers::Answers {
-    // Placeholder until detection lands (issue 3).
-    crate::answers::Answers::seed()
+pub fn suggest_answers(facts: &HostFacts) -> crate::answers::Answers {
+    defaults::suggest_answers(facts)
 }
 
 /// The demo lab's node01, as detect would see it (assets/demo/host.json).

@@ -1,0 +1,131 @@
+//! Default routes per family from an RTM_GETROUTE dump: main table, destination length 0,
+//! unicast. A multipath default (RTA_MULTIPATH) gives one entry per next hop.
+
+use super::facts::DefaultRoute;
+use super::netlink;
+use netlink_packet_route::RouteNetlinkMessage;
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
+};
+use std::collections::BTreeMap;
+
+const RT_TABLE_MAIN: u32 = RouteHeader::RT_TABLE_MAIN as u32;
+
+/// iproute2's names for RTPROT_* (`/etc/iproute2/rt_protos`).
+pub fn protocol_name(p: u8) -> String {
+    match p {
+        0 => "unspec".into(),
+        1 => "redirect".into(),
+        2 => "kernel".into(),
+        3 => "boot".into(),
+        4 => "static".into(),
+        8 => "gated".into(),
+        9 => "ra".into(),
+        10 => "mrt".into(),
+        11 => "zebra".into(),
+        12 => "bird".into(),
+        16 => "dhcp".into(),
+        42 => "babel".into(),
+        186 => "bgp".into(),
+        187 => "isis".into(),
+        188 => "ospf".into(),
+        189 => "rip".into(),
+        n => n.to_string(),
+    }
+}
+
+pub fn read(names: &BTreeMap<u32, String>) -> std::io::Result<(Vec<DefaultRoute>, Vec<String>)> {
+    let d = netlink::dump(RouteNetlinkMessage::GetRoute(RouteMessage::default()))?;
+    let mut out = Vec::new();
+    for m in &d.messages {
+        if let RouteNetlinkMessage::NewRoute(r) = m {
+            out.extend(defaults(r, names));
+        }
+    }
+    // IPv4 first, then by metric: the route the kernel uses comes first in its family.
+    out.sort_by(|a, b| {
+        (a.family.as_str(), a.metric.unwrap_or(0)).cmp(&(b.family.as_str(), b.metric.unwrap_or(0)))
+    });
+    Ok((out, d.skipped))
+}
+
+fn gateway_of(attrs: &[RouteAttribute]) -> Option<String> {
+    attrs.iter().find_map(|a| match a {
+        RouteAttribute::Gateway(RouteAddress::Inet(ip)) => Some(ip.to_string()),
+        RouteAttribute::Gateway(RouteAddress::Inet6(ip)) => Some(ip.to_string()),
+        // RTA_VIA: an IPv4 route through an IPv6 next hop (RFC 5549).
+        RouteAttribute::Via(v) => Some(format!("{v:?}")),
+        _ => None,
+    })
+}
+
+fn defaults(r: &RouteMessage, names: &BTreeMap<u32, String>) -> Vec<DefaultRoute> {
+    let h = &r.header;
+    if h.destination_prefix_length != 0 || h.kind != RouteType::Unicast {
+        return Vec::new();
+    }
+    // RTA_TABLE holds tables above 255; the header byte says 252 (RT_TABLE_COMPAT) for them.
+    let table = r
+        .attributes
+        .iter()
+        .find_map(|a| match a {
+            RouteAttribute::Table(t) => Some(*t),
+            _ => None,
+        })
+        .unwrap_or(h.table as u32);
+    if table != RT_TABLE_MAIN {
+        return Vec::new();
+    }
+    let family = match u8::from(h.address_family) {
+        f if f == libc::AF_INET as u8 => "ipv4",
+        f if f == libc::AF_INET6 as u8 => "ipv6",
+        _ => return Vec::new(),
+    };
+    let name = |idx: u32| names.get(&idx).cloned().or(Some(format!("if{idx}")));
+    let protocol = Some(protocol_name(h.protocol.into()));
+    let metric = r.attributes.iter().find_map(|a| match a {
+        RouteAttribute::Priority(p) => Some(*p),
+        _ => None,
+    });
+    let multipath = r.attributes.iter().find_map(|a| match a {
+        RouteAttribute::MultiPath(hops) => Some(hops),
+        _ => None,
+    });
+    if let Some(hops) = multipath {
+        return hops
+            .iter()
+            .map(|hop| DefaultRoute {
+                family: family.into(),
+                interface: name(hop.interface_index),
+                gateway: gateway_of(&hop.attributes),
+                protocol: protocol.clone(),
+                metric,
+            })
+            .collect();
+    }
+    let oif = r.attributes.iter().find_map(|a| match a {
+        RouteAttribute::Oif(i) => Some(*i),
+        _ => None,
+    });
+    vec![DefaultRoute {
+        family: family.into(),
+        interface: oif.and_then(name),
+        gateway: gateway_of(&r.attributes),
+        protocol,
+        metric,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocols_use_iproute2_names() {
+        assert_eq!(protocol_name(9), "ra");
+        assert_eq!(protocol_name(16), "dhcp");
+        assert_eq!(protocol_name(4), "static");
+        assert_eq!(protocol_name(3), "boot");
+        assert_eq!(protocol_name(77), "77");
+    }
+}
