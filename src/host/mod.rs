@@ -102,3 +102,24 @@ pub fn demo_facts() -> HostFacts {
     serde_json::from_str(include_str!("../../assets/demo/host.json"))
         .expect("embedded demo host facts parse")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo asset's suggestions and warnings are what the rules give for its facts.
+    #[test]
+    fn demo_host_is_consistent_with_the_rules() {
+        let demo = demo_facts();
+        let mut again = demo.clone();
+        finish(&mut again);
+        assert_eq!(
+            serde_json::to_string_pretty(&again.suggested).unwrap(),
+            serde_json::to_string_pretty(&demo.suggested).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string_pretty(&again.warnings).unwrap(),
+            serde_json::to_string_pretty(&demo.warnings).unwrap()
+        );
+    }
+}

@@ -77,6 +77,13 @@ fn v4_contains(a: &Address, ip: IpAddr) -> bool {
     }
 }
 
+fn also(others: &[&str]) -> String {
+    match others {
+        [one] => format!("{one} also qualifies"),
+        many => format!("{} also qualify", many.join(", ")),
+    }
+}
+
 /// The suggestions for these facts, each with its reason.
 pub fn suggest(f: &HostFacts) -> Suggested {
     let mut s = Suggested::default();
@@ -113,7 +120,7 @@ pub fn suggest(f: &HostFacts) -> Suggested {
         s.reasons.push(if others.is_empty() {
             why
         } else {
-            format!("{why}; {} also qualify", others.join(", "))
+            format!("{why}; {}", also(&others))
         });
 
         // Node IPv6 on that interface: what /etc/hosts maps the hostname to, then permanent
@@ -153,9 +160,9 @@ pub fn suggest(f: &HostFacts) -> Suggested {
                     a.address, nic.name
                 )
             };
-            let also: Vec<&str> = cands[1..].iter().map(|(_, a)| a.address.as_str()).collect();
-            if !also.is_empty() {
-                why.push_str(&format!("; {} also qualify", also.join(", ")));
+            let others: Vec<&str> = cands[1..].iter().map(|(_, a)| a.address.as_str()).collect();
+            if !others.is_empty() {
+                why.push_str(&format!("; {}", also(&others)));
             }
             let skipped: Vec<String> = nic
                 .addresses
@@ -375,7 +382,7 @@ mod tests {
             s.reasons
         );
         assert!(
-            s.reasons[1].contains("2018::20 also qualify"),
+            s.reasons[1].contains("2018::20 also qualifies"),
             "{:?}",
             s.reasons
         );
@@ -465,7 +472,7 @@ mod tests {
         let s = suggest(&f);
         assert_eq!(s.ipv6_interface.as_deref(), Some("ens256"));
         assert_eq!(s.ipv6.as_deref(), Some("2020::5"));
-        assert!(s.reasons[0].contains("ens224 also qualify"));
+        assert!(s.reasons[0].contains("ens224 also qualifies"));
     }
 
     #[test]
