@@ -17,7 +17,7 @@ pub fn usable_ipv6(a: &Address) -> bool {
             .any(|f| a.has_flag(f))
         && a.address
             .parse::<IpAddr>()
-            .is_ok_and(|ip| crate::plan::cidr::is_global_unicast(&ip))
+            .is_ok_and(|ip| ip.is_ipv6() && crate::plan::cidr::is_global_unicast(&ip))
 }
 
 /// A global IPv4 address that is not a /32 (keepalived and kube-vip add their VIPs as /32).
@@ -29,7 +29,7 @@ pub fn usable_ipv4(a: &Address) -> bool {
         && !a.has_flag("dadfailed")
         && a.address
             .parse::<IpAddr>()
-            .is_ok_and(|ip| crate::plan::cidr::is_global_unicast(&ip))
+            .is_ok_and(|ip| ip.is_ipv4() && crate::plan::cidr::is_global_unicast(&ip))
 }
 
 fn global_ipv6(a: &Address) -> bool {
