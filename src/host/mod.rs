@@ -122,4 +122,53 @@ mod tests {
             serde_json::to_string_pretty(&demo.warnings).unwrap()
         );
     }
+
+    /// Every file-borne fact from a fixture tree shaped like the seed's node01 after a failed
+    /// first attempt: swap on, manifests left behind, br_netfilter not loaded.
+    #[test]
+    fn read_files_from_a_fixture_tree() {
+        let t = tempfile::tempdir().unwrap();
+        let put = |rel: &str, v: &str| {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, v).unwrap();
+        };
+        put("proc/sys/kernel/hostname", "node01\n");
+        put("proc/sys/kernel/osrelease", "3.10.0-1062.el7.x86_64\n");
+        put("etc/hosts", "127.0.0.1 localhost\n111.111.111.121 node01\n");
+        put("etc/os-release", "PRETTY_NAME=\"CentOS Linux 7 (Core)\"\n");
+        put(
+            "proc/swaps",
+            "Filename Type Size Used Priority\n/dev/dm-1 partition 2097148 0 -2\n",
+        );
+        put(
+            "proc/modules",
+            "overlay 1 0 - Live 0x0\nip6_tables 1 0 - Live 0x0\n",
+        );
+        put("proc/sys/net/ipv4/ip_forward", "1\n");
+        put("proc/sys/net/ipv6/conf/all/forwarding", "1\n");
+        put("proc/sys/net/ipv6/conf/all/disable_ipv6", "0\n");
+        put("proc/sys/net/ipv6/conf/ens224/accept_ra", "0\n");
+        put("var/run/dockershim.sock", "");
+        put("etc/kubernetes/manifests/etcd.yaml", "");
+        let mut f = demo_facts();
+        f.is_root = true;
+        read_files(&mut f, t.path());
+        finish(&mut f);
+        assert_eq!(f.hostname, "node01");
+        assert_eq!(f.hostname_addresses, ["111.111.111.121"]);
+        assert_eq!(f.kernel.as_deref(), Some("3.10.0-1062.el7.x86_64"));
+        assert_eq!(f.os_release.as_deref(), Some("CentOS Linux 7 (Core)"));
+        assert!(f.swap_on);
+        assert!(f.modules["overlay"] && !f.modules["br_netfilter"]);
+        assert_eq!(f.sysctls["net.ipv6.conf.ens224.accept_ra"], "0");
+        assert!(
+            f.sysctls_missing
+                .contains(&sysctl::BRIDGE_NF_IP6TABLES.to_string())
+        );
+        assert_eq!(f.cri_sockets, ["/var/run/dockershim.sock"]);
+        let ids: Vec<&str> = f.warnings.iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids, ["br-netfilter-missing", "swap-on", "existing-cluster"]);
+        assert_eq!(f.suggested.ipv6.as_deref(), Some("2018::21"));
+    }
 }
