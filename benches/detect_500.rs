@@ -9,7 +9,15 @@ use detect_support::{Netns, bin};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 15;
+/// Runs per figure under `cargo bench`; `cargo test --all-targets` runs this once as a smoke
+/// test (no `--bench` argument).
+fn runs() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        15
+    } else {
+        1
+    }
+}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -19,8 +27,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// Median wall time of `ip netns exec NS program args...` over RUNS runs.
 fn time(ns: &Netns, path_env: Option<&str>, program: &str, args: &[&str]) -> Duration {
     let mut v = Vec::new();
-    for _ in 0..RUNS {
-        let mut c = Command::new("ip");
+    for _ in 0..runs() {
+        // The absolute path: PATH may be emptied for the child.
+        let mut c = Command::new(which::which("ip").expect("ip on PATH"));
         c.args(["netns", "exec", &ns.name, program]).args(args);
         if let Some(p) = path_env {
             c.env("PATH", p);
@@ -69,8 +78,9 @@ fn main() {
     let ip_exec_only = time(&ns, None, "/bin/true", &[]);
 
     println!(
-        "detect_500: {} interfaces, {addrs} addresses; median of {RUNS} runs, each through `ip netns exec`",
-        f.interfaces.len()
+        "detect_500: {} interfaces, {addrs} addresses; median of {} runs, each through `ip netns exec`",
+        f.interfaces.len(),
+        runs()
     );
     println!("  dsinstall detect --json            {detect_json:>10.2?}");
     println!(

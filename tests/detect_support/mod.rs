@@ -95,8 +95,15 @@ impl Netns {
             .args(args))
     }
 
+    /// `sysctl -w key=value` inside the namespace, written to /proc/sys directly (procps'
+    /// sysctl may be missing on a minimal CI image).
     pub fn sysctl(&self, setting: &str) {
-        let out = self.exec(Path::new("sysctl"), &["-w", setting]);
+        let (key, value) = setting.split_once('=').expect("key=value");
+        let path = format!("/proc/sys/{}", key.replace('.', "/"));
+        let out = self.exec(
+            Path::new("/bin/sh"),
+            &["-c", &format!("echo {value} > {path}")],
+        );
         assert!(out.status.success(), "sysctl -w {setting}: {out:?}");
     }
 
