@@ -390,3 +390,33 @@ fn five_hundred_interfaces_on_a_bridge() {
     eprintln!("detect with 502 interfaces: {took:?}");
     assert!(took.as_secs() < 20, "detect took {took:?}");
 }
+
+#[test]
+fn multipath_default_route_lists_every_next_hop() {
+    let (Some(ns), Some(lab)) = (Netns::new("ecmp"), Netns::new("lab")) else {
+        return;
+    };
+    one_nic(&ns, &lab, "eth0", "sw0");
+    one_nic(&ns, &lab, "eth1", "sw1");
+    ns.ip(&["addr", "add", "10.4.0.5/24", "dev", "eth0"]);
+    ns.ip(&["addr", "add", "10.5.0.5/24", "dev", "eth1"]);
+    ns.ip(&[
+        "route", "add", "default", "nexthop", "via", "10.4.0.1", "dev", "eth0", "nexthop", "via",
+        "10.5.0.1", "dev", "eth1",
+    ]);
+    let f = ns.detect();
+    let hops: Vec<(Option<&str>, Option<&str>)> = f
+        .default_routes
+        .iter()
+        .filter(|r| r.family == "ipv4")
+        .map(|r| (r.interface.as_deref(), r.gateway.as_deref()))
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            (Some("eth0"), Some("10.4.0.1")),
+            (Some("eth1"), Some("10.5.0.1"))
+        ]
+    );
+    assert_eq!(f.suggested.ipv4.as_deref(), Some("10.4.0.5"));
+}
