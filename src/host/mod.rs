@@ -13,6 +13,7 @@ pub mod routes;
 pub mod suggest;
 pub mod sysctl;
 pub mod system;
+pub mod table;
 pub mod tools;
 pub mod warnings;
 
