@@ -64,6 +64,12 @@ fn dump_once(socket: &Socket, request: RouteNetlinkMessage, seq: u32) -> io::Res
             buf.resize(size, 0);
         }
         let n = retry_eintr(|| socket.recv(&mut &mut buf[..], 0))?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the kernel closed the netlink dump before NLMSG_DONE",
+            ));
+        }
         let mut off = 0usize;
         while off < n {
             let chunk = &buf[off..n];

@@ -5,7 +5,7 @@ use super::facts::DefaultRoute;
 use super::netlink;
 use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType, RouteVia,
 };
 use std::collections::BTreeMap;
 
@@ -54,7 +54,8 @@ fn gateway_of(attrs: &[RouteAttribute]) -> Option<String> {
         RouteAttribute::Gateway(RouteAddress::Inet(ip)) => Some(ip.to_string()),
         RouteAttribute::Gateway(RouteAddress::Inet6(ip)) => Some(ip.to_string()),
         // RTA_VIA: an IPv4 route through an IPv6 next hop (RFC 5549).
-        RouteAttribute::Via(v) => Some(format!("{v:?}")),
+        RouteAttribute::Via(RouteVia::Inet(ip)) => Some(ip.to_string()),
+        RouteAttribute::Via(RouteVia::Inet6(ip)) => Some(ip.to_string()),
         _ => None,
     })
 }
