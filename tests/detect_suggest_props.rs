@@ -170,7 +170,15 @@ proptest! {
                 .interfaces
                 .iter()
                 .flat_map(|i| &i.addresses)
-                .any(|a| &a.address == ip && suggest::usable_ipv4(a));
+                // A /32 only as the GCP-style fallback on the default route's device.
+                .any(|a| {
+                    &a.address == ip
+                        && suggest::usable_ipv4(&Address {
+                            prefix: a.prefix.min(31),
+                            ..a.clone()
+                        })
+                        && (a.prefix < 32 || s.reasons.iter().any(|r| r.contains("only /32")))
+                });
             prop_assert!(usable, "{} is not a usable IPv4", ip);
             prop_assert!(!s.vip_candidates.contains(ip));
         }

@@ -204,6 +204,31 @@ pub fn suggest(f: &HostFacts) -> Suggested {
             *n,
         )
     });
+    // Some clouds (GCP) give the primary NIC a /32 and route the rest on-link: when the IPv4
+    // default route's device has nothing but /32s, its first one is the node IPv4.
+    let only_32 = if v4.is_empty() {
+        f.interfaces
+            .iter()
+            .filter(|i| !is_loopback(i) && Some(i.name.as_str()) == v4_dev)
+            .flat_map(|i| i.addresses.iter().map(move |a| (i, a)))
+            .find(|(_, a)| {
+                a.prefix == 32
+                    && usable_ipv4(&Address {
+                        prefix: 31,
+                        ..(*a).clone()
+                    })
+            })
+    } else {
+        None
+    };
+    if let Some((nic, a)) = only_32 {
+        s.ipv4_interface = Some(nic.name.clone());
+        s.ipv4 = Some(a.address.clone());
+        s.reasons.push(format!(
+            "{} has the IPv4 default route and only /32 addresses (as on GCP); {} is its first",
+            nic.name, a.address
+        ));
+    }
     if let Some((_, nic, a)) = v4.first() {
         s.ipv4_interface = Some(nic.name.clone());
         s.ipv4 = Some(a.address.clone());
@@ -525,12 +550,26 @@ mod tests {
     }
 
     #[test]
-    fn only_a_32_gives_no_node_ipv4() {
+    fn only_a_32_is_a_vip_unless_the_default_route_uses_it() {
         let mut f = node01();
         f.interfaces[1].addresses = vec![addr("111.111.111.120", 32, "global", &[])];
+        f.default_routes.remove(0);
         let s = suggest(&f);
         assert_eq!(s.ipv4, None);
         assert_eq!(s.vip_candidates, ["111.111.111.120"]);
+
+        // GCP: the primary NIC holds a /32 and the default route goes out of it.
+        f.default_routes
+            .push(route("ipv4", "ens192", "111.111.111.1"));
+        let s = suggest(&f);
+        assert_eq!(s.ipv4.as_deref(), Some("111.111.111.120"));
+        assert_eq!(s.ipv4_interface.as_deref(), Some("ens192"));
+        assert!(s.vip_candidates.is_empty());
+        assert!(
+            s.reasons[2].contains("only /32 addresses"),
+            "{:?}",
+            s.reasons
+        );
     }
 
     #[test]
