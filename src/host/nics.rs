@@ -225,6 +225,114 @@ fn address(a: &AddressMessage) -> Option<Address> {
 mod tests {
     use super::*;
 
+    use netlink_packet_route::AddressFamily as Af;
+    use netlink_packet_route::address::{AddressFlags, AddressHeaderFlags, CacheInfo};
+    use netlink_packet_route::link::{InfoKind, LinkFlags};
+
+    fn addr_msg(index: u32, ip: &str, prefix: u8, scope: u8, hdr_flags: u8) -> AddressMessage {
+        let mut m = AddressMessage::default();
+        let ip: IpAddr = ip.parse().unwrap();
+        m.header.family = if ip.is_ipv6() { Af::Inet6 } else { Af::Inet };
+        m.header.prefix_len = prefix;
+        m.header.scope = scope.into();
+        m.header.flags = AddressHeaderFlags::from_bits_retain(hdr_flags);
+        m.header.index = index;
+        m.attributes.push(AddressAttribute::Address(ip));
+        m
+    }
+
+    fn link_msg(index: u32, name: &str, flags: u32, kind: Option<InfoKind>) -> LinkMessage {
+        let mut l = LinkMessage::default();
+        l.header.index = index;
+        l.header.flags = LinkFlags::from_bits_retain(flags);
+        l.header.link_layer_type = ARPHRD_ETHER.into();
+        l.attributes.push(LinkAttribute::IfName(name.into()));
+        l.attributes.push(LinkAttribute::Mtu(1500));
+        l.attributes.push(LinkAttribute::Address(vec![
+            0, 0x50, 0x56, 0x8c, 0xe4, 0x71,
+        ]));
+        if let Some(k) = kind {
+            l.attributes
+                .push(LinkAttribute::LinkInfo(vec![LinkInfo::Kind(k)]));
+        }
+        l
+    }
+
+    #[test]
+    fn ifa_flags_wins_over_the_header_byte_which_is_the_fallback() {
+        // Old kernels send only the u8 header flags: permanent (0x80).
+        let old = addr_msg(3, "2018::21", 64, 0, 0x80);
+        assert_eq!(address(&old).unwrap().flags, ["permanent"]);
+        // IFA_FLAGS (u32) carries noprefixroute, which the header byte cannot.
+        let mut new = addr_msg(3, "2018::21", 64, 0, 0x80);
+        new.attributes
+            .push(AddressAttribute::Flags(AddressFlags::from_bits_retain(
+                0x280,
+            )));
+        let a = address(&new).unwrap();
+        assert_eq!(a.flags, ["permanent", "noprefixroute"]);
+        assert_eq!(
+            (a.family.as_str(), a.scope.as_str(), a.prefix),
+            ("ipv6", "global", 64)
+        );
+    }
+
+    #[test]
+    fn ipv4_local_is_the_address_and_lifetimes_map_forever_to_none() {
+        let mut m = addr_msg(2, "10.0.0.1", 32, 0, 0x80);
+        m.attributes
+            .push(AddressAttribute::Local("10.0.0.2".parse().unwrap()));
+        let mut ci = CacheInfo::default();
+        ci.ifa_preferred = 0;
+        ci.ifa_valid = u32::MAX;
+        m.attributes.push(AddressAttribute::CacheInfo(ci));
+        let a = address(&m).unwrap();
+        assert_eq!(
+            a.address, "10.0.0.2",
+            "IFA_ADDRESS is the peer on point-to-point"
+        );
+        assert_eq!((a.preferred_lft, a.valid_lft), (Some(0), None));
+        // No address attribute at all: skipped, not a panic.
+        let mut empty = AddressMessage::default();
+        empty.header.index = 2;
+        assert_eq!(address(&empty), None);
+    }
+
+    #[test]
+    fn links_get_kinds_masters_and_their_addresses() {
+        let lo = link_msg(1, "lo", IFF_UP | IFF_LOOPBACK | IFF_LOWER_UP, None);
+        let br = link_msg(2, "br0", IFF_UP, Some(InfoKind::Bridge));
+        let mut port = link_msg(3, "veth0", IFF_UP | IFF_LOWER_UP, Some(InfoKind::Veth));
+        port.attributes.push(LinkAttribute::Controller(2));
+        let mut orphan = link_msg(4, "", 0, None);
+        orphan.attributes.push(LinkAttribute::Controller(99));
+        let addrs = [
+            addr_msg(3, "2018::5", 64, 0, 0x80),
+            addr_msg(2, "10.0.0.1", 24, 0, 0x80),
+            addr_msg(42, "10.9.9.9", 24, 0, 0x80),
+        ];
+        let got = assemble(&[port, orphan, lo, br], &addrs);
+        let names: Vec<&str> = got.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["lo", "br0", "veth0", "if4"], "index order");
+        assert_eq!(got[0].kind, "loopback");
+        assert!(got[0].up && got[0].lower_up);
+        assert_eq!(got[1].kind, "bridge");
+        assert!(!got[1].lower_up);
+        assert_eq!(got[2].kind, "veth");
+        assert_eq!(got[2].master.as_deref(), Some("br0"));
+        assert_eq!(got[3].master.as_deref(), Some("if99"));
+        assert_eq!(got[3].kind, "ether");
+        assert!(!got[3].up);
+        assert_eq!(got[2].addresses[0].address, "2018::5");
+        assert_eq!(got[1].addresses[0].address, "10.0.0.1");
+        assert_eq!(got[2].mac.as_deref(), Some("00:50:56:8c:e4:71"));
+        assert_eq!(
+            got.iter().map(|i| i.addresses.len()).sum::<usize>(),
+            2,
+            "an address of an unknown link is dropped"
+        );
+    }
+
     #[test]
     fn bit_one_is_secondary_for_ipv4_and_temporary_for_ipv6() {
         assert_eq!(flag_names(0x01, false), ["secondary"]);

@@ -121,6 +121,97 @@ fn defaults(r: &RouteMessage, names: &BTreeMap<u32, String>) -> Vec<DefaultRoute
 mod tests {
     use super::*;
 
+    use netlink_packet_route::AddressFamily as Af;
+    use netlink_packet_route::route::RouteNextHop;
+
+    fn names() -> BTreeMap<u32, String> {
+        [(2, "ens192".to_string()), (3, "ens224".to_string())].into()
+    }
+
+    fn default_v6(oif: u32, gw: &str) -> RouteMessage {
+        let mut r = RouteMessage::default();
+        r.header.address_family = Af::Inet6;
+        r.header.table = RouteHeader::RT_TABLE_MAIN;
+        r.header.kind = RouteType::Unicast;
+        r.header.protocol = 9u8.into();
+        r.attributes.push(RouteAttribute::Oif(oif));
+        r.attributes.push(RouteAttribute::Priority(1024));
+        r.attributes
+            .push(RouteAttribute::Gateway(RouteAddress::Inet6(
+                gw.parse().unwrap(),
+            )));
+        r
+    }
+
+    #[test]
+    fn a_main_table_default_gives_family_device_gateway_protocol_metric() {
+        let got = defaults(&default_v6(3, "2018::1"), &names());
+        assert_eq!(
+            got,
+            [DefaultRoute {
+                family: "ipv6".into(),
+                interface: Some("ens224".into()),
+                gateway: Some("2018::1".into()),
+                protocol: Some("ra".into()),
+                metric: Some(1024),
+            }]
+        );
+        // An index that is gone still names something.
+        assert_eq!(
+            defaults(&default_v6(9, "2018::1"), &names())[0]
+                .interface
+                .as_deref(),
+            Some("if9")
+        );
+    }
+
+    #[test]
+    fn other_tables_prefixes_and_types_are_not_defaults() {
+        let mut r = default_v6(3, "2018::1");
+        r.header.destination_prefix_length = 64;
+        assert!(defaults(&r, &names()).is_empty());
+        let mut r = default_v6(3, "2018::1");
+        r.header.kind = RouteType::Unreachable;
+        assert!(defaults(&r, &names()).is_empty());
+        // RTA_TABLE overrides the header byte (tables above 255).
+        let mut r = default_v6(3, "2018::1");
+        r.attributes.push(RouteAttribute::Table(1000));
+        assert!(defaults(&r, &names()).is_empty());
+        let mut r = default_v6(3, "2018::1");
+        r.header.table = 252;
+        r.attributes.push(RouteAttribute::Table(254));
+        assert_eq!(defaults(&r, &names()).len(), 1);
+    }
+
+    #[test]
+    fn multipath_gives_one_route_per_hop() {
+        let mut r = default_v6(3, "2018::1");
+        r.attributes
+            .retain(|a| !matches!(a, RouteAttribute::Gateway(_) | RouteAttribute::Oif(_)));
+        let mut hops = Vec::new();
+        for (idx, gw) in [(2, "2018::1"), (3, "2019::1")] {
+            let mut h = RouteNextHop::default();
+            h.interface_index = idx;
+            h.attributes
+                .push(RouteAttribute::Gateway(RouteAddress::Inet6(
+                    gw.parse().unwrap(),
+                )));
+            hops.push(h);
+        }
+        r.attributes.push(RouteAttribute::MultiPath(hops));
+        let got: Vec<(Option<String>, Option<String>)> = defaults(&r, &names())
+            .into_iter()
+            .map(|d| (d.interface, d.gateway))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("ens192".into()), Some("2018::1".into())),
+                (Some("ens224".into()), Some("2019::1".into()))
+            ]
+        );
+    }
+
     #[test]
     fn protocols_use_iproute2_names() {
         assert_eq!(protocol_name(9), "ra");
