@@ -32,6 +32,13 @@ pub struct HostFacts {
     pub suggested: Suggested,
     #[serde(default)]
     pub warnings: Vec<HostWarning>,
+    /// Sysctls that were looked for and do not exist (the bridge ones before br_netfilter is
+    /// loaded; every IPv6 one when the kernel boots with ipv6.disable=1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sysctls_missing: Vec<String>,
+    /// What detection could not read (one line each); the rest of the facts still hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detection_errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -47,6 +54,12 @@ pub struct Interface {
     #[serde(default)]
     pub master: Option<String>,
     pub addresses: Vec<Address>,
+    /// The kernel's interface index.
+    #[serde(default)]
+    pub index: u32,
+    /// Carrier present (IFF_LOWER_UP).
+    #[serde(default)]
+    pub lower_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -61,6 +74,12 @@ pub struct Address {
     /// The kernel's names: tentative, deprecated, dadfailed, noprefixroute, temporary,
     /// secondary, permanent, nodad.
     pub flags: Vec<String>,
+    /// Seconds left before the address turns deprecated; absent means forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_lft: Option<u32>,
+    /// Seconds left before the address is removed; absent means forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_lft: Option<u32>,
 }
 
 impl Address {
@@ -75,6 +94,11 @@ pub struct DefaultRoute {
     pub family: String,
     pub interface: Option<String>,
     pub gateway: Option<String>,
+    /// Who installed the route, by iproute2's name: kernel, boot, static, ra, dhcp, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
