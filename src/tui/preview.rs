@@ -1,0 +1,123 @@
+//! The Preview screen's data: the engine's rendered files, each with the file already on
+//! disk at its install path and a line diff against it (`similar`).
+
+use crate::render::{RenderInputs, RenderedFile};
+use crate::tui::model::{Disk, ManifestSource, Model};
+use similar::{ChangeTag, TextDiff};
+
+/// Where the install puts a rendered file, for the files that have a fixed place on the node.
+pub fn install_path(name: &str) -> Option<&'static str> {
+    match name {
+        "sysctl-kubernetes.conf" => Some("/etc/sysctl.d/kubernetes.conf"),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffTag {
+    Same,
+    Removed,
+    Added,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreviewFile {
+    pub name: String,
+    pub lines: Vec<String>,
+    /// Install path and, when a file is there now, the diff from it to this file.
+    pub install_path: Option<&'static str>,
+    pub diff: Option<Vec<(DiffTag, String)>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Preview {
+    pub files: Vec<PreviewFile>,
+    /// Why nothing could be rendered (plan errors are shown from `checked` instead).
+    pub error: Option<String>,
+    pub tab: usize,
+    pub scroll: usize,
+    pub show_diff: bool,
+}
+
+/// Render the current answers into the preview (called when the Preview screen opens).
+pub fn rebuild(m: &mut Model) {
+    let tab_name = m.preview.files.get(m.preview.tab).map(|f| f.name.clone());
+    let (files, error) = match render_files(m) {
+        Ok(files) => (files, None),
+        Err(e) => (vec![], Some(e)),
+    };
+    let files: Vec<PreviewFile> = files.into_iter().map(|f| preview_file(f, &m.env.disk)).collect();
+    let tab = tab_name
+        .and_then(|n| files.iter().position(|f| f.name == n))
+        .unwrap_or(0);
+    let keep_scroll = tab == m.preview.tab;
+    m.preview = Preview {
+        files,
+        error,
+        tab,
+        scroll: if keep_scroll { m.preview.scroll } else { 0 },
+        show_diff: m.preview.show_diff,
+    };
+}
+
+fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
+    let Some(plan) = &m.checked.plan else {
+        return Ok(vec![]);
+    };
+    let templates = m.env.templates.as_ref().map_err(|e| e.clone())?;
+    let (manifest, source) = match &m.env.manifest {
+        ManifestSource::Embedded(text) => (
+            Some(text.to_string()),
+            Some("calico-v3.15.3.yaml (demo)".to_string()),
+        ),
+        ManifestSource::FromAnswers => match &m.answers.calico.manifest {
+            Some(p) => (
+                Some(std::fs::read_to_string(p).map_err(|e| format!("calico.manifest {p}: {e}"))?),
+                Some(p.clone()),
+            ),
+            None => (None, None),
+        },
+    };
+    let inputs = RenderInputs {
+        bootstrap_token: m.env.bootstrap_token.clone(),
+        calico_manifest: manifest,
+        calico_manifest_source: source,
+        plan_text: crate::plan::report::text(&m.checked),
+    };
+    crate::render::render(plan, templates, &inputs).map_err(|e| e.to_string())
+}
+
+fn preview_file(f: RenderedFile, disk: &Disk) -> PreviewFile {
+    let install_path = install_path(&f.name);
+    let diff = install_path
+        .and_then(|p| on_disk(disk, p))
+        .map(|old| diff_lines(&old, &f.contents));
+    PreviewFile {
+        lines: f.contents.lines().map(|l| l.replace('\t', "    ")).collect(),
+        name: f.name,
+        install_path,
+        diff,
+    }
+}
+
+fn on_disk(disk: &Disk, path: &str) -> Option<String> {
+    match disk {
+        Disk::Root(root) => std::fs::read_to_string(root.join(path.trim_start_matches('/'))).ok(),
+        Disk::Demo => (path == "/etc/sysctl.d/kubernetes.conf")
+            .then(|| include_str!("../../assets/demo/disk/etc/sysctl.d/kubernetes.conf").into()),
+    }
+}
+
+pub fn diff_lines(old: &str, new: &str) -> Vec<(DiffTag, String)> {
+    TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| {
+            let tag = match c.tag() {
+                ChangeTag::Equal => DiffTag::Same,
+                ChangeTag::Delete => DiffTag::Removed,
+                ChangeTag::Insert => DiffTag::Added,
+            };
+            (tag, c.value().trim_end_matches('\n').to_string())
+        })
+        .collect()
+}
