@@ -30,7 +30,11 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
             dirty = false;
             last_draw = Some(Instant::now());
         }
-        let timeout = if dirty { FRAME - since.min(FRAME) } else { IDLE };
+        let timeout = if dirty {
+            FRAME - since.min(FRAME)
+        } else {
+            IDLE
+        };
         if !event::poll(timeout)? {
             continue;
         }

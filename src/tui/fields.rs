@@ -219,7 +219,12 @@ impl Field {
                             || p.path.starts_with(&format!("{path}["))))
             })
             .collect();
-        out.extend(m.checked.problems.iter().filter(|p| exact.contains(&p.path)));
+        out.extend(
+            m.checked
+                .problems
+                .iter()
+                .filter(|p| exact.contains(&p.path)),
+        );
         out
     }
 
@@ -241,10 +246,20 @@ impl Field {
             Ipv6 => opt(&a.node.ipv6),
             Ipv4Interface => opt(&a.node.ipv4_interface),
             Ipv4 => opt(&a.node.ipv4),
-            ApiAdvertise => a.node.api_advertise.map(|f| f.as_str()).unwrap_or("").into(),
+            ApiAdvertise => a
+                .node
+                .api_advertise
+                .map(|f| f.as_str())
+                .unwrap_or("")
+                .into(),
             ControlPlaneEndpoint => opt(&a.kubernetes.control_plane_endpoint),
             PrimaryFamily => m.primary.as_str().into(),
-            PodSubnet(f) => a.networking.pod_subnets.get(idx(f)).cloned().unwrap_or_default(),
+            PodSubnet(f) => a
+                .networking
+                .pod_subnets
+                .get(idx(f))
+                .cloned()
+                .unwrap_or_default(),
             ServiceSubnet(f) => a
                 .networking
                 .service_subnets
@@ -253,7 +268,11 @@ impl Field {
                 .unwrap_or_default(),
             NodeMask(f) => {
                 let m = a.networking.node_mask_sizes.unwrap_or_default();
-                num(if f == AddressFamily::Ipv4 { m.ipv4 } else { m.ipv6 })
+                num(if f == AddressFamily::Ipv4 {
+                    m.ipv4
+                } else {
+                    m.ipv6
+                })
             }
             CalicoPool(f) => pick(f, &a.calico.ipv4_pool, &a.calico.ipv6_pool),
             BlockSize(f) => num(match f {
@@ -263,7 +282,12 @@ impl Field {
             KubeVersion => a.kubernetes.version.clone(),
             ImageRepository => opt(&a.kubernetes.image_repository),
             CriSocket => opt(&a.kubernetes.cri_socket),
-            ProxyMode => a.kubernetes.proxy_mode.map(|p| p.as_str()).unwrap_or("").into(),
+            ProxyMode => a
+                .kubernetes
+                .proxy_mode
+                .map(|p| p.as_str())
+                .unwrap_or("")
+                .into(),
             CalicoVersion => a.calico.version.clone(),
             CalicoInstall => match a.calico.install {
                 crate::answers::CalicoInstall::Manifest => "manifest".into(),
@@ -553,7 +577,8 @@ fn addresses_of(f: &HostFacts, iface: Option<&str>, family: &str) -> Vec<String>
         .flat_map(|i| i.addresses.iter())
         .filter(|a| a.family == family && a.scope == "global")
         .map(|a| {
-            let unusable = a.has_flag("tentative") || a.has_flag("deprecated") || a.has_flag("dadfailed");
+            let unusable =
+                a.has_flag("tentative") || a.has_flag("deprecated") || a.has_flag("dadfailed");
             (unusable, a.address.clone())
         })
         .collect();

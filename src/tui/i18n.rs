@@ -13,7 +13,10 @@ pub enum Lang {
 impl Lang {
     /// `--lang` wins; else the first of LC_ALL, LC_MESSAGES, LANG that is set and non-empty
     /// (POSIX precedence), where `zh_CN.UTF-8`, `zh_CN`, `zh-CN` and `zh` mean Chinese.
-    pub fn choose(flag: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Result<Lang, String> {
+    pub fn choose(
+        flag: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Lang, String> {
         if let Some(f) = flag {
             return Lang::parse(f).ok_or_else(|| format!("--lang {f:?}: expected en or zh-CN"));
         }
@@ -27,7 +30,11 @@ impl Lang {
 
     /// A language tag or locale name; None when it is neither English nor Chinese.
     pub fn parse(s: &str) -> Option<Lang> {
-        let base = s.split(['.', '@']).next().unwrap_or("").to_ascii_lowercase();
+        let base = s
+            .split(['.', '@'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let base = base.replace('_', "-");
         if base == "zh" || base.starts_with("zh-") {
             Some(Lang::ZhCn)

@@ -99,7 +99,14 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
             disk: Disk::Demo,
         };
         let facts = crate::host::demo_facts();
-        Model::new(lang, facts, Answers::seed(), env, DEFAULT_EXPORT_PATH.into(), true)
+        Model::new(
+            lang,
+            facts,
+            Answers::seed(),
+            env,
+            DEFAULT_EXPORT_PATH.into(),
+            true,
+        )
     } else {
         let env = Env {
             templates,

@@ -46,7 +46,10 @@ pub fn rebuild(m: &mut Model) {
         Ok(files) => (files, None),
         Err(e) => (vec![], Some(e)),
     };
-    let files: Vec<PreviewFile> = files.into_iter().map(|f| preview_file(f, &m.env.disk)).collect();
+    let files: Vec<PreviewFile> = files
+        .into_iter()
+        .map(|f| preview_file(f, &m.env.disk))
+        .collect();
     let tab = tab_name
         .and_then(|n| files.iter().position(|f| f.name == n))
         .unwrap_or(0);
@@ -93,7 +96,11 @@ fn preview_file(f: RenderedFile, disk: &Disk) -> PreviewFile {
         .and_then(|p| on_disk(disk, p))
         .map(|old| diff_lines(&old, &f.contents));
     PreviewFile {
-        lines: f.contents.lines().map(|l| l.replace('\t', "    ")).collect(),
+        lines: f
+            .contents
+            .lines()
+            .map(|l| l.replace('\t', "    "))
+            .collect(),
         name: f.name,
         install_path,
         diff,

@@ -32,16 +32,29 @@ impl Body {
     }
     /// A message wrapped to `w` columns, each row prefixed by `indent` spaces and the first by
     /// `mark`.
-    pub fn message(&mut self, indent: usize, mark: &str, text: &str, w: usize, style: ratatui::style::Style) {
-        let lead = if mark.is_empty() { indent } else { indent + width(mark) + 1 };
+    pub fn message(
+        &mut self,
+        indent: usize,
+        mark: &str,
+        text: &str,
+        w: usize,
+        style: ratatui::style::Style,
+    ) {
+        let lead = if mark.is_empty() {
+            indent
+        } else {
+            indent + width(mark) + 1
+        };
         for (i, row) in wrap(text, w.saturating_sub(lead)).into_iter().enumerate() {
             let head = if i == 0 && !mark.is_empty() {
                 format!("{}{} ", " ".repeat(indent), mark)
             } else {
                 " ".repeat(lead)
             };
-            self.lines
-                .push(Line::from(vec![Span::styled(head, style), Span::styled(row, style)]));
+            self.lines.push(Line::from(vec![
+                Span::styled(head, style),
+                Span::styled(row, style),
+            ]));
         }
     }
 }
@@ -68,13 +81,23 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     let label = pad(&f.label(tx), label_w);
     let mut spans = vec![
         Span::styled(format!("{marker} "), styles::bold()),
-        Span::styled(label, if focused { styles::bold() } else { Default::default() }),
+        Span::styled(
+            label,
+            if focused {
+                styles::bold()
+            } else {
+                Default::default()
+            },
+        ),
         Span::raw(" "),
     ];
     if let Some(ed) = editing {
         // Scroll the text horizontally so the cursor stays in view.
         let text = ed.input.text();
-        let mut skip_cols = ed.input.cursor_column().saturating_sub(value_w.saturating_sub(1));
+        let mut skip_cols = ed
+            .input
+            .cursor_column()
+            .saturating_sub(value_w.saturating_sub(1));
         let mut shown = String::new();
         for c in text.chars() {
             let cw = c.width().unwrap_or(0);
@@ -84,10 +107,7 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
             }
             shown.push(c);
         }
-        let visible_cursor = ed
-            .input
-            .cursor_column()
-            .min(value_w.saturating_sub(1));
+        let visible_cursor = ed.input.cursor_column().min(value_w.saturating_sub(1));
         spans.push(Span::styled(pad(&shown, value_w), styles::selected()));
         body.cursor = Some((start, (label_w + 3 + visible_cursor) as u16));
     } else {
@@ -130,7 +150,13 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     }
     if focused {
         if let Some(r) = f.reason(m) {
-            body.message(indent, MARK_OK, &tx.f("field.suggested", &[&r]), w, styles::dim());
+            body.message(
+                indent,
+                MARK_OK,
+                &tx.f("field.suggested", &[&r]),
+                w,
+                styles::dim(),
+            );
         }
         body.focus = Some((start, body.lines.len().saturating_sub(1)));
     }

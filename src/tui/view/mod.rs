@@ -65,7 +65,10 @@ fn too_small(frame: &mut Frame, m: &Model, area: Rect) {
     );
     let lines: Vec<Line> = text::wrap(&msg, area.width.max(1) as usize)
         .into_iter()
-        .chain(text::wrap(tx.t("too_small.keys"), area.width.max(1) as usize))
+        .chain(text::wrap(
+            tx.t("too_small.keys"),
+            area.width.max(1) as usize,
+        ))
         .map(Line::from)
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
@@ -84,7 +87,10 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
         Span::styled(
             format!(
                 "{MARK_ERROR} {}",
-                tx.f("header.problems", &[&errors.to_string(), &warnings.to_string()])
+                tx.f(
+                    "header.problems",
+                    &[&errors.to_string(), &warnings.to_string()]
+                )
             ),
             styles::error(),
         )
@@ -145,7 +151,10 @@ fn draw_status(frame: &mut Frame, m: &Model, area: Rect) {
         } else {
             (MARK_ERROR, styles::error())
         };
-        Line::from(Span::styled(text::truncate(&format!("{mark} {}", s.text), w), style))
+        Line::from(Span::styled(
+            text::truncate(&format!("{mark} {}", s.text), w),
+            style,
+        ))
     } else {
         let saved = if m.unsaved() {
             format!("{MARK_WARN} {}", tx.t("status.unsaved"))

@@ -34,7 +34,9 @@ pub fn yaml_key() -> Style {
     Style::new().fg(Color::Cyan)
 }
 pub fn yaml_comment() -> Style {
-    Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC)
 }
 pub fn added() -> Style {
     Style::new().fg(Color::Green)

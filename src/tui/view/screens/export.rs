@@ -30,10 +30,22 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             styles::error(),
         );
         for p in m.checked.errors().take(5) {
-            b.message(2, "-", &format!("{}: {}", p.path, p.message), w, styles::error());
+            b.message(
+                2,
+                "-",
+                &format!("{}: {}", p.path, p.message),
+                w,
+                styles::error(),
+            );
         }
     }
     b.blank();
-    b.message(0, "", &tx.f("export.next", &[&m.export_path]), w, styles::dim());
+    b.message(
+        0,
+        "",
+        &tx.f("export.next", &[&m.export_path]),
+        w,
+        styles::dim(),
+    );
     form::draw(frame, area, b);
 }

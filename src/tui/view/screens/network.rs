@@ -14,7 +14,10 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
     let w = area.width as usize;
     let mut b = Body::default();
-    b.push(Line::styled(tx.t("network.nics").to_string(), styles::bold()));
+    b.push(Line::styled(
+        tx.t("network.nics").to_string(),
+        styles::bold(),
+    ));
     let ifaces: Vec<&Interface> = m
         .facts
         .interfaces
@@ -61,12 +64,23 @@ fn nic_rows(m: &Model, i: &Interface, w: usize, b: &mut Body) {
             &format!("{:<6} {flags}", a.scope),
             w.saturating_sub(2 + 14 + 30),
         );
-        let style = if bad { styles::warning() } else { Default::default() };
+        let style = if bad {
+            styles::warning()
+        } else {
+            Default::default()
+        };
         b.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(first, styles::bold()),
             Span::styled(addr, style),
-            Span::styled(rest, if bad { styles::warning() } else { styles::dim() }),
+            Span::styled(
+                rest,
+                if bad {
+                    styles::warning()
+                } else {
+                    styles::dim()
+                },
+            ),
         ]));
     }
 }

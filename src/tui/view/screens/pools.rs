@@ -14,9 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
-    let picture_w = if area.width >= 110 { 44 } else { 32 };
+    let picture_w = if area.width >= 110 { 46 } else { 38 };
     let [left, right] =
-        Layout::horizontal([Constraint::Min(40), Constraint::Length(picture_w)]).areas(area);
+        Layout::horizontal([Constraint::Min(38), Constraint::Length(picture_w)]).areas(area);
     let fields = m.fields();
     let lw = form::label_width(m, &fields);
     let mut b = Body::default();
@@ -60,7 +60,11 @@ fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, out: &mut Vec<Line<'static
         String::new()
     };
     out.push(Line::styled(
-        t(format!("{} {}{primary}", fp.family.kube_name(), fp.pod_subnet)),
+        t(format!(
+            "{} {}{primary}",
+            fp.family.kube_name(),
+            fp.pod_subnet
+        )),
         styles::bold(),
     ));
     out.push(Line::from(t(tx.f(

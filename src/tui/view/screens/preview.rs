@@ -17,16 +17,34 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     if m.checked.has_errors() {
         let mut b = Body::default();
         let n = m.checked.errors().count().to_string();
-        b.message(0, MARK_ERROR, &tx.f("preview.plan_errors", &[&n]), w, styles::error());
+        b.message(
+            0,
+            MARK_ERROR,
+            &tx.f("preview.plan_errors", &[&n]),
+            w,
+            styles::error(),
+        );
         for p in m.checked.errors() {
-            b.message(2, "-", &format!("{}: {}", p.path, p.message), w, styles::error());
+            b.message(
+                2,
+                "-",
+                &format!("{}: {}", p.path, p.message),
+                w,
+                styles::error(),
+            );
         }
         frame.render_widget(Paragraph::new(b.lines), area);
         return;
     }
     if let Some(e) = &m.preview.error {
         let mut b = Body::default();
-        b.message(0, MARK_ERROR, &tx.f("preview.render_error", &[e]), w, styles::error());
+        b.message(
+            0,
+            MARK_ERROR,
+            &tx.f("preview.render_error", &[e]),
+            w,
+            styles::error(),
+        );
         frame.render_widget(Paragraph::new(b.lines), area);
         return;
     }
@@ -66,7 +84,10 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     let gap = w.saturating_sub(width(&where_) + width(&pos));
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(truncate(&where_, w.saturating_sub(width(&pos) + 1)), styles::dim()),
+            Span::styled(
+                truncate(&where_, w.saturating_sub(width(&pos) + 1)),
+                styles::dim(),
+            ),
             Span::raw(" ".repeat(gap.max(1))),
             Span::styled(pos, styles::dim()),
         ])),

@@ -78,7 +78,10 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     if f.warnings.is_empty() {
         b.message(0, MARK_OK, tx.t("welcome.no_warnings"), w, styles::ok());
     } else {
-        b.push(Line::styled(tx.t("welcome.warnings").to_string(), styles::bold()));
+        b.push(Line::styled(
+            tx.t("welcome.warnings").to_string(),
+            styles::bold(),
+        ));
         let mut warnings: Vec<_> = f.warnings.iter().collect();
         warnings.sort_by_key(|w| !w.blocking);
         for x in warnings {
