@@ -514,8 +514,19 @@ impl Field {
         }
     }
 
-    pub fn is_number(self) -> bool {
-        self.number_range().is_some()
+    /// What the engine will use when the field is left empty (from the plan's defaults).
+    pub fn effective(self, m: &Model) -> Option<String> {
+        let plan = m.checked.plan.as_ref()?;
+        Some(match self {
+            Field::NodeMask(f) => format!("/{}", plan.family(f)?.node_mask),
+            Field::BlockSize(f) => format!("/{}", plan.family(f)?.block_size),
+            Field::CalicoPool(f) => plan.family(f)?.calico_pool.to_string(),
+            Field::Autodetection(f) => plan.family(f)?.autodetection.clone(),
+            Field::Encapsulation(f) => plan.family(f)?.encapsulation.as_str().to_string(),
+            Field::ImageRepository => plan.image_repository.clone(),
+            Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
+            _ => return None,
+        })
     }
 }
 

@@ -91,3 +91,118 @@ pub fn rows(t: &Terminal<TestBackend>) -> Vec<String> {
         })
         .collect()
 }
+
+pub mod pty {
+    //! The real binary in a pseudo-terminal: keys in, screen (vt100) and raw bytes out.
+
+    use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    pub struct Pty {
+        pub child: Box<dyn Child + Send + Sync>,
+        writer: Box<dyn Write + Send>,
+        _master: Box<dyn MasterPty + Send>,
+        pub raw: Arc<Mutex<Vec<u8>>>,
+        pub parser: Arc<Mutex<vt100::Parser>>,
+    }
+
+    impl Pty {
+        /// Start `bin args` in an 80x24 pty with TERM=xterm-256color in `cwd`.
+        pub fn spawn(bin: &Path, args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Pty {
+            let pair = native_pty_system()
+                .openpty(PtySize {
+                    rows: 24,
+                    cols: 80,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("openpty");
+            let mut cmd = CommandBuilder::new(bin);
+            cmd.args(args);
+            cmd.cwd(cwd);
+            cmd.env("TERM", "xterm-256color");
+            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"] {
+                cmd.env_remove(v);
+            }
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let child = pair.slave.spawn_command(cmd).expect("spawn");
+            drop(pair.slave);
+            let mut reader = pair.master.try_clone_reader().unwrap();
+            let writer = pair.master.take_writer().unwrap();
+            let raw = Arc::new(Mutex::new(Vec::new()));
+            let parser = Arc::new(Mutex::new(vt100::Parser::new(
+                std::num::NonZeroU16::new(24).unwrap(),
+                std::num::NonZeroU16::new(80).unwrap(),
+                0,
+            )));
+            let (r2, p2) = (Arc::clone(&raw), Arc::clone(&parser));
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    r2.lock().unwrap().extend_from_slice(&buf[..n]);
+                    p2.lock().unwrap().process(&buf[..n]);
+                }
+            });
+            Pty {
+                child,
+                writer,
+                _master: pair.master,
+                raw,
+                parser,
+            }
+        }
+
+        pub fn screen(&self) -> String {
+            self.parser.lock().unwrap().screen().contents()
+        }
+
+        /// Wait until the screen shows `text`; panics with the screen after `secs`.
+        pub fn wait_for(&self, text: &str, secs: u64) {
+            let end = Instant::now() + Duration::from_secs(secs);
+            while Instant::now() < end {
+                if self.screen().contains(text) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            panic!("{text:?} did not appear; screen:\n{}", self.screen());
+        }
+
+        pub fn send(&mut self, s: &str) {
+            self.writer.write_all(s.as_bytes()).unwrap();
+            self.writer.flush().unwrap();
+        }
+
+        /// The exit code, waiting at most `secs`; None when it is still running.
+        pub fn wait_exit(&mut self, secs: u64) -> Option<u32> {
+            let end = Instant::now() + Duration::from_secs(secs);
+            while Instant::now() < end {
+                if let Some(s) = self.child.try_wait().unwrap() {
+                    // Let the reader drain the last bytes.
+                    std::thread::sleep(Duration::from_millis(100));
+                    return Some(s.exit_code());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            None
+        }
+
+        pub fn raw_bytes(&self) -> Vec<u8> {
+            self.raw.lock().unwrap().clone()
+        }
+    }
+
+    impl Drop for Pty {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+        }
+    }
+}

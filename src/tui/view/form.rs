@@ -113,7 +113,9 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     } else {
         let v = f.get(m);
         let shown = if v.is_empty() {
-            if f.kind() == Kind::Choice || !f.options(m).is_empty() {
+            if let Some(e) = f.effective(m) {
+                tx.f("value.default_is", &[&e])
+            } else if f.kind() == Kind::Choice || !f.options(m).is_empty() {
                 tx.t("value.default").to_string()
             } else {
                 tx.t("value.unset").to_string()
@@ -169,8 +171,17 @@ pub fn draw(frame: &mut Frame, area: Rect, body: Body) {
         Some((start, end)) if end >= h => (end + 1 - h).min(start),
         _ => 0,
     };
+    let total = body.lines.len();
     let lines: Vec<Line> = body.lines.into_iter().skip(scroll).take(h).collect();
     frame.render_widget(Paragraph::new(lines), area);
+    // Arrows in the right margin say there is more above or below.
+    let x = area.right().saturating_sub(1);
+    if scroll > 0 {
+        frame.render_widget(Paragraph::new("↑"), Rect::new(x, area.y, 1, 1));
+    }
+    if scroll + h < total && h > 0 {
+        frame.render_widget(Paragraph::new("↓"), Rect::new(x, area.bottom() - 1, 1, 1));
+    }
     if let Some((row, col)) = body.cursor {
         if row >= scroll && row < scroll + h {
             frame.set_cursor_position(Position::new(

@@ -51,7 +51,9 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
             used += sep + ww;
             continue;
         }
-        if !line.is_empty() && ww <= w {
+        // A run of CJK text has no spaces to break at: it flows on from here instead.
+        let wide = word.chars().any(|c| c.width().unwrap_or(0) > 1);
+        if !line.is_empty() && ww <= w && !wide {
             lines.push(std::mem::take(&mut line));
             line.push_str(word);
             used = ww;

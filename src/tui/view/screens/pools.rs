@@ -31,6 +31,7 @@ fn picture(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
     let block = Block::new()
         .borders(Borders::LEFT)
+        .padding(ratatui::widgets::Padding::left(1))
         .title(Span::styled(tx.t("pools.picture"), styles::bold()));
     let inner = block.inner(area);
     frame.render_widget(block, area);

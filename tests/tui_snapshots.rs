@@ -1,0 +1,143 @@
+//! Every screen at 80x24 and 120x40, in English and Chinese, on ratatui's TestBackend.
+//! Colour is not in a snapshot, so where meaning rides on style it is asserted cell by cell.
+
+mod tui_support;
+
+use crossterm::event::KeyCode::*;
+use dsinstall::tui::i18n::Lang;
+use dsinstall::tui::model::{Model, Screen};
+use dsinstall::tui::update::{Msg, update};
+use ratatui::style::Modifier;
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
+
+fn name(s: Screen) -> &'static str {
+    match s {
+        Screen::Welcome => "welcome",
+        Screen::Network => "network",
+        Screen::Pools => "pools",
+        Screen::Kube => "kube",
+        Screen::Nodes => "nodes",
+        Screen::Preview => "preview",
+        Screen::Export => "export",
+    }
+}
+
+fn snap(m: &Model, label: &str) {
+    for (w, h) in SIZES {
+        let t = draw(m, w, h);
+        let text = rows(&t).join("\n");
+        insta::assert_snapshot!(format!("{label}_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn every_screen_in_both_languages_and_sizes() {
+    for (lang, code) in LANGS {
+        for (i, s) in Screen::ALL.iter().enumerate() {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            goto(&mut m, i);
+            snap(&m, &format!("{}_{code}", name(*s)));
+        }
+    }
+}
+
+#[test]
+fn overlays_and_states() {
+    for (lang, code) in LANGS {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        chars(&mut m, "?");
+        snap(&m, &format!("help_{code}"));
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        chars(&mut m, "q");
+        snap(&m, &format!("confirm_quit_{code}"));
+        // An invalid pod subnet while typing: the error under the field, no address plan.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 2);
+        focus_path(&mut m, "networking.podSubnets[1]");
+        press(&mut m, Enter);
+        update(&mut m, Msg::ctrl('u'));
+        chars(&mut m, "2019:20::/129");
+        snap(&m, &format!("pools_error_{code}"));
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    for (lang, code) in LANGS {
+        let m = demo(lang, "dsinstall-answers.yaml");
+        let t = draw(&m, 60, 20);
+        insta::assert_snapshot!(format!("too_small_{code}"), rows(&t).join("\n"));
+    }
+}
+
+/// The row of the screen holding `needle`.
+fn row_of(t: &ratatui::Terminal<ratatui::backend::TestBackend>, needle: &str) -> u16 {
+    rows(t)
+        .iter()
+        .position(|r| r.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", rows(t).join("\n"))) as u16
+}
+
+#[test]
+fn selection_is_a_marker_and_reverse_video_not_colour_alone() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 1);
+    press(&mut m, Down);
+    let t = draw(&m, 80, 24);
+    let buf = t.backend().buffer();
+    let y = row_of(&t, "IPv6 interface");
+    assert_eq!(
+        buf[(0, y)].symbol(),
+        ">",
+        "focused row starts with the marker"
+    );
+    let value_x = rows(&t)[y as usize].find("< ens224 >").unwrap() as u16;
+    assert!(buf[(value_x, y)].modifier.contains(Modifier::REVERSED));
+    let other = row_of(&t, "Node IPv6 address");
+    assert_eq!(buf[(0, other)].symbol(), " ");
+    assert!(!buf[(value_x, other)].modifier.contains(Modifier::REVERSED));
+    // The current tab too.
+    let tabs = 1;
+    let x = rows(&t)[tabs].find("[2 Network]").unwrap() as u16;
+    assert!(buf[(x, tabs as u16)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn an_error_line_is_marked_and_bold_under_its_field() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.ipv4");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "10.10.1.5");
+    let t = draw(&m, 80, 24);
+    let buf = t.backend().buffer();
+    let field_row = row_of(&t, "Node IPv4 address");
+    let err_row = row_of(&t, "lies inside");
+    assert_eq!(err_row, field_row + 1, "the error is right under the field");
+    let line = &rows(&t)[err_row as usize];
+    let x = line.find('✗').expect("error marker") as u16;
+    assert!(buf[(x, err_row)].modifier.contains(Modifier::BOLD));
+    // And the header counts it, with its own marker.
+    assert!(rows(&t)[0].contains("✗ 1 error(s)"), "{}", rows(&t)[0]);
+}
+
+#[test]
+fn chinese_layout_fits_80_columns() {
+    for (i, _) in Screen::ALL.iter().enumerate() {
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        goto(&mut m, i);
+        let t = draw(&m, 80, 24);
+        for r in rows(&t) {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(r.as_str()) <= 80,
+                "{r}"
+            );
+        }
+        // The key line is whole, not cut with an ellipsis.
+        assert!(!rows(&t)[23].contains('…'), "{}", rows(&t)[23]);
+    }
+}
