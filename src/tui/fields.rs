@@ -192,7 +192,7 @@ impl Field {
 
     /// Problems shown under this field: those at its path and below, plus, for the first
     /// field of a group, those about the group as a whole (e.g. `networking.podSubnets`).
-    pub fn problems<'a>(self, m: &'a Model) -> Vec<&'a crate::plan::Problem> {
+    pub fn problems(self, m: &Model) -> Vec<&crate::plan::Problem> {
         let path = self.path(m);
         if path.is_empty() {
             return vec![];

@@ -182,12 +182,13 @@ pub fn draw(frame: &mut Frame, area: Rect, body: Body) {
     if scroll + h < total && h > 0 {
         frame.render_widget(Paragraph::new("↓"), Rect::new(x, area.bottom() - 1, 1, 1));
     }
-    if let Some((row, col)) = body.cursor {
-        if row >= scroll && row < scroll + h {
-            frame.set_cursor_position(Position::new(
-                area.x + col.min(area.width.saturating_sub(1)),
-                area.y + (row - scroll) as u16,
-            ));
-        }
+    if let Some((row, col)) = body.cursor
+        && row >= scroll
+        && row < scroll + h
+    {
+        frame.set_cursor_position(Position::new(
+            area.x + col.min(area.width.saturating_sub(1)),
+            area.y + (row - scroll) as u16,
+        ));
     }
 }

@@ -81,15 +81,15 @@ fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, out: &mut Vec<Line<'static
     for (i, r) in first.iter().enumerate() {
         out.push(Line::from(t(format!(" [{}] {r}", i + 1))));
     }
-    if fp.nodes_fit > 2 {
-        if let Ok(last) = ipnet::IpNet::new(fp.pod_subnet.broadcast(), fp.node_mask) {
-            out.push(Line::from(" …"));
-            out.push(Line::from(t(format!(
-                " [{}] {}",
-                human_count(fp.nodes_fit),
-                last.trunc()
-            ))));
-        }
+    if fp.nodes_fit > 2
+        && let Ok(last) = ipnet::IpNet::new(fp.pod_subnet.broadcast(), fp.node_mask)
+    {
+        out.push(Line::from(" …"));
+        out.push(Line::from(t(format!(
+            " [{}] {}",
+            human_count(fp.nodes_fit),
+            last.trunc()
+        ))));
     }
     out.push(Line::from(t(tx.f(
         "pools.services",
