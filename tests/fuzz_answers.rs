@@ -5,6 +5,7 @@ mod common;
 
 use dsinstall::answers::Answers;
 use dsinstall::plan;
+use dsinstall::render::{self, RenderInputs, Templates};
 use proptest::prelude::*;
 use serde_yaml::Value;
 
@@ -217,6 +218,19 @@ fn exercise(text: &str) {
             assert!(!checked.has_errors());
             assert!(!plan.families.is_empty());
             let _ = a.to_yaml();
+            // Rendering a valid plan never panics; in manifest mode without a manifest it
+            // is an error naming calico.yaml (patching the 180 kB manifest per case would
+            // make this test minutes long; tests/calico_patch.rs covers the patch).
+            let inputs = RenderInputs {
+                bootstrap_token: "abcdef.0123456789abcdez".into(),
+                calico_manifest: None,
+                calico_manifest_source: None,
+                plan_text: "plan".into(),
+            };
+            match render::render(plan, &Templates::embedded(), &inputs) {
+                Ok(files) => assert!(files.iter().all(|f| !f.contents.is_empty())),
+                Err(e) => assert!(!e.to_string().contains('\n'), "one line: {e}"),
+            }
         }
     }
 }

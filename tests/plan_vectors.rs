@@ -700,6 +700,18 @@ fn cases() -> Vec<Case> {
             |a| a.networking.dns_domain = Some("cluster..local".into()),
             Reject("networking.dnsDomain"),
         ),
+        (
+            "registry: frozen k8s.gcr.io on 1.31",
+            modern,
+            |a| a.kubernetes.image_repository = Some("k8s.gcr.io".into()),
+            Warn("kubernetes.imageRepository"),
+        ),
+        (
+            "registry: manifest install without calico.manifest",
+            modern,
+            |a| a.calico.manifest = None,
+            Warn("calico.manifest"),
+        ),
     ]
 }
 
@@ -797,4 +809,20 @@ fn both_orders_plan_and_keep_the_primary_first() {
     assert_eq!(plan.node.node_ips[0].to_string(), "2018::21");
     assert_eq!(plan.node.node_ips.len(), 2);
     assert_eq!(plan.node.advertise_address.to_string(), "2018::21");
+}
+
+#[test]
+fn the_manifest_and_registry_warnings_go_away_when_fixed() {
+    let warned = |a: &Answers, path: &str| plan::check(a).problems.iter().any(|p| p.path == path);
+    let mut a = seed();
+    assert!(warned(&a, "calico.manifest"));
+    a.calico.manifest = Some("./calico.yaml".into());
+    assert!(!warned(&a, "calico.manifest"));
+    // The seed's own k8s.gcr.io is right for v1.19.0.
+    assert!(!warned(&a, "kubernetes.imageRepository"));
+    let mut m = modern();
+    m.kubernetes.image_repository = Some("k8s.gcr.io".into());
+    assert!(warned(&m, "kubernetes.imageRepository"));
+    m.kubernetes.image_repository = Some("registry.k8s.io".into());
+    assert!(!warned(&m, "kubernetes.imageRepository"));
 }

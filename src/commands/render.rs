@@ -1,9 +1,99 @@
-//! `dsinstall render --answers F --out DIR`.
+//! `dsinstall render --answers F --out DIR`: every file the install would use, written into
+//! DIR all together or not at all.
 
+use super::{EXIT_PROBLEMS, load_answers};
+use dsinstall::plan;
+use dsinstall::render::{self, RenderInputs, Templates};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(_answers: &Path, _out: &Path, _templates: Option<&Path>) -> ExitCode {
-    eprintln!("dsinstall: render is not built yet");
-    ExitCode::from(1)
+/// Exit code for an I/O failure (the answers were fine, the disk was not).
+const EXIT_IO: u8 = 1;
+
+pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
+    let answers = match load_answers(answers) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let checked = plan::check(&answers);
+    let Some(plan) = checked.plan.as_ref().filter(|_| !checked.has_errors()) else {
+        eprint!("{}", plan::report::text(&checked));
+        eprintln!("dsinstall: render: nothing written; fix the errors above");
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    // Warnings do not stop the render, but the user should see them before using the files.
+    for w in &checked.problems {
+        eprintln!("{w}");
+    }
+    let templates = match templates {
+        Some(dir) => match Templates::load(dir) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("dsinstall: --templates {e}");
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        },
+        None => Templates::embedded(),
+    };
+    let (calico_manifest, calico_manifest_source) = match render::load_manifest(plan) {
+        Ok(Some((text, source))) => (Some(text), Some(source)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            eprintln!("dsinstall: {e}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    let inputs = RenderInputs {
+        bootstrap_token: render::new_bootstrap_token(),
+        calico_manifest,
+        calico_manifest_source,
+        plan_text: plan::report::text(&checked),
+    };
+    let files = match render::render(plan, &templates, &inputs) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("dsinstall: {e}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    if let Err(e) = render::write_dir(&files, out) {
+        eprintln!("dsinstall: {}: {e}; nothing written", out.display());
+        return ExitCode::from(EXIT_IO);
+    }
+    for stale in stale_files(out, &files) {
+        eprintln!(
+            "dsinstall: warning: {} is left from an earlier render and is not part of this plan",
+            out.join(stale).display()
+        );
+    }
+    println!("Wrote {} files to {}:", files.len(), out.display());
+    for f in &files {
+        let note = if render::holds_secret(&f.name) {
+            "  (holds the bootstrap token; mode 0600)"
+        } else {
+            ""
+        };
+        println!("  {}{note}", out.join(&f.name).display());
+    }
+    ExitCode::SUCCESS
+}
+
+/// Files in `out` named like render output (a join or Calico file) that this render did not
+/// write: left from a render of other answers, where they would mislead whoever applies DIR.
+fn stale_files(out: &Path, written: &[render::RenderedFile]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| {
+            let ours = (n.starts_with("join-") && n.ends_with(".yaml"))
+                || n == render::CALICO_MANIFEST
+                || n == render::CALICO_INSTALLATION;
+            ours && !written.iter().any(|f| &f.name == n)
+        })
+        .collect();
+    stale.sort();
+    stale
 }

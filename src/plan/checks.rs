@@ -244,6 +244,26 @@ pub(super) fn run(a: &Answers) -> Checked {
             "the image repository is empty or contains spaces",
         ));
     }
+    if let Some((v, r)) = kube {
+        check_frozen_registry(&image_repository, &v, r, &mut p);
+    }
+    if a.calico.install == CalicoInstall::Manifest
+        && a.calico
+            .manifest
+            .as_deref()
+            .is_none_or(|m| m.trim().is_empty())
+    {
+        p.push(
+            Problem::warning(
+                "calico.manifest",
+                "manifest install needs the upstream calico.yaml on this node, and none is set; render and apply will stop there",
+            )
+            .hint(format!(
+                "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
+                a.calico.version
+            )),
+        );
+    }
     let proxy_mode = a.kubernetes.proxy_mode.unwrap_or(ProxyMode::Iptables);
     if let Some(r) = row {
         check_proxy_mode(proxy_mode, r, &mut p);
@@ -1183,5 +1203,25 @@ fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mut Vec<Probl
         if kind == "interface" && !arg.is_empty() && !arg.starts_with('^') {
             p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={}", anchored(arg))));
         }
+    }
+}
+
+/// k8s.gcr.io was frozen on 2023-04-03: releases after that (1.27+, and the patch releases
+/// from which kubeadm's default moved to registry.k8s.io) were never pushed there
+/// (kubernetes.io/blog/2023/02/06/k8s-gcr-io-freeze-announcement).
+fn check_frozen_registry(repo: &str, v: &KubeVersion, r: &KubeMinor, p: &mut Vec<Problem>) {
+    if repo != "k8s.gcr.io" {
+        return;
+    }
+    let moved = r.default_image_repository == "registry.k8s.io"
+        || r.image_repository_for(v) == "registry.k8s.io";
+    if moved {
+        p.push(
+            Problem::warning(
+                "kubernetes.imageRepository",
+                format!("k8s.gcr.io is frozen and has no images for Kubernetes {v}; kubeadm would fail to pull them"),
+            )
+            .hint("use registry.k8s.io, or your mirror of it"),
+        );
     }
 }

@@ -11,7 +11,26 @@ pub struct Templates {
 }
 
 /// Every template the renderer uses, embedded at build time.
-const EMBEDDED: &[(&str, &str)] = &[];
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        KUBEADM_CONFIG,
+        include_str!("../../templates/kubeadm-config.yaml.j2"),
+    ),
+    (JOIN, include_str!("../../templates/join.yaml.j2")),
+    (
+        SYSCTL,
+        include_str!("../../templates/sysctl-kubernetes.conf.j2"),
+    ),
+    (
+        VERIFY_WORKLOAD,
+        include_str!("../../templates/verify-workload.yaml.j2"),
+    ),
+];
+
+pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml.j2";
+pub const JOIN: &str = "join.yaml.j2";
+pub const SYSCTL: &str = "sysctl-kubernetes.conf.j2";
+pub const VERIFY_WORKLOAD: &str = "verify-workload.yaml.j2";
 
 impl Templates {
     pub fn embedded() -> Templates {

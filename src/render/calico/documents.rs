@@ -1,0 +1,106 @@
+//! A multi-document YAML stream split at its `---` markers, so that documents we do not
+//! change are written back byte for byte (with upstream's comments), and only the ones we
+//! patch are re-serialized.
+
+use serde_yaml::Value;
+
+/// One document of the stream: its original text, and its parsed value (None when the
+/// document holds only comments).
+pub struct Document {
+    pub text: String,
+    pub value: Option<Value>,
+    pub changed: bool,
+}
+
+/// Split at document markers. A `---` line at column 0 cannot sit inside a block scalar
+/// (those are indented), so this split is the YAML structure's own.
+pub fn split(stream: &str) -> Result<Vec<Document>, String> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in stream.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if is_marker(bare) && !current.is_empty() {
+            docs.push(std::mem::take(&mut current));
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        docs.push(current);
+    }
+    docs.into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let value: Value = serde_yaml::from_str(&text)
+                .map_err(|e| format!("document {} is not valid YAML: {e}", i + 1))?;
+            let value = if value.is_null() { None } else { Some(value) };
+            Ok(Document {
+                text,
+                value,
+                changed: false,
+            })
+        })
+        .collect()
+}
+
+fn is_marker(line: &str) -> bool {
+    line == "---" || line.starts_with("--- ") || line.starts_with("---\t")
+}
+
+/// Join the documents back: unchanged ones verbatim, changed ones re-serialized after their
+/// original leading comments and a note saying what dsinstall changed.
+pub fn join(docs: &[Document], note: &str) -> Result<String, String> {
+    let mut out = String::new();
+    for d in docs {
+        if !d.changed {
+            out.push_str(&d.text);
+            continue;
+        }
+        let value = d.value.as_ref().expect("a changed document has a value");
+        out.push_str("---\n");
+        for line in d.text.lines().skip_while(|l| is_marker(l)) {
+            if line.starts_with('#') {
+                out.push_str(line);
+                out.push('\n');
+            } else {
+                break;
+            }
+        }
+        out.push_str(note);
+        let body = serde_yaml::to_string(value).map_err(|e| e.to_string())?;
+        out.push_str(&body);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `kind` and `metadata.name` of a Kubernetes object.
+pub fn kind_and_name(v: &Value) -> (Option<&str>, Option<&str>) {
+    (
+        v.get("kind").and_then(Value::as_str),
+        v.get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_markers_and_keeps_untouched_text() {
+        let s = "---\n# a\nkind: A\n---\n# only a comment\n---\nkind: B\nx: |\n  ---\n  y\n";
+        let docs = split(s).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert!(docs[1].value.is_none());
+        assert_eq!(join(&docs, "").unwrap(), s);
+    }
+
+    #[test]
+    fn a_broken_document_is_named() {
+        let err = split("kind: A\n---\nkind: [\n").err().unwrap();
+        assert!(err.starts_with("document 2 "), "{err}");
+    }
+}

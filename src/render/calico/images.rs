@@ -1,0 +1,79 @@
+//! Registry rewrite for air-gapped nodes: every container image of a pod template is pulled
+//! from the chosen registry instead. v3.15 images have no registry (`calico/node:v3.15.3`,
+//! implicitly docker.io), v3.24–v3.30 say `docker.io/`, v3.31+ `quay.io/`
+//! (shared/facts/calico-dualstack.md §6).
+
+use serde_yaml::Value;
+
+/// `calico/node:v3.15.3` or `quay.io/calico/node:v3.32.1` → `<registry>/calico/node:...`.
+pub fn rewrite(image: &str, registry: &str) -> String {
+    let registry = registry.trim_end_matches('/');
+    let path = match image.split_once('/') {
+        // A first component with a dot or a port, or `localhost`, names a registry
+        // (the rule Docker's reference parser uses).
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            rest
+        }
+        _ => image,
+    };
+    format!("{registry}/{path}")
+}
+
+/// Rewrite the images of every container and init container of a workload's pod template;
+/// true when anything changed.
+pub fn rewrite_workload(doc: &mut Value, registry: &str) -> bool {
+    let Some(spec) = doc
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("template"))
+        .and_then(|t| t.get_mut("spec"))
+    else {
+        return false;
+    };
+    let mut changed = false;
+    for list in ["initContainers", "containers"] {
+        let Some(containers) = spec.get_mut(list).and_then(Value::as_sequence_mut) else {
+            continue;
+        };
+        for c in containers {
+            if let Some(image) = c.get_mut("image")
+                && let Some(old) = image.as_str()
+            {
+                let new = rewrite(old, registry);
+                if new != old {
+                    *image = Value::from(new);
+                    changed = true;
+                }
+            }
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+
+    #[test]
+    fn every_upstream_form_moves_to_the_registry() {
+        let r = "registry.local:5000";
+        assert_eq!(
+            rewrite("calico/node:v3.15.3", r),
+            "registry.local:5000/calico/node:v3.15.3"
+        );
+        assert_eq!(
+            rewrite("docker.io/calico/cni:v3.24.0", r),
+            "registry.local:5000/calico/cni:v3.24.0"
+        );
+        assert_eq!(
+            rewrite("quay.io/calico/node:v3.32.1", "registry.local:5000/"),
+            "registry.local:5000/calico/node:v3.32.1"
+        );
+        assert_eq!(
+            rewrite("localhost/calico/x:1", r),
+            "registry.local:5000/calico/x:1"
+        );
+        assert_eq!(rewrite("busybox", r), "registry.local:5000/busybox");
+    }
+}

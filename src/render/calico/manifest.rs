@@ -1,0 +1,250 @@
+//! Patch an upstream Kubernetes-datastore `calico.yaml` so that it says what the plan says
+//! (shared/facts/calico-dualstack.md §8, "Manifest path"): CNI IPAM assigns both families,
+//! calico-node autodetects and pools both, the MTU and registry are the chosen ones.
+//! Documents not patched are written back byte for byte.
+
+use super::documents::{self, Document};
+use super::{CalicoError, cni_config, env, images};
+use crate::answers::{AddressFamily, Encapsulation};
+use crate::plan::{FamilyPlan, Plan};
+use serde_yaml::Value;
+
+pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError> {
+    let fail = |m: String| CalicoError::new(format!("calico.manifest: {m}"));
+    let mut docs = documents::split(manifest).map_err(fail)?;
+    reject_etcd_datastore(&docs).map_err(fail)?;
+    check_version(&docs, plan).map_err(fail)?;
+    let v4 = plan.family(AddressFamily::Ipv4);
+    let v6 = plan.family(AddressFamily::Ipv6);
+
+    let config = find(&mut docs, "ConfigMap", "calico-config").ok_or_else(|| {
+        fail("no ConfigMap calico-config: this is not Calico's calico.yaml".into())
+    })?;
+    patch_config(config, v4.is_some(), v6.is_some(), plan.calico.mtu).map_err(fail)?;
+
+    let node = find(&mut docs, "DaemonSet", "calico-node")
+        .ok_or_else(|| fail("no DaemonSet calico-node: this is not Calico's calico.yaml".into()))?;
+    let env = node_env(node).map_err(fail)?;
+    patch_node_env(env, v4, v6, plan);
+
+    if let Some(registry) = &plan.calico.registry {
+        for d in docs.iter_mut() {
+            if let Some(v) = d.value.as_mut()
+                && matches!(
+                    documents::kind_and_name(v).0,
+                    Some("DaemonSet" | "Deployment")
+                )
+                && images::rewrite_workload(v, registry)
+            {
+                d.changed = true;
+            }
+        }
+    }
+    documents::join(&docs, &note(plan)).map_err(fail)
+}
+
+fn note(plan: &Plan) -> String {
+    let pools: Vec<String> = plan
+        .families
+        .iter()
+        .map(|f| format!("{} pool {}", f.family.kube_name(), f.calico_pool))
+        .collect();
+    format!(
+        "# Patched by dsinstall for {} ({}).\n",
+        if plan.is_dual_stack() {
+            "dual-stack"
+        } else {
+            "a single family"
+        },
+        pools.join(", ")
+    )
+}
+
+fn find<'a>(docs: &'a mut [Document], kind: &str, name: &str) -> Option<&'a mut Document> {
+    docs.iter_mut().find(|d| {
+        d.value
+            .as_ref()
+            .is_some_and(|v| documents::kind_and_name(v) == (Some(kind), Some(name)))
+    })
+}
+
+/// calico-etcd.yaml keeps its pools and IPAM state in etcd and needs certificates and
+/// endpoints we do not ask for; the kubeadm path is the Kubernetes datastore.
+fn reject_etcd_datastore(docs: &[Document]) -> Result<(), String> {
+    let etcd = docs.iter().filter_map(|d| d.value.as_ref()).any(|v| {
+        documents::kind_and_name(v) == (Some("Secret"), Some("calico-etcd-secrets"))
+            || v.get("data")
+                .and_then(|d| d.get("etcd_endpoints"))
+                .is_some()
+    });
+    if etcd {
+        return Err("this is the etcd-datastore manifest (calico-etcd.yaml); use calico.yaml, the Kubernetes-datastore manifest kubeadm clusters use".into());
+    }
+    Ok(())
+}
+
+/// The manifest's calico-node image tag must be the Calico version the plan was checked
+/// for: the env variables we set differ between versions (e.g. CALICO_IPV6POOL_VXLAN, v3.23+).
+fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
+    let Some(image) = docs
+        .iter()
+        .filter_map(|d| d.value.as_ref())
+        .filter(|v| documents::kind_and_name(v) == (Some("DaemonSet"), Some("calico-node")))
+        .filter_map(|v| {
+            v.get("spec")?
+                .get("template")?
+                .get("spec")?
+                .get("containers")
+        })
+        .filter_map(Value::as_sequence)
+        .flatten()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some("calico-node"))
+        .and_then(|c| c.get("image"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let Some((_, tag)) = image.rsplit_once(':') else {
+        return Ok(());
+    };
+    let Ok(found) = crate::plan::CalicoVersion::parse(tag) else {
+        return Ok(());
+    };
+    let want = &plan.calico_version;
+    if (found.major, found.minor) != (want.major, want.minor) {
+        return Err(format!(
+            "the manifest is Calico {tag} (image {image}) but calico.version is {want}; use the manifest of {want} or change calico.version"
+        ));
+    }
+    Ok(())
+}
+
+fn patch_config(doc: &mut Document, v4: bool, v6: bool, mtu: Option<u32>) -> Result<(), String> {
+    let data = doc
+        .value
+        .as_mut()
+        .and_then(|v| v.get_mut("data"))
+        .and_then(Value::as_mapping_mut)
+        .ok_or("ConfigMap calico-config has no data")?;
+    let cni = data
+        .get("cni_network_config")
+        .and_then(Value::as_str)
+        .ok_or("ConfigMap calico-config has no cni_network_config")?;
+    let patched = cni_config::patch(cni, v4, v6)?;
+    data.insert("cni_network_config".into(), Value::from(patched));
+    if let Some(mtu) = mtu {
+        // veth_mtu feeds CNI_MTU and FELIX_{IPINIP,VXLAN,WIREGUARD}MTU through configMapKeyRef.
+        data.insert("veth_mtu".into(), Value::from(mtu.to_string()));
+    }
+    doc.changed = true;
+    Ok(())
+}
+
+fn node_env(doc: &mut Document) -> Result<&mut Vec<Value>, String> {
+    doc.changed = true;
+    let containers = doc
+        .value
+        .as_mut()
+        .and_then(|v| v.get_mut("spec"))
+        .and_then(|s| s.get_mut("template"))
+        .and_then(|t| t.get_mut("spec"))
+        .and_then(|s| s.get_mut("containers"))
+        .and_then(Value::as_sequence_mut)
+        .ok_or("DaemonSet calico-node has no containers")?;
+    let node = containers
+        .iter_mut()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some("calico-node"))
+        .ok_or("DaemonSet calico-node has no container named calico-node")?;
+    let map = node
+        .as_mapping_mut()
+        .ok_or("container calico-node is not a mapping")?;
+    if !map.contains_key("env") {
+        map.insert("env".into(), Value::Sequence(Vec::new()));
+    }
+    map.get_mut("env")
+        .and_then(Value::as_sequence_mut)
+        .ok_or_else(|| "container calico-node's env is not a list".into())
+}
+
+fn always_never(on: bool) -> &'static str {
+    if on { "Always" } else { "Never" }
+}
+
+/// The calico-node variables per family (facts §2.2). New variables go right after `IP`, in
+/// a readable order; existing ones are changed in place.
+fn patch_node_env(
+    e: &mut Vec<Value>,
+    v4: Option<&FamilyPlan>,
+    v6: Option<&FamilyPlan>,
+    plan: &Plan,
+) {
+    let row = plan.calico_row;
+    let mut after = "IP".to_string();
+    let mut put = |e: &mut Vec<Value>, name: &str, value: &str| {
+        env::set(e, name, value, &after);
+        after = name.to_string();
+    };
+    match v4 {
+        Some(f) => {
+            put(e, "IP", "autodetect");
+            put(e, "IP_AUTODETECTION_METHOD", &f.autodetection);
+        }
+        None => {
+            // No IPv4 on the node: BIRD still needs a 32-bit router id (facts §2.2).
+            put(e, "IP", "none");
+            put(e, "CALICO_ROUTER_ID", "hash");
+        }
+    }
+    if let Some(f) = v6 {
+        put(e, "IP6", "autodetect");
+        put(e, "IP6_AUTODETECTION_METHOD", &f.autodetection);
+    }
+    match v4 {
+        Some(f) => {
+            put(e, "CALICO_IPV4POOL_CIDR", &f.calico_pool.to_string());
+            put(e, "CALICO_IPV4POOL_BLOCK_SIZE", &f.block_size.to_string());
+            put(
+                e,
+                "CALICO_IPV4POOL_IPIP",
+                always_never(f.encapsulation == Encapsulation::Ipip),
+            );
+            put(
+                e,
+                "CALICO_IPV4POOL_VXLAN",
+                always_never(f.encapsulation == Encapsulation::Vxlan),
+            );
+            put(
+                e,
+                "CALICO_IPV4POOL_NAT_OUTGOING",
+                &f.nat_outgoing.to_string(),
+            );
+        }
+        None => {
+            put(e, "CALICO_IPV4POOL_IPIP", "Never");
+            put(e, "CALICO_IPV4POOL_VXLAN", "Never");
+            if row.pool_none {
+                put(e, "CALICO_IPV4POOL_CIDR", "none");
+            }
+        }
+    }
+    if let Some(f) = v6 {
+        put(e, "CALICO_IPV6POOL_CIDR", &f.calico_pool.to_string());
+        put(e, "CALICO_IPV6POOL_BLOCK_SIZE", &f.block_size.to_string());
+        // The default IPv6 pool has natOutgoing false: pods on a private pool could not
+        // reach off-cluster IPv6 (projectcalico/calico#2954).
+        put(
+            e,
+            "CALICO_IPV6POOL_NAT_OUTGOING",
+            &f.nat_outgoing.to_string(),
+        );
+        if row.ipv6_vxlan {
+            put(
+                e,
+                "CALICO_IPV6POOL_VXLAN",
+                always_never(f.encapsulation == Encapsulation::Vxlan),
+            );
+        }
+        // The manifest forces "false", and then calico-node creates no IPv6 pool either.
+        put(e, "FELIX_IPV6SUPPORT", "true");
+    }
+}

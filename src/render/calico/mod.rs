@@ -1,0 +1,34 @@
+//! Calico for dual-stack: patch an upstream `calico.yaml` (manifest install), or write the
+//! operator's `Installation` (operator install). Facts: shared/facts/calico-dualstack.md.
+
+mod cni_config;
+mod documents;
+mod env;
+mod images;
+mod installation;
+mod manifest;
+
+pub use installation::installation;
+pub use manifest::patch_manifest;
+
+/// Why the Calico file could not be produced: one sentence that names the manifest or field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalicoError {
+    pub message: String,
+}
+
+impl CalicoError {
+    fn new(message: impl Into<String>) -> CalicoError {
+        CalicoError {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CalicoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CalicoError {}

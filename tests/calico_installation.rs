@@ -1,0 +1,105 @@
+//! The operator's Installation: one pool per family in the plan's order, every key one the
+//! upstream Installation uses, and the APIServer where the Calico version ships one.
+
+mod common;
+
+use dsinstall::answers::Answers;
+use dsinstall::plan;
+use dsinstall::render::calico::installation;
+use serde::Deserialize;
+use serde_yaml::Value;
+use std::collections::BTreeSet;
+
+fn docs(s: &str) -> Vec<Value> {
+    serde_yaml::Deserializer::from_str(s)
+        .map(|d| Value::deserialize(d).unwrap())
+        .collect()
+}
+
+fn answers(name: &str) -> Answers {
+    Answers::load(&common::shared(&format!("fixtures/answers/{name}"))).unwrap()
+}
+
+fn render(a: &Answers) -> Vec<Value> {
+    let checked = plan::check(a);
+    let plan = checked
+        .plan
+        .unwrap_or_else(|| panic!("{:?}", checked.problems));
+    docs(&installation(&plan).unwrap())
+}
+
+/// Pool keys the upstream Installations use (tigera/docs and custom-resources fixtures).
+fn upstream_pool_keys() -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    for f in [
+        "installation-dualstack-docs-v3.32.yaml",
+        "custom-resources-v3.32.1.yaml",
+    ] {
+        let text =
+            std::fs::read_to_string(common::shared(&format!("fixtures/calico/{f}"))).unwrap();
+        for d in docs(&text) {
+            if let Some(pools) = d["spec"]["calicoNetwork"]["ipPools"].as_sequence() {
+                for p in pools {
+                    keys.extend(
+                        p.as_mapping()
+                            .unwrap()
+                            .keys()
+                            .map(|k| k.as_str().unwrap().to_string()),
+                    );
+                }
+            }
+        }
+    }
+    keys
+}
+
+#[test]
+fn modern_fixture_gives_ipv6_first_pools_registry_and_apiserver() {
+    let d = render(&answers("modern-v1.31-ipv6-primary.yaml"));
+    assert_eq!(d.len(), 2);
+    let inst = &d[0];
+    assert_eq!(inst["apiVersion"], "operator.tigera.io/v1");
+    assert_eq!(inst["kind"], "Installation");
+    assert_eq!(inst["metadata"]["name"], "default");
+    assert_eq!(inst["spec"]["registry"], "registry.local:5000/");
+    let pools = inst["spec"]["calicoNetwork"]["ipPools"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(pools.len(), 2);
+    assert_eq!(pools[0]["cidr"], "fd00:10:244::/56");
+    assert_eq!(pools[0]["blockSize"], 122);
+    assert_eq!(pools[0]["encapsulation"], "None");
+    assert_eq!(pools[0]["name"], "default-ipv6-ippool");
+    assert_eq!(pools[1]["cidr"], "10.244.0.0/16");
+    assert_eq!(pools[1]["encapsulation"], "IPIP");
+    let keys = upstream_pool_keys();
+    for p in pools {
+        for k in p.as_mapping().unwrap().keys() {
+            assert!(
+                keys.contains(k.as_str().unwrap()),
+                "pool key {k:?} is not one upstream uses"
+            );
+        }
+        assert!(["Enabled", "Disabled"].contains(&p["natOutgoing"].as_str().unwrap()));
+    }
+    let v6 = &inst["spec"]["calicoNetwork"]["nodeAddressAutodetectionV6"];
+    assert_eq!(v6["interface"], "^ens224$");
+    assert_eq!(v6.as_mapping().unwrap().len(), 1, "at most one method");
+    assert_eq!(d[1]["kind"], "APIServer");
+}
+
+#[test]
+fn seed_on_operator_v3_15_has_no_apiserver_and_no_pool_names() {
+    let mut a = answers("seed-v1.19.yaml");
+    a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+    let d = render(&a);
+    assert_eq!(d.len(), 1, "Calico v3.15 ships no APIServer resource");
+    let net = &d[0]["spec"]["calicoNetwork"];
+    assert_eq!(net["mtu"], 1440);
+    let pools = net["ipPools"].as_sequence().unwrap();
+    assert_eq!(pools[0]["cidr"], "10.10.0.0/16");
+    assert_eq!(pools[1]["cidr"], "2019:20::/112");
+    assert!(pools.iter().all(|p| p.get("name").is_none()));
+    assert_eq!(net["nodeAddressAutodetectionV6"]["interface"], "ens224");
+    assert!(d[0]["spec"].get("registry").is_none());
+}

@@ -1,0 +1,320 @@
+//! The Calico manifest patch on every upstream fixture: the patched ConfigMap and DaemonSet
+//! say what the plan says, and nothing else in the manifest changed.
+
+mod common;
+
+use dsinstall::answers::Answers;
+use dsinstall::plan::{self, Plan};
+use dsinstall::render::calico::patch_manifest;
+use serde_yaml::Value;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(common::shared(&format!("fixtures/calico/{name}"))).unwrap()
+}
+
+fn plan_of(a: &Answers) -> Plan {
+    let checked = plan::check(a);
+    checked
+        .plan
+        .unwrap_or_else(|| panic!("answers have problems: {:?}", checked.problems))
+}
+
+/// The seed's answers (Calico v3.15.3 on Kubernetes 1.19).
+fn seed() -> Answers {
+    Answers::seed()
+}
+
+/// The seed's addresses on a current stack: Kubernetes 1.31, Calico v3.32.1.
+fn modern() -> Answers {
+    let mut a = Answers::seed();
+    a.kubernetes.version = "v1.31.2".into();
+    a.kubernetes.cri_socket = None;
+    a.kubernetes.image_repository = None;
+    a.calico.version = "v3.32.1".into();
+    // From 1.20 the controller manager, not kubeadm, sizes node ranges (/64 by default).
+    a.networking.node_mask_sizes = Some(dsinstall::answers::NodeMaskSizes {
+        ipv4: None,
+        ipv6: Some(120),
+    });
+    a
+}
+
+fn docs(s: &str) -> Vec<Value> {
+    serde_yaml::Deserializer::from_str(s)
+        .map(|d| Value::deserialize(d).expect("every document parses"))
+        .collect()
+}
+
+use serde::Deserialize;
+
+fn is(v: &Value, kind: &str, name: &str) -> bool {
+    v["kind"].as_str() == Some(kind) && v["metadata"]["name"].as_str() == Some(name)
+}
+
+fn node_env(ds: &Value) -> Vec<(String, Value)> {
+    ds["spec"]["template"]["spec"]["containers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "calico-node")
+        .unwrap()["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap().to_string(), e.clone()))
+        .collect()
+}
+
+fn env_value(env: &[(String, Value)], name: &str) -> Option<String> {
+    env.iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, e)| e["value"].as_str().map(str::to_string))
+}
+
+/// The CNI template with its one unquoted placeholder filled, as JSON.
+fn cni_json(cm: &Value) -> serde_json::Value {
+    let text = cm["data"]["cni_network_config"].as_str().unwrap();
+    serde_json::from_str(&text.replace("__CNI_MTU__", "1440")).unwrap()
+}
+
+/// Every variable dsinstall may set on calico-node.
+const OURS: &[&str] = &[
+    "IP",
+    "IP_AUTODETECTION_METHOD",
+    "IP6",
+    "IP6_AUTODETECTION_METHOD",
+    "CALICO_ROUTER_ID",
+    "CALICO_IPV4POOL_CIDR",
+    "CALICO_IPV4POOL_BLOCK_SIZE",
+    "CALICO_IPV4POOL_IPIP",
+    "CALICO_IPV4POOL_VXLAN",
+    "CALICO_IPV4POOL_NAT_OUTGOING",
+    "CALICO_IPV6POOL_CIDR",
+    "CALICO_IPV6POOL_BLOCK_SIZE",
+    "CALICO_IPV6POOL_NAT_OUTGOING",
+    "CALICO_IPV6POOL_VXLAN",
+    "FELIX_IPV6SUPPORT",
+];
+
+fn check_fixture(manifest_name: &str, answers: Answers) {
+    let original = fixture(manifest_name);
+    let plan = plan_of(&answers);
+    let patched = patch_manifest(&original, &plan).expect("patches");
+    let before = docs(&original);
+    let after = docs(&patched);
+    assert_eq!(before.len(), after.len(), "{manifest_name}: document count");
+
+    for (b, a) in before.iter().zip(&after) {
+        if is(b, "ConfigMap", "calico-config") {
+            let (mut bd, mut ad) = (b.clone(), a.clone());
+            for d in [&mut bd, &mut ad] {
+                let data = d["data"].as_mapping_mut().unwrap();
+                data.remove("cni_network_config");
+                data.remove("veth_mtu");
+            }
+            assert_eq!(
+                bd, ad,
+                "{manifest_name}: calico-config changed beyond CNI and MTU"
+            );
+            assert_eq!(a["data"]["veth_mtu"].as_str(), Some("1440"));
+            let (mut bj, aj) = (cni_json(b), cni_json(a));
+            let ipam = &aj["plugins"][0]["ipam"];
+            assert_eq!(ipam["type"], "calico-ipam");
+            assert_eq!(ipam["assign_ipv4"], "true");
+            assert_eq!(ipam["assign_ipv6"], "true");
+            let bipam = bj["plugins"][0]["ipam"].as_object_mut().unwrap();
+            bipam.insert("assign_ipv4".into(), "true".into());
+            bipam.insert("assign_ipv6".into(), "true".into());
+            assert_eq!(
+                bj, aj,
+                "{manifest_name}: the CNI config changed beyond IPAM"
+            );
+            assert!(
+                a["data"]["cni_network_config"]
+                    .as_str()
+                    .unwrap()
+                    .contains("\"mtu\": __CNI_MTU__"),
+                "the install-cni placeholder stays unquoted"
+            );
+        } else if is(b, "DaemonSet", "calico-node") {
+            let env = node_env(a);
+            let want = [
+                ("IP", "autodetect"),
+                ("IP_AUTODETECTION_METHOD", "interface=^ens192$"),
+                ("IP6", "autodetect"),
+                ("IP6_AUTODETECTION_METHOD", "interface=ens224"),
+                ("FELIX_IPV6SUPPORT", "true"),
+                ("CALICO_IPV4POOL_CIDR", "10.10.0.0/16"),
+                ("CALICO_IPV6POOL_CIDR", "2019:20::/112"),
+                ("CALICO_IPV4POOL_BLOCK_SIZE", "26"),
+                ("CALICO_IPV6POOL_BLOCK_SIZE", "122"),
+                ("CALICO_IPV4POOL_IPIP", "Always"),
+                ("CALICO_IPV4POOL_VXLAN", "Never"),
+                ("CALICO_IPV6POOL_NAT_OUTGOING", "true"),
+            ];
+            for (n, v) in want {
+                assert_eq!(
+                    env_value(&env, n).as_deref(),
+                    Some(v),
+                    "{manifest_name}: {n}"
+                );
+            }
+            let names: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+            let unique: std::collections::BTreeSet<_> = names.iter().collect();
+            assert_eq!(unique.len(), names.len(), "no variable twice: {names:?}");
+            assert_eq!(
+                names.contains(&"CALICO_IPV6POOL_VXLAN"),
+                plan.calico_row.ipv6_vxlan,
+                "CALICO_IPV6POOL_VXLAN only where the version reads it"
+            );
+            // Every variable upstream set that is not ours is untouched.
+            for (n, e) in node_env(b) {
+                if !OURS.contains(&n.as_str()) {
+                    let kept = env.iter().find(|(m, _)| *m == n).map(|(_, e)| e);
+                    assert_eq!(kept, Some(&e), "{manifest_name}: {n} changed");
+                }
+            }
+            // And nothing else in the DaemonSet changed.
+            let strip = |v: &Value| {
+                let mut v = v.clone();
+                for c in v["spec"]["template"]["spec"]["containers"]
+                    .as_sequence_mut()
+                    .unwrap()
+                {
+                    c.as_mapping_mut().unwrap().remove("env");
+                }
+                v
+            };
+            assert_eq!(
+                strip(b),
+                strip(a),
+                "{manifest_name}: DaemonSet changed beyond env"
+            );
+        } else {
+            assert_eq!(b, a, "{manifest_name}: {:?} changed", b.get("kind"));
+        }
+    }
+
+    // Documents not patched are written back byte for byte, comments included.
+    let crd_start = original.find("kind: CustomResourceDefinition").unwrap();
+    let crd_chunk = &original[crd_start..crd_start + 2000];
+    assert!(
+        patched.contains(crd_chunk),
+        "{manifest_name}: CRDs not verbatim"
+    );
+    assert!(patched.contains("# Patched by dsinstall for dual-stack"));
+}
+
+#[test]
+fn seed_v3_15_manifest_says_what_the_plan_says() {
+    check_fixture("calico-v3.15.3.yaml", seed());
+}
+
+#[test]
+fn current_v3_32_manifest_says_what_the_plan_says() {
+    check_fixture("calico-v3.32.1.yaml", modern());
+}
+
+#[test]
+fn registry_rewrite_reaches_every_image_and_nothing_else() {
+    for (name, mut a) in [
+        ("calico-v3.15.3.yaml", seed()),
+        ("calico-v3.32.1.yaml", modern()),
+    ] {
+        a.calico.registry = Some("registry.local:5000".into());
+        let original = fixture(name);
+        let patched = patch_manifest(&original, &plan_of(&a)).unwrap();
+        let images: Vec<&str> = patched
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("image: "))
+            .collect();
+        let upstream = original
+            .lines()
+            .filter(|l| l.trim_start().starts_with("image: "))
+            .count();
+        assert_eq!(images.len(), upstream, "{name}");
+        for i in images {
+            let i = i.trim_matches(['"', '\'']);
+            assert!(i.starts_with("registry.local:5000/calico/"), "{name}: {i}");
+            assert!(!i.contains("docker.io") && !i.contains("quay.io"), "{i}");
+        }
+    }
+}
+
+#[test]
+fn etcd_manifests_are_refused_by_name() {
+    for (name, a) in [
+        ("calico-etcd-v3.15.3.yaml", seed()),
+        ("calico-etcd-v3.32.1.yaml", modern()),
+    ] {
+        let err = patch_manifest(&fixture(name), &plan_of(&a))
+            .unwrap_err()
+            .message;
+        assert!(err.starts_with("calico.manifest: "), "{err}");
+        assert!(err.contains("etcd"), "{err}");
+    }
+}
+
+#[test]
+fn a_manifest_of_another_calico_version_is_refused() {
+    let err = patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan_of(&seed()))
+        .unwrap_err()
+        .message;
+    assert!(
+        err.contains("v3.32.1") && err.contains("calico.version"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_or_foreign_input_is_a_clear_error() {
+    let plan = plan_of(&seed());
+    for (input, expect) in [
+        ("kind: [", "not valid YAML"),
+        ("", "no ConfigMap calico-config"),
+        (
+            "kind: ConfigMap\nmetadata: {name: calico-config}\ndata: {}\n",
+            "no cni_network_config",
+        ),
+        (
+            "kind: ConfigMap\nmetadata: {name: calico-config}\ndata:\n  cni_network_config: '{'\n",
+            "not the JSON template",
+        ),
+        (
+            "kind: ConfigMap\nmetadata: {name: calico-config}\ndata:\n  cni_network_config: '{\"plugins\":[{\"type\":\"calico\",\"ipam\":{\"type\":\"calico-ipam\"}}]}'\n",
+            "no DaemonSet calico-node",
+        ),
+    ] {
+        let err = patch_manifest(input, &plan).unwrap_err().message;
+        assert!(
+            err.starts_with("calico.manifest: ") && err.contains(expect),
+            "{input:?} → {err}"
+        );
+    }
+}
+
+#[test]
+fn ipv6_primary_order_patches_the_same_variables() {
+    let mut a = modern();
+    a.networking.pod_subnets.reverse();
+    a.networking.service_subnets.reverse();
+    a.node.api_advertise = Some(dsinstall::answers::AddressFamily::Ipv6);
+    let patched = patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan_of(&a)).unwrap();
+    let ds = docs(&patched)
+        .into_iter()
+        .find(|d| is(d, "DaemonSet", "calico-node"))
+        .unwrap();
+    let env = node_env(&ds);
+    assert_eq!(
+        env_value(&env, "CALICO_IPV6POOL_CIDR").as_deref(),
+        Some("2019:20::/112")
+    );
+    assert_eq!(
+        env_value(&env, "CALICO_IPV4POOL_CIDR").as_deref(),
+        Some("10.10.0.0/16")
+    );
+    assert_eq!(
+        env_value(&env, "CALICO_IPV6POOL_VXLAN").as_deref(),
+        Some("Never")
+    );
+}
