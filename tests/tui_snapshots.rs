@@ -141,3 +141,54 @@ fn chinese_layout_fits_80_columns() {
         assert!(!rows(&t)[23].contains('…'), "{}", rows(&t)[23]);
     }
 }
+
+#[test]
+fn preview_tabs_sysctl_diff_and_patched_calico() {
+    for (lang, code) in LANGS {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 5);
+        let names: Vec<&str> = m.preview.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            &names[..3],
+            [
+                "kubeadm-config.yaml",
+                "sysctl-kubernetes.conf",
+                "calico.yaml"
+            ]
+        );
+        press(&mut m, Tab);
+        snap(&m, &format!("preview_sysctl_{code}"));
+        chars(&mut m, "d");
+        snap(&m, &format!("preview_sysctl_diff_{code}"));
+        let diff = m.preview.files[1]
+            .diff
+            .as_ref()
+            .expect("the demo has an older file on disk");
+        assert!(
+            diff.iter()
+                .any(|(t, l)| *t == dsinstall::tui::preview::DiffTag::Removed
+                    && l.contains("vm.swappiness"))
+        );
+        // calico.yaml, scrolled to the dual-stack settings the patch wrote.
+        press(&mut m, Tab);
+        let at = m.preview.files[2]
+            .lines
+            .iter()
+            .position(|l| l.contains("IP6_AUTODETECTION_METHOD"))
+            .expect("the patched manifest sets IPv6 autodetection");
+        m.preview.scroll = at.saturating_sub(4);
+        snap(&m, &format!("preview_calico_{code}"));
+    }
+}
+
+#[test]
+fn preview_diff_marks_lines_with_signs_not_only_colour() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab]);
+    chars(&mut m, "d");
+    let t = draw(&m, 80, 24);
+    let r = rows(&t);
+    assert!(r.iter().any(|l| l.starts_with("- vm.swappiness")), "{r:#?}");
+    assert!(r.iter().any(|l| l.starts_with("+ ")), "{r:#?}");
+}

@@ -73,11 +73,9 @@ fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
             Some(text.to_string()),
             Some("calico-v3.15.3.yaml (demo)".to_string()),
         ),
-        ManifestSource::FromAnswers => match &m.answers.calico.manifest {
-            Some(p) => (
-                Some(std::fs::read_to_string(p).map_err(|e| format!("calico.manifest {p}: {e}"))?),
-                Some(p.clone()),
-            ),
+        // The engine's own reader: same errors and hints as `dsinstall render`.
+        ManifestSource::FromAnswers => match crate::render::load_manifest(plan)? {
+            Some((text, path)) => (Some(text), Some(path)),
             None => (None, None),
         },
     };

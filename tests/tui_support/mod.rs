@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 /// A fixed bootstrap token: snapshots must not change from run to run.
-pub const TEST_TOKEN: &str = "abcdef.0123456789abcdef";
+pub const TEST_TOKEN: &str = "tuitst.0123456789abcdef";
 
 /// The demo lab as `--demo` starts it, with a fixed token and `export_path` as the target.
 pub fn demo(lang: Lang, export_path: &str) -> Model {

@@ -160,6 +160,15 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
                 styles::dim(),
             );
         }
+        if m.demo && f == Field::CalicoManifest && f.get(m).is_empty() {
+            body.message(
+                indent,
+                MARK_OK,
+                tx.t("field.demo_manifest"),
+                w,
+                styles::dim(),
+            );
+        }
         body.focus = Some((start, body.lines.len().saturating_sub(1)));
     }
 }
