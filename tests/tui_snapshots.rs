@@ -189,6 +189,17 @@ fn preview_diff_marks_lines_with_signs_not_only_colour() {
     chars(&mut m, "d");
     let t = draw(&m, 80, 24);
     let r = rows(&t);
-    assert!(r.iter().any(|l| l.starts_with("- vm.swappiness")), "{r:#?}");
-    assert!(r.iter().any(|l| l.starts_with("+ ")), "{r:#?}");
+    assert!(
+        r.iter().any(|l| l.starts_with("- # What node01 had")),
+        "{r:#?}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.starts_with("+ net.bridge.bridge-nf-call-ip6tables=1")),
+        "{r:#?}"
+    );
+    assert!(
+        r.iter().any(|l| l.starts_with("  net.ipv4.ip_forward=1")),
+        "{r:#?}"
+    );
 }
