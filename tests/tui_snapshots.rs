@@ -164,10 +164,15 @@ fn preview_tabs_sysctl_diff_and_patched_calico() {
             .diff
             .as_ref()
             .expect("the demo has an older file on disk");
+        use dsinstall::tui::preview::DiffTag;
+        assert!(diff.contains(&(DiffTag::Same, "net.ipv4.ip_forward=1".into())));
+        assert!(diff.contains(&(
+            DiffTag::Added,
+            "net.bridge.bridge-nf-call-ip6tables=1".into()
+        )));
         assert!(
             diff.iter()
-                .any(|(t, l)| *t == dsinstall::tui::preview::DiffTag::Removed
-                    && l.contains("vm.swappiness"))
+                .any(|(t, l)| *t == DiffTag::Removed && l.contains("earlier attempt"))
         );
         // calico.yaml, scrolled to the dual-stack settings the patch wrote.
         press(&mut m, Tab);
