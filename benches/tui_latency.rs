@@ -6,7 +6,6 @@
 //! Run: `cargo bench --bench tui_latency` (optionally `-- LAUNCHES KEYS`).
 
 #[path = "../tests/tui_support/mod.rs"]
-#[allow(dead_code)]
 mod tui_support;
 
 use std::path::Path;
