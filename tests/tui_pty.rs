@@ -159,3 +159,27 @@ fn dumb_terminal_is_refused_with_one_line() {
         "never entered the alternate screen"
     );
 }
+
+/// Foreground colour escapes crossterm writes (`ESC[38;5;Nm`) or the short forms.
+fn has_colour(raw: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(raw);
+    s.contains("\x1b[38;5;") || (30..=37).any(|n| s.contains(&format!("\x1b[{n}m")))
+}
+
+#[test]
+fn no_color_drops_colours_but_keeps_markers_and_reverse_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |env: &[(&str, &str)]| {
+        let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), env);
+        p.wait_for("Press Enter", 10);
+        p.send("\r");
+        p.wait_for("> Node name", 5);
+        p.send("\x03");
+        p.wait_exit(5);
+        p.raw_bytes()
+    };
+    assert!(has_colour(&with(&[])), "colours are used by default");
+    let raw = with(&[("NO_COLOR", "1")]);
+    assert!(!has_colour(&raw), "NO_COLOR: no colour escapes");
+    assert!(String::from_utf8_lossy(&raw).contains("\x1b[7m"), "reverse video stays");
+}
