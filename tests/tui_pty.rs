@@ -181,5 +181,8 @@ fn no_color_drops_colours_but_keeps_markers_and_reverse_video() {
     assert!(has_colour(&with(&[])), "colours are used by default");
     let raw = with(&[("NO_COLOR", "1")]);
     assert!(!has_colour(&raw), "NO_COLOR: no colour escapes");
-    assert!(String::from_utf8_lossy(&raw).contains("\x1b[7m"), "reverse video stays");
+    assert!(
+        String::from_utf8_lossy(&raw).contains("\x1b[7m"),
+        "reverse video stays"
+    );
 }

@@ -126,9 +126,13 @@ fn an_error_line_is_marked_and_bold_under_its_field() {
 }
 
 #[test]
-fn chinese_layout_fits_80_columns() {
-    for (i, _) in Screen::ALL.iter().enumerate() {
-        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+fn both_languages_fit_80_columns_with_whole_key_lines() {
+    for (i, lang) in Screen::ALL
+        .iter()
+        .enumerate()
+        .flat_map(|(i, _)| [(i, Lang::En), (i, Lang::ZhCn)])
+    {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
         goto(&mut m, i);
         let t = draw(&m, 80, 24);
         for r in rows(&t) {
@@ -206,5 +210,35 @@ fn preview_diff_marks_lines_with_signs_not_only_colour() {
     assert!(
         r.iter().any(|l| l.starts_with("  net.ipv4.ip_forward=1")),
         "{r:#?}"
+    );
+}
+
+#[test]
+fn preview_search_jumps_to_the_next_match_and_says_when_there_is_none() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab, Tab]);
+    chars(&mut m, "/CALICO_IPV4POOL_CIDR");
+    let t = draw(&m, 80, 24);
+    assert!(
+        rows(&t)[4].starts_with("search /CALICO_IPV4POOL_CIDR"),
+        "{}",
+        rows(&t)[4]
+    );
+    press(&mut m, Enter);
+    let line = m.preview.files[2].lines[m.preview.scroll].clone();
+    assert!(line.contains("CALICO_IPV4POOL_CIDR"), "{line}");
+    assert_eq!(
+        m.screen,
+        Screen::Preview,
+        "typed letters did not leave the screen"
+    );
+    chars(&mut m, "/no-such-text");
+    press(&mut m, Enter);
+    let t = draw(&m, 80, 24);
+    assert!(
+        rows(&t)[4].contains("not found: no-such-text"),
+        "{}",
+        rows(&t)[4]
     );
 }

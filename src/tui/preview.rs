@@ -37,6 +37,38 @@ pub struct Preview {
     pub tab: usize,
     pub scroll: usize,
     pub show_diff: bool,
+    /// The search being typed after `/`, if any.
+    pub search: Option<crate::tui::text_input::TextInput>,
+    /// The last search, repeated by `/` Enter; with whether it was found.
+    pub last_search: Option<(String, bool)>,
+}
+
+impl Preview {
+    /// The lines of the current tab as shown (the file, or its diff).
+    pub fn shown_lines(&self) -> Vec<&str> {
+        match self.files.get(self.tab) {
+            Some(f) => match (&f.diff, self.show_diff) {
+                (Some(d), true) => d.iter().map(|(_, l)| l.as_str()).collect(),
+                _ => f.lines.iter().map(String::as_str).collect(),
+            },
+            None => vec![],
+        }
+    }
+
+    /// Scroll to the next line (after the top one, wrapping) that contains `needle`,
+    /// ignoring case. False when no line does.
+    pub fn find_next(&mut self, needle: &str) -> bool {
+        let needle = needle.to_lowercase();
+        let lines = self.shown_lines();
+        let n = lines.len();
+        let hit = (1..=n)
+            .map(|k| (self.scroll + k) % n.max(1))
+            .find(|&i| lines[i].to_lowercase().contains(&needle));
+        if let Some(i) = hit {
+            self.scroll = i;
+        }
+        hit.is_some()
+    }
 }
 
 /// Render the current answers into the preview (called when the Preview screen opens).
@@ -60,6 +92,8 @@ pub fn rebuild(m: &mut Model) {
         tab,
         scroll: if keep_scroll { m.preview.scroll } else { 0 },
         show_diff: m.preview.show_diff,
+        search: None,
+        last_search: m.preview.last_search.clone(),
     };
 }
 

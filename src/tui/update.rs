@@ -127,6 +127,33 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
 /// Keys of the Preview screen; true when the key was used.
 fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
     let p = &mut m.preview;
+    if let Some(input) = p.search.as_mut() {
+        match key.code {
+            KeyCode::Esc => p.search = None,
+            KeyCode::Enter => {
+                let typed = input.text();
+                p.search = None;
+                let needle = if typed.is_empty() {
+                    p.last_search.clone().map(|(s, _)| s).unwrap_or_default()
+                } else {
+                    typed
+                };
+                if !needle.is_empty() {
+                    let found = p.find_next(&needle);
+                    p.last_search = Some((needle, found));
+                }
+            }
+            KeyCode::Backspace => input.backspace(),
+            KeyCode::Delete => input.delete(),
+            KeyCode::Left => input.left(),
+            KeyCode::Right => input.right(),
+            KeyCode::Home => input.home(),
+            KeyCode::End => input.end(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.insert(c),
+            _ => {}
+        }
+        return true;
+    }
     let n = p.files.len().max(1);
     match key.code {
         KeyCode::Tab => {
@@ -147,22 +174,13 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
             p.show_diff = !p.show_diff;
             p.scroll = 0;
         }
+        KeyCode::Char('/') => p.search = Some(TextInput::new("")),
         _ => return false,
     }
     // The view clamps the scroll to the file's length; keep the model's figure sane too.
-    let len = current_len(p);
+    let len = p.shown_lines().len();
     p.scroll = p.scroll.min(len.saturating_sub(1));
     true
-}
-
-fn current_len(p: &preview::Preview) -> usize {
-    p.files
-        .get(p.tab)
-        .map(|f| match (&f.diff, p.show_diff) {
-            (Some(d), true) => d.len(),
-            _ => f.lines.len(),
-        })
-        .unwrap_or(0)
 }
 
 /// Move to screen `i` (clamped). Opening Preview renders the current answers.

@@ -177,7 +177,7 @@ fn draw_status(frame: &mut Frame, m: &Model, area: Rect) {
 
 fn draw_keys(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
-    let key = if m.editing.is_some() {
+    let key = if m.editing.is_some() || m.preview.search.is_some() {
         "keys.editing"
     } else {
         match m.screen {

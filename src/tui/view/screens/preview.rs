@@ -81,18 +81,37 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             &total.to_string(),
         ],
     );
-    let gap = w.saturating_sub(width(&where_) + width(&pos));
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(
-                truncate(&where_, w.saturating_sub(width(&pos) + 1)),
-                styles::dim(),
-            ),
-            Span::raw(" ".repeat(gap.max(1))),
-            Span::styled(pos, styles::dim()),
-        ])),
-        info,
-    );
+    if let Some(input) = &m.preview.search {
+        // The search prompt takes the info line while it is typed.
+        let prompt = format!("{} /", tx.t("preview.search"));
+        let text = truncate(&input.text(), w.saturating_sub(width(&prompt) + 1));
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt.clone(), styles::bold()),
+                Span::styled(text, styles::selected()),
+            ])),
+            info,
+        );
+        let col = (width(&prompt) + input.cursor_column()).min(w.saturating_sub(1));
+        frame.set_cursor_position(ratatui::layout::Position::new(info.x + col as u16, info.y));
+    } else {
+        let where_ = match &m.preview.last_search {
+            Some((s, false)) => tx.f("preview.not_found", &[s]),
+            _ => where_,
+        };
+        let gap = w.saturating_sub(width(&where_) + width(&pos));
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    truncate(&where_, w.saturating_sub(width(&pos) + 1)),
+                    styles::dim(),
+                ),
+                Span::raw(" ".repeat(gap.max(1))),
+                Span::styled(pos, styles::dim()),
+            ])),
+            info,
+        );
+    }
     // Only the visible slice is turned into lines: a 5,000-line calico.yaml stays cheap.
     let lines: Vec<Line> = if showing_diff {
         diff_lines(file, scroll, h)
