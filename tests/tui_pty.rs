@@ -186,3 +186,17 @@ fn no_color_drops_colours_but_keeps_markers_and_reverse_video() {
         "reverse video stays"
     );
 }
+
+#[test]
+fn resize_below_80x24_says_so_and_back_redraws() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.resize(20, 60);
+    p.wait_for("the wizard needs at least 80x24", 5);
+    p.resize(40, 120);
+    p.wait_for("Press Enter", 5);
+    p.wait_for("[1 Welcome]", 5);
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), Some(130));
+}

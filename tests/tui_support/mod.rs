@@ -195,6 +195,24 @@ pub mod pty {
             None
         }
 
+        /// Resize the terminal (the child gets SIGWINCH) and the emulated screen with it.
+        pub fn resize(&self, rows: u16, cols: u16) {
+            let nz = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero size");
+            self.parser
+                .lock()
+                .unwrap()
+                .screen_mut()
+                .set_size(nz(rows), nz(cols));
+            self._master
+                .resize(PtySize {
+                    rows,
+                    cols,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .unwrap();
+        }
+
         pub fn raw_bytes(&self) -> Vec<u8> {
             self.raw.lock().unwrap().clone()
         }
