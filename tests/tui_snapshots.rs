@@ -242,3 +242,30 @@ fn preview_search_jumps_to_the_next_match_and_says_when_there_is_none() {
         rows(&t)[4]
     );
 }
+
+#[test]
+fn any_size_draws_without_panicking() {
+    let sizes = [
+        (1, 1),
+        (10, 3),
+        (79, 24),
+        (80, 23),
+        (80, 24),
+        (81, 25),
+        (200, 60),
+        (80, 100),
+    ];
+    for (lang, _) in LANGS {
+        for i in 0..Screen::ALL.len() {
+            let mut m = demo(lang, "x.yaml");
+            goto(&mut m, i);
+            for (w, h) in sizes {
+                draw(&m, w, h);
+            }
+            chars(&mut m, "?");
+            for (w, h) in sizes {
+                draw(&m, w, h);
+            }
+        }
+    }
+}

@@ -451,3 +451,34 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn network_changing_the_interface_brings_its_address_along() {
+    let mut m = model();
+    m.facts.interfaces.push(dsinstall::host::facts::Interface {
+        name: "eth9".into(),
+        up: true,
+        mtu: 1500,
+        kind: "ether".into(),
+        addresses: vec![dsinstall::host::facts::Address {
+            address: "10.0.0.5".into(),
+            prefix: 24,
+            family: "ipv4".into(),
+            scope: "global".into(),
+            flags: vec![],
+        }],
+        ..Default::default()
+    });
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.ipv4Interface");
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4_interface.as_deref(), Some("eth9"));
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("10.0.0.5"));
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4_interface.as_deref(), Some("ens192"));
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("111.111.111.121"));
+    // An address already on the chosen interface is kept.
+    focus_path(&mut m, "node.ipv4");
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("192.168.206.4"));
+}

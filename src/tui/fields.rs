@@ -348,9 +348,15 @@ impl Field {
         let a = &mut m.answers;
         match self {
             NodeName => a.node.name = text.to_string(),
-            Ipv6Interface => a.node.ipv6_interface = opt(text),
+            Ipv6Interface => {
+                a.node.ipv6_interface = opt(text);
+                follow_interface(m, Field::Ipv6);
+            }
             Ipv6 => a.node.ipv6 = opt(text),
-            Ipv4Interface => a.node.ipv4_interface = opt(text),
+            Ipv4Interface => {
+                a.node.ipv4_interface = opt(text);
+                follow_interface(m, Field::Ipv4);
+            }
             Ipv4 => a.node.ipv4 = opt(text),
             ApiAdvertise => {
                 a.node.api_advertise = match text {
@@ -527,6 +533,19 @@ impl Field {
             Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
             _ => return None,
         })
+    }
+}
+
+/// After the interface changed: keep the node address if it is on the new interface, else
+/// take that interface's first usable address (the same order Space offers).
+fn follow_interface(m: &mut Model, addr: Field) {
+    let options = addr.options(m);
+    let current = addr.get(m);
+    if let Some(first) = options.first()
+        && !options.contains(&current)
+    {
+        let first = first.clone();
+        let _ = addr.set(m, &first);
     }
 }
 
