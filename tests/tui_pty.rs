@@ -200,3 +200,21 @@ fn resize_below_80x24_says_so_and_back_redraws() {
     p.send("\x03");
     assert_eq!(p.wait_exit(5), Some(130));
 }
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[("DSINSTALL_TEST_PANIC_ON_KEY", "1")],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("x");
+    assert_eq!(p.wait_exit(5), Some(101), "Rust's panic exit code");
+    let raw = p.raw_bytes();
+    let restore = find(&raw, RESTORE).expect("restored");
+    let msg = find(&raw, b"DSINSTALL_TEST_PANIC_ON_KEY is set").expect("panic message");
+    assert!(restore < msg, "the message lands on the restored terminal");
+}

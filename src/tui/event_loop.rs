@@ -15,6 +15,9 @@ const FRAME: Duration = Duration::from_millis(33);
 const IDLE: Duration = Duration::from_millis(100);
 
 pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result<()> {
+    // A seam for the test that the panic hook restores the terminal (tests/tui_pty.rs):
+    // there is no other way to make a correct program panic on cue.
+    let panic_on_key = std::env::var_os("DSINSTALL_TEST_PANIC_ON_KEY").is_some();
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
@@ -40,6 +43,9 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
         }
         match event::read()? {
             Event::Key(k) => {
+                if panic_on_key {
+                    panic!("DSINSTALL_TEST_PANIC_ON_KEY is set");
+                }
                 update(m, Msg::Key(k));
                 dirty = true;
             }

@@ -55,14 +55,20 @@ pub fn run(opts: Options) -> u8 {
     let stop = match terminal::stop_flag() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("dsinstall: cannot handle signals: {e}");
+            eprintln!(
+                "dsinstall: {}",
+                lang.texts().f("error.signals", &[&e.to_string()])
+            );
             return 1;
         }
     };
     let mut term = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("dsinstall: cannot set up the terminal: {e}");
+            eprintln!(
+                "dsinstall: {}",
+                lang.texts().f("error.terminal_setup", &[&e.to_string()])
+            );
             return 1;
         }
     };
@@ -72,7 +78,10 @@ pub fn run(opts: Options) -> u8 {
     drop(term);
     terminal::leave();
     if let Err(e) = result {
-        eprintln!("dsinstall: terminal error: {e}");
+        eprintln!(
+            "dsinstall: {}",
+            lang.texts().f("error.terminal", &[&e.to_string()])
+        );
         return 1;
     }
     if let Some(s) = model.status.as_ref().filter(|s| s.ok) {
