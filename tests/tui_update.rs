@@ -466,6 +466,7 @@ fn network_changing_the_interface_brings_its_address_along() {
             family: "ipv4".into(),
             scope: "global".into(),
             flags: vec![],
+            ..Default::default()
         }],
         ..Default::default()
     });
