@@ -107,6 +107,8 @@ pub mod pty {
         _master: Box<dyn MasterPty + Send>,
         pub raw: Arc<Mutex<Vec<u8>>>,
         pub parser: Arc<Mutex<vt100::Parser>>,
+        /// Set when the reader saw the end of the output (the child and its pty closed).
+        eof: Arc<std::sync::atomic::AtomicBool>,
     }
 
     impl Pty {
@@ -141,6 +143,8 @@ pub mod pty {
                 0,
             )));
             let (r2, p2) = (Arc::clone(&raw), Arc::clone(&parser));
+            let eof = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let eof2 = Arc::clone(&eof);
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
                 while let Ok(n) = reader.read(&mut buf) {
@@ -150,6 +154,7 @@ pub mod pty {
                     r2.lock().unwrap().extend_from_slice(&buf[..n]);
                     p2.lock().unwrap().process(&buf[..n]);
                 }
+                eof2.store(true, std::sync::atomic::Ordering::SeqCst);
             });
             Pty {
                 child,
@@ -157,6 +162,7 @@ pub mod pty {
                 _master: pair.master,
                 raw,
                 parser,
+                eof,
             }
         }
 
@@ -186,8 +192,13 @@ pub mod pty {
             let end = Instant::now() + Duration::from_secs(secs);
             while Instant::now() < end {
                 if let Some(s) = self.child.try_wait().unwrap() {
-                    // Let the reader drain the last bytes.
-                    std::thread::sleep(Duration::from_millis(100));
+                    // Let the reader drain the last bytes (EOF, or 2 s at most).
+                    let drained = Instant::now() + Duration::from_secs(2);
+                    while !self.eof.load(std::sync::atomic::Ordering::SeqCst)
+                        && Instant::now() < drained
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
                     return Some(s.exit_code());
                 }
                 std::thread::sleep(Duration::from_millis(10));
