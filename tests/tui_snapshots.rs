@@ -269,3 +269,30 @@ fn any_size_draws_without_panicking() {
         }
     }
 }
+
+#[test]
+fn welcome_shows_blocking_problems_first_and_marked() {
+    let mut m = demo(Lang::En, "x.yaml");
+    m.facts.existing_cluster = Some(dsinstall::host::facts::ExistingCluster {
+        evidence: vec!["/etc/kubernetes/admin.conf".into()],
+    });
+    m.facts.warnings.push(dsinstall::host::facts::HostWarning {
+        id: "swap-on".into(),
+        blocking: true,
+        message: "swap is on".into(),
+    });
+    let t = draw(&m, 80, 24);
+    let r = rows(&t);
+    let cluster = r.iter().position(|l| {
+        l.starts_with("✗ a cluster was already set up here: /etc/kubernetes/admin.conf")
+    });
+    let swap = r
+        .iter()
+        .position(|l| l.starts_with(" ✗ BLOCKS INSTALL: swap is on"));
+    let forwarding = r.iter().position(|l| l.starts_with(" ! ")); // a non-blocking one
+    assert!(
+        cluster.is_some() && swap.is_some() && forwarding.is_some(),
+        "{r:#?}"
+    );
+    assert!(swap < forwarding, "blocking warnings come first");
+}

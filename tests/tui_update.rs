@@ -326,6 +326,19 @@ fn export_writes_a_file_equal_to_the_answers_and_then_quit_needs_no_confirmation
     let written = Answers::load(&path).unwrap();
     assert_eq!(written, m.answers);
     assert!(!m.unsaved());
+    // A change makes the answers unsaved again and drops the stale message; writing again
+    // brings them level.
+    focus_path(&mut m, "");
+    press(&mut m, Left);
+    press(&mut m, Left);
+    focus_path(&mut m, "nodes[1].role");
+    press(&mut m, Enter);
+    assert!(m.unsaved() && m.status.is_none());
+    press(&mut m, Enter);
+    assert_eq!(m.answers, Answers::load(&path).unwrap(), "back to worker");
+    press(&mut m, Right);
+    press(&mut m, Right);
+    chars(&mut m, "e");
     chars(&mut m, "q");
     assert_eq!(m.outcome, Some(Outcome::Done));
 }

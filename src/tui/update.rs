@@ -55,10 +55,15 @@ pub fn update(m: &mut Model, msg: Msg) {
         }
         Overlay::None => {}
     }
+    let before = m.answers.clone();
     if m.editing.is_some() {
         edit_key(m, key);
     } else {
         normal_key(m, key);
+    }
+    // A message about the last export is stale once the answers change.
+    if m.answers != before {
+        m.status = None;
     }
 }
 
@@ -300,6 +305,10 @@ pub fn export(m: &mut Model) {
     match m.answers.save(Path::new(&path), false) {
         Ok(()) => {
             m.saved = Some(m.answers.clone());
+            // Say where it went in full: a relative path depends on where the wizard started.
+            let path = std::path::absolute(&path)
+                .map(|p| p.display().to_string())
+                .unwrap_or(path);
             let errors = m.checked.errors().count();
             let text = if errors == 0 {
                 tx.f("export.saved", &[&path])

@@ -75,6 +75,12 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     };
     row(&mut b, tx.t("welcome.user"), format!("{mark} {text}"));
     b.blank();
+    if let Some(ec) = &f.existing_cluster
+        && !f.warnings.iter().any(|w| w.id == "existing-cluster")
+    {
+        let text = tx.f("welcome.existing_cluster", &[&ec.evidence.join(", ")]);
+        b.message(0, MARK_ERROR, &text, w, styles::error());
+    }
     if f.warnings.is_empty() {
         b.message(0, MARK_OK, tx.t("welcome.no_warnings"), w, styles::ok());
     } else {
