@@ -2,7 +2,7 @@
 
 use crate::tui::model::Model;
 use crate::tui::view::form::{self, Body};
-use crate::tui::view::styles::{self, MARK_ERROR, MARK_OK};
+use crate::tui::view::styles::{self, MARK_ERROR, MARK_OK, MARK_WARN};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -19,8 +19,22 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     }
     b.blank();
     let errors = m.checked.errors().count();
+    let warnings = m.checked.problems.len() - errors;
     if errors == 0 {
         b.message(0, MARK_OK, tx.t("export.ready"), w, styles::ok());
+        if warnings > 0 {
+            let text = tx.f("export.warnings", &[&warnings.to_string()]);
+            b.message(0, MARK_WARN, &text, w, styles::warning());
+            for p in m.checked.problems.iter().filter(|p| !p.is_error()).take(5) {
+                b.message(
+                    2,
+                    "-",
+                    &format!("{}: {}", p.path, p.message),
+                    w,
+                    styles::warning(),
+                );
+            }
+        }
     } else {
         b.message(
             0,
