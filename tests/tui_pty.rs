@@ -218,3 +218,44 @@ fn a_panic_restores_the_terminal_before_the_message() {
     let msg = find(&raw, b"DSINSTALL_TEST_PANIC_ON_KEY is set").expect("panic message");
     assert!(restore < msg, "the message lands on the restored terminal");
 }
+
+#[test]
+fn demo_export_with_a_calico_manifest_is_accepted_by_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("answers.yaml");
+    let manifest = common::shared("fixtures/calico/calico-v3.15.3.yaml");
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("nnn");
+    p.wait_for("> Kubernetes version", 5);
+    p.send("\t\t\t\t\t\t"); // to "Calico manifest file"
+    p.wait_for("> Calico manifest file", 5);
+    p.send("\r");
+    p.send(manifest.to_str().unwrap());
+    p.send("\r");
+    p.wait_for("IPv4 autodetection", 5);
+    p.send("nnn");
+    p.wait_for("> Answers file", 5);
+    p.send("\r\x15");
+    p.send(out.to_str().unwrap());
+    p.send("\re");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0));
+    let exported = Answers::load(&out).unwrap();
+    assert_eq!(exported.calico.manifest.as_deref(), manifest.to_str());
+    let files = dir.path().join("files");
+    let r = std::process::Command::new(common::bin())
+        .args(["render", "--answers"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&files)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let calico = std::fs::read_to_string(files.join("calico.yaml")).unwrap();
+    assert!(
+        calico.contains("2019:20::/112"),
+        "the patched manifest has the IPv6 pool"
+    );
+}
