@@ -498,3 +498,28 @@ fn network_changing_the_interface_brings_its_address_along() {
     chars(&mut m, " ");
     assert_eq!(m.answers.node.ipv4.as_deref(), Some("192.168.206.4"));
 }
+
+#[test]
+fn preview_reads_a_manifest_named_in_the_answers_even_in_the_demo() {
+    let mut m = model();
+    goto(&mut m, 3);
+    focus_path(&mut m, "calico.manifest");
+    press(&mut m, Enter);
+    chars(&mut m, "/nonexistent/calico.yaml");
+    press(&mut m, Enter);
+    goto(&mut m, 5);
+    let e = m
+        .preview
+        .error
+        .clone()
+        .expect("the named file is read, and is missing");
+    assert!(e.contains("/nonexistent/calico.yaml"), "{e}");
+    goto(&mut m, 3);
+    focus_path(&mut m, "calico.manifest");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    press(&mut m, Enter);
+    goto(&mut m, 5);
+    assert_eq!(m.preview.error, None, "back to the bundled manifest");
+    assert!(m.preview.files.iter().any(|f| f.name == "calico.yaml"));
+}

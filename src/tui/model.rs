@@ -106,7 +106,7 @@ pub enum Disk {
 /// The calico manifest to patch in the preview.
 #[derive(Debug, Clone)]
 pub enum ManifestSource {
-    /// The demo's embedded upstream manifest.
+    /// The demo's embedded upstream manifest, unless `calico.manifest` names another.
     Embedded(&'static str),
     /// `calico.manifest` from the answers, read when the preview is built.
     FromAnswers,

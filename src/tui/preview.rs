@@ -102,13 +102,14 @@ fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
         return Ok(vec![]);
     };
     let templates = m.env.templates.as_ref().map_err(|e| e.clone())?;
-    let (manifest, source) = match &m.env.manifest {
-        ManifestSource::Embedded(text) => (
+    // A manifest path in the answers wins; the demo falls back to its bundled manifest.
+    let (manifest, source) = match (&m.env.manifest, &m.answers.calico.manifest) {
+        (ManifestSource::Embedded(text), None) => (
             Some(text.to_string()),
             Some("calico-v3.15.3.yaml (demo)".to_string()),
         ),
         // The engine's own reader: same errors and hints as `dsinstall render`.
-        ManifestSource::FromAnswers => match crate::render::load_manifest(plan)? {
+        _ => match crate::render::load_manifest(plan)? {
             Some((text, path)) => (Some(text), Some(path)),
             None => (None, None),
         },
