@@ -523,3 +523,23 @@ fn preview_reads_a_manifest_named_in_the_answers_even_in_the_demo() {
     assert_eq!(m.preview.error, None, "back to the bundled manifest");
     assert!(m.preview.files.iter().any(|f| f.name == "calico.yaml"));
 }
+
+#[test]
+fn preview_paging_follows_the_terminal_height_and_stops_at_the_last_page() {
+    let mut m = model();
+    update(&mut m, Msg::Resize(80, 24));
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab, Tab]); // calico.yaml, thousands of lines
+    let len = m.preview.files[2].lines.len();
+    chars(&mut m, " ");
+    assert_eq!(m.preview.scroll, 16);
+    press(&mut m, End);
+    assert_eq!(m.preview.scroll, len - 16, "End shows the last full page");
+    press(&mut m, Up);
+    assert_eq!(m.preview.scroll, len - 17, "Up moves at once from the end");
+    // Taller: the last page is 32 rows now, and a page back is 32 rows too.
+    update(&mut m, Msg::Resize(120, 40));
+    assert_eq!(m.preview.scroll, len - 32);
+    chars(&mut m, "b");
+    assert_eq!(m.preview.scroll, len - 64);
+}

@@ -18,6 +18,9 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
     // A seam for the test that the panic hook restores the terminal (tests/tui_pty.rs):
     // there is no other way to make a correct program panic on cue.
     let panic_on_key = std::env::var_os("DSINSTALL_TEST_PANIC_ON_KEY").is_some();
+    if let Ok((w, h)) = crossterm::terminal::size() {
+        update(m, Msg::Resize(w, h));
+    }
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
@@ -49,7 +52,10 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
                 update(m, Msg::Key(k));
                 dirty = true;
             }
-            Event::Resize(..) => dirty = true,
+            Event::Resize(w, h) => {
+                update(m, Msg::Resize(w, h));
+                dirty = true;
+            }
             _ => {}
         }
     }

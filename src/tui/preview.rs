@@ -29,7 +29,7 @@ pub struct PreviewFile {
     pub diff: Option<Vec<(DiffTag, String)>>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Preview {
     pub files: Vec<PreviewFile>,
     /// Why nothing could be rendered (plan errors are shown from `checked` instead).
@@ -41,6 +41,24 @@ pub struct Preview {
     pub search: Option<crate::tui::text_input::TextInput>,
     /// The last search, repeated by `/` Enter; with whether it was found.
     pub last_search: Option<(String, bool)>,
+    /// Rows of text on screen (a page for Space/b and the end for End).
+    pub page: usize,
+}
+
+impl Default for Preview {
+    fn default() -> Preview {
+        Preview {
+            files: vec![],
+            error: None,
+            tab: 0,
+            scroll: 0,
+            show_diff: false,
+            search: None,
+            last_search: None,
+            // An 80x24 terminal until the first Resize says otherwise.
+            page: 16,
+        }
+    }
 }
 
 impl Preview {
@@ -94,6 +112,7 @@ pub fn rebuild(m: &mut Model) {
         show_diff: m.preview.show_diff,
         search: None,
         last_search: m.preview.last_search.clone(),
+        page: m.preview.page,
     };
 }
 

@@ -14,6 +14,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// SIGTERM, SIGHUP or SIGINT: leave now.
     Stop,
+    /// The terminal's size (columns, rows), at start and on every resize.
+    Resize(u16, u16),
 }
 
 impl Msg {
@@ -33,6 +35,13 @@ pub fn update(m: &mut Model, msg: Msg) {
     let key = match msg {
         Msg::Stop => {
             m.outcome = Some(Outcome::Cancelled);
+            return;
+        }
+        Msg::Resize(_, rows) => {
+            // The preview's text area: everything but header, tabs, rules, status, keys,
+            // and the preview's own tab and info lines.
+            m.preview.page = (rows as usize).saturating_sub(PREVIEW_CHROME_ROWS).max(1);
+            clamp_preview(&mut m.preview);
             return;
         }
         Msg::Key(k) if k.kind == KeyEventKind::Release => return,
@@ -171,8 +180,8 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
         }
         KeyCode::Down | KeyCode::Char('j') => p.scroll += 1,
         KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
-        KeyCode::Char(' ') => p.scroll += 10,
-        KeyCode::Char('b') => p.scroll = p.scroll.saturating_sub(10),
+        KeyCode::Char(' ') => p.scroll += p.page,
+        KeyCode::Char('b') => p.scroll = p.scroll.saturating_sub(p.page),
         KeyCode::Home => p.scroll = 0,
         KeyCode::End => p.scroll = usize::MAX / 2,
         KeyCode::Char('d') => {
@@ -182,10 +191,17 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
         KeyCode::Char('/') => p.search = Some(TextInput::new("")),
         _ => return false,
     }
-    // The view clamps the scroll to the file's length; keep the model's figure sane too.
-    let len = p.shown_lines().len();
-    p.scroll = p.scroll.min(len.saturating_sub(1));
+    clamp_preview(p);
     true
+}
+
+/// Rows of the screen that are not the preview's text.
+const PREVIEW_CHROME_ROWS: usize = 8;
+
+/// The last page ends at the last line: scrolling further shows nothing new.
+fn clamp_preview(p: &mut preview::Preview) {
+    let len = p.shown_lines().len();
+    p.scroll = p.scroll.min(len.saturating_sub(p.page));
 }
 
 /// Move to screen `i` (clamped). Opening Preview renders the current answers.
