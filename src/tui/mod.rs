@@ -1,5 +1,22 @@
 //! The wizard (issue 4). Only this module knows about the terminal.
+//!
+//! Elm-shaped: `update::update(model, msg)` changes `model::Model`, `view::view` draws it;
+//! every figure comes from the engine (`host`, `plan`, `render`).
 
+mod event_loop;
+pub mod fields;
+pub mod i18n;
+pub mod model;
+pub mod preview;
+pub mod terminal;
+pub mod text_input;
+pub mod update;
+pub mod view;
+
+use crate::answers::Answers;
+use crate::render::Templates;
+use i18n::Lang;
+use model::{Disk, Env, ManifestSource, Model, Outcome};
 use std::path::PathBuf;
 
 /// How the wizard was started.
@@ -15,8 +32,99 @@ pub struct Options {
     pub templates: Option<PathBuf>,
 }
 
+/// Where the Export screen writes unless the user types another path.
+pub const DEFAULT_EXPORT_PATH: &str = "dsinstall-answers.yaml";
+
+/// The calico manifest the demo previews (the seed's version, as published upstream).
+pub const DEMO_CALICO_MANIFEST: &str = include_str!("../../assets/demo/calico-v3.15.3.yaml");
+
 /// Run the wizard; returns the process exit code (0 done, 1 failed, 130 cancelled).
-pub fn run(_opts: Options) -> u8 {
-    eprintln!("dsinstall: the wizard is not built yet");
-    1
+pub fn run(opts: Options) -> u8 {
+    let lang = match Lang::choose(opts.lang.as_deref(), |v| std::env::var(v).ok()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("dsinstall: {e}");
+            return 1;
+        }
+    };
+    if let Some(why) = terminal::unusable() {
+        eprintln!("dsinstall: {}", lang.texts().t(why));
+        return 1;
+    }
+    let mut model = initial_model(&opts, lang);
+    let stop = match terminal::stop_flag() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "dsinstall: {}",
+                lang.texts().f("error.signals", &[&e.to_string()])
+            );
+            return 1;
+        }
+    };
+    let mut term = match terminal::enter() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "dsinstall: {}",
+                lang.texts().f("error.terminal_setup", &[&e.to_string()])
+            );
+            return 1;
+        }
+    };
+    let result = event_loop::run(&mut term, &mut model, &stop);
+    // Drop the terminal (it shows the cursor it hid) before leaving the alternate screen, so
+    // the last bytes written are "leave alternate screen, show cursor".
+    drop(term);
+    terminal::leave();
+    if let Err(e) = result {
+        eprintln!(
+            "dsinstall: {}",
+            lang.texts().f("error.terminal", &[&e.to_string()])
+        );
+        return 1;
+    }
+    if let Some(s) = model.status.as_ref().filter(|s| s.ok) {
+        println!("{}", s.text);
+    }
+    match model.outcome {
+        Some(Outcome::Done) => 0,
+        _ => 130,
+    }
+}
+
+/// The model the wizard starts from: the demo lab, or this host with its suggested answers.
+pub fn initial_model(opts: &Options, lang: Lang) -> Model {
+    let templates = match &opts.templates {
+        Some(dir) => Templates::load(dir),
+        None => Ok(Templates::embedded()),
+    };
+    let token = crate::render::new_bootstrap_token();
+    if opts.demo {
+        let env = Env {
+            templates,
+            manifest: ManifestSource::Embedded(DEMO_CALICO_MANIFEST),
+            bootstrap_token: token,
+            disk: Disk::Demo,
+        };
+        let facts = crate::host::demo_facts();
+        Model::new(
+            lang,
+            facts,
+            Answers::seed(),
+            env,
+            DEFAULT_EXPORT_PATH.into(),
+            true,
+        )
+    } else {
+        let env = Env {
+            templates,
+            manifest: ManifestSource::FromAnswers,
+            bootstrap_token: token,
+            disk: Disk::Root(PathBuf::from("/")),
+        };
+        let facts = crate::host::detect();
+        let answers = crate::host::suggest_answers(&facts);
+        Model::new(lang, facts, answers, env, DEFAULT_EXPORT_PATH.into(), false)
+    }
 }

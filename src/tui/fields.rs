@@ -1,0 +1,617 @@
+//! The wizard's fields: where each lives in the answers file, how it is read and written,
+//! and what it offers to choose from. Checking them is the engine's job (`plan::check`).
+
+use crate::answers::{AddressFamily, NodeRole, OtherNode};
+use crate::host::HostFacts;
+use crate::tui::i18n::Texts;
+use crate::tui::model::{Model, Screen};
+
+const V4: AddressFamily = AddressFamily::Ipv4;
+const V6: AddressFamily = AddressFamily::Ipv6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    NodeName,
+    Ipv6Interface,
+    Ipv6,
+    Ipv4Interface,
+    Ipv4,
+    ApiAdvertise,
+    ControlPlaneEndpoint,
+    PrimaryFamily,
+    PodSubnet(AddressFamily),
+    ServiceSubnet(AddressFamily),
+    NodeMask(AddressFamily),
+    CalicoPool(AddressFamily),
+    BlockSize(AddressFamily),
+    KubeVersion,
+    ImageRepository,
+    CriSocket,
+    ProxyMode,
+    CalicoVersion,
+    CalicoInstall,
+    CalicoManifest,
+    Autodetection(AddressFamily),
+    Encapsulation(AddressFamily),
+    Mtu,
+    OtherName(usize),
+    OtherIpv4(usize),
+    OtherIpv6(usize),
+    OtherRole(usize),
+    ExportPath,
+}
+
+/// How a field is changed: typed (with suggestions to cycle through) or picked from a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Choice,
+}
+
+/// The fields of a screen, top to bottom.
+pub fn of_screen(screen: Screen, m: &Model) -> Vec<Field> {
+    use Field::*;
+    match screen {
+        Screen::Welcome | Screen::Preview => vec![],
+        Screen::Network => vec![
+            NodeName,
+            Ipv6Interface,
+            Ipv6,
+            Ipv4Interface,
+            Ipv4,
+            ApiAdvertise,
+            ControlPlaneEndpoint,
+        ],
+        Screen::Pools => {
+            let mut v = vec![PrimaryFamily];
+            for f in [V4, V6] {
+                v.extend([
+                    PodSubnet(f),
+                    ServiceSubnet(f),
+                    NodeMask(f),
+                    CalicoPool(f),
+                    BlockSize(f),
+                ]);
+            }
+            v
+        }
+        Screen::Kube => vec![
+            KubeVersion,
+            ImageRepository,
+            CriSocket,
+            ProxyMode,
+            CalicoVersion,
+            CalicoInstall,
+            CalicoManifest,
+            Autodetection(V4),
+            Autodetection(V6),
+            Encapsulation(V4),
+            Encapsulation(V6),
+            Mtu,
+        ],
+        Screen::Nodes => (0..m.answers.nodes.len())
+            .flat_map(|i| [OtherName(i), OtherIpv4(i), OtherIpv6(i), OtherRole(i)])
+            .collect(),
+        Screen::Export => vec![ExportPath],
+    }
+}
+
+fn fam(f: AddressFamily) -> &'static str {
+    f.kube_name()
+}
+
+impl Field {
+    pub fn kind(self) -> Kind {
+        use Field::*;
+        match self {
+            Ipv6Interface | Ipv4Interface | ApiAdvertise | PrimaryFamily | ProxyMode
+            | CalicoInstall | Encapsulation(_) | OtherRole(_) => Kind::Choice,
+            _ => Kind::Text,
+        }
+    }
+
+    /// Numbers are parsed here (the answers file holds them as numbers); the i18n key of the
+    /// complaint when the text is not one.
+    fn number_range(self) -> Option<(u32, u32)> {
+        match self {
+            Field::NodeMask(f) | Field::BlockSize(f) => Some((0, f.bits() as u32)),
+            Field::Mtu => Some((0, 65535)),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, tx: &Texts) -> String {
+        use Field::*;
+        match self {
+            NodeName => tx.t("field.node_name").into(),
+            Ipv6Interface => tx.t("field.ipv6_interface").into(),
+            Ipv6 => tx.t("field.ipv6").into(),
+            Ipv4Interface => tx.t("field.ipv4_interface").into(),
+            Ipv4 => tx.t("field.ipv4").into(),
+            ApiAdvertise => tx.t("field.api_advertise").into(),
+            ControlPlaneEndpoint => tx.t("field.control_plane_endpoint").into(),
+            PrimaryFamily => tx.t("field.primary_family").into(),
+            PodSubnet(f) => tx.f("field.pod_subnet", &[fam(f)]),
+            ServiceSubnet(f) => tx.f("field.service_subnet", &[fam(f)]),
+            NodeMask(f) => tx.f("field.node_mask", &[fam(f)]),
+            CalicoPool(f) => tx.f("field.calico_pool", &[fam(f)]),
+            BlockSize(f) => tx.f("field.block_size", &[fam(f)]),
+            KubeVersion => tx.t("field.kube_version").into(),
+            ImageRepository => tx.t("field.image_repository").into(),
+            CriSocket => tx.t("field.cri_socket").into(),
+            ProxyMode => tx.t("field.proxy_mode").into(),
+            CalicoVersion => tx.t("field.calico_version").into(),
+            CalicoInstall => tx.t("field.calico_install").into(),
+            CalicoManifest => tx.t("field.calico_manifest").into(),
+            Autodetection(f) => tx.f("field.autodetection", &[fam(f)]),
+            Encapsulation(f) => tx.f("field.encapsulation", &[fam(f)]),
+            Mtu => tx.t("field.mtu").into(),
+            OtherName(i) => tx.f("field.other_name", &[&(i + 2).to_string()]),
+            OtherIpv4(_) => tx.t("field.other_ipv4").into(),
+            OtherIpv6(_) => tx.t("field.other_ipv6").into(),
+            OtherRole(_) => tx.t("field.other_role").into(),
+            ExportPath => tx.t("field.export_path").into(),
+        }
+    }
+
+    /// The answers-file path of this field (what `plan::check` names in its problems).
+    pub fn path(self, m: &Model) -> String {
+        use Field::*;
+        let idx = |f: AddressFamily| if f == m.primary { 0 } else { 1 };
+        match self {
+            NodeName => "node.name".into(),
+            Ipv6Interface => "node.ipv6Interface".into(),
+            Ipv6 => "node.ipv6".into(),
+            Ipv4Interface => "node.ipv4Interface".into(),
+            Ipv4 => "node.ipv4".into(),
+            ApiAdvertise => "node.apiAdvertise".into(),
+            ControlPlaneEndpoint => "kubernetes.controlPlaneEndpoint".into(),
+            PrimaryFamily => "networking.podSubnets".into(),
+            PodSubnet(f) => format!("networking.podSubnets[{}]", idx(f)),
+            ServiceSubnet(f) => format!("networking.serviceSubnets[{}]", idx(f)),
+            NodeMask(f) => format!("networking.nodeMaskSizes.{}", f.as_str()),
+            CalicoPool(f) => format!("calico.{}Pool", f.as_str()),
+            BlockSize(f) => format!("calico.{}BlockSize", f.as_str()),
+            KubeVersion => "kubernetes.version".into(),
+            ImageRepository => "kubernetes.imageRepository".into(),
+            CriSocket => "kubernetes.criSocket".into(),
+            ProxyMode => "kubernetes.proxyMode".into(),
+            CalicoVersion => "calico.version".into(),
+            CalicoInstall => "calico.install".into(),
+            CalicoManifest => "calico.manifest".into(),
+            Autodetection(f) => format!("calico.{}AutodetectionMethod", f.as_str()),
+            Encapsulation(f) => format!("calico.{}Encapsulation", f.as_str()),
+            Mtu => "calico.mtu".into(),
+            OtherName(i) => format!("nodes[{i}].name"),
+            OtherIpv4(i) => format!("nodes[{i}].ipv4"),
+            OtherIpv6(i) => format!("nodes[{i}].ipv6"),
+            OtherRole(i) => format!("nodes[{i}].role"),
+            ExportPath => String::new(),
+        }
+    }
+
+    /// Problems shown under this field: those at its path and below, plus, for the first
+    /// field of a group, those about the group as a whole (e.g. `networking.podSubnets`).
+    pub fn problems(self, m: &Model) -> Vec<&crate::plan::Problem> {
+        let path = self.path(m);
+        if path.is_empty() {
+            return vec![];
+        }
+        let exact: Vec<String> = match self {
+            Field::PrimaryFamily => vec!["networking.serviceSubnets".into(), "networking".into()],
+            Field::OtherName(i) => vec![format!("nodes[{i}]")],
+            Field::NodeName => vec!["node".into()],
+            Field::CalicoVersion => vec!["calico".into()],
+            Field::KubeVersion => vec!["kubernetes".into()],
+            _ => vec![],
+        };
+        // PrimaryFamily and OtherName stand for a whole list or entry: exact paths only,
+        // the entries below them have their own fields.
+        let below = !matches!(self, Field::PrimaryFamily | Field::OtherName(_));
+        let mut out: Vec<_> = m
+            .checked
+            .problems
+            .iter()
+            .filter(|p| {
+                p.path == path
+                    || (below
+                        && (p.path.starts_with(&format!("{path}."))
+                            || p.path.starts_with(&format!("{path}["))))
+            })
+            .collect();
+        out.extend(
+            m.checked
+                .problems
+                .iter()
+                .filter(|p| exact.contains(&p.path)),
+        );
+        out
+    }
+
+    /// The field's value as text ("" for unset).
+    pub fn get(self, m: &Model) -> String {
+        use Field::*;
+        let a = &m.answers;
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let num = |o: Option<u8>| o.map(|n| n.to_string()).unwrap_or_default();
+        let idx = |f: AddressFamily| if f == m.primary { 0 } else { 1 };
+        let pick = |f: AddressFamily, v4: &Option<String>, v6: &Option<String>| match f {
+            AddressFamily::Ipv4 => opt(v4),
+            AddressFamily::Ipv6 => opt(v6),
+        };
+        let other = |i: usize| a.nodes.get(i).cloned().unwrap_or_default();
+        match self {
+            NodeName => a.node.name.clone(),
+            Ipv6Interface => opt(&a.node.ipv6_interface),
+            Ipv6 => opt(&a.node.ipv6),
+            Ipv4Interface => opt(&a.node.ipv4_interface),
+            Ipv4 => opt(&a.node.ipv4),
+            ApiAdvertise => a
+                .node
+                .api_advertise
+                .map(|f| f.as_str())
+                .unwrap_or("")
+                .into(),
+            ControlPlaneEndpoint => opt(&a.kubernetes.control_plane_endpoint),
+            PrimaryFamily => m.primary.as_str().into(),
+            PodSubnet(f) => a
+                .networking
+                .pod_subnets
+                .get(idx(f))
+                .cloned()
+                .unwrap_or_default(),
+            ServiceSubnet(f) => a
+                .networking
+                .service_subnets
+                .get(idx(f))
+                .cloned()
+                .unwrap_or_default(),
+            NodeMask(f) => {
+                let m = a.networking.node_mask_sizes.unwrap_or_default();
+                num(if f == AddressFamily::Ipv4 {
+                    m.ipv4
+                } else {
+                    m.ipv6
+                })
+            }
+            CalicoPool(f) => pick(f, &a.calico.ipv4_pool, &a.calico.ipv6_pool),
+            BlockSize(f) => num(match f {
+                AddressFamily::Ipv4 => a.calico.ipv4_block_size,
+                AddressFamily::Ipv6 => a.calico.ipv6_block_size,
+            }),
+            KubeVersion => a.kubernetes.version.clone(),
+            ImageRepository => opt(&a.kubernetes.image_repository),
+            CriSocket => opt(&a.kubernetes.cri_socket),
+            ProxyMode => a
+                .kubernetes
+                .proxy_mode
+                .map(|p| p.as_str())
+                .unwrap_or("")
+                .into(),
+            CalicoVersion => a.calico.version.clone(),
+            CalicoInstall => match a.calico.install {
+                crate::answers::CalicoInstall::Manifest => "manifest".into(),
+                crate::answers::CalicoInstall::Operator => "operator".into(),
+            },
+            CalicoManifest => opt(&a.calico.manifest),
+            Autodetection(f) => pick(
+                f,
+                &a.calico.ipv4_autodetection_method,
+                &a.calico.ipv6_autodetection_method,
+            ),
+            Encapsulation(f) => match f {
+                AddressFamily::Ipv4 => a.calico.ipv4_encapsulation,
+                AddressFamily::Ipv6 => a.calico.ipv6_encapsulation,
+            }
+            .map(|e| e.as_str())
+            .unwrap_or("")
+            .into(),
+            Mtu => a.calico.mtu.map(|n| n.to_string()).unwrap_or_default(),
+            OtherName(i) => other(i).name,
+            OtherIpv4(i) => opt(&other(i).ipv4),
+            OtherIpv6(i) => opt(&other(i).ipv6),
+            OtherRole(i) => match other(i).role {
+                NodeRole::Worker => "worker".into(),
+                NodeRole::ControlPlane => "control-plane".into(),
+            },
+            ExportPath => m.export_path.clone(),
+        }
+    }
+
+    /// Store `text` into the answers. Err: the i18n key saying why the text is not a value
+    /// of this field (only numbers can fail here; everything else is the engine's to judge).
+    pub fn set(self, m: &mut Model, text: &str) -> Result<(), &'static str> {
+        use Field::*;
+        let text = text.trim();
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let number = if let Some((lo, hi)) = self.number_range() {
+            if text.is_empty() {
+                None
+            } else {
+                match text.parse::<u32>() {
+                    Ok(n) if (lo..=hi).contains(&n) => Some(n),
+                    _ => {
+                        return Err(match self {
+                            Mtu => "error.not_mtu",
+                            NodeMask(AddressFamily::Ipv4) | BlockSize(AddressFamily::Ipv4) => {
+                                "error.not_mask4"
+                            }
+                            _ => "error.not_mask6",
+                        });
+                    }
+                }
+            }
+        } else {
+            None
+        };
+        let primary = m.primary;
+        let a = &mut m.answers;
+        match self {
+            NodeName => a.node.name = text.to_string(),
+            Ipv6Interface => {
+                a.node.ipv6_interface = opt(text);
+                follow_interface(m, Field::Ipv6);
+            }
+            Ipv6 => a.node.ipv6 = opt(text),
+            Ipv4Interface => {
+                a.node.ipv4_interface = opt(text);
+                follow_interface(m, Field::Ipv4);
+            }
+            Ipv4 => a.node.ipv4 = opt(text),
+            ApiAdvertise => {
+                a.node.api_advertise = match text {
+                    "ipv4" => Some(AddressFamily::Ipv4),
+                    "ipv6" => Some(AddressFamily::Ipv6),
+                    _ => None,
+                }
+            }
+            ControlPlaneEndpoint => a.kubernetes.control_plane_endpoint = opt(text),
+            PrimaryFamily => {
+                let want = if text == "ipv6" { V6 } else { V4 };
+                if want != primary {
+                    // The order of podSubnets/serviceSubnets is what makes a family primary.
+                    for list in [
+                        &mut a.networking.pod_subnets,
+                        &mut a.networking.service_subnets,
+                    ] {
+                        if list.len() == 2 {
+                            list.swap(0, 1);
+                        }
+                    }
+                    m.primary = want;
+                }
+            }
+            PodSubnet(f) => set_family_entry(&mut a.networking.pod_subnets, f == primary, text),
+            ServiceSubnet(f) => {
+                set_family_entry(&mut a.networking.service_subnets, f == primary, text)
+            }
+            NodeMask(f) => {
+                let mut masks = a.networking.node_mask_sizes.unwrap_or_default();
+                let n = number.map(|n| n as u8);
+                match f {
+                    AddressFamily::Ipv4 => masks.ipv4 = n,
+                    AddressFamily::Ipv6 => masks.ipv6 = n,
+                }
+                a.networking.node_mask_sizes =
+                    (masks.ipv4.is_some() || masks.ipv6.is_some()).then_some(masks);
+            }
+            CalicoPool(AddressFamily::Ipv4) => a.calico.ipv4_pool = opt(text),
+            CalicoPool(AddressFamily::Ipv6) => a.calico.ipv6_pool = opt(text),
+            BlockSize(AddressFamily::Ipv4) => a.calico.ipv4_block_size = number.map(|n| n as u8),
+            BlockSize(AddressFamily::Ipv6) => a.calico.ipv6_block_size = number.map(|n| n as u8),
+            KubeVersion => a.kubernetes.version = text.to_string(),
+            ImageRepository => a.kubernetes.image_repository = opt(text),
+            CriSocket => a.kubernetes.cri_socket = opt(text),
+            ProxyMode => {
+                a.kubernetes.proxy_mode = match text {
+                    "iptables" => Some(crate::answers::ProxyMode::Iptables),
+                    "ipvs" => Some(crate::answers::ProxyMode::Ipvs),
+                    "nftables" => Some(crate::answers::ProxyMode::Nftables),
+                    _ => None,
+                }
+            }
+            CalicoVersion => a.calico.version = text.to_string(),
+            CalicoInstall => {
+                a.calico.install = if text == "operator" {
+                    crate::answers::CalicoInstall::Operator
+                } else {
+                    crate::answers::CalicoInstall::Manifest
+                }
+            }
+            CalicoManifest => a.calico.manifest = opt(text),
+            Autodetection(AddressFamily::Ipv4) => a.calico.ipv4_autodetection_method = opt(text),
+            Autodetection(AddressFamily::Ipv6) => a.calico.ipv6_autodetection_method = opt(text),
+            Encapsulation(f) => {
+                let e = match text {
+                    "IPIP" => Some(crate::answers::Encapsulation::Ipip),
+                    "VXLAN" => Some(crate::answers::Encapsulation::Vxlan),
+                    "None" => Some(crate::answers::Encapsulation::None),
+                    _ => None,
+                };
+                match f {
+                    AddressFamily::Ipv4 => a.calico.ipv4_encapsulation = e,
+                    AddressFamily::Ipv6 => a.calico.ipv6_encapsulation = e,
+                }
+            }
+            Mtu => a.calico.mtu = number,
+            OtherName(i) | OtherIpv4(i) | OtherIpv6(i) | OtherRole(i) => {
+                if let Some(n) = a.nodes.get_mut(i) {
+                    set_other(n, self, text);
+                }
+            }
+            ExportPath => m.export_path = text.to_string(),
+        }
+        Ok(())
+    }
+
+    /// What Space cycles through (Choice: all the values; Text: suggestions). "" is unset.
+    pub fn options(self, m: &Model) -> Vec<String> {
+        use Field::*;
+        let f = &m.facts;
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let mut out = match self {
+            Ipv6Interface => interfaces_with(f, "ipv6"),
+            Ipv4Interface => interfaces_with(f, "ipv4"),
+            Ipv6 => addresses_of(f, m.answers.node.ipv6_interface.as_deref(), "ipv6"),
+            Ipv4 => addresses_of(f, m.answers.node.ipv4_interface.as_deref(), "ipv4"),
+            ApiAdvertise => s(&["", "ipv4", "ipv6"]),
+            ControlPlaneEndpoint => std::iter::once(String::new())
+                .chain(f.suggested.vip_candidates.iter().map(|v| endpoint(v)))
+                .collect(),
+            PrimaryFamily => s(&["ipv4", "ipv6"]),
+            KubeVersion => f
+                .tools
+                .get("kubeadm")
+                .and_then(|t| t.as_ref())
+                .and_then(|t| t.version.clone())
+                .into_iter()
+                .collect(),
+            ImageRepository => s(&["", "k8s.gcr.io", "registry.k8s.io", "registry.local"]),
+            CriSocket => {
+                let mut v = f.cri_sockets.clone();
+                v.extend(s(&[
+                    "unix:///var/run/containerd/containerd.sock",
+                    "unix:///var/run/crio/crio.sock",
+                    "unix:///var/run/cri-dockerd.sock",
+                ]));
+                v
+            }
+            ProxyMode => s(&["", "iptables", "ipvs", "nftables"]),
+            CalicoVersion => s(&["v3.15.3", "v3.32.1"]),
+            CalicoInstall => s(&["manifest", "operator"]),
+            Autodetection(fam) => {
+                let iface = match fam {
+                    AddressFamily::Ipv4 => m.answers.node.ipv4_interface.clone(),
+                    AddressFamily::Ipv6 => m.answers.node.ipv6_interface.clone(),
+                };
+                let mut v = s(&["", "first-found"]);
+                if let Some(i) = iface {
+                    v.push(format!("interface=^{i}$"));
+                }
+                v
+            }
+            Encapsulation(_) => s(&["", "IPIP", "VXLAN", "None"]),
+            OtherRole(_) => s(&["worker", "control-plane"]),
+            _ => vec![],
+        };
+        let cur = self.get(m);
+        if self.kind() == Kind::Choice && !out.contains(&cur) {
+            out.push(cur);
+        }
+        out.dedup();
+        out
+    }
+
+    /// The detection's reason for a suggested value, when the field holds that value.
+    pub fn reason(self, m: &Model) -> Option<String> {
+        let s = &m.facts.suggested;
+        let (suggested, idx) = match self {
+            Field::Ipv6Interface => (s.ipv6_interface.clone(), 0),
+            Field::Ipv6 => (s.ipv6.clone(), 1),
+            Field::Ipv4Interface => (s.ipv4_interface.clone(), 2),
+            Field::Ipv4 => (s.ipv4.clone(), 3),
+            Field::ControlPlaneEndpoint => (s.vip_candidates.first().map(|v| endpoint(v)), 3),
+            _ => return None,
+        };
+        if suggested.as_deref() == Some(self.get(m).as_str()) {
+            s.reasons.get(idx).cloned()
+        } else {
+            None
+        }
+    }
+
+    /// What the engine will use when the field is left empty (from the plan's defaults).
+    pub fn effective(self, m: &Model) -> Option<String> {
+        let plan = m.checked.plan.as_ref()?;
+        Some(match self {
+            Field::NodeMask(f) => format!("/{}", plan.family(f)?.node_mask),
+            Field::BlockSize(f) => format!("/{}", plan.family(f)?.block_size),
+            Field::CalicoPool(f) => plan.family(f)?.calico_pool.to_string(),
+            Field::Autodetection(f) => plan.family(f)?.autodetection.clone(),
+            Field::Encapsulation(f) => plan.family(f)?.encapsulation.as_str().to_string(),
+            Field::ImageRepository => plan.image_repository.clone(),
+            Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
+            _ => return None,
+        })
+    }
+}
+
+/// After the interface changed: keep the node address if it is on the new interface, else
+/// take that interface's first usable address (the same order Space offers).
+fn follow_interface(m: &mut Model, addr: Field) {
+    let options = addr.options(m);
+    let current = addr.get(m);
+    if let Some(first) = options.first()
+        && !options.contains(&current)
+    {
+        let first = first.clone();
+        let _ = addr.set(m, &first);
+    }
+}
+
+fn endpoint(vip: &str) -> String {
+    if vip.contains(':') {
+        format!("[{vip}]:6443")
+    } else {
+        format!("{vip}:6443")
+    }
+}
+
+fn set_family_entry(list: &mut Vec<String>, primary: bool, text: &str) {
+    let idx = if primary { 0 } else { 1 };
+    if text.is_empty() && idx + 1 >= list.len() {
+        list.truncate(idx);
+        return;
+    }
+    while list.len() <= idx {
+        list.push(String::new());
+    }
+    list[idx] = text.to_string();
+}
+
+fn set_other(n: &mut OtherNode, field: Field, text: &str) {
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    match field {
+        Field::OtherName(_) => n.name = text.to_string(),
+        Field::OtherIpv4(_) => n.ipv4 = opt(text),
+        Field::OtherIpv6(_) => n.ipv6 = opt(text),
+        Field::OtherRole(_) => {
+            n.role = if text == "control-plane" {
+                NodeRole::ControlPlane
+            } else {
+                NodeRole::Worker
+            }
+        }
+        _ => {}
+    }
+}
+
+fn interfaces_with(f: &HostFacts, family: &str) -> Vec<String> {
+    f.interfaces
+        .iter()
+        .filter(|i| {
+            i.addresses
+                .iter()
+                .any(|a| a.family == family && a.scope == "global")
+        })
+        .map(|i| i.name.clone())
+        .collect()
+}
+
+/// Global addresses of the interface (all interfaces when none is chosen), usable ones first.
+fn addresses_of(f: &HostFacts, iface: Option<&str>, family: &str) -> Vec<String> {
+    let mut v: Vec<(bool, String)> = f
+        .interfaces
+        .iter()
+        .filter(|i| iface.is_none_or(|n| n == i.name))
+        .flat_map(|i| i.addresses.iter())
+        .filter(|a| a.family == family && a.scope == "global")
+        .map(|a| {
+            let unusable =
+                a.has_flag("tentative") || a.has_flag("deprecated") || a.has_flag("dadfailed");
+            (unusable, a.address.clone())
+        })
+        .collect();
+    v.sort_by_key(|(u, _)| *u);
+    v.into_iter().map(|(_, a)| a).collect()
+}

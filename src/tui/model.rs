@@ -1,0 +1,208 @@
+//! The wizard's state. `update` changes it, `view` draws it; nothing else does either.
+
+use crate::answers::{AddressFamily, Answers};
+use crate::host::HostFacts;
+use crate::plan::Checked;
+use crate::render::Templates;
+use crate::tui::fields::{self, Field};
+use crate::tui::i18n::{Lang, Texts};
+use crate::tui::preview::Preview;
+use crate::tui::text_input::TextInput;
+use std::path::PathBuf;
+
+/// The screens in the order the wizard walks them. New screens (install steps, checks)
+/// slot in here; `ALL` drives navigation and the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Welcome,
+    Network,
+    Pools,
+    Kube,
+    Nodes,
+    Preview,
+    Export,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 7] = [
+        Screen::Welcome,
+        Screen::Network,
+        Screen::Pools,
+        Screen::Kube,
+        Screen::Nodes,
+        Screen::Preview,
+        Screen::Export,
+    ];
+    pub fn index(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+    /// The short name in the tab strip.
+    pub fn tab_key(self) -> &'static str {
+        match self {
+            Screen::Welcome => "tab.welcome",
+            Screen::Network => "tab.network",
+            Screen::Pools => "tab.pools",
+            Screen::Kube => "tab.kube",
+            Screen::Nodes => "tab.nodes",
+            Screen::Preview => "tab.preview",
+            Screen::Export => "tab.export",
+        }
+    }
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Screen::Welcome => "screen.welcome",
+            Screen::Network => "screen.network",
+            Screen::Pools => "screen.pools",
+            Screen::Kube => "screen.kube",
+            Screen::Nodes => "screen.nodes",
+            Screen::Preview => "screen.preview",
+            Screen::Export => "screen.export",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    ConfirmQuit,
+}
+
+/// How the wizard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Left with the answers saved (or nothing to save).
+    Done,
+    /// Left without saving, by choice, Ctrl-C or a signal.
+    Cancelled,
+}
+
+/// The field being edited: its buffer, the value to go back to on Esc, and why the buffer
+/// is not a value yet (an i18n key).
+#[derive(Debug, Clone)]
+pub struct Editing {
+    pub field: Field,
+    pub input: TextInput,
+    pub original: String,
+    pub error: Option<&'static str>,
+}
+
+/// A one-line message at the bottom (export results).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// Where the files the preview compares against live.
+#[derive(Debug, Clone)]
+pub enum Disk {
+    /// This machine's filesystem under a root (`/` for real).
+    Root(PathBuf),
+    /// The demo lab's simulated files (assets/demo/disk).
+    Demo,
+}
+
+/// The calico manifest to patch in the preview.
+#[derive(Debug, Clone)]
+pub enum ManifestSource {
+    /// The demo's embedded upstream manifest, unless `calico.manifest` names another.
+    Embedded(&'static str),
+    /// `calico.manifest` from the answers, read when the preview is built.
+    FromAnswers,
+}
+
+/// What the wizard needs from the world besides the answers: injectable for tests.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub templates: Result<Templates, String>,
+    pub manifest: ManifestSource,
+    pub bootstrap_token: String,
+    pub disk: Disk,
+}
+
+pub struct Model {
+    pub lang: Lang,
+    pub facts: HostFacts,
+    pub answers: Answers,
+    pub checked: Checked,
+    /// The family listed first in podSubnets/serviceSubnets.
+    pub primary: AddressFamily,
+    pub screen: Screen,
+    /// Focused field per screen (index into `fields::of_screen`).
+    pub focus: [usize; Screen::ALL.len()],
+    pub editing: Option<Editing>,
+    pub overlay: Overlay,
+    /// The answers as last written by an export.
+    pub saved: Option<Answers>,
+    pub export_path: String,
+    pub status: Option<Status>,
+    pub preview: Preview,
+    pub env: Env,
+    pub outcome: Option<Outcome>,
+    /// Started with `--demo`: the simulated lab, nothing on this machine is read or changed.
+    pub demo: bool,
+}
+
+impl Model {
+    pub fn new(
+        lang: Lang,
+        facts: HostFacts,
+        answers: Answers,
+        env: Env,
+        export_path: String,
+        demo: bool,
+    ) -> Model {
+        let checked = crate::plan::check(&answers);
+        let primary = primary_of(&answers);
+        Model {
+            lang,
+            facts,
+            answers,
+            checked,
+            primary,
+            screen: Screen::Welcome,
+            focus: [0; Screen::ALL.len()],
+            editing: None,
+            overlay: Overlay::None,
+            saved: None,
+            export_path,
+            status: None,
+            preview: Preview::default(),
+            env,
+            outcome: None,
+            demo,
+        }
+    }
+
+    pub fn tx(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+
+    pub fn fields(&self) -> Vec<Field> {
+        fields::of_screen(self.screen, self)
+    }
+
+    pub fn focused_field(&self) -> Option<Field> {
+        let f = self.fields();
+        f.get(self.focus[self.screen.index()].min(f.len().saturating_sub(1)))
+            .copied()
+    }
+
+    pub fn unsaved(&self) -> bool {
+        self.saved.as_ref() != Some(&self.answers)
+    }
+
+    /// Re-run the engine's checks after a change.
+    pub fn recheck(&mut self) {
+        self.checked = crate::plan::check(&self.answers);
+    }
+}
+
+/// IPv6 is primary when the first pod subnet is IPv6 (kubeadm's rule: the first CIDR's family).
+fn primary_of(a: &Answers) -> AddressFamily {
+    match a.networking.pod_subnets.first() {
+        Some(s) if s.contains(':') => AddressFamily::Ipv6,
+        _ => AddressFamily::Ipv4,
+    }
+}

@@ -1,0 +1,182 @@
+//! The Preview screen's data: the engine's rendered files, each with the file already on
+//! disk at its install path and a line diff against it (`similar`).
+
+use crate::render::{RenderInputs, RenderedFile};
+use crate::tui::model::{Disk, ManifestSource, Model};
+use similar::{ChangeTag, TextDiff};
+
+/// Where the install puts a rendered file, for the files that have a fixed place on the node.
+pub fn install_path(name: &str) -> Option<&'static str> {
+    match name {
+        "sysctl-kubernetes.conf" => Some("/etc/sysctl.d/kubernetes.conf"),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffTag {
+    Same,
+    Removed,
+    Added,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreviewFile {
+    pub name: String,
+    pub lines: Vec<String>,
+    /// Install path and, when a file is there now, the diff from it to this file.
+    pub install_path: Option<&'static str>,
+    pub diff: Option<Vec<(DiffTag, String)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub files: Vec<PreviewFile>,
+    /// Why nothing could be rendered (plan errors are shown from `checked` instead).
+    pub error: Option<String>,
+    pub tab: usize,
+    pub scroll: usize,
+    pub show_diff: bool,
+    /// The search being typed after `/`, if any.
+    pub search: Option<crate::tui::text_input::TextInput>,
+    /// The last search, repeated by `/` Enter; with whether it was found.
+    pub last_search: Option<(String, bool)>,
+    /// Rows of text on screen (a page for Space/b and the end for End).
+    pub page: usize,
+}
+
+impl Default for Preview {
+    fn default() -> Preview {
+        Preview {
+            files: vec![],
+            error: None,
+            tab: 0,
+            scroll: 0,
+            show_diff: false,
+            search: None,
+            last_search: None,
+            // An 80x24 terminal until the first Resize says otherwise.
+            page: 16,
+        }
+    }
+}
+
+impl Preview {
+    /// The lines of the current tab as shown (the file, or its diff).
+    pub fn shown_lines(&self) -> Vec<&str> {
+        match self.files.get(self.tab) {
+            Some(f) => match (&f.diff, self.show_diff) {
+                (Some(d), true) => d.iter().map(|(_, l)| l.as_str()).collect(),
+                _ => f.lines.iter().map(String::as_str).collect(),
+            },
+            None => vec![],
+        }
+    }
+
+    /// Scroll to the next line (after the top one, wrapping) that contains `needle`,
+    /// ignoring case. False when no line does.
+    pub fn find_next(&mut self, needle: &str) -> bool {
+        let needle = needle.to_lowercase();
+        let lines = self.shown_lines();
+        let n = lines.len();
+        let hit = (1..=n)
+            .map(|k| (self.scroll + k) % n.max(1))
+            .find(|&i| lines[i].to_lowercase().contains(&needle));
+        if let Some(i) = hit {
+            self.scroll = i;
+        }
+        hit.is_some()
+    }
+}
+
+/// Render the current answers into the preview (called when the Preview screen opens).
+pub fn rebuild(m: &mut Model) {
+    let tab_name = m.preview.files.get(m.preview.tab).map(|f| f.name.clone());
+    let (files, error) = match render_files(m) {
+        Ok(files) => (files, None),
+        Err(e) => (vec![], Some(e)),
+    };
+    let files: Vec<PreviewFile> = files
+        .into_iter()
+        .map(|f| preview_file(f, &m.env.disk))
+        .collect();
+    let tab = tab_name
+        .and_then(|n| files.iter().position(|f| f.name == n))
+        .unwrap_or(0);
+    let keep_scroll = tab == m.preview.tab;
+    m.preview = Preview {
+        files,
+        error,
+        tab,
+        scroll: if keep_scroll { m.preview.scroll } else { 0 },
+        show_diff: m.preview.show_diff,
+        search: None,
+        last_search: m.preview.last_search.clone(),
+        page: m.preview.page,
+    };
+}
+
+fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
+    let Some(plan) = &m.checked.plan else {
+        return Ok(vec![]);
+    };
+    let templates = m.env.templates.as_ref().map_err(|e| e.clone())?;
+    // A manifest path in the answers wins; the demo falls back to its bundled manifest.
+    let (manifest, source) = match (&m.env.manifest, &m.answers.calico.manifest) {
+        (ManifestSource::Embedded(text), None) => (
+            Some(text.to_string()),
+            Some("calico-v3.15.3.yaml (demo)".to_string()),
+        ),
+        // The engine's own reader: same errors and hints as `dsinstall render`.
+        _ => match crate::render::load_manifest(plan)? {
+            Some((text, path)) => (Some(text), Some(path)),
+            None => (None, None),
+        },
+    };
+    let inputs = RenderInputs {
+        bootstrap_token: m.env.bootstrap_token.clone(),
+        calico_manifest: manifest,
+        calico_manifest_source: source,
+        plan_text: crate::plan::report::text(&m.checked),
+    };
+    crate::render::render(plan, templates, &inputs).map_err(|e| e.to_string())
+}
+
+fn preview_file(f: RenderedFile, disk: &Disk) -> PreviewFile {
+    let install_path = install_path(&f.name);
+    let diff = install_path
+        .and_then(|p| on_disk(disk, p))
+        .map(|old| diff_lines(&old, &f.contents));
+    PreviewFile {
+        lines: f
+            .contents
+            .lines()
+            .map(|l| l.replace('\t', "    "))
+            .collect(),
+        name: f.name,
+        install_path,
+        diff,
+    }
+}
+
+fn on_disk(disk: &Disk, path: &str) -> Option<String> {
+    match disk {
+        Disk::Root(root) => std::fs::read_to_string(root.join(path.trim_start_matches('/'))).ok(),
+        Disk::Demo => (path == "/etc/sysctl.d/kubernetes.conf")
+            .then(|| include_str!("../../assets/demo/disk/etc/sysctl.d/kubernetes.conf").into()),
+    }
+}
+
+pub fn diff_lines(old: &str, new: &str) -> Vec<(DiffTag, String)> {
+    TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| {
+            let tag = match c.tag() {
+                ChangeTag::Equal => DiffTag::Same,
+                ChangeTag::Delete => DiffTag::Removed,
+                ChangeTag::Insert => DiffTag::Added,
+            };
+            (tag, c.value().trim_end_matches('\n').to_string())
+        })
+        .collect()
+}

@@ -1,0 +1,343 @@
+//! Messages in, model changed. No drawing and no terminal here; the only side effects are
+//! the ones the user asks for (writing the answers file) and reading files to preview.
+
+use crate::answers::OtherNode;
+use crate::tui::fields::{Field, Kind};
+use crate::tui::model::{Editing, Model, Outcome, Overlay, Screen, Status};
+use crate::tui::preview;
+use crate::tui::text_input::TextInput;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// SIGTERM, SIGHUP or SIGINT: leave now.
+    Stop,
+    /// The terminal's size (columns, rows), at start and on every resize.
+    Resize(u16, u16),
+}
+
+impl Msg {
+    /// A plain key press (tests and the pty walk speak in these).
+    pub fn key(code: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+    pub fn ch(c: char) -> Msg {
+        Msg::key(KeyCode::Char(c))
+    }
+    pub fn ctrl(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+}
+
+pub fn update(m: &mut Model, msg: Msg) {
+    let key = match msg {
+        Msg::Stop => {
+            m.outcome = Some(Outcome::Cancelled);
+            return;
+        }
+        Msg::Resize(_, rows) => {
+            // The preview's text area: everything but header, tabs, rules, status, keys,
+            // and the preview's own tab and info lines.
+            m.preview.page = (rows as usize).saturating_sub(PREVIEW_CHROME_ROWS).max(1);
+            clamp_preview(&mut m.preview);
+            return;
+        }
+        Msg::Key(k) if k.kind == KeyEventKind::Release => return,
+        Msg::Key(k) => k,
+    };
+    // Ctrl-C always leaves (raw mode turns it into a key, not SIGINT).
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        m.outcome = Some(Outcome::Cancelled);
+        return;
+    }
+    match m.overlay {
+        Overlay::Help => {
+            // Any key closes help; it is never a trap.
+            m.overlay = Overlay::None;
+            return;
+        }
+        Overlay::ConfirmQuit => {
+            confirm_quit(m, key);
+            return;
+        }
+        Overlay::None => {}
+    }
+    let before = m.answers.clone();
+    if m.editing.is_some() {
+        edit_key(m, key);
+    } else {
+        normal_key(m, key);
+    }
+    // A message about the last export is stale once the answers change.
+    if m.answers != before {
+        m.status = None;
+    }
+}
+
+fn confirm_quit(m: &mut Model, key: KeyEvent) {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') => m.outcome = Some(Outcome::Cancelled),
+        KeyCode::Char('e') => {
+            m.overlay = Overlay::None;
+            export(m);
+        }
+        _ => m.overlay = Overlay::None,
+    }
+}
+
+fn quit(m: &mut Model) {
+    if m.unsaved() {
+        m.overlay = Overlay::ConfirmQuit;
+    } else {
+        m.outcome = Some(Outcome::Done);
+    }
+}
+
+fn normal_key(m: &mut Model, key: KeyEvent) {
+    let n_fields = m.fields().len();
+    let si = m.screen.index();
+    if m.screen == Screen::Preview && preview_key(m, key) {
+        return;
+    }
+    match key.code {
+        KeyCode::Char('?') | KeyCode::F(1) => m.overlay = Overlay::Help,
+        KeyCode::Char('q') => quit(m),
+        KeyCode::Esc | KeyCode::Backspace => {
+            if m.screen == Screen::Welcome {
+                quit(m)
+            } else {
+                go(m, si - 1)
+            }
+        }
+        KeyCode::Right | KeyCode::PageDown | KeyCode::Char('n') => go(m, si + 1),
+        KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
+        KeyCode::Char('e') => export(m),
+        KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') if n_fields > 0 => {
+            m.focus[si] = (m.focus[si] + 1) % n_fields
+        }
+        KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') if n_fields > 0 => {
+            m.focus[si] = (m.focus[si] + n_fields - 1) % n_fields
+        }
+        KeyCode::Home if n_fields > 0 => m.focus[si] = 0,
+        KeyCode::End if n_fields > 0 => m.focus[si] = n_fields - 1,
+        KeyCode::Enter => match m.focused_field() {
+            Some(f) if f.kind() == Kind::Choice => cycle(m, f),
+            Some(f) => start_edit(m, f),
+            None => go(m, si + 1),
+        },
+        KeyCode::Char(' ') => {
+            if let Some(f) = m.focused_field() {
+                cycle(m, f)
+            }
+        }
+        KeyCode::Char('a') if m.screen == Screen::Nodes => add_node(m),
+        KeyCode::Char('x') | KeyCode::Delete if m.screen == Screen::Nodes => remove_node(m),
+        _ => {}
+    }
+}
+
+/// Keys of the Preview screen; true when the key was used.
+fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
+    let p = &mut m.preview;
+    if let Some(input) = p.search.as_mut() {
+        match key.code {
+            KeyCode::Esc => p.search = None,
+            KeyCode::Enter => {
+                let typed = input.text();
+                p.search = None;
+                let needle = if typed.is_empty() {
+                    p.last_search.clone().map(|(s, _)| s).unwrap_or_default()
+                } else {
+                    typed
+                };
+                if !needle.is_empty() {
+                    let found = p.find_next(&needle);
+                    p.last_search = Some((needle, found));
+                }
+            }
+            KeyCode::Backspace => input.backspace(),
+            KeyCode::Delete => input.delete(),
+            KeyCode::Left => input.left(),
+            KeyCode::Right => input.right(),
+            KeyCode::Home => input.home(),
+            KeyCode::End => input.end(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.insert(c),
+            _ => {}
+        }
+        return true;
+    }
+    let n = p.files.len().max(1);
+    match key.code {
+        KeyCode::Tab => {
+            p.tab = (p.tab + 1) % n;
+            p.scroll = 0;
+        }
+        KeyCode::BackTab => {
+            p.tab = (p.tab + n - 1) % n;
+            p.scroll = 0;
+        }
+        KeyCode::Down | KeyCode::Char('j') => p.scroll += 1,
+        KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
+        KeyCode::Char(' ') => p.scroll += p.page,
+        KeyCode::Char('b') => p.scroll = p.scroll.saturating_sub(p.page),
+        KeyCode::Home => p.scroll = 0,
+        KeyCode::End => p.scroll = usize::MAX / 2,
+        KeyCode::Char('d') => {
+            p.show_diff = !p.show_diff;
+            p.scroll = 0;
+        }
+        KeyCode::Char('/') => p.search = Some(TextInput::new("")),
+        _ => return false,
+    }
+    clamp_preview(p);
+    true
+}
+
+/// Rows of the screen that are not the preview's text.
+const PREVIEW_CHROME_ROWS: usize = 8;
+
+/// The last page ends at the last line: scrolling further shows nothing new.
+fn clamp_preview(p: &mut preview::Preview) {
+    let len = p.shown_lines().len();
+    p.scroll = p.scroll.min(len.saturating_sub(p.page));
+}
+
+/// Move to screen `i` (clamped). Opening Preview renders the current answers.
+pub fn go(m: &mut Model, i: usize) {
+    let i = i.min(Screen::ALL.len() - 1);
+    m.screen = Screen::ALL[i];
+    if m.screen == Screen::Preview {
+        preview::rebuild(m);
+    }
+}
+
+fn start_edit(m: &mut Model, f: Field) {
+    let v = f.get(m);
+    m.editing = Some(Editing {
+        field: f,
+        input: TextInput::new(&v),
+        original: v,
+        error: None,
+    });
+}
+
+/// Choice: the next value. Text: the next suggestion after the current value.
+fn cycle(m: &mut Model, f: Field) {
+    let opts = f.options(m);
+    if opts.is_empty() {
+        return;
+    }
+    let cur = f.get(m);
+    let next = match opts.iter().position(|o| *o == cur) {
+        Some(i) => opts[(i + 1) % opts.len()].clone(),
+        None => opts[0].clone(),
+    };
+    if f.set(m, &next).is_ok() {
+        m.recheck();
+    }
+}
+
+fn edit_key(m: &mut Model, key: KeyEvent) {
+    let Some(ed) = m.editing.as_mut() else { return };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            // Back to the value before editing.
+            let (f, orig) = (ed.field, ed.original.clone());
+            m.editing = None;
+            let _ = f.set(m, &orig);
+            m.recheck();
+            return;
+        }
+        KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab => {
+            if ed.error.is_none() {
+                m.editing = None;
+                let si = m.screen.index();
+                let n = m.fields().len().max(1);
+                match key.code {
+                    KeyCode::Tab => m.focus[si] = (m.focus[si] + 1) % n,
+                    KeyCode::BackTab => m.focus[si] = (m.focus[si] + n - 1) % n,
+                    _ => {}
+                }
+            }
+            return;
+        }
+        KeyCode::Char('u') if ctrl => ed.input.clear(),
+        KeyCode::Char('a') if ctrl => ed.input.home(),
+        KeyCode::Char('e') if ctrl => ed.input.end(),
+        KeyCode::Char(c) if !ctrl => ed.input.insert(c),
+        KeyCode::Backspace => ed.input.backspace(),
+        KeyCode::Delete => ed.input.delete(),
+        KeyCode::Left => ed.input.left(),
+        KeyCode::Right => ed.input.right(),
+        KeyCode::Home => ed.input.home(),
+        KeyCode::End => ed.input.end(),
+        _ => return,
+    }
+    // Validate as you type: store what parses and let the engine judge it.
+    let (f, text) = (ed.field, ed.input.text());
+    let result = f.set(m, &text);
+    if let Some(ed) = m.editing.as_mut() {
+        ed.error = result.err();
+    }
+    m.recheck();
+}
+
+fn add_node(m: &mut Model) {
+    let n = m.answers.nodes.len();
+    m.answers.nodes.push(OtherNode {
+        name: format!("node{:02}", n + 2),
+        ..OtherNode::default()
+    });
+    m.focus[Screen::Nodes.index()] = n * 4;
+    m.recheck();
+}
+
+fn remove_node(m: &mut Model) {
+    let si = Screen::Nodes.index();
+    let i = m.focus[si] / 4;
+    if i < m.answers.nodes.len() {
+        m.answers.nodes.remove(i);
+        let n = m.answers.nodes.len();
+        m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
+        m.recheck();
+    }
+}
+
+/// Write the answers where the Export screen says (any time, key `e`).
+pub fn export(m: &mut Model) {
+    let tx = m.tx();
+    let path = m.export_path.trim().to_string();
+    if path.is_empty() {
+        m.status = Some(Status {
+            ok: false,
+            text: tx.t("export.no_path").into(),
+        });
+        return;
+    }
+    // Answers files hold no secrets (the bootstrap token is never part of them).
+    match m.answers.save(Path::new(&path), false) {
+        Ok(()) => {
+            m.saved = Some(m.answers.clone());
+            // Say where it went in full: a relative path depends on where the wizard started.
+            let path = std::path::absolute(&path)
+                .map(|p| p.display().to_string())
+                .unwrap_or(path);
+            let errors = m.checked.errors().count();
+            let text = if errors == 0 {
+                tx.f("export.saved", &[&path])
+            } else {
+                tx.f("export.saved_with_errors", &[&path, &errors.to_string()])
+            };
+            m.status = Some(Status { ok: true, text });
+        }
+        Err(e) => {
+            m.status = Some(Status {
+                ok: false,
+                text: tx.f("export.failed", &[&path, &e.to_string()]),
+            })
+        }
+    }
+}

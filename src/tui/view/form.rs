@@ -1,0 +1,203 @@
+//! A screen body as rows: fields with their values, and under each field the engine's
+//! problems for its path. The body scrolls so that the focused field and its messages show.
+
+use super::styles::{self, MARK_ERROR, MARK_FOCUS, MARK_OK, MARK_WARN};
+use super::text::{pad, truncate, width, wrap};
+use crate::plan::Severity;
+use crate::tui::fields::{Field, Kind};
+use crate::tui::model::Model;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthChar;
+
+/// Rows to draw, which of them belong to the focused field, and where the text cursor goes.
+#[derive(Default)]
+pub struct Body {
+    pub lines: Vec<Line<'static>>,
+    pub focus: Option<(usize, usize)>,
+    pub cursor: Option<(usize, u16)>,
+}
+
+impl Body {
+    pub fn push(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+    }
+    pub fn text(&mut self, s: impl Into<String>) {
+        self.lines.push(Line::from(s.into()));
+    }
+    pub fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+    /// A message wrapped to `w` columns, each row prefixed by `indent` spaces and the first by
+    /// `mark`.
+    pub fn message(
+        &mut self,
+        indent: usize,
+        mark: &str,
+        text: &str,
+        w: usize,
+        style: ratatui::style::Style,
+    ) {
+        let lead = if mark.is_empty() {
+            indent
+        } else {
+            indent + width(mark) + 1
+        };
+        for (i, row) in wrap(text, w.saturating_sub(lead)).into_iter().enumerate() {
+            let head = if i == 0 && !mark.is_empty() {
+                format!("{}{} ", " ".repeat(indent), mark)
+            } else {
+                " ".repeat(lead)
+            };
+            self.lines.push(Line::from(vec![
+                Span::styled(head, style),
+                Span::styled(row, style),
+            ]));
+        }
+    }
+}
+
+/// Label column width for these fields (display columns, so CJK labels line up too).
+pub fn label_width(m: &Model, fields: &[Field]) -> usize {
+    let tx = m.tx();
+    fields
+        .iter()
+        .map(|f| width(&f.label(tx)))
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 28)
+}
+
+/// Append `field`'s row and its messages.
+pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
+    let tx = m.tx();
+    let focused = m.focused_field() == Some(f);
+    let start = body.lines.len();
+    let editing = m.editing.as_ref().filter(|e| e.field == f);
+    let value_w = w.saturating_sub(label_w + 3).max(8);
+    let marker = if focused { MARK_FOCUS } else { " " };
+    let label = pad(&f.label(tx), label_w);
+    let mut spans = vec![
+        Span::styled(format!("{marker} "), styles::bold()),
+        Span::styled(
+            label,
+            if focused {
+                styles::bold()
+            } else {
+                Default::default()
+            },
+        ),
+        Span::raw(" "),
+    ];
+    if let Some(ed) = editing {
+        // Scroll the text horizontally so the cursor stays in view.
+        let text = ed.input.text();
+        let mut skip_cols = ed
+            .input
+            .cursor_column()
+            .saturating_sub(value_w.saturating_sub(1));
+        let mut shown = String::new();
+        for c in text.chars() {
+            let cw = c.width().unwrap_or(0);
+            if skip_cols > 0 {
+                skip_cols = skip_cols.saturating_sub(cw);
+                continue;
+            }
+            shown.push(c);
+        }
+        let visible_cursor = ed.input.cursor_column().min(value_w.saturating_sub(1));
+        spans.push(Span::styled(pad(&shown, value_w), styles::selected()));
+        body.cursor = Some((start, (label_w + 3 + visible_cursor) as u16));
+    } else {
+        let v = f.get(m);
+        let shown = if v.is_empty() {
+            if let Some(e) = f.effective(m) {
+                tx.f("value.default_is", &[&e])
+            } else if f.kind() == Kind::Choice || !f.options(m).is_empty() {
+                tx.t("value.default").to_string()
+            } else {
+                tx.t("value.unset").to_string()
+            }
+        } else {
+            v
+        };
+        let shown = if f.kind() == Kind::Choice {
+            format!("< {shown} >")
+        } else {
+            shown
+        };
+        let style = if focused {
+            styles::selected()
+        } else {
+            Default::default()
+        };
+        spans.push(Span::styled(truncate(&shown, value_w), style));
+    }
+    body.push(Line::from(spans));
+    let indent = 4;
+    if let Some(err) = editing.and_then(|e| e.error) {
+        body.message(indent, MARK_ERROR, tx.t(err), w, styles::error());
+    }
+    for p in f.problems(m) {
+        let (mark, style) = match p.severity {
+            Severity::Error => (MARK_ERROR, styles::error()),
+            Severity::Warning => (MARK_WARN, styles::warning()),
+        };
+        body.message(indent, mark, &p.message, w, style);
+        if let Some(h) = &p.hint {
+            body.message(indent + 2, tx.t("problem.fix"), h, w, style);
+        }
+    }
+    if focused {
+        if let Some(r) = f.reason(m) {
+            body.message(
+                indent,
+                MARK_OK,
+                &tx.f("field.suggested", &[&r]),
+                w,
+                styles::dim(),
+            );
+        }
+        if m.demo && f == Field::CalicoManifest && f.get(m).is_empty() {
+            body.message(
+                indent,
+                MARK_OK,
+                tx.t("field.demo_manifest"),
+                w,
+                styles::dim(),
+            );
+        }
+        body.focus = Some((start, body.lines.len().saturating_sub(1)));
+    }
+}
+
+/// Draw the rows into `area`, scrolled so the focused rows (and the cursor) are visible.
+pub fn draw(frame: &mut Frame, area: Rect, body: Body) {
+    let h = area.height as usize;
+    let scroll = match body.focus {
+        Some((start, end)) if end >= h => (end + 1 - h).min(start),
+        _ => 0,
+    };
+    let total = body.lines.len();
+    let lines: Vec<Line> = body.lines.into_iter().skip(scroll).take(h).collect();
+    frame.render_widget(Paragraph::new(lines), area);
+    // Arrows in the right margin say there is more above or below.
+    let x = area.right().saturating_sub(1);
+    if scroll > 0 {
+        frame.render_widget(Paragraph::new("↑"), Rect::new(x, area.y, 1, 1));
+    }
+    if scroll + h < total && h > 0 {
+        frame.render_widget(Paragraph::new("↓"), Rect::new(x, area.bottom() - 1, 1, 1));
+    }
+    if let Some((row, col)) = body.cursor
+        && row >= scroll
+        && row < scroll + h
+    {
+        frame.set_cursor_position(Position::new(
+            area.x + col.min(area.width.saturating_sub(1)),
+            area.y + (row - scroll) as u16,
+        ));
+    }
+}

@@ -1,0 +1,193 @@
+//! Model → frame. Pure drawing: every figure comes from the model (and so from the engine).
+
+mod form;
+mod overlays;
+mod screens;
+pub mod styles;
+pub mod text;
+
+use crate::tui::model::{Model, Overlay, Screen};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use styles::{MARK_ERROR, MARK_OK, MARK_WARN};
+use text::width;
+
+/// The smallest terminal the layouts are made for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn view(frame: &mut Frame, m: &Model) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, m, area);
+        return;
+    }
+    let [header, tabs, body, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, m, header);
+    draw_tabs(frame, m, tabs);
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::BOTTOM)
+        .title(Span::styled(
+            format!(" {} ", m.tx().t(m.screen.title_key())),
+            styles::bold(),
+        ));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    screens::draw(frame, m, inner);
+    draw_status(frame, m, status);
+    draw_keys(frame, m, keys);
+    match m.overlay {
+        Overlay::None => {}
+        Overlay::Help => overlays::help(frame, m, area),
+        Overlay::ConfirmQuit => overlays::confirm_quit(frame, m, area),
+    }
+}
+
+fn too_small(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let msg = tx.f(
+        "too_small",
+        &[
+            &MIN_WIDTH.to_string(),
+            &MIN_HEIGHT.to_string(),
+            &area.width.to_string(),
+            &area.height.to_string(),
+        ],
+    );
+    let lines: Vec<Line> = text::wrap(&msg, area.width.max(1) as usize)
+        .into_iter()
+        .chain(text::wrap(
+            tx.t("too_small.keys"),
+            area.width.max(1) as usize,
+        ))
+        .map(Line::from)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let mode = if m.demo {
+        tx.f("header.demo", &[&m.facts.hostname])
+    } else {
+        tx.f("header.dry_run", &[&m.facts.hostname])
+    };
+    let errors = m.checked.errors().count();
+    let warnings = m.checked.problems.len() - errors;
+    let right = if errors > 0 {
+        Span::styled(
+            format!(
+                "{MARK_ERROR} {}",
+                tx.f(
+                    "header.problems",
+                    &[&errors.to_string(), &warnings.to_string()]
+                )
+            ),
+            styles::error(),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "{MARK_OK} {}",
+                tx.f("header.no_errors", &[&warnings.to_string()])
+            ),
+            styles::ok(),
+        )
+    };
+    let left = format!("dsinstall · {mode}");
+    let gap = (area.width as usize).saturating_sub(width(&left) + width(&right.content) + 1);
+    let line = Line::from(vec![
+        Span::styled(left, styles::bold()),
+        Span::raw(" ".repeat(gap.max(1))),
+        right,
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `1 Welcome  2 Network …`, the current screen in reverse video between brackets. Names
+/// that do not fit shrink to their numbers (never the current one).
+fn draw_tabs(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let full: Vec<String> = Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {}", i + 1, tx.t(s.tab_key())))
+        .collect();
+    let total: usize = full.iter().map(|s| width(s) + 1).sum::<usize>() + 2;
+    let fits = total <= area.width as usize;
+    let mut spans = vec![];
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let current = *s == m.screen;
+        let label = if fits || current {
+            full[i].clone()
+        } else {
+            (i + 1).to_string()
+        };
+        if current {
+            spans.push(Span::styled(format!("[{label}]"), styles::selected()));
+        } else {
+            spans.push(Span::raw(label));
+        }
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let w = area.width as usize;
+    let line = if let Some(s) = &m.status {
+        let (mark, style) = if s.ok {
+            (MARK_OK, styles::ok())
+        } else {
+            (MARK_ERROR, styles::error())
+        };
+        Line::from(Span::styled(
+            text::truncate(&format!("{mark} {}", s.text), w),
+            style,
+        ))
+    } else {
+        let saved = if m.unsaved() {
+            format!("{MARK_WARN} {}", tx.t("status.unsaved"))
+        } else {
+            format!("{MARK_OK} {}", tx.t("status.saved"))
+        };
+        let path = m
+            .focused_field()
+            .map(|f| f.path(m))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("  {}: {p}", tx.t("status.field")))
+            .unwrap_or_default();
+        Line::from(vec![
+            Span::raw(saved),
+            Span::styled(text::truncate(&path, w.saturating_sub(20)), styles::dim()),
+        ])
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_keys(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let key = if m.editing.is_some() || m.preview.search.is_some() {
+        "keys.editing"
+    } else {
+        match m.screen {
+            Screen::Welcome => "keys.welcome",
+            Screen::Preview => "keys.preview",
+            Screen::Nodes => "keys.nodes",
+            Screen::Export => "keys.export",
+            _ => "keys.form",
+        }
+    };
+    let s = text::truncate(tx.t(key), area.width as usize);
+    frame.render_widget(Paragraph::new(Span::styled(s, styles::dim())), area);
+}

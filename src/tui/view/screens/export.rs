@@ -1,0 +1,65 @@
+//! Export: where the answers file goes, and what can be done with it.
+
+use crate::tui::model::Model;
+use crate::tui::view::form::{self, Body};
+use crate::tui::view::styles::{self, MARK_ERROR, MARK_OK, MARK_WARN};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let w = area.width as usize;
+    let mut b = Body::default();
+    b.message(0, "", tx.t("export.intro"), w, Default::default());
+    b.blank();
+    let fields = m.fields();
+    let lw = form::label_width(m, &fields);
+    for f in fields {
+        form::field(m, f, lw, w, &mut b);
+    }
+    b.blank();
+    let errors = m.checked.errors().count();
+    let warnings = m.checked.problems.len() - errors;
+    if errors == 0 {
+        b.message(0, MARK_OK, tx.t("export.ready"), w, styles::ok());
+        if warnings > 0 {
+            let text = tx.f("export.warnings", &[&warnings.to_string()]);
+            b.message(0, MARK_WARN, &text, w, styles::warning());
+            for p in m.checked.problems.iter().filter(|p| !p.is_error()).take(5) {
+                b.message(
+                    2,
+                    "-",
+                    &format!("{}: {}", p.path, p.message),
+                    w,
+                    styles::warning(),
+                );
+            }
+        }
+    } else {
+        b.message(
+            0,
+            MARK_ERROR,
+            &tx.f("export.has_errors", &[&errors.to_string()]),
+            w,
+            styles::error(),
+        );
+        for p in m.checked.errors().take(5) {
+            b.message(
+                2,
+                "-",
+                &format!("{}: {}", p.path, p.message),
+                w,
+                styles::error(),
+            );
+        }
+    }
+    b.blank();
+    b.message(
+        0,
+        "",
+        &tx.f("export.next", &[&m.export_path]),
+        w,
+        styles::dim(),
+    );
+    form::draw(frame, area, b);
+}

@@ -1,0 +1,81 @@
+//! Width-aware text helpers: CJK characters take two columns, so lengths are display widths.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` cut to at most `w` columns, with `…` when something was cut.
+pub fn truncate(s: &str, w: usize) -> String {
+    if s.width() <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` padded with spaces (or truncated) to exactly `w` columns.
+pub fn pad(s: &str, w: usize) -> String {
+    let mut out = truncate(s, w);
+    let have = out.width();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(have)));
+    out
+}
+
+/// Greedy word wrap to `w` columns; words wider than a line (and CJK runs, which have no
+/// spaces) are broken between characters.
+pub fn wrap(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(4);
+    let mut lines = vec![];
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let ww = word.width();
+        let sep = usize::from(!line.is_empty());
+        if used + sep + ww <= w {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            used += sep + ww;
+            continue;
+        }
+        // A run of CJK text has no spaces to break at: it flows on from here instead.
+        let wide = word.chars().any(|c| c.width().unwrap_or(0) > 1);
+        if !line.is_empty() && ww <= w && !wide {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(word);
+            used = ww;
+            continue;
+        }
+        // Break the word itself.
+        if sep == 1 && used + 1 < w {
+            line.push(' ');
+            used += 1;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > w {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

@@ -1,0 +1,261 @@
+//! The real binary in a pseudo-terminal: the demo walked from Welcome to Export, the
+//! exported answers compared with the seed's, and the terminal restored however it ends.
+
+mod common;
+mod tui_support;
+
+use dsinstall::answers::Answers;
+use std::time::{Duration, Instant};
+use tui_support::pty::Pty;
+
+/// What `terminal::leave` writes last: leave the alternate screen, show the cursor.
+const RESTORE: &[u8] = b"\x1b[?1049l\x1b[?25h";
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The terminal was restored: the last escape sequences written are RESTORE (any plain text
+/// after it is the goodbye line).
+fn assert_restored(raw: &[u8]) {
+    let at = find(raw, RESTORE).unwrap_or_else(|| {
+        panic!(
+            "no restore sequence; tail: {:?}",
+            String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..])
+        )
+    });
+    let after = &raw[at + RESTORE.len()..];
+    assert!(
+        !after.contains(&0x1b),
+        "escapes after the restore: {:?}",
+        String::from_utf8_lossy(after)
+    );
+}
+
+#[test]
+fn demo_walk_exports_the_seed_answers_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exported.yaml");
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("Network interfaces", 5);
+    p.wait_for("2018::21/64", 5);
+    p.send("n");
+    p.wait_for("Address plan", 5);
+    p.wait_for("256 nodes × 256 addresses, /120 each", 5);
+    p.send("\x1b[C"); // Right arrow
+    p.wait_for("CRI socket", 5);
+    p.send("\x1b[6~"); // PgDn
+    p.wait_for("Node 3 name", 5);
+    p.send("n");
+    p.wait_for("[6 Preview]", 5);
+    p.send("n");
+    p.wait_for("Answers file", 5);
+    p.send("\r\x15"); // edit the path, Ctrl-U clears it
+    p.send(out.to_str().unwrap());
+    p.send("\r");
+    p.send("e");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0), "saved, so q leaves at once with 0");
+    assert_restored(&p.raw_bytes());
+    let exported = Answers::load(&out).expect("the exported file loads");
+    let seed = Answers::load(&common::shared("fixtures/answers/seed-v1.19.yaml")).unwrap();
+    assert_eq!(exported, seed);
+}
+
+#[test]
+fn quit_without_saving_asks_then_exits_130_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "zh-CN"],
+        dir.path(),
+        &[],
+    );
+    p.wait_for("按 Enter", 10);
+    p.send("q");
+    p.wait_for("应答尚未保存", 5);
+    p.send("y");
+    assert_eq!(p.wait_exit(5), Some(130));
+    assert_restored(&p.raw_bytes());
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+fn signal_stops_promptly(sig: libc::c_int) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    let pid = p.child.process_id().expect("pid") as libc::pid_t;
+    let start = Instant::now();
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    let code = p.wait_exit(3);
+    assert!(code.is_some(), "still running 3 s after signal {sig}");
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, Some(130));
+    assert_restored(&p.raw_bytes());
+}
+
+#[test]
+fn sighup_stops_promptly_and_restores() {
+    signal_stops_promptly(libc::SIGHUP);
+}
+
+#[test]
+fn sigterm_stops_promptly_and_restores() {
+    signal_stops_promptly(libc::SIGTERM);
+}
+
+#[test]
+fn ctrl_c_cancels_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("\x03");
+    assert_eq!(p.wait_exit(3), Some(130));
+    assert_restored(&p.raw_bytes());
+}
+
+#[test]
+fn not_a_terminal_prints_one_line_and_exits_1() {
+    let out = std::process::Command::new(common::bin())
+        .args(["--demo", "--lang", "en"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "no escape codes into a redirected stdout"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("dsinstall apply --answers FILE"), "{err}");
+}
+
+#[test]
+fn dumb_terminal_is_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[("TERM", "dumb")],
+    );
+    assert_eq!(p.wait_exit(5), Some(1));
+    let raw = String::from_utf8_lossy(&p.raw_bytes()).to_string();
+    assert!(raw.contains("TERM is unset or dumb"), "{raw}");
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "never entered the alternate screen"
+    );
+}
+
+/// Foreground colour escapes crossterm writes (`ESC[38;5;Nm`) or the short forms.
+fn has_colour(raw: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(raw);
+    s.contains("\x1b[38;5;") || (30..=37).any(|n| s.contains(&format!("\x1b[{n}m")))
+}
+
+#[test]
+fn no_color_drops_colours_but_keeps_markers_and_reverse_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |env: &[(&str, &str)]| {
+        let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), env);
+        p.wait_for("Press Enter", 10);
+        p.send("\r");
+        p.wait_for("> Node name", 5);
+        p.send("\x03");
+        p.wait_exit(5);
+        p.raw_bytes()
+    };
+    assert!(has_colour(&with(&[])), "colours are used by default");
+    let raw = with(&[("NO_COLOR", "1")]);
+    assert!(!has_colour(&raw), "NO_COLOR: no colour escapes");
+    assert!(
+        String::from_utf8_lossy(&raw).contains("\x1b[7m"),
+        "reverse video stays"
+    );
+}
+
+#[test]
+fn resize_below_80x24_says_so_and_back_redraws() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.resize(20, 60);
+    p.wait_for("the wizard needs at least 80x24", 5);
+    p.resize(40, 120);
+    p.wait_for("Press Enter", 5);
+    p.wait_for("[1 Welcome]", 5);
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), Some(130));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[("DSINSTALL_TEST_PANIC_ON_KEY", "1")],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("x");
+    assert_eq!(p.wait_exit(5), Some(101), "Rust's panic exit code");
+    let raw = p.raw_bytes();
+    let restore = find(&raw, RESTORE).expect("restored");
+    let msg = find(&raw, b"DSINSTALL_TEST_PANIC_ON_KEY is set").expect("panic message");
+    assert!(restore < msg, "the message lands on the restored terminal");
+}
+
+#[test]
+fn demo_export_with_a_calico_manifest_is_accepted_by_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("answers.yaml");
+    let manifest = common::shared("fixtures/calico/calico-v3.15.3.yaml");
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("nnn");
+    p.wait_for("> Kubernetes version", 5);
+    p.send("\t\t\t\t\t\t"); // to "Calico manifest file"
+    p.wait_for("> Calico manifest file", 5);
+    p.send("\r");
+    p.send(manifest.to_str().unwrap());
+    p.send("\r");
+    p.wait_for("IPv4 autodetection", 5);
+    p.send("nnn");
+    p.wait_for("> Answers file", 5);
+    p.send("\r\x15");
+    p.send(out.to_str().unwrap());
+    p.send("\re");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0));
+    let exported = Answers::load(&out).unwrap();
+    assert_eq!(exported.calico.manifest.as_deref(), manifest.to_str());
+    let files = dir.path().join("files");
+    let r = std::process::Command::new(common::bin())
+        .args(["render", "--answers"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&files)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let calico = std::fs::read_to_string(files.join("calico.yaml")).unwrap();
+    assert!(
+        calico.contains("2019:20::/112"),
+        "the patched manifest has the IPv6 pool"
+    );
+}

@@ -1,0 +1,298 @@
+//! Every screen at 80x24 and 120x40, in English and Chinese, on ratatui's TestBackend.
+//! Colour is not in a snapshot, so where meaning rides on style it is asserted cell by cell.
+
+mod tui_support;
+
+use crossterm::event::KeyCode::*;
+use dsinstall::tui::i18n::Lang;
+use dsinstall::tui::model::{Model, Screen};
+use dsinstall::tui::update::{Msg, update};
+use ratatui::style::Modifier;
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
+
+fn name(s: Screen) -> &'static str {
+    match s {
+        Screen::Welcome => "welcome",
+        Screen::Network => "network",
+        Screen::Pools => "pools",
+        Screen::Kube => "kube",
+        Screen::Nodes => "nodes",
+        Screen::Preview => "preview",
+        Screen::Export => "export",
+    }
+}
+
+fn snap(m: &Model, label: &str) {
+    for (w, h) in SIZES {
+        let t = draw(m, w, h);
+        let text = rows(&t).join("\n");
+        insta::assert_snapshot!(format!("{label}_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn every_screen_in_both_languages_and_sizes() {
+    for (lang, code) in LANGS {
+        for (i, s) in Screen::ALL.iter().enumerate() {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            goto(&mut m, i);
+            snap(&m, &format!("{}_{code}", name(*s)));
+        }
+    }
+}
+
+#[test]
+fn overlays_and_states() {
+    for (lang, code) in LANGS {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        chars(&mut m, "?");
+        snap(&m, &format!("help_{code}"));
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        chars(&mut m, "q");
+        snap(&m, &format!("confirm_quit_{code}"));
+        // An invalid pod subnet while typing: the error under the field, no address plan.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 2);
+        focus_path(&mut m, "networking.podSubnets[1]");
+        press(&mut m, Enter);
+        update(&mut m, Msg::ctrl('u'));
+        chars(&mut m, "2019:20::/129");
+        snap(&m, &format!("pools_error_{code}"));
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    for (lang, code) in LANGS {
+        let m = demo(lang, "dsinstall-answers.yaml");
+        let t = draw(&m, 60, 20);
+        insta::assert_snapshot!(format!("too_small_{code}"), rows(&t).join("\n"));
+    }
+}
+
+/// The row of the screen holding `needle`.
+fn row_of(t: &ratatui::Terminal<ratatui::backend::TestBackend>, needle: &str) -> u16 {
+    rows(t)
+        .iter()
+        .position(|r| r.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", rows(t).join("\n"))) as u16
+}
+
+#[test]
+fn selection_is_a_marker_and_reverse_video_not_colour_alone() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 1);
+    press(&mut m, Down);
+    let t = draw(&m, 80, 24);
+    let buf = t.backend().buffer();
+    let y = row_of(&t, "IPv6 interface");
+    assert_eq!(
+        buf[(0, y)].symbol(),
+        ">",
+        "focused row starts with the marker"
+    );
+    let value_x = rows(&t)[y as usize].find("< ens224 >").unwrap() as u16;
+    assert!(buf[(value_x, y)].modifier.contains(Modifier::REVERSED));
+    let other = row_of(&t, "Node IPv6 address");
+    assert_eq!(buf[(0, other)].symbol(), " ");
+    assert!(!buf[(value_x, other)].modifier.contains(Modifier::REVERSED));
+    // The current tab too.
+    let tabs = 1;
+    let x = rows(&t)[tabs].find("[2 Network]").unwrap() as u16;
+    assert!(buf[(x, tabs as u16)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn an_error_line_is_marked_and_bold_under_its_field() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.ipv4");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "10.10.1.5");
+    let t = draw(&m, 80, 24);
+    let buf = t.backend().buffer();
+    let field_row = row_of(&t, "Node IPv4 address");
+    let err_row = row_of(&t, "lies inside");
+    assert_eq!(err_row, field_row + 1, "the error is right under the field");
+    let line = &rows(&t)[err_row as usize];
+    let x = line.find('✗').expect("error marker") as u16;
+    assert!(buf[(x, err_row)].modifier.contains(Modifier::BOLD));
+    // And the header counts it, with its own marker.
+    assert!(rows(&t)[0].contains("✗ 1 error(s)"), "{}", rows(&t)[0]);
+}
+
+#[test]
+fn both_languages_fit_80_columns_with_whole_key_lines() {
+    for (i, lang) in Screen::ALL
+        .iter()
+        .enumerate()
+        .flat_map(|(i, _)| [(i, Lang::En), (i, Lang::ZhCn)])
+    {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, i);
+        let t = draw(&m, 80, 24);
+        for r in rows(&t) {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(r.as_str()) <= 80,
+                "{r}"
+            );
+        }
+        // The key line is whole, not cut with an ellipsis.
+        assert!(!rows(&t)[23].contains('…'), "{}", rows(&t)[23]);
+    }
+}
+
+#[test]
+fn preview_tabs_sysctl_diff_and_patched_calico() {
+    for (lang, code) in LANGS {
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 5);
+        let names: Vec<&str> = m.preview.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            &names[..3],
+            [
+                "kubeadm-config.yaml",
+                "sysctl-kubernetes.conf",
+                "calico.yaml"
+            ]
+        );
+        press(&mut m, Tab);
+        snap(&m, &format!("preview_sysctl_{code}"));
+        chars(&mut m, "d");
+        snap(&m, &format!("preview_sysctl_diff_{code}"));
+        let diff = m.preview.files[1]
+            .diff
+            .as_ref()
+            .expect("the demo has an older file on disk");
+        use dsinstall::tui::preview::DiffTag;
+        assert!(diff.contains(&(DiffTag::Same, "net.ipv4.ip_forward=1".into())));
+        assert!(diff.contains(&(
+            DiffTag::Added,
+            "net.bridge.bridge-nf-call-ip6tables=1".into()
+        )));
+        assert!(
+            diff.iter()
+                .any(|(t, l)| *t == DiffTag::Removed && l.contains("earlier attempt"))
+        );
+        // calico.yaml, scrolled to the dual-stack settings the patch wrote.
+        press(&mut m, Tab);
+        let at = m.preview.files[2]
+            .lines
+            .iter()
+            .position(|l| l.contains("IP6_AUTODETECTION_METHOD"))
+            .expect("the patched manifest sets IPv6 autodetection");
+        m.preview.scroll = at.saturating_sub(4);
+        snap(&m, &format!("preview_calico_{code}"));
+    }
+}
+
+#[test]
+fn preview_diff_marks_lines_with_signs_not_only_colour() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab]);
+    chars(&mut m, "d");
+    let t = draw(&m, 80, 24);
+    let r = rows(&t);
+    assert!(
+        r.iter().any(|l| l.starts_with("- # What node01 had")),
+        "{r:#?}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.starts_with("+ net.bridge.bridge-nf-call-ip6tables=1")),
+        "{r:#?}"
+    );
+    assert!(
+        r.iter().any(|l| l.starts_with("  net.ipv4.ip_forward=1")),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn preview_search_jumps_to_the_next_match_and_says_when_there_is_none() {
+    let mut m = demo(Lang::En, "x.yaml");
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab, Tab]);
+    chars(&mut m, "/CALICO_IPV4POOL_CIDR");
+    let t = draw(&m, 80, 24);
+    assert!(
+        rows(&t)[4].starts_with("search /CALICO_IPV4POOL_CIDR"),
+        "{}",
+        rows(&t)[4]
+    );
+    press(&mut m, Enter);
+    let line = m.preview.files[2].lines[m.preview.scroll].clone();
+    assert!(line.contains("CALICO_IPV4POOL_CIDR"), "{line}");
+    assert_eq!(
+        m.screen,
+        Screen::Preview,
+        "typed letters did not leave the screen"
+    );
+    chars(&mut m, "/no-such-text");
+    press(&mut m, Enter);
+    let t = draw(&m, 80, 24);
+    assert!(
+        rows(&t)[4].contains("not found: no-such-text"),
+        "{}",
+        rows(&t)[4]
+    );
+}
+
+#[test]
+fn any_size_draws_without_panicking() {
+    let sizes = [
+        (1, 1),
+        (10, 3),
+        (79, 24),
+        (80, 23),
+        (80, 24),
+        (81, 25),
+        (200, 60),
+        (80, 100),
+    ];
+    for (lang, _) in LANGS {
+        for i in 0..Screen::ALL.len() {
+            let mut m = demo(lang, "x.yaml");
+            goto(&mut m, i);
+            for (w, h) in sizes {
+                draw(&m, w, h);
+            }
+            chars(&mut m, "?");
+            for (w, h) in sizes {
+                draw(&m, w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn welcome_shows_blocking_problems_first_and_marked() {
+    let mut m = demo(Lang::En, "x.yaml");
+    m.facts.existing_cluster = Some(dsinstall::host::facts::ExistingCluster {
+        evidence: vec!["/etc/kubernetes/admin.conf".into()],
+    });
+    m.facts.warnings.push(dsinstall::host::facts::HostWarning {
+        id: "swap-on".into(),
+        blocking: true,
+        message: "swap is on".into(),
+    });
+    let t = draw(&m, 80, 24);
+    let r = rows(&t);
+    let cluster = r.iter().position(|l| {
+        l.starts_with("✗ a cluster was already set up here: /etc/kubernetes/admin.conf")
+    });
+    let swap = r
+        .iter()
+        .position(|l| l.starts_with(" ✗ BLOCKS INSTALL: swap is on"));
+    let forwarding = r.iter().position(|l| l.starts_with(" ! ")); // a non-blocking one
+    assert!(
+        cluster.is_some() && swap.is_some() && forwarding.is_some(),
+        "{r:#?}"
+    );
+    assert!(swap < forwarding, "blocking warnings come first");
+}

@@ -1,0 +1,237 @@
+//! Helpers for the wizard's tests: the demo model with a fixed token, keys, drawing.
+#![allow(dead_code)]
+
+use crossterm::event::KeyCode;
+use dsinstall::answers::Answers;
+use dsinstall::render::Templates;
+use dsinstall::tui::i18n::Lang;
+use dsinstall::tui::model::{Disk, Env, ManifestSource, Model};
+use dsinstall::tui::update::{Msg, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// A fixed bootstrap token: snapshots must not change from run to run.
+pub const TEST_TOKEN: &str = "tuitst.0123456789abcdef";
+
+/// The demo lab as `--demo` starts it, with a fixed token and `export_path` as the target.
+pub fn demo(lang: Lang, export_path: &str) -> Model {
+    let env = Env {
+        templates: Ok(Templates::embedded()),
+        manifest: ManifestSource::Embedded(dsinstall::tui::DEMO_CALICO_MANIFEST),
+        bootstrap_token: TEST_TOKEN.into(),
+        disk: Disk::Demo,
+    };
+    Model::new(
+        lang,
+        dsinstall::host::demo_facts(),
+        Answers::seed(),
+        env,
+        export_path.into(),
+        true,
+    )
+}
+
+pub fn press(m: &mut Model, code: KeyCode) {
+    update(m, Msg::key(code));
+}
+
+pub fn chars(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        update(m, Msg::ch(c));
+    }
+}
+
+pub fn keys(m: &mut Model, codes: &[KeyCode]) {
+    for c in codes {
+        press(m, *c);
+    }
+}
+
+/// Focus the field with this label path (answers path) on the current screen.
+pub fn focus_path(m: &mut Model, path: &str) {
+    for _ in 0..m.fields().len() + 1 {
+        if m.focused_field().map(|f| f.path(m)) == Some(path.to_string()) {
+            return;
+        }
+        press(m, KeyCode::Tab);
+    }
+    panic!("no field {path} on {:?}", m.screen);
+}
+
+/// Go to screen `i` (0-based) with the screen keys.
+pub fn goto(m: &mut Model, i: usize) {
+    while m.screen.index() > i {
+        press(m, KeyCode::Left);
+    }
+    while m.screen.index() < i {
+        press(m, KeyCode::Right);
+    }
+}
+
+/// Draw the model on a test terminal of this size.
+pub fn draw(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| dsinstall::tui::view::view(f, m)).unwrap();
+    t
+}
+
+/// The screen's text, one string per row.
+pub fn rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            let mut s = String::new();
+            let mut x = 0;
+            while x < buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                s.push_str(sym);
+                x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
+            }
+            s
+        })
+        .collect()
+}
+
+pub mod pty {
+    //! The real binary in a pseudo-terminal: keys in, screen (vt100) and raw bytes out.
+
+    use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    pub struct Pty {
+        pub child: Box<dyn Child + Send + Sync>,
+        writer: Box<dyn Write + Send>,
+        _master: Box<dyn MasterPty + Send>,
+        pub raw: Arc<Mutex<Vec<u8>>>,
+        pub parser: Arc<Mutex<vt100::Parser>>,
+        /// Set when the reader saw the end of the output (the child and its pty closed).
+        eof: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Pty {
+        /// Start `bin args` in an 80x24 pty with TERM=xterm-256color in `cwd`.
+        pub fn spawn(bin: &Path, args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Pty {
+            let pair = native_pty_system()
+                .openpty(PtySize {
+                    rows: 24,
+                    cols: 80,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("openpty");
+            let mut cmd = CommandBuilder::new(bin);
+            cmd.args(args);
+            cmd.cwd(cwd);
+            cmd.env("TERM", "xterm-256color");
+            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"] {
+                cmd.env_remove(v);
+            }
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let child = pair.slave.spawn_command(cmd).expect("spawn");
+            drop(pair.slave);
+            let mut reader = pair.master.try_clone_reader().unwrap();
+            let writer = pair.master.take_writer().unwrap();
+            let raw = Arc::new(Mutex::new(Vec::new()));
+            let parser = Arc::new(Mutex::new(vt100::Parser::new(
+                std::num::NonZeroU16::new(24).unwrap(),
+                std::num::NonZeroU16::new(80).unwrap(),
+                0,
+            )));
+            let (r2, p2) = (Arc::clone(&raw), Arc::clone(&parser));
+            let eof = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let eof2 = Arc::clone(&eof);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    r2.lock().unwrap().extend_from_slice(&buf[..n]);
+                    p2.lock().unwrap().process(&buf[..n]);
+                }
+                eof2.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            Pty {
+                child,
+                writer,
+                _master: pair.master,
+                raw,
+                parser,
+                eof,
+            }
+        }
+
+        pub fn screen(&self) -> String {
+            self.parser.lock().unwrap().screen().contents()
+        }
+
+        /// Wait until the screen shows `text`; panics with the screen after `secs`.
+        pub fn wait_for(&self, text: &str, secs: u64) {
+            let end = Instant::now() + Duration::from_secs(secs);
+            while Instant::now() < end {
+                if self.screen().contains(text) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            panic!("{text:?} did not appear; screen:\n{}", self.screen());
+        }
+
+        pub fn send(&mut self, s: &str) {
+            self.writer.write_all(s.as_bytes()).unwrap();
+            self.writer.flush().unwrap();
+        }
+
+        /// The exit code, waiting at most `secs`; None when it is still running.
+        pub fn wait_exit(&mut self, secs: u64) -> Option<u32> {
+            let end = Instant::now() + Duration::from_secs(secs);
+            while Instant::now() < end {
+                if let Some(s) = self.child.try_wait().unwrap() {
+                    // Let the reader drain the last bytes (EOF, or 2 s at most).
+                    let drained = Instant::now() + Duration::from_secs(2);
+                    while !self.eof.load(std::sync::atomic::Ordering::SeqCst)
+                        && Instant::now() < drained
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    return Some(s.exit_code());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            None
+        }
+
+        /// Resize the terminal (the child gets SIGWINCH) and the emulated screen with it.
+        pub fn resize(&self, rows: u16, cols: u16) {
+            let nz = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero size");
+            self.parser
+                .lock()
+                .unwrap()
+                .screen_mut()
+                .set_size(nz(rows), nz(cols));
+            self._master
+                .resize(PtySize {
+                    rows,
+                    cols,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .unwrap();
+        }
+
+        pub fn raw_bytes(&self) -> Vec<u8> {
+            self.raw.lock().unwrap().clone()
+        }
+    }
+
+    impl Drop for Pty {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+        }
+    }
+}

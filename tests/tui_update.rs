@@ -1,0 +1,545 @@
+//! The wizard's `update`: keys in, model out, for every screen.
+
+mod tui_support;
+
+use crossterm::event::KeyCode::*;
+use dsinstall::answers::{AddressFamily, Answers, ProxyMode};
+use dsinstall::tui::fields::Field;
+use dsinstall::tui::i18n::Lang;
+use dsinstall::tui::model::{Outcome, Overlay, Screen};
+use dsinstall::tui::text_input::TextInput;
+use dsinstall::tui::update::{Msg, update};
+use tui_support::*;
+
+fn model() -> dsinstall::tui::model::Model {
+    demo(Lang::En, "/nonexistent-dir/answers.yaml")
+}
+
+#[test]
+fn screen_keys_walk_every_screen_and_back_without_changing_answers() {
+    let mut m = model();
+    let before = m.answers.clone();
+    let mut seen = vec![m.screen];
+    for _ in 0..Screen::ALL.len() {
+        press(&mut m, Right);
+        seen.push(m.screen);
+    }
+    assert_eq!(m.screen, Screen::Export, "Right stops at the last screen");
+    assert_eq!(&seen[..7], &Screen::ALL[..]);
+    for _ in 0..3 {
+        press(&mut m, Backspace);
+    }
+    assert_eq!(m.screen, Screen::Kube);
+    keys(&mut m, &[PageUp, Esc]);
+    assert_eq!(m.screen, Screen::Network);
+    chars(&mut m, "nnp");
+    assert_eq!(m.screen, Screen::Pools);
+    assert_eq!(m.answers, before);
+    assert_eq!(m.outcome, None);
+}
+
+#[test]
+fn welcome_enter_starts_and_back_asks_before_quitting_unsaved_answers() {
+    let mut m = model();
+    press(&mut m, Enter);
+    assert_eq!(m.screen, Screen::Network);
+    press(&mut m, Esc);
+    assert_eq!(m.screen, Screen::Welcome);
+    press(&mut m, Esc);
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    chars(&mut m, "n");
+    assert_eq!(
+        (m.overlay, m.outcome),
+        (Overlay::None, None),
+        "any other key stays"
+    );
+    chars(&mut m, "q");
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    chars(&mut m, "y");
+    assert_eq!(m.outcome, Some(Outcome::Cancelled));
+}
+
+#[test]
+fn ctrl_c_and_signals_cancel_at_once() {
+    let mut m = model();
+    update(&mut m, Msg::ctrl('c'));
+    assert_eq!(m.outcome, Some(Outcome::Cancelled));
+    let mut m = model();
+    update(&mut m, Msg::Stop);
+    assert_eq!(m.outcome, Some(Outcome::Cancelled));
+}
+
+#[test]
+fn help_opens_on_question_mark_and_any_key_closes_it() {
+    let mut m = model();
+    chars(&mut m, "?");
+    assert_eq!(m.overlay, Overlay::Help);
+    press(&mut m, Right);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(
+        m.screen,
+        Screen::Welcome,
+        "the closing key does nothing else"
+    );
+}
+
+#[test]
+fn network_edit_is_checked_as_typed_and_error_sits_under_the_field() {
+    let mut m = model();
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.ipv6");
+    press(&mut m, Enter);
+    assert!(m.editing.is_some());
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "fe80::1");
+    assert_eq!(m.answers.node.ipv6.as_deref(), Some("fe80::1"));
+    let f = m.focused_field().unwrap();
+    let probs = f.problems(&m);
+    assert!(
+        probs
+            .iter()
+            .any(|p| p.is_error() && p.message.contains("global unicast")),
+        "{probs:?}"
+    );
+    // Esc puts back the value from before the edit, and the error goes with it.
+    press(&mut m, Esc);
+    assert_eq!(m.answers.node.ipv6.as_deref(), Some("2018::21"));
+    assert!(m.focused_field().unwrap().problems(&m).is_empty());
+    assert!(!m.checked.has_errors());
+}
+
+#[test]
+fn network_space_cycles_endpoint_through_vip_candidates() {
+    let mut m = model();
+    goto(&mut m, 1);
+    focus_path(&mut m, "kubernetes.controlPlaneEndpoint");
+    chars(&mut m, " ");
+    assert_eq!(m.answers.kubernetes.control_plane_endpoint, None);
+    chars(&mut m, " ");
+    assert_eq!(
+        m.answers.kubernetes.control_plane_endpoint.as_deref(),
+        Some("111.111.111.120:6443")
+    );
+    let f = m.focused_field().unwrap();
+    assert!(
+        f.reason(&m).unwrap().contains("VIP"),
+        "the suggestion says why"
+    );
+}
+
+#[test]
+fn pools_invalid_subnet_shows_under_its_field_and_clears_when_fixed() {
+    let mut m = model();
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.podSubnets[1]");
+    assert_eq!(
+        m.focused_field(),
+        Some(Field::PodSubnet(AddressFamily::Ipv6))
+    );
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "2019:20::/1x");
+    let f = m.focused_field().unwrap();
+    assert!(
+        f.problems(&m).iter().any(|p| p.is_error()),
+        "{:?}",
+        f.problems(&m)
+    );
+    assert!(m.checked.has_errors());
+    // Other fields stay clean: the error is where the mistake is.
+    assert!(
+        Field::ServiceSubnet(AddressFamily::Ipv6)
+            .problems(&m)
+            .is_empty()
+    );
+    assert!(
+        Field::PodSubnet(AddressFamily::Ipv4)
+            .problems(&m)
+            .is_empty()
+    );
+    press(&mut m, Backspace);
+    chars(&mut m, "12");
+    press(&mut m, Enter);
+    assert!(m.editing.is_none());
+    assert_eq!(m.answers.networking.pod_subnets[1], "2019:20::/112");
+    assert!(!m.checked.has_errors());
+}
+
+#[test]
+fn pools_primary_family_toggle_reorders_both_subnet_lists() {
+    let mut m = model();
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.podSubnets");
+    press(&mut m, Enter);
+    assert_eq!(m.primary, AddressFamily::Ipv6);
+    assert_eq!(
+        m.answers.networking.pod_subnets,
+        ["2019:20::/112", "10.10.0.0/16"]
+    );
+    assert_eq!(
+        m.answers.networking.service_subnets,
+        ["2019:30::/112", "10.96.0.0/12"]
+    );
+    // The IPv4 field still shows the IPv4 subnet, now at index 1.
+    assert_eq!(
+        Field::PodSubnet(AddressFamily::Ipv4).get(&m),
+        "10.10.0.0/16"
+    );
+    assert_eq!(
+        Field::PodSubnet(AddressFamily::Ipv4).path(&m),
+        "networking.podSubnets[1]"
+    );
+    // IPv6-primary services need an IPv6 advertise address: the engine says so on Network.
+    assert!(m.checked.plan.is_none());
+    assert!(
+        Field::ApiAdvertise
+            .problems(&m)
+            .iter()
+            .any(|p| p.is_error())
+    );
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.apiAdvertise");
+    chars(&mut m, "  ");
+    assert_eq!(m.answers.node.api_advertise, Some(AddressFamily::Ipv6));
+    let plan = m
+        .checked
+        .plan
+        .as_ref()
+        .expect("a plan once the family matches");
+    assert_eq!(plan.primary().family, AddressFamily::Ipv6);
+}
+
+#[test]
+fn pools_node_mask_must_be_a_number_before_it_is_accepted() {
+    let mut m = model();
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.nodeMaskSizes.ipv6");
+    press(&mut m, Enter);
+    chars(&mut m, "1x");
+    assert_eq!(m.editing.as_ref().unwrap().error, Some("error.not_mask6"));
+    press(&mut m, Enter);
+    assert!(
+        m.editing.is_some(),
+        "Enter is refused while the text is no number"
+    );
+    press(&mut m, Backspace);
+    chars(&mut m, "16");
+    press(&mut m, Enter);
+    assert!(m.editing.is_none());
+    assert_eq!(
+        m.answers.networking.node_mask_sizes.unwrap().ipv6,
+        Some(116)
+    );
+    let plan = m.checked.plan.as_ref().unwrap();
+    let v6 = plan.family(AddressFamily::Ipv6).unwrap();
+    assert_eq!((v6.nodes_fit, v6.addresses_per_node), (16, 4096));
+}
+
+#[test]
+fn kube_choices_cycle_and_mtu_is_numeric() {
+    let mut m = model();
+    goto(&mut m, 3);
+    focus_path(&mut m, "kubernetes.proxyMode");
+    press(&mut m, Enter);
+    assert_eq!(m.answers.kubernetes.proxy_mode, Some(ProxyMode::Ipvs));
+    // ipvs on v1.19 carries the seed's NodePort caveat, shown under the field.
+    let f = m.focused_field().unwrap();
+    assert!(f.problems(&m).iter().any(|p| p.message.contains("ipvs")));
+    focus_path(&mut m, "calico.mtu");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "1480");
+    press(&mut m, Tab);
+    assert_eq!(m.answers.calico.mtu, Some(1480));
+    assert_eq!(
+        m.focused_field().unwrap().path(&m),
+        "kubernetes.version",
+        "Tab moved on, wrapping"
+    );
+}
+
+#[test]
+fn nodes_add_edit_and_remove() {
+    let mut m = model();
+    goto(&mut m, 4);
+    assert_eq!(m.fields().len(), 8);
+    chars(&mut m, "a");
+    assert_eq!(m.answers.nodes.len(), 3);
+    assert_eq!(m.answers.nodes[2].name, "node04");
+    assert_eq!(m.focused_field(), Some(Field::OtherName(2)));
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "Node_4");
+    press(&mut m, Enter);
+    let probs = Field::OtherName(2).problems(&m);
+    assert!(
+        probs.iter().any(|p| p.message.contains("RFC 1123")),
+        "{probs:?}"
+    );
+    chars(&mut m, "x");
+    assert_eq!(m.answers.nodes.len(), 2);
+    assert_eq!(m.answers.nodes, Answers::seed().nodes);
+}
+
+#[test]
+fn preview_renders_on_entry_and_keys_stay_inside_it() {
+    let mut m = model();
+    goto(&mut m, 5);
+    assert_eq!(m.screen, Screen::Preview);
+    assert!(
+        !m.preview.files.is_empty() || m.preview.error.is_some(),
+        "entering Preview asks the engine to render"
+    );
+    let n = m.preview.files.len();
+    press(&mut m, Tab);
+    assert_eq!(m.preview.tab, if n > 1 { 1 } else { 0 });
+    press(&mut m, Down);
+    assert!(
+        m.preview.scroll
+            <= m.preview
+                .files
+                .get(m.preview.tab)
+                .map_or(0, |f| f.lines.len())
+    );
+    press(&mut m, Right);
+    assert_eq!(m.screen, Screen::Export);
+}
+
+#[test]
+fn export_writes_a_file_equal_to_the_answers_and_then_quit_needs_no_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.yaml");
+    let mut m = demo(Lang::En, "");
+    goto(&mut m, 6);
+    chars(&mut m, "e");
+    assert!(
+        !m.status.as_ref().unwrap().ok,
+        "no path: a message, no file"
+    );
+    focus_path(&mut m, "");
+    press(&mut m, Enter);
+    chars(&mut m, path.to_str().unwrap());
+    press(&mut m, Enter);
+    assert!(m.unsaved());
+    chars(&mut m, "e");
+    assert!(m.status.as_ref().unwrap().ok, "{:?}", m.status);
+    let written = Answers::load(&path).unwrap();
+    assert_eq!(written, m.answers);
+    assert!(!m.unsaved());
+    // A change makes the answers unsaved again and drops the stale message; writing again
+    // brings them level.
+    focus_path(&mut m, "");
+    press(&mut m, Left);
+    press(&mut m, Left);
+    focus_path(&mut m, "nodes[1].role");
+    press(&mut m, Enter);
+    assert!(m.unsaved() && m.status.is_none());
+    press(&mut m, Enter);
+    assert_eq!(m.answers, Answers::load(&path).unwrap(), "back to worker");
+    press(&mut m, Right);
+    press(&mut m, Right);
+    chars(&mut m, "e");
+    chars(&mut m, "q");
+    assert_eq!(m.outcome, Some(Outcome::Done));
+}
+
+#[test]
+fn export_failure_is_reported_not_fatal() {
+    let mut m = model();
+    chars(&mut m, "e");
+    let s = m.status.clone().unwrap();
+    assert!(
+        !s.ok && s.text.contains("/nonexistent-dir/answers.yaml"),
+        "{s:?}"
+    );
+    assert!(m.unsaved());
+    assert_eq!(m.outcome, None);
+}
+
+#[test]
+fn text_input_moves_by_characters_and_counts_wide_ones_twice() {
+    let mut t = TextInput::new("节点a");
+    assert_eq!((t.cursor(), t.cursor_column()), (3, 5));
+    t.left();
+    t.backspace();
+    assert_eq!(t.text(), "节a");
+    assert_eq!(t.cursor_column(), 2);
+    t.home();
+    t.delete();
+    t.insert('b');
+    t.end();
+    t.right();
+    assert_eq!((t.text().as_str(), t.cursor()), ("ba", 2));
+}
+
+#[test]
+fn language_comes_from_flag_then_lc_all_lc_messages_lang() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    assert_eq!(Lang::choose(Some("zh-CN"), env(&[])), Ok(Lang::ZhCn));
+    assert!(Lang::choose(Some("fr"), env(&[])).is_err());
+    assert_eq!(
+        Lang::choose(None, env(&[("LANG", "zh_CN.UTF-8")])),
+        Ok(Lang::ZhCn)
+    );
+    assert_eq!(
+        Lang::choose(
+            None,
+            env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")])
+        ),
+        Ok(Lang::En)
+    );
+    assert_eq!(
+        Lang::choose(None, env(&[("LC_MESSAGES", "zh_CN"), ("LANG", "C")])),
+        Ok(Lang::ZhCn)
+    );
+    assert_eq!(
+        Lang::choose(None, env(&[("LANG", "de_DE.UTF-8")])),
+        Ok(Lang::En)
+    );
+}
+
+#[test]
+fn both_languages_have_every_key_the_program_uses() {
+    let en: Vec<&str> = Lang::En.texts().keys().collect();
+    let zh: Vec<&str> = Lang::ZhCn.texts().keys().collect();
+    assert_eq!(en, zh, "en.yaml and zh-CN.yaml have the same keys");
+    // Every key the source asks for exists.
+    let mut missing = vec![];
+    for file in walk(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/tui"
+    ))) {
+        let src = std::fs::read_to_string(&file).unwrap();
+        for cap in src.split('"').skip(1).step_by(2) {
+            let looks_like_key = cap.contains('.')
+                && cap
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                && [
+                    "screen.",
+                    "tab.",
+                    "header.",
+                    "status.",
+                    "keys.",
+                    "help.",
+                    "quit.",
+                    "value.",
+                    "problem.",
+                    "field.",
+                    "error.",
+                    "welcome.",
+                    "network.",
+                    "pools.",
+                    "nodes.",
+                    "preview.",
+                    "export.",
+                    "too_small",
+                ]
+                .iter()
+                .any(|p| cap.starts_with(p));
+            if looks_like_key && !en.contains(&cap) {
+                missing.push(format!("{}: {cap}", file.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+// `..Default::default()` on a complete struct: detection adds address fields on its branch.
+#[allow(clippy::needless_update)]
+fn network_changing_the_interface_brings_its_address_along() {
+    let mut m = model();
+    m.facts.interfaces.push(dsinstall::host::facts::Interface {
+        name: "eth9".into(),
+        up: true,
+        mtu: 1500,
+        kind: "ether".into(),
+        addresses: vec![dsinstall::host::facts::Address {
+            address: "10.0.0.5".into(),
+            prefix: 24,
+            family: "ipv4".into(),
+            scope: "global".into(),
+            flags: vec![],
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    goto(&mut m, 1);
+    focus_path(&mut m, "node.ipv4Interface");
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4_interface.as_deref(), Some("eth9"));
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("10.0.0.5"));
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4_interface.as_deref(), Some("ens192"));
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("111.111.111.121"));
+    // An address already on the chosen interface is kept.
+    focus_path(&mut m, "node.ipv4");
+    chars(&mut m, " ");
+    assert_eq!(m.answers.node.ipv4.as_deref(), Some("192.168.206.4"));
+}
+
+#[test]
+fn preview_reads_a_manifest_named_in_the_answers_even_in_the_demo() {
+    let mut m = model();
+    goto(&mut m, 3);
+    focus_path(&mut m, "calico.manifest");
+    press(&mut m, Enter);
+    chars(&mut m, "/nonexistent/calico.yaml");
+    press(&mut m, Enter);
+    goto(&mut m, 5);
+    let e = m
+        .preview
+        .error
+        .clone()
+        .expect("the named file is read, and is missing");
+    assert!(e.contains("/nonexistent/calico.yaml"), "{e}");
+    goto(&mut m, 3);
+    focus_path(&mut m, "calico.manifest");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    press(&mut m, Enter);
+    goto(&mut m, 5);
+    assert_eq!(m.preview.error, None, "back to the bundled manifest");
+    assert!(m.preview.files.iter().any(|f| f.name == "calico.yaml"));
+}
+
+#[test]
+fn preview_paging_follows_the_terminal_height_and_stops_at_the_last_page() {
+    let mut m = model();
+    update(&mut m, Msg::Resize(80, 24));
+    goto(&mut m, 5);
+    keys(&mut m, &[Tab, Tab]); // calico.yaml, thousands of lines
+    let len = m.preview.files[2].lines.len();
+    chars(&mut m, " ");
+    assert_eq!(m.preview.scroll, 16);
+    press(&mut m, End);
+    assert_eq!(m.preview.scroll, len - 16, "End shows the last full page");
+    press(&mut m, Up);
+    assert_eq!(m.preview.scroll, len - 17, "Up moves at once from the end");
+    // Taller: the last page is 32 rows now, and a page back is 32 rows too.
+    update(&mut m, Msg::Resize(120, 40));
+    assert_eq!(m.preview.scroll, len - 32);
+    chars(&mut m, "b");
+    assert_eq!(m.preview.scroll, len - 64);
+}
