@@ -42,8 +42,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let launches = args.first().copied().unwrap_or(10);
-    let presses = args.get(1).copied().unwrap_or(100);
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this once as a smoke
+    // test, so keep that run short.
+    let bench = std::env::args().any(|a| a == "--bench");
+    let launches = args.first().copied().unwrap_or(if bench { 10 } else { 2 });
+    let presses = args.get(1).copied().unwrap_or(if bench { 100 } else { 10 });
     let bin = Path::new(env!("CARGO_BIN_EXE_dsinstall"));
     let dir = std::env::temp_dir();
     let demo = ["--demo", "--lang", "en"];

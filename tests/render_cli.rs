@@ -305,3 +305,32 @@ fn a_template_that_breaks_yaml_or_names_an_unknown_value_writes_nothing() {
         assert!(!out.exists(), "{name}");
     }
 }
+
+#[test]
+fn a_relative_manifest_is_read_beside_the_answers_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::copy(
+        common::shared("fixtures/calico/calico-v3.15.3.yaml"),
+        bundle.join("calico.yaml"),
+    )
+    .unwrap();
+    let mut a = Answers::seed();
+    a.calico.manifest = Some("calico.yaml".into());
+    let answers = write_answers(&bundle, "answers.yaml", &a);
+    // Run from elsewhere: the path is the answers file's, not the working directory's.
+    let out = dir.path().join("out");
+    let r = render(&answers, &out, None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.join("calico.yaml").exists());
+    std::fs::remove_file(bundle.join("calico.yaml")).unwrap();
+    let r = render(&answers, &dir.path().join("out2"), None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("calico.manifest: cannot read")
+            && r.stderr.contains("bundle/calico.yaml"),
+        "{}",
+        r.stderr
+    );
+}

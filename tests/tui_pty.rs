@@ -60,9 +60,35 @@ fn demo_walk_exports_the_seed_answers_and_restores_the_terminal() {
     p.send("q");
     assert_eq!(p.wait_exit(5), Some(0), "saved, so q leaves at once with 0");
     assert_restored(&p.raw_bytes());
-    let exported = Answers::load(&out).expect("the exported file loads");
+    let mut exported = Answers::load(&out).expect("the exported file loads");
+    // The demo's bundled manifest lands beside the answers, named relative to them.
+    assert_eq!(
+        exported.calico.manifest.as_deref(),
+        Some("calico-v3.15.3.yaml")
+    );
+    let bundled = std::fs::read(dir.path().join("calico-v3.15.3.yaml")).unwrap();
+    assert_eq!(
+        bundled,
+        std::fs::read(common::shared("fixtures/calico/calico-v3.15.3.yaml")).unwrap()
+    );
+    // render takes the exported file as it is, from any directory.
+    let files = dir.path().join("files");
+    let r = std::process::Command::new(common::bin())
+        .args(["render", "--answers"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&files)
+        .current_dir("/")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(files.join("calico.yaml").exists());
+    exported.calico.manifest = None;
     let seed = Answers::load(&common::shared("fixtures/answers/seed-v1.19.yaml")).unwrap();
-    assert_eq!(exported, seed);
+    assert_eq!(
+        exported, seed,
+        "modulo the manifest, the demo exports the seed's answers"
+    );
 }
 
 #[test]

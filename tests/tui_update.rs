@@ -324,7 +324,13 @@ fn export_writes_a_file_equal_to_the_answers_and_then_quit_needs_no_confirmation
     chars(&mut m, "e");
     assert!(m.status.as_ref().unwrap().ok, "{:?}", m.status);
     let written = Answers::load(&path).unwrap();
-    assert_eq!(written, m.answers);
+    // The demo writes its bundled Calico manifest beside the answers and names it there.
+    assert_eq!(
+        written.calico.manifest.as_deref(),
+        Some("calico-v3.15.3.yaml")
+    );
+    assert!(dir.path().join("calico-v3.15.3.yaml").exists());
+    assert_eq!(without_manifest(written), m.answers);
     assert!(!m.unsaved());
     // A change makes the answers unsaved again and drops the stale message; writing again
     // brings them level.
@@ -335,7 +341,11 @@ fn export_writes_a_file_equal_to_the_answers_and_then_quit_needs_no_confirmation
     press(&mut m, Enter);
     assert!(m.unsaved() && m.status.is_none());
     press(&mut m, Enter);
-    assert_eq!(m.answers, Answers::load(&path).unwrap(), "back to worker");
+    assert_eq!(
+        m.answers,
+        without_manifest(Answers::load(&path).unwrap()),
+        "back to worker"
+    );
     press(&mut m, Right);
     press(&mut m, Right);
     chars(&mut m, "e");
@@ -542,4 +552,29 @@ fn preview_paging_follows_the_terminal_height_and_stops_at_the_last_page() {
     assert_eq!(m.preview.scroll, len - 32);
     chars(&mut m, "b");
     assert_eq!(m.preview.scroll, len - 64);
+}
+
+fn without_manifest(mut a: Answers) -> Answers {
+    a.calico.manifest = None;
+    a
+}
+
+#[test]
+fn export_saves_a_relative_manifest_path_absolute() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.yaml");
+    let mut m = demo(Lang::En, "");
+    m.answers.calico.manifest = Some("some/dir/calico.yaml".into());
+    m.export_path = path.to_str().unwrap().into();
+    chars(&mut m, "e");
+    assert!(m.status.as_ref().unwrap().ok, "{:?}", m.status);
+    let written = Answers::load(&path).unwrap();
+    let want = std::env::current_dir()
+        .unwrap()
+        .join("some/dir/calico.yaml");
+    assert_eq!(written.calico.manifest.as_deref(), want.to_str());
+    assert!(
+        !dir.path().join("calico-v3.15.3.yaml").exists(),
+        "the user's manifest wins"
+    );
 }

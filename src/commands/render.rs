@@ -10,8 +10,8 @@ use std::process::ExitCode;
 /// Exit code for an I/O failure (the answers were fine, the disk was not).
 const EXIT_IO: u8 = 1;
 
-pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
-    let answers = match load_answers(answers) {
+pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
+    let answers = match load_answers(answers_path) {
         Ok(a) => a,
         Err(code) => return code,
     };
@@ -35,14 +35,15 @@ pub fn run(answers: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
         },
         None => Templates::embedded(),
     };
-    let (calico_manifest, calico_manifest_source) = match render::load_manifest(plan) {
-        Ok(Some((text, source))) => (Some(text), Some(source)),
-        Ok(None) => (None, None),
-        Err(e) => {
-            eprintln!("dsinstall: {e}");
-            return ExitCode::from(EXIT_PROBLEMS);
-        }
-    };
+    let (calico_manifest, calico_manifest_source) =
+        match render::load_manifest(plan, answers_path.parent()) {
+            Ok(Some((text, source))) => (Some(text), Some(source)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                eprintln!("dsinstall: {e}");
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        };
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),
         calico_manifest,

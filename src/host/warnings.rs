@@ -131,7 +131,7 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
             "forwarding-off",
             false,
             format!(
-                "forwarding is off ({}); dsinstall's sysctl file turns it on",
+                "forwarding is off ({}); the rendered sysctl-kubernetes.conf turns it on",
                 off.join(", ")
             ),
         ));
@@ -162,7 +162,7 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
         out.push(warn(
             "br-netfilter-missing",
             false,
-            "the br_netfilter module is not loaded, so net.bridge.bridge-nf-call-ip6tables cannot be set; dsinstall loads it".into(),
+            "br_netfilter is not loaded, so net.bridge.bridge-nf-call-ip6tables cannot be set; run modprobe br_netfilter".into(),
         ));
     }
 

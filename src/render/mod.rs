@@ -190,7 +190,10 @@ fn calico_file(plan: &Plan, inputs: &RenderInputs) -> Result<RenderedFile, Rende
 /// The upstream manifest to patch, read from `calico.manifest` (a path, relative to the
 /// working directory), with its path for messages. `None` in operator mode. dsinstall never
 /// downloads it: the node may be offline, so the error says where to get it.
-pub fn load_manifest(plan: &Plan) -> Result<Option<(String, String)>, String> {
+/// A relative `calico.manifest` is taken from `base`, the answers file's directory, so that
+/// an answers file and its manifest can be copied to a node together; None: the current
+/// directory.
+pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String, String)>, String> {
     if plan.calico.install != CalicoInstall::Manifest {
         return Ok(None);
     }
@@ -211,7 +214,13 @@ pub fn load_manifest(plan: &Plan) -> Result<Option<(String, String)>, String> {
             "calico.manifest: {path} is a URL, but dsinstall reads a local file so that it works offline: {how}"
         ));
     }
-    let text = std::fs::read_to_string(path)
+    let resolved = match base {
+        Some(b) if Path::new(path).is_relative() => b.join(path),
+        _ => Path::new(path).to_path_buf(),
+    };
+    let shown = resolved.display().to_string();
+    let path = shown.as_str();
+    let text = std::fs::read_to_string(&resolved)
         .map_err(|e| format!("calico.manifest: cannot read {path}: {e}; {how}"))?;
     if text.trim().is_empty() {
         return Err(format!("calico.manifest: {path} is empty; {how}"));
@@ -440,10 +449,10 @@ mod tests {
     #[test]
     fn load_manifest_reads_the_path_or_says_how_to_get_it() {
         let operator = seed_plan(|a| a.calico.install = CalicoInstall::Operator);
-        assert_eq!(load_manifest(&operator), Ok(None));
+        assert_eq!(load_manifest(&operator, None), Ok(None));
 
         let unset = seed_plan(|a| a.calico.manifest = None);
-        let e = load_manifest(&unset).unwrap_err();
+        let e = load_manifest(&unset, None).unwrap_err();
         assert!(e.starts_with("calico.manifest: not set"), "{e}");
         assert!(
             e.contains("docs.projectcalico.org/v3.15/manifests/calico.yaml"),
@@ -452,7 +461,7 @@ mod tests {
         assert!(!e.contains('\n'));
 
         let url = seed_plan(|a| a.calico.manifest = Some("https://example.org/calico.yaml".into()));
-        assert!(load_manifest(&url).unwrap_err().contains("is a URL"));
+        assert!(load_manifest(&url, None).unwrap_err().contains("is a URL"));
 
         let dir =
             std::env::temp_dir().join(format!("dsinstall-render-unit-{}", std::process::id()));
@@ -462,13 +471,17 @@ mod tests {
         let p = path.display().to_string();
         let ok = seed_plan(|a| a.calico.manifest = Some(p.clone()));
         assert_eq!(
-            load_manifest(&ok).unwrap(),
+            load_manifest(&ok, None).unwrap(),
             Some(("kind: ConfigMap\n".to_string(), p.clone()))
         );
         std::fs::write(&path, "  \n").unwrap();
-        assert!(load_manifest(&ok).unwrap_err().contains("is empty"));
+        assert!(load_manifest(&ok, None).unwrap_err().contains("is empty"));
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(load_manifest(&ok).unwrap_err().contains("cannot read"));
+        assert!(
+            load_manifest(&ok, None)
+                .unwrap_err()
+                .contains("cannot read")
+        );
     }
 
     #[test]

@@ -505,19 +505,24 @@ impl Field {
     /// The detection's reason for a suggested value, when the field holds that value.
     pub fn reason(self, m: &Model) -> Option<String> {
         let s = &m.facts.suggested;
-        let (suggested, idx) = match self {
-            Field::Ipv6Interface => (s.ipv6_interface.clone(), 0),
-            Field::Ipv6 => (s.ipv6.clone(), 1),
-            Field::Ipv4Interface => (s.ipv4_interface.clone(), 2),
-            Field::Ipv4 => (s.ipv4.clone(), 3),
-            Field::ControlPlaneEndpoint => (s.vip_candidates.first().map(|v| endpoint(v)), 3),
+        // Detection words its reasons freely (one may cover two fields), so a field's reason
+        // is the first one that names the suggested value.
+        let (suggested, value) = match self {
+            Field::Ipv6Interface => (s.ipv6_interface.clone(), s.ipv6_interface.clone()),
+            Field::Ipv6 => (s.ipv6.clone(), s.ipv6.clone()),
+            Field::Ipv4Interface => (s.ipv4_interface.clone(), s.ipv4_interface.clone()),
+            Field::Ipv4 => (s.ipv4.clone(), s.ipv4.clone()),
+            Field::ControlPlaneEndpoint => {
+                let vip = s.vip_candidates.first();
+                (vip.map(|v| endpoint(v)), vip.cloned())
+            }
             _ => return None,
         };
-        if suggested.as_deref() == Some(self.get(m).as_str()) {
-            s.reasons.get(idx).cloned()
-        } else {
-            None
+        if suggested.as_deref() != Some(self.get(m).as_str()) {
+            return None;
         }
+        let value = value?;
+        s.reasons.iter().find(|r| mentions(r, &value)).cloned()
     }
 
     /// What the engine will use when the field is left empty (from the plan's defaults).
@@ -614,4 +619,31 @@ fn addresses_of(f: &HostFacts, iface: Option<&str>, family: &str) -> Vec<String>
         .collect();
     v.sort_by_key(|(u, _)| *u);
     v.into_iter().map(|(_, a)| a).collect()
+}
+
+/// `text` names `word` as a whole token: `2018::2` is not named by `2018::21`.
+fn mentions(text: &str, word: &str) -> bool {
+    let part_of_token = |c: char| c.is_ascii_alphanumeric() || c == ':';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(part_of_token) && !after.is_some_and(part_of_token)
+    })
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::mentions;
+
+    #[test]
+    fn mentions_whole_tokens_only() {
+        assert!(mentions("2018::21 is stable", "2018::21"));
+        assert!(!mentions("2018::21 is stable", "2018::2"));
+        assert!(mentions(
+            "111.111.111.120/32 looks like a VIP",
+            "111.111.111.120"
+        ));
+        assert!(mentions("ens224 has the default route", "ens224"));
+        assert!(!mentions("vethens224x", "ens224"));
+    }
 }

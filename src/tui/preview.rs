@@ -128,7 +128,7 @@ fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
             Some("calico-v3.15.3.yaml (demo)".to_string()),
         ),
         // The engine's own reader: same errors and hints as `dsinstall render`.
-        _ => match crate::render::load_manifest(plan)? {
+        _ => match crate::render::load_manifest(plan, None)? {
             Some((text, path)) => (Some(text), Some(path)),
             None => (None, None),
         },

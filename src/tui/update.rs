@@ -317,8 +317,18 @@ pub fn export(m: &mut Model) {
         });
         return;
     }
+    let (to_save, demo_manifest) = match answers_to_save(m, Path::new(&path)) {
+        Ok(x) => x,
+        Err(e) => {
+            m.status = Some(Status {
+                ok: false,
+                text: tx.f("export.failed", &[&path, &e.to_string()]),
+            });
+            return;
+        }
+    };
     // Answers files hold no secrets (the bootstrap token is never part of them).
-    match m.answers.save(Path::new(&path), false) {
+    match to_save.save(Path::new(&path), false) {
         Ok(()) => {
             m.saved = Some(m.answers.clone());
             // Say where it went in full: a relative path depends on where the wizard started.
@@ -326,11 +336,14 @@ pub fn export(m: &mut Model) {
                 .map(|p| p.display().to_string())
                 .unwrap_or(path);
             let errors = m.checked.errors().count();
-            let text = if errors == 0 {
+            let mut text = if errors == 0 {
                 tx.f("export.saved", &[&path])
             } else {
                 tx.f("export.saved_with_errors", &[&path, &errors.to_string()])
             };
+            if let Some(name) = demo_manifest {
+                text.push_str(&tx.f("export.demo_manifest", &[&name]));
+            }
             m.status = Some(Status { ok: true, text });
         }
         Err(e) => {
@@ -340,4 +353,42 @@ pub fn export(m: &mut Model) {
             })
         }
     }
+}
+
+/// The answers as the file should hold them. `dsinstall render` reads a relative
+/// `calico.manifest` from the answers file's directory, so a path typed here (relative to
+/// where the wizard runs) is saved absolute. The demo has no manifest on disk: its bundled
+/// one is written beside the answers, so that the exported file renders as it is.
+fn answers_to_save(
+    m: &Model,
+    answers_path: &Path,
+) -> std::io::Result<(crate::answers::Answers, Option<String>)> {
+    use crate::answers::CalicoInstall;
+    let mut a = m.answers.clone();
+    let manifest = a
+        .calico
+        .manifest
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    let manifest = manifest.as_str();
+    if !manifest.is_empty() && !manifest.contains("://") && Path::new(manifest).is_relative() {
+        a.calico.manifest = Some(std::path::absolute(manifest)?.display().to_string());
+    }
+    let bundled_fits = crate::plan::CalicoVersion::parse(&a.calico.version)
+        .is_ok_and(|v| (v.major, v.minor) == (3, 15));
+    if m.demo && manifest.is_empty() && a.calico.install == CalicoInstall::Manifest && bundled_fits
+    {
+        let name = "calico-v3.15.3.yaml";
+        let dest = answers_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(name);
+        crate::fsutil::write_atomic(&dest, super::DEMO_CALICO_MANIFEST.as_bytes(), false)?;
+        a.calico.manifest = Some(name.to_string());
+        return Ok((a, Some(dest.display().to_string())));
+    }
+    Ok((a, None))
 }

@@ -75,7 +75,7 @@ pub fn render_with(
     token: &str,
 ) -> Result<Vec<RenderedFile>, render::RenderError> {
     let (plan, plan_text) = plan_of(a);
-    let (calico_manifest, calico_manifest_source) = match render::load_manifest(&plan) {
+    let (calico_manifest, calico_manifest_source) = match render::load_manifest(&plan, None) {
         Ok(Some((t, s))) => (Some(t), Some(s)),
         Ok(None) => (None, None),
         Err(e) => panic!("{e}"),
