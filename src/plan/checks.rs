@@ -256,7 +256,7 @@ pub(super) fn run(a: &Answers) -> Checked {
         p.push(
             Problem::warning(
                 "calico.manifest",
-                "manifest install needs the upstream calico.yaml on this node, and none is set; render and apply will stop there",
+                "manifest install needs the upstream calico.yaml on this node, and none is set; render will stop there",
             )
             .hint(format!(
                 "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",

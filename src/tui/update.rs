@@ -388,7 +388,8 @@ fn answers_to_save(
             .join(name);
         crate::fsutil::write_atomic(&dest, super::DEMO_CALICO_MANIFEST.as_bytes(), false)?;
         a.calico.manifest = Some(name.to_string());
-        return Ok((a, Some(dest.display().to_string())));
+        let shown = std::path::absolute(&dest).unwrap_or(dest);
+        return Ok((a, Some(shown.display().to_string())));
     }
     Ok((a, None))
 }
