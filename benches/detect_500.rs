@@ -5,7 +5,7 @@
 #[path = "../tests/detect_support/mod.rs"]
 mod detect_support;
 
-use detect_support::{Netns, bin};
+use detect_support::{Netns, bin, build_many};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -48,23 +48,7 @@ fn main() {
         println!("detect_500: skipped (needs root and `ip netns`)");
         return;
     };
-    let mut batch = vec![
-        "link add br0 type bridge".to_string(),
-        "link set br0 up".into(),
-    ];
-    for i in 0..250 {
-        batch.push(format!("link add v{i}a type veth peer name v{i}b"));
-        batch.push(format!("link set v{i}a master br0"));
-        batch.push(format!("link set v{i}a up"));
-        batch.push(format!("link set v{i}b up"));
-        batch.push(format!(
-            "addr add 10.50.{}.{}/16 dev v{i}b",
-            i / 200,
-            i % 200 + 1
-        ));
-        batch.push(format!("addr add 2018::{:x}/64 dev v{i}b nodad", i + 1));
-    }
-    ns.ip_batch(&batch);
+    build_many(&ns, true);
     let f = ns.detect();
     let addrs: usize = f.interfaces.iter().map(|i| i.addresses.len()).sum();
     let me = bin();

@@ -3,7 +3,7 @@
 
 mod detect_support;
 
-use detect_support::{Netns, build_node01};
+use detect_support::{Netns, build_many, build_node01};
 use dsinstall::host::HostFacts;
 use dsinstall::host::facts::{Address, Interface};
 
@@ -363,20 +363,7 @@ fn five_hundred_interfaces_on_a_bridge() {
     let Some(ns) = Netns::new("many") else {
         return;
     };
-    let mut batch = vec![
-        "link add br0 type bridge".to_string(),
-        "link set br0 up".into(),
-    ];
-    for i in 0..250 {
-        batch.push(format!("link add v{i}a type veth peer name v{i}b"));
-        batch.push(format!("link set v{i}a master br0"));
-        batch.push(format!(
-            "addr add 10.50.{}.{}/16 dev v{i}b",
-            i / 200,
-            i % 200 + 1
-        ));
-    }
-    ns.ip_batch(&batch);
+    build_many(&ns, false);
     let start = std::time::Instant::now();
     let f = ns.detect();
     let took = start.elapsed();

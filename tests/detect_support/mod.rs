@@ -239,3 +239,29 @@ pub fn build_node01(ns: &Netns, lab: &Netns) {
         hostname()
     ));
 }
+
+/// 500 interfaces: a bridge with 250 veth pairs, one end enslaved and up, the other with an
+/// IPv4 address (and an IPv6 one when `ipv6`); 502 with `lo` and the bridge.
+pub fn build_many(ns: &Netns, ipv6: bool) {
+    let mut batch = vec![
+        "link add br0 type bridge".to_string(),
+        "link set br0 up".into(),
+    ];
+    for i in 0..250 {
+        batch.push(format!("link add v{i}a type veth peer name v{i}b"));
+        batch.push(format!("link set v{i}a master br0"));
+        if ipv6 {
+            batch.push(format!("link set v{i}a up"));
+            batch.push(format!("link set v{i}b up"));
+        }
+        batch.push(format!(
+            "addr add 10.50.{}.{}/16 dev v{i}b",
+            i / 200,
+            i % 200 + 1
+        ));
+        if ipv6 {
+            batch.push(format!("addr add 2018::{:x}/64 dev v{i}b nodad", i + 1));
+        }
+    }
+    ns.ip_batch(&batch);
+}
