@@ -712,6 +712,34 @@ fn cases() -> Vec<Case> {
             |a| a.calico.manifest = None,
             Warn("calico.manifest"),
         ),
+        // --- Calico's tested Kubernetes versions (its requirements page per release) ---
+        (
+            "calico: the seed's v3.15.3 is tested with 1.16-1.18, not 1.19",
+            seed,
+            |_| {},
+            Warn("calico.version"),
+        ),
+        (
+            "calico: v3.32 is not tested with 1.19",
+            seed,
+            |a| a.calico.version = "v3.32.1".into(),
+            Warn("calico.version"),
+        ),
+        (
+            "calico: v3.28 is tested up to 1.30, not 1.31",
+            modern,
+            |_| {},
+            Warn("calico.version"),
+        ),
+        (
+            "calico: nothing lists 1.37 yet",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.37.0".into();
+                a.calico.version = "v3.32.0".into();
+            },
+            Warn("calico.version"),
+        ),
     ]
 }
 
@@ -825,4 +853,52 @@ fn the_manifest_and_registry_warnings_go_away_when_fixed() {
     assert!(warned(&m, "kubernetes.imageRepository"));
     m.kubernetes.image_repository = Some("registry.k8s.io".into());
     assert!(!warned(&m, "kubernetes.imageRepository"));
+}
+
+fn calico_warning(a: &Answers) -> Option<plan::Problem> {
+    plan::check(a)
+        .problems
+        .into_iter()
+        .find(|p| p.path == "calico.version")
+}
+
+#[test]
+fn untested_calico_names_both_versions_and_the_tested_ones() {
+    let p = calico_warning(&seed()).expect("v3.15.3 on v1.19 is outside Calico's tested range");
+    assert_eq!(p.severity, Severity::Warning);
+    assert_eq!(
+        p.message,
+        "Calico v3.15.3 is not tested with Kubernetes v1.19.0; Calico's docs list v1.16 to v1.18 for v3.15"
+    );
+    assert_eq!(
+        p.hint.as_deref(),
+        Some(
+            "Calico v3.16 to v3.20 are tested with Kubernetes v1.19; other versions often work too"
+        )
+    );
+    let mut a = modern();
+    a.kubernetes.version = "v1.37.0".into();
+    a.calico.version = "v3.32.0".into();
+    let hint = calico_warning(&a).and_then(|p| p.hint).expect("a hint");
+    assert!(hint.contains("nearest is Calico v3.32"), "{hint}");
+}
+
+#[test]
+fn tested_pairs_do_not_warn_about_calico() {
+    for (kube, calico) in [
+        ("v1.19.0", "v3.20.0"),
+        ("v1.19.16", "v3.16.5"),
+        ("v1.22.17", "v3.24.6"),
+        ("v1.31.0", "v3.29.4"),
+        ("v1.36.0", "v3.32.0"),
+    ] {
+        let mut a = if kube == "v1.19.0" || kube == "v1.19.16" {
+            seed()
+        } else {
+            modern()
+        };
+        a.kubernetes.version = kube.into();
+        a.calico.version = calico.into();
+        assert_eq!(calico_warning(&a), None, "{kube} + {calico}");
+    }
 }

@@ -74,6 +74,15 @@ pub fn kubernetes_version(f: &HostFacts) -> String {
         .unwrap_or_else(|| format!("v1.{}.0", version::NEWEST_MINOR))
 }
 
+/// The newest Calico tested with that Kubernetes minor (its requirements page), else the one
+/// tested nearest to it: kubeadm v1.19 gets v3.20.0, not a release that was never run on it.
+pub fn calico_version(kube_version: &str) -> String {
+    let minor = KubeVersion::parse(kube_version)
+        .map(|v| v.minor)
+        .unwrap_or(version::NEWEST_MINOR);
+    format!("v3.{}.0", version::calico_for_kube(minor).minor)
+}
+
 /// The CRI socket for that version among those present: dockershim only while the kubelet
 /// has it (removed in 1.24, KEP-2221), `unix://` URLs from 1.24 (kubeadm#2426).
 pub fn cri_socket(f: &HostFacts, kube_version: &str) -> Option<String> {
@@ -131,7 +140,7 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
         .iter()
         .find(|v| v.parse::<IpAddr>().is_ok_and(|ip| ip.is_ipv4() == v4_first))
         .and_then(|v| endpoint(v));
-    let calico_version = format!("v3.{}.0", version::CALICO_NEWEST_MINOR);
+    let calico_version = calico_version(&kube_version);
     let base = Answers {
         api_version: API_VERSION.into(),
         kind: KIND.into(),
@@ -211,6 +220,13 @@ mod tests {
         assert_eq!(a.node.ipv6_interface.as_deref(), Some("ens224"));
         assert_eq!(a.node.ipv4_interface.as_deref(), Some("ens192"));
         assert_eq!(a.kubernetes.version, "v1.19.0", "from the detected kubeadm");
+        // The newest Calico whose docs list 1.19 as tested (v3.20: 1.19-1.21).
+        assert_eq!(a.calico.version, "v3.20.0");
+        assert!(
+            !c.problems.iter().any(|p| p.path == "calico.version"),
+            "{:?}",
+            c.problems
+        );
         assert_eq!(
             a.kubernetes.cri_socket.as_deref(),
             Some("/var/run/dockershim.sock")
@@ -286,6 +302,28 @@ mod tests {
             kubernetes_version(&f),
             format!("v1.{}.0", version::NEWEST_MINOR)
         );
+    }
+
+    #[test]
+    fn calico_follows_the_kubernetes_minor() {
+        assert_eq!(calico_version("v1.19.0"), "v3.20.0");
+        assert_eq!(calico_version("v1.26.3"), "v3.26.0");
+        assert_eq!(calico_version("v1.31.2"), "v3.30.0");
+        assert_eq!(calico_version("v1.36.0"), "v3.32.0");
+        // Newer than anything Calico lists: the newest Calico.
+        assert_eq!(
+            calico_version(&format!("v1.{}.0", version::NEWEST_MINOR)),
+            format!("v3.{}.0", version::CALICO_NEWEST_MINOR)
+        );
+        let mut f = seed();
+        f.tools.insert(
+            "kubeadm".into(),
+            Some(Tool {
+                path: "/usr/bin/kubeadm".into(),
+                version: Some("v1.24.17".into()),
+            }),
+        );
+        assert_eq!(suggest_answers(&f).calico.version, "v3.26.0");
     }
 
     #[test]

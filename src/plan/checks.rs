@@ -47,6 +47,9 @@ pub(super) fn run(a: &Answers) -> Checked {
         }
     };
     let row = kube.map(|(_, r)| r);
+    if let (Some((kv, kr)), Some((cv, cr))) = (kube, calico) {
+        check_tested_pair(&kv, kr, &cv, cr, &mut p);
+    }
 
     // Subnets.
     let pods = parse_list(&a.networking.pod_subnets, P_PODS, MIN_POD_ADDRS, &mut p);
@@ -1223,5 +1226,60 @@ fn check_frozen_registry(repo: &str, v: &KubeVersion, r: &KubeMinor, p: &mut Vec
             )
             .hint("use registry.k8s.io, or your mirror of it"),
         );
+    }
+}
+
+/// Calico's requirements page lists the Kubernetes minors each release is tested against
+/// (see `version::CALICO_TABLE`). Outside them it often still works, so this only warns.
+fn check_tested_pair(
+    kv: &version::KubeVersion,
+    kr: &KubeMinor,
+    cv: &version::CalicoVersion,
+    cr: &CalicoMinor,
+    p: &mut Vec<Problem>,
+) {
+    if cr.tests_kube(kr.minor) {
+        return;
+    }
+    let (lo, hi) = cr.tested_kube;
+    let tested = version::calico_tested_with(kr.minor);
+    let hint = if tested.is_empty() {
+        let near = version::calico_for_kube(kr.minor);
+        let (nlo, nhi) = near.tested_kube;
+        format!(
+            "no Calico release lists Kubernetes v1.{} yet; the nearest is Calico v3.{} (tested with v1.{nlo} to v1.{nhi})",
+            kr.minor, near.minor
+        )
+    } else {
+        let are = if tested.len() == 1 { "is" } else { "are" };
+        format!(
+            "Calico {} {are} tested with Kubernetes v1.{}; other versions often work too",
+            calico_minors(&tested),
+            kr.minor
+        )
+    };
+    p.push(
+        Problem::warning(
+            "calico.version",
+            format!(
+                "Calico {cv} is not tested with Kubernetes {kv}; Calico's docs list v1.{lo} to v1.{hi} for v3.{}",
+                cr.minor
+            ),
+        )
+        .hint(hint),
+    );
+}
+
+/// `v3.16 to v3.20`, or `v3.25, v3.27` when the minors are not consecutive.
+fn calico_minors(minors: &[u32]) -> String {
+    let consecutive = minors.windows(2).all(|w| w[1] == w[0] + 1);
+    match minors {
+        [one] => format!("v3.{one}"),
+        [first, .., last] if consecutive => format!("v3.{first} to v3.{last}"),
+        _ => minors
+            .iter()
+            .map(|m| format!("v3.{m}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -345,11 +345,16 @@ pub struct CalicoMinor {
     /// Default interface excludes are anchored (`^lo`), v3.25+; before, `lo` also excludes
     /// e.g. `wlo1`.
     pub anchored_default_excludes: bool,
+    /// Oldest and newest Kubernetes minor Calico's own requirements page says this release
+    /// is tested against ("We test Calico vX.Y against the following Kubernetes versions").
+    /// Other versions often work; the plan only warns outside this range.
+    pub tested_kube: (u32, u32),
 }
 
-const fn calico_row(minor: u32) -> CalicoMinor {
+const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
     CalicoMinor {
         minor,
+        tested_kube,
         autodetect_cidr: minor >= 16,
         autodetect_kubernetes_internal_ip: minor >= 22,
         ipv6_vxlan: minor >= 23,
@@ -362,12 +367,35 @@ const fn calico_row(minor: u32) -> CalicoMinor {
 pub const CALICO_OLDEST_MINOR: u32 = 15;
 pub const CALICO_NEWEST_MINOR: u32 = 32;
 
+/// One row per Calico minor; the second column is the Kubernetes range from the release's
+/// requirements page as last published (pages were updated after release as patch releases
+/// added Kubernetes versions, so the range at the .0 tag is sometimes narrower; noted where
+/// it differs). Sources: `calico@<ref>:<path>` is projectcalico/calico, where the docs lived
+/// up to v3.24 (served as docs.projectcalico.org/archive/vX.Y from the release branch);
+/// `docs@<ref>:<path>` is tigera/docs (docs.tigera.io/calico/X.Y), from v3.25 on; its
+/// `archive-os*-3.Y` branches hold the archived versions. Kernel: every page up to v3.28
+/// says "Linux kernel 3.10 or later"; v3.29–v3.32 say 5.10 or later (docs@1bbcbaeda,
+/// December 2025, changed v3.29–v3.31 retroactively).
 #[rustfmt::skip]
 pub const CALICO_TABLE: &[CalicoMinor] = &[
-    calico_row(15), calico_row(16), calico_row(17), calico_row(18), calico_row(19),
-    calico_row(20), calico_row(21), calico_row(22), calico_row(23), calico_row(24),
-    calico_row(25), calico_row(26), calico_row(27), calico_row(28), calico_row(29),
-    calico_row(30), calico_row(31), calico_row(32),
+    calico_row(15, (16, 18)), // calico@release-v3.15:getting-started/kubernetes/requirements.md (v3.15.0 tag: 1.14–1.16)
+    calico_row(16, (16, 19)), // calico@release-v3.16:getting-started/kubernetes/requirements.md (v3.16.0 tag: 1.16–1.18)
+    calico_row(17, (17, 19)), // calico@release-v3.17:getting-started/kubernetes/requirements.md
+    calico_row(18, (18, 20)), // calico@release-v3.18:getting-started/kubernetes/requirements.md
+    calico_row(19, (19, 21)), // calico@release-v3.19:getting-started/kubernetes/requirements.md
+    calico_row(20, (19, 21)), // calico@release-v3.20:getting-started/kubernetes/requirements.md
+    calico_row(21, (20, 22)), // calico@release-v3.21:calico/getting-started/kubernetes/requirements.md
+    calico_row(22, (21, 23)), // calico@release-v3.22:calico/getting-started/kubernetes/requirements.md
+    calico_row(23, (21, 23)), // calico@release-v3.23:calico/getting-started/kubernetes/requirements.md
+    calico_row(24, (22, 25)), // calico@release-v3.24:calico/getting-started/kubernetes/requirements.md, docs@archive-os-3.24 (v3.24.0 tag: 1.22–1.24)
+    calico_row(25, (23, 28)), // docs@archive-os-3.25:calico_versioned_docs/version-3.25/getting-started/kubernetes/requirements.mdx (at release 1.22–1.24, mid-2023 1.23–1.26)
+    calico_row(26, (24, 28)), // docs@archive-oss-3.26:calico_versioned_docs/version-3.26/getting-started/kubernetes/requirements.mdx (at release 1.24–1.26, mid-2023 1.24–1.27)
+    calico_row(27, (27, 29)), // docs@archive-os-3.27:calico_versioned_docs/version-3.27/getting-started/kubernetes/requirements.mdx
+    calico_row(28, (27, 30)), // docs@archive-os-3.28:calico_versioned_docs/version-3.28/getting-started/kubernetes/requirements.mdx (at release 1.27–1.29)
+    calico_row(29, (29, 32)), // docs@f2a276243:calico_versioned_docs/version-3.29/_includes/partials/_system-requirements.mdx (until 2026 1.29–1.31)
+    calico_row(30, (31, 35)), // docs@f2a276243:calico_versioned_docs/version-3.30/_includes/partials/_system-requirements.mdx (at release 1.29–1.31)
+    calico_row(31, (32, 35)), // docs@f2a276243:calico_versioned_docs/version-3.31/_includes/partials/_system-requirements.mdx
+    calico_row(32, (34, 36)), // docs@f2a276243:calico_versioned_docs/version-3.32/_includes/partials/_system-requirements.mdx (at release 1.32–1.36)
 ];
 
 pub fn calico_minor(v: &CalicoVersion) -> Result<&'static CalicoMinor, String> {
@@ -385,6 +413,38 @@ pub fn calico_minor(v: &CalicoVersion) -> Result<&'static CalicoMinor, String> {
         .ok_or_else(unsupported)
 }
 
+impl CalicoMinor {
+    /// Whether Calico's docs list this Kubernetes minor as tested for this release.
+    pub fn tests_kube(&self, kube_minor: u32) -> bool {
+        (self.tested_kube.0..=self.tested_kube.1).contains(&kube_minor)
+    }
+
+    /// How many minors `kube_minor` lies outside the tested range (0 inside it).
+    fn kube_distance(&self, kube_minor: u32) -> u32 {
+        let (lo, hi) = self.tested_kube;
+        lo.saturating_sub(kube_minor) + kube_minor.saturating_sub(hi)
+    }
+}
+
+/// The Calico minors tested with a Kubernetes minor, oldest first; empty when none is.
+pub fn calico_tested_with(kube_minor: u32) -> Vec<u32> {
+    CALICO_TABLE
+        .iter()
+        .filter(|r| r.tests_kube(kube_minor))
+        .map(|r| r.minor)
+        .collect()
+}
+
+/// The Calico release to suggest for a Kubernetes minor: the newest one tested with it, else
+/// the one whose tested range is nearest (the newest among equally near ones).
+pub fn calico_for_kube(kube_minor: u32) -> &'static CalicoMinor {
+    CALICO_TABLE
+        .iter()
+        .rev()
+        .min_by_key(|r| r.kube_distance(kube_minor))
+        .expect("the Calico table is not empty")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +459,59 @@ mod tests {
             cal,
             (CALICO_OLDEST_MINOR..=CALICO_NEWEST_MINOR).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn tested_ranges_are_ordered_and_move_forward() {
+        for r in CALICO_TABLE {
+            let (lo, hi) = r.tested_kube;
+            assert!(lo <= hi, "v3.{}", r.minor);
+            assert!(
+                (OLDEST_MINOR - 3..=NEWEST_MINOR).contains(&lo),
+                "v3.{}",
+                r.minor
+            );
+        }
+        for w in CALICO_TABLE.windows(2) {
+            assert!(
+                w[0].tested_kube.0 <= w[1].tested_kube.0,
+                "v3.{}",
+                w[1].minor
+            );
+            assert!(
+                w[0].tested_kube.1 <= w[1].tested_kube.1,
+                "v3.{}",
+                w[1].minor
+            );
+        }
+    }
+
+    #[test]
+    fn calico_for_kube_prefers_the_newest_tested_then_the_nearest() {
+        // Known datapoints from the requirements pages.
+        let range = |m: u32| {
+            CALICO_TABLE
+                .iter()
+                .find(|r| r.minor == m)
+                .unwrap()
+                .tested_kube
+        };
+        assert_eq!(range(15), (16, 18));
+        assert_eq!(range(22), (21, 23));
+        assert_eq!(range(29), (29, 32));
+        assert_eq!(calico_tested_with(19), vec![16, 17, 18, 19, 20]);
+        assert_eq!(calico_for_kube(19).minor, 20);
+        assert_eq!(calico_for_kube(26).minor, 26);
+        assert_eq!(calico_for_kube(36).minor, 32);
+        // Nothing is tested with 1.37 yet: the newest release is nearest.
+        assert!(calico_tested_with(NEWEST_MINOR).is_empty());
+        assert_eq!(calico_for_kube(NEWEST_MINOR).minor, CALICO_NEWEST_MINOR);
+        // Every Kubernetes minor dsinstall supports gets a suggestion that is tested, or is
+        // newer than every tested one.
+        for k in OLDEST_MINOR..=NEWEST_MINOR {
+            let r = calico_for_kube(k);
+            assert!(r.tests_kube(k) || k > 36, "1.{k} -> v3.{}", r.minor);
+        }
     }
 
     #[test]
