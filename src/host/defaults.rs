@@ -77,10 +77,25 @@ pub fn kubernetes_version(f: &HostFacts) -> String {
 /// The newest Calico tested with that Kubernetes minor (its requirements page), else the one
 /// tested nearest to it: kubeadm v1.19 gets v3.20.0, not a release that was never run on it.
 pub fn calico_version(kube_version: &str) -> String {
+    calico_version_for(kube_version, None)
+}
+
+/// As `calico_version`, on a node whose kernel release (`uname -r`) is known: Calico v3.29+
+/// ask for Linux 5.10, so a CentOS 7 node (3.10) gets v3.28 or older.
+pub fn calico_version_for(kube_version: &str, kernel: Option<&str>) -> String {
     let minor = KubeVersion::parse(kube_version)
         .map(|v| v.minor)
         .unwrap_or(version::NEWEST_MINOR);
-    format!("v3.{}.0", version::calico_for_kube(minor).minor)
+    let kernel = kernel.and_then(kernel_version);
+    format!("v3.{}.0", version::calico_for(minor, kernel).minor)
+}
+
+/// `3.10.0-1062.el7.x86_64` → (3, 10).
+fn kernel_version(release: &str) -> Option<(u32, u32)> {
+    let mut parts = release.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
 }
 
 /// The CRI socket for that version among those present: dockershim only while the kubelet
@@ -140,7 +155,7 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
         .iter()
         .find(|v| v.parse::<IpAddr>().is_ok_and(|ip| ip.is_ipv4() == v4_first))
         .and_then(|v| endpoint(v));
-    let calico_version = calico_version(&kube_version);
+    let calico_version = calico_version_for(&kube_version, f.kernel.as_deref());
     let base = Answers {
         api_version: API_VERSION.into(),
         kind: KIND.into(),
@@ -257,8 +272,11 @@ mod tests {
             a.kubernetes.version,
             format!("v1.{}.0", version::NEWEST_MINOR)
         );
+        // The seed's CentOS 7 kernel (3.10) is below v3.29+'s stated 5.10.
+        assert_eq!(a.calico.version, "v3.28.0");
+        f.kernel = None;
         assert_eq!(
-            a.calico.version,
+            suggest_answers(&f).calico.version,
             format!("v3.{}.0", version::CALICO_NEWEST_MINOR)
         );
         // dockershim is gone in the newest Kubernetes: no socket rather than a wrong one.
@@ -307,6 +325,15 @@ mod tests {
     #[test]
     fn calico_follows_the_kubernetes_minor() {
         assert_eq!(calico_version("v1.19.0"), "v3.20.0");
+        assert_eq!(
+            calico_version_for("v1.31.2", Some("3.10.0-1062.el7.x86_64")),
+            "v3.28.0"
+        );
+        assert_eq!(
+            calico_version_for("v1.31.2", Some("6.1.0-28-amd64")),
+            "v3.30.0"
+        );
+        assert_eq!(calico_version_for("v1.31.2", Some("garbage")), "v3.30.0");
         assert_eq!(calico_version("v1.26.3"), "v3.26.0");
         assert_eq!(calico_version("v1.31.2"), "v3.30.0");
         assert_eq!(calico_version("v1.36.0"), "v3.32.0");

@@ -349,12 +349,16 @@ pub struct CalicoMinor {
     /// is tested against ("We test Calico vX.Y against the following Kubernetes versions").
     /// Other versions often work; the plan only warns outside this range.
     pub tested_kube: (u32, u32),
+    /// The oldest Linux kernel the requirements page names: 3.10 up to v3.28, 5.10 from
+    /// v3.29 (see the sources above CALICO_TABLE). CentOS 7's 3.10 is below the newer bar.
+    pub min_kernel: (u32, u32),
 }
 
 const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
     CalicoMinor {
         minor,
         tested_kube,
+        min_kernel: if minor >= 29 { (5, 10) } else { (3, 10) },
         autodetect_cidr: minor >= 16,
         autodetect_kubernetes_internal_ip: minor >= 22,
         ipv6_vxlan: minor >= 23,
@@ -438,8 +442,20 @@ pub fn calico_tested_with(kube_minor: u32) -> Vec<u32> {
 /// The Calico release to suggest for a Kubernetes minor: the newest one tested with it, else
 /// the one whose tested range is nearest (the newest among equally near ones).
 pub fn calico_for_kube(kube_minor: u32) -> &'static CalicoMinor {
-    CALICO_TABLE
-        .iter()
+    calico_for(kube_minor, None)
+}
+
+/// As `calico_for_kube`, among the releases whose stated kernel minimum `kernel` (major,
+/// minor) meets, when it is known; if none does, among all.
+pub fn calico_for(kube_minor: u32, kernel: Option<(u32, u32)>) -> &'static CalicoMinor {
+    let fits = |r: &&CalicoMinor| kernel.is_none_or(|k| k >= r.min_kernel);
+    let pool: Vec<&CalicoMinor> = CALICO_TABLE.iter().filter(fits).collect();
+    let pool = if pool.is_empty() {
+        CALICO_TABLE.iter().collect()
+    } else {
+        pool
+    };
+    pool.into_iter()
         .rev()
         .min_by_key(|r| r.kube_distance(kube_minor))
         .expect("the Calico table is not empty")
@@ -458,6 +474,20 @@ mod tests {
         assert_eq!(
             cal,
             (CALICO_OLDEST_MINOR..=CALICO_NEWEST_MINOR).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn an_old_kernel_gets_a_calico_that_states_it_supports_it() {
+        assert_eq!(calico_for(31, None).minor, 30);
+        // CentOS 7's 3.10 kernel: v3.29+ ask for 5.10, so the newest fitting is v3.28.
+        assert_eq!(calico_for(31, Some((3, 10))).minor, 28);
+        assert_eq!(calico_for(19, Some((3, 10))).minor, 20);
+        assert_eq!(calico_for(36, Some((6, 1))).minor, 32);
+        assert_eq!(
+            calico_for(36, Some((2, 6))).minor,
+            32,
+            "nothing fits: as if unknown"
         );
     }
 
