@@ -1,6 +1,9 @@
 //! The wizard's words, in English and Chinese (assets/i18n/*.yaml, embedded at build time).
-//! Engine problem messages stay English: they name Kubernetes fields and rules verbatim.
+//! Engine problems are shown by their stable code (`problem.<code>`, `hint.<code>`), so the
+//! engine stays English-only and free of the wizard; field paths and upstream strings stay
+//! verbatim inside the translations.
 
+use crate::plan::Problem;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -77,14 +80,62 @@ impl Texts {
 
     /// The text for `key` with `{0}`, `{1}`… replaced by `args`.
     pub fn f(&self, key: &str, args: &[&str]) -> String {
-        let mut s = self.t(key).to_string();
-        for (i, a) in args.iter().enumerate() {
-            s = s.replace(&format!("{{{i}}}"), a);
+        fill(self.t(key), args)
+    }
+
+    /// A plan problem's message in this language; the engine's English when the code has
+    /// no text.
+    pub fn problem(&self, p: &Problem) -> String {
+        self.coded("problem", p.code, &p.args)
+            .unwrap_or_else(|| p.message.clone())
+    }
+
+    /// A plan problem's fix, translated like [`Texts::problem`].
+    pub fn problem_hint(&self, p: &Problem) -> Option<String> {
+        let h = p.hint.as_ref()?;
+        Some(
+            self.coded("hint", p.code, &p.args)
+                .unwrap_or_else(|| h.clone()),
+        )
+    }
+
+    fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
+        if code.is_empty() {
+            return None;
         }
-        s
+        let text = self.map.get(&format!("{prefix}.{code}"))?;
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Some(fill(text, &args))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
     }
+}
+
+/// Replace `{N}` by `args[N]` in one pass, so an argument that itself contains `{1}` (a
+/// user's input) is not substituted again.
+fn fill(text: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let n: usize = after[..close].parse().ok()?;
+            Some((args.get(n)?, close))
+        });
+        match arg {
+            Some((a, close)) => {
+                out.push_str(a);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
