@@ -3,6 +3,7 @@
 //! engine stays English-only and free of the wizard; field paths and upstream strings stay
 //! verbatim inside the translations.
 
+use crate::host::facts::HostWarning;
 use crate::plan::Problem;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -99,11 +100,33 @@ impl Texts {
         )
     }
 
+    /// A host warning in this language, by `warning.<id>` (`warning.<id>.bare` for the
+    /// wording without values); the detector's English when there is no fitting text.
+    pub fn host_warning(&self, w: &HostWarning) -> String {
+        let bare = format!("warning.{}.bare", w.id);
+        let key = if w.args.is_empty() && self.map.contains_key(&bare) {
+            bare
+        } else {
+            format!("warning.{}", w.id)
+        };
+        self.filled(&key, &w.args)
+            .unwrap_or_else(|| w.message.clone())
+    }
+
     fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
         if code.is_empty() {
             return None;
         }
-        let text = self.map.get(&format!("{prefix}.{code}"))?;
+        self.filled(&format!("{prefix}.{code}"), args)
+    }
+
+    /// `key`'s text with `args` filled in; None when the key is missing or names a `{N}`
+    /// beyond the args (then the caller shows the engine's English rather than a hole).
+    fn filled(&self, key: &str, args: &[String]) -> Option<String> {
+        let text = self.map.get(key)?;
+        if placeholders(text).any(|n| n >= args.len()) {
+            return None;
+        }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         Some(fill(text, &args))
     }
@@ -111,6 +134,13 @@ impl Texts {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
     }
+}
+
+/// The `{N}` numbers in a text.
+pub fn placeholders(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}')?.0.parse().ok())
 }
 
 /// Replace `{N}` by `args[N]` in one pass, so an argument that itself contains `{1}` (a
