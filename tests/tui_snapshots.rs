@@ -280,6 +280,7 @@ fn welcome_shows_blocking_problems_first_and_marked() {
         id: "swap-on".into(),
         blocking: true,
         message: "swap is on".into(),
+        args: vec![],
     });
     let t = draw(&m, 80, 24);
     let r = rows(&t);

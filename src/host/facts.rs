@@ -138,4 +138,8 @@ pub struct HostWarning {
     /// Blocks the install (the wizard shows it on the welcome screen).
     pub blocking: bool,
     pub message: String,
+    /// The values interpolated into `message`, in order, so a front end can word it in
+    /// another language (the wizard's `warning.<id>`); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
 }

@@ -11,6 +11,15 @@ fn warn(id: &str, blocking: bool, message: String) -> HostWarning {
         id: id.into(),
         blocking,
         message,
+        args: Vec::new(),
+    }
+}
+
+/// A warning whose message interpolates `args` (in this order).
+fn warn_with(id: &str, blocking: bool, message: String, args: Vec<String>) -> HostWarning {
+    HostWarning {
+        args,
+        ..warn(id, blocking, message)
     }
 }
 
@@ -51,13 +60,14 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
                 .into(),
         ));
     } else if !disabled.is_empty() {
-        out.push(warn(
+        out.push(warn_with(
             "ipv6-disabled",
             true,
             format!(
                 "IPv6 is disabled by sysctl ({}); set it to 0 and give the node its IPv6 address again",
                 disabled.join(", ")
             ),
+            vec![disabled.join(", ")],
         ));
     }
 
@@ -79,13 +89,14 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
             .iter()
             .map(|a| format!("{} ({})", a.address, a.flags.join(",")))
             .collect();
-        out.push(warn(
+        out.push(warn_with(
             "no-usable-ipv6",
             true,
             format!(
                 "every global IPv6 address is tentative, dadfailed, deprecated or temporary: {}",
                 list.join(", ")
             ),
+            vec![list.join(", ")],
         ));
     }
     let dadfailed: Vec<&str> = f
@@ -96,25 +107,27 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
         .map(|a| a.address.as_str())
         .collect();
     if !dadfailed.is_empty() {
-        out.push(warn(
+        out.push(warn_with(
             "duplicate-address",
             false,
             format!(
                 "{} failed duplicate address detection: another host on the link uses it",
                 dadfailed.join(", ")
             ),
+            vec![dadfailed.join(", ")],
         ));
     }
 
     for fam in ["ipv4", "ipv6"] {
         if !f.default_routes.iter().any(|r| r.family == fam) {
-            out.push(warn(
+            let name = if fam == "ipv4" { "IPv4" } else { "IPv6" };
+            out.push(warn_with(
                 &format!("no-{fam}-default-route"),
                 false,
                 format!(
-                    "there is no {} default route; kubeadm and Calico then need the node addresses given explicitly (export does)",
-                    if fam == "ipv4" { "IPv4" } else { "IPv6" }
+                    "there is no {name} default route; kubeadm and Calico then need the node addresses given explicitly (export does)"
                 ),
+                vec![name.into()],
             ));
         }
     }
@@ -127,13 +140,14 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
         off.push("net.ipv6.conf.all.forwarding");
     }
     if !off.is_empty() {
-        out.push(warn(
+        out.push(warn_with(
             "forwarding-off",
             false,
             format!(
                 "forwarding is off ({}); the rendered sysctl-kubernetes.conf turns it on",
                 off.join(", ")
             ),
+            vec![off.join(", ")],
         ));
     }
 
@@ -146,12 +160,13 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
             .any(|r| r.family == "ipv6" && r.protocol.as_deref() == Some("ra"));
         let k = sysctl::ipv6_conf_key(nic, "accept_ra");
         if ra_route && sysctl_is(f, &k, "1") {
-            out.push(warn(
+            out.push(warn_with(
                 "ipv6-accept-ra",
                 false,
                 format!(
                     "the IPv6 default route comes from router advertisements and {k} = 1; with forwarding on the kernel ignores them, so set it to 2"
                 ),
+                vec![k],
             ));
         }
     }
@@ -177,13 +192,14 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
     if let Some(c) = &f.existing_cluster
         && !c.evidence.is_empty()
     {
-        out.push(warn(
+        out.push(warn_with(
             "existing-cluster",
             true,
             format!(
                 "a cluster was set up here before ({}); run kubeadm reset first",
                 c.evidence.join(", ")
             ),
+            vec![c.evidence.join(", ")],
         ));
     }
 

@@ -20,16 +20,26 @@ pub(super) fn run(a: &Answers) -> Checked {
         Ok(v) => match version::kube_minor(&v) {
             Ok(row) => Some((v, row)),
             Err(e) => {
-                p.push(Problem::error("kubernetes.version", e).hint(format!(
-                    "use a version from v1.{} to v1.{}",
-                    version::OLDEST_MINOR,
-                    version::NEWEST_MINOR
-                )));
+                p.push(
+                    Problem::error("kubernetes.version", e)
+                        .hint(format!(
+                            "use a version from v1.{} to v1.{}",
+                            version::OLDEST_MINOR,
+                            version::NEWEST_MINOR
+                        ))
+                        .code(
+                            "kubernetes.version_unsupported",
+                            &[&v, &version::OLDEST_MINOR, &version::NEWEST_MINOR],
+                        ),
+                );
                 None
             }
         },
         Err(e) => {
-            p.push(Problem::error("kubernetes.version", e));
+            p.push(Problem::error("kubernetes.version", e).code(
+                "kubernetes.version_syntax",
+                &[&format!("{:?}", a.kubernetes.version)],
+            ));
             None
         }
     };
@@ -37,12 +47,22 @@ pub(super) fn run(a: &Answers) -> Checked {
         Ok(v) => match version::calico_minor(&v) {
             Ok(row) => Some((v, row)),
             Err(e) => {
-                p.push(Problem::error("calico.version", e));
+                p.push(Problem::error("calico.version", e).code(
+                    "calico.version_unsupported",
+                    &[
+                        &v,
+                        &version::CALICO_OLDEST_MINOR,
+                        &version::CALICO_NEWEST_MINOR,
+                    ],
+                ));
                 None
             }
         },
         Err(e) => {
-            p.push(Problem::error("calico.version", e));
+            p.push(Problem::error("calico.version", e).code(
+                "calico.version_syntax",
+                &[&format!("{:?}", a.calico.version)],
+            ));
             None
         }
     };
@@ -72,7 +92,8 @@ pub(super) fn run(a: &Answers) -> Checked {
                         names(&pf)
                     ),
                 )
-                .hint("list the service subnets in the same family order as the pod subnets (the first is the primary family)"),
+                .hint("list the service subnets in the same family order as the pod subnets (the first is the primary family)")
+                .code("service.family_order", &[&names(&sf), &names(&pf)]),
             );
         }
     }
@@ -99,7 +120,17 @@ pub(super) fn run(a: &Answers) -> Checked {
                         "use a /{min_prefix} or longer prefix, e.g. {}/{}",
                         n.network(),
                         min_prefix.max(n.prefix_len())
-                    )),
+                    ))
+                    .code(
+                        "service.too_large",
+                        &[
+                            &which,
+                            &n.max_prefix_len(),
+                            &min_prefix,
+                            &n.network(),
+                            &min_prefix.max(n.prefix_len()),
+                        ],
+                    ),
                 );
             }
         }
@@ -137,7 +168,8 @@ pub(super) fn run(a: &Answers) -> Checked {
         if !have {
             p.push(
                 Problem::error(path, format!("the cluster has {} pod and service subnets, so the node needs an {} address", f.kube_name(), f.kube_name()))
-                    .hint("run `dsinstall detect` to see this node's addresses"),
+                    .hint("run `dsinstall detect` to see this node's addresses")
+                    .code("node.address_missing", &[&f.kube_name()]),
             );
         }
     }
@@ -150,7 +182,8 @@ pub(super) fn run(a: &Answers) -> Checked {
                     families[0].kube_name()
                 ),
             )
-            .hint("add a subnet of the other family to podSubnets and serviceSubnets"),
+            .hint("add a subnet of the other family to podSubnets and serviceSubnets")
+            .code("pods.single_stack", &[&families[0].kube_name()]),
         );
     }
     if a.node
@@ -166,7 +199,8 @@ pub(super) fn run(a: &Answers) -> Checked {
                 "node.ipv6Interface",
                 "the IPv6 interface is required; Calico's IPv6 autodetection defaults to it",
             )
-            .hint("run `dsinstall detect` and use the suggested ipv6Interface"),
+            .hint("run `dsinstall detect` and use the suggested ipv6Interface")
+            .code("node.ipv6_interface_required", &[]),
         );
     }
 
@@ -178,14 +212,20 @@ pub(super) fn run(a: &Answers) -> Checked {
         AddressFamily::Ipv6 => node_v6.map(IpAddr::V6),
     };
     if a.node.api_advertise.is_some() && advertise.is_none() && families.len() == 2 {
-        p.push(Problem::error(
-            "node.apiAdvertise",
-            format!(
-                "the API server should advertise {} but node.{} is not set",
-                advertise_family.kube_name(),
-                advertise_family.as_str()
+        p.push(
+            Problem::error(
+                "node.apiAdvertise",
+                format!(
+                    "the API server should advertise {} but node.{} is not set",
+                    advertise_family.kube_name(),
+                    advertise_family.as_str()
+                ),
+            )
+            .code(
+                "node.advertise_missing",
+                &[&advertise_family.kube_name(), &advertise_family.as_str()],
             ),
-        ));
+        );
     }
     if let Some(first) = families.first()
         && advertise.is_some()
@@ -200,7 +240,8 @@ pub(super) fn run(a: &Answers) -> Checked {
                         first.kube_name()
                     ),
                 )
-                .hint(format!("set apiAdvertise: {} or put the {} subnets first", first.as_str(), advertise_family.kube_name())),
+                .hint(format!("set apiAdvertise: {} or put the {} subnets first", first.as_str(), advertise_family.kube_name()))
+                .code("node.advertise_family", &[&advertise_family.kube_name(), &first.kube_name(), &first.as_str()]),
             );
     }
 
@@ -214,10 +255,13 @@ pub(super) fn run(a: &Answers) -> Checked {
     let cpe = match cpe {
         Some(e) => match canonical_endpoint(e) {
             Ok(c) => Some(c),
-            Err(msg) => {
+            Err((code, args, msg)) => {
+                let args: Vec<&dyn std::fmt::Display> =
+                    args.iter().map(|a| a as &dyn std::fmt::Display).collect();
                 p.push(
                     Problem::error("kubernetes.controlPlaneEndpoint", msg)
-                        .hint("write host:port, e.g. 111.111.111.120:6443 or [2018::20]:6443"),
+                        .hint("write host:port, e.g. 111.111.111.120:6443 or [2018::20]:6443")
+                        .code(code, &args),
                 );
                 None
             }
@@ -242,10 +286,13 @@ pub(super) fn run(a: &Answers) -> Checked {
         .as_deref()
         .is_some_and(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
     {
-        p.push(Problem::error(
-            "kubernetes.imageRepository",
-            "the image repository is empty or contains spaces",
-        ));
+        p.push(
+            Problem::error(
+                "kubernetes.imageRepository",
+                "the image repository is empty or contains spaces",
+            )
+            .code("image_repository.invalid", &[]),
+        );
     }
     if let Some((v, r)) = kube {
         check_frozen_registry(&image_repository, &v, r, &mut p);
@@ -264,7 +311,8 @@ pub(super) fn run(a: &Answers) -> Checked {
             .hint(format!(
                 "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
                 a.calico.version
-            )),
+            ))
+            .code("calico.manifest_missing", &[&a.calico.version]),
         );
     }
     let proxy_mode = a.kubernetes.proxy_mode.unwrap_or(ProxyMode::Iptables);
@@ -284,7 +332,8 @@ pub(super) fn run(a: &Answers) -> Checked {
                         families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")
                     ),
                 )
-                .hint("use Kubernetes v1.20 or newer, where kubeletExtraArgs node-ip takes both addresses"),
+                .hint("use Kubernetes v1.20 or newer, where kubeletExtraArgs node-ip takes both addresses")
+                .code("kubernetes.single_node_ip", &[&r.minor, &families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")]),
             );
     }
 
@@ -318,7 +367,7 @@ pub(super) fn run(a: &Answers) -> Checked {
             for (list, nets) in [(P_PODS, pods), (P_SVCS, svcs)] {
                 for (i, n) in nets.iter().enumerate() {
                     if n.contains(ip) {
-                        p.push(Problem::error(path.clone(), format!("{ip} lies inside {list}[{i}] {n}; node addresses must be outside pod and service ranges")).hint("choose pod and service subnets that do not cover the nodes' own network"));
+                        p.push(Problem::error(path.clone(), format!("{ip} lies inside {list}[{i}] {n}; node addresses must be outside pod and service ranges")).hint("choose pod and service subnets that do not cover the nodes' own network").code("node.address_in_range", &[ip, &list, &i, n]));
                     }
                 }
             }
@@ -435,12 +484,13 @@ fn parse_list(
     if items.is_empty() {
         p.push(
             Problem::error(path, "at least one CIDR is required")
-                .hint("e.g. [10.244.0.0/16, fd00:10:244::/56]"),
+                .hint("e.g. [10.244.0.0/16, fd00:10:244::/56]")
+                .code("subnets.empty", &[]),
         );
         return None;
     }
     if items.len() > 2 {
-        p.push(Problem::error(path, format!("{} CIDRs given; expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking", items.len())));
+        p.push(Problem::error(path, format!("{} CIDRs given; expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking", items.len())).code("subnets.too_many", &[&items.len()]));
         return None;
     }
     let mut out = Vec::new();
@@ -456,7 +506,7 @@ fn parse_list(
                             "subnet with {} address(es) is too small, the minimum is {min_addrs}",
                             cidr::size(&n)
                         ),
-                    ));
+                    ).code("subnets.too_small", &[&cidr::size(&n), &min_addrs]));
                     ok = false;
                 }
                 if let IpNet::V6(v6) = n
@@ -467,11 +517,15 @@ fn parse_list(
                             fp.clone(),
                             "fec0::/10 site-local addresses are deprecated (RFC 3879)",
                         )
-                        .hint("use a ULA range such as fd00::/8"),
+                        .hint("use a ULA range such as fd00::/8")
+                        .code("subnets.site_local", &[]),
                     );
                 }
                 if n.prefix_len() == 0 {
-                    p.push(Problem::error(fp.clone(), "a /0 covers every address"));
+                    p.push(
+                        Problem::error(fp.clone(), "a /0 covers every address")
+                            .code("subnets.zero_prefix", &[]),
+                    );
                     ok = false;
                 }
                 out.push(n);
@@ -479,7 +533,8 @@ fn parse_list(
             Err(CidrError::HostBits(net)) => {
                 p.push(
                     Problem::error(fp, format!("{s:?} has host bits set; the network is {net}"))
-                        .hint(format!("use {net}")),
+                        .hint(format!("use {net}"))
+                        .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
                 );
                 ok = false;
             }
@@ -489,21 +544,23 @@ fn parse_list(
                         fp,
                         format!("{s:?} is not a CIDR: the prefix length is missing"),
                     )
-                    .hint("write it as address/prefix, e.g. 10.244.0.0/16"),
+                    .hint("write it as address/prefix, e.g. 10.244.0.0/16")
+                    .code("cidr.no_prefix", &[&format!("{s:?}")]),
                 );
                 ok = false;
             }
             Err(CidrError::Invalid) => {
                 p.push(
                     Problem::error(fp, format!("couldn't parse subnet {s:?}"))
-                        .hint("write it as address/prefix, e.g. fd00:10:244::/56"),
+                        .hint("write it as address/prefix, e.g. fd00:10:244::/56")
+                        .code("subnets.unparsable", &[&format!("{s:?}")]),
                 );
                 ok = false;
             }
         }
     }
     if out.len() == 2 && cidr::family_of_net(&out[0]) == cidr::family_of_net(&out[1]) {
-        p.push(Problem::error(path, "expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking; both are the same family").hint("give one IPv4 and one IPv6 CIDR"));
+        p.push(Problem::error(path, "expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking; both are the same family").hint("give one IPv4 and one IPv6 CIDR").code("subnets.same_family", &[]));
         ok = false;
     }
     ok.then_some(out)
@@ -537,8 +594,9 @@ fn node_masks(
                 format!("{P_PODS}[{i}]")
             };
             if mask > pod.max_prefix_len() {
-                p.push(Problem::error(path.clone(), format!("node mask /{mask} is longer than an {} address", f.kube_name())));
+                p.push(Problem::error(path.clone(), format!("node mask /{mask} is longer than an {} address", f.kube_name())).code("node_mask.too_long", &[&mask, &f.kube_name()]));
             } else if pod.prefix_len() > mask {
+                let code = if source == MaskSource::Answers { "node_mask.pod_smaller" } else { "node_mask.pod_smaller_default" };
                 let fix = if source == MaskSource::Answers {
                     format!("set nodeMaskSizes.{key} to {} or more, or use a shorter pod subnet", pod.prefix_len())
                 } else {
@@ -546,17 +604,19 @@ fn node_masks(
                 };
                 p.push(
                     Problem::error(path.clone(), format!("the size of pod subnet with mask {} is smaller than the size of node subnet with mask {mask}", pod.prefix_len()))
-                        .hint(fix),
+                        .hint(fix)
+                        .code(code, &[&pod.prefix_len(), &mask, &key]),
                 );
             } else if mask - pod.prefix_len() > cidr::MAX_NODE_MASK_DIFF {
                 p.push(
                     Problem::error(path.clone(), format!("pod subnet mask ({}) and node-mask ({mask}) difference is greater than {}", pod.prefix_len(), cidr::MAX_NODE_MASK_DIFF))
-                        .hint(format!("use a node mask of at most /{} or a pod subnet of at least /{}", pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF, mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF))),
+                        .hint(format!("use a node mask of at most /{} or a pod subnet of at least /{}", pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF, mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)))
+                        .code("node_mask.diff_too_large", &[&pod.prefix_len(), &mask, &cidr::MAX_NODE_MASK_DIFF, &(pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF), &mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)]),
                 );
             } else if pod.max_prefix_len() - mask < 2 {
-                p.push(Problem::error(path.clone(), format!("a /{mask} node range leaves no room for pods")));
+                p.push(Problem::error(path.clone(), format!("a /{mask} node range leaves no room for pods")).code("node_mask.no_room", &[&mask]));
             } else if f == AddressFamily::Ipv6 && pod.max_prefix_len() - mask < 7 {
-                p.push(Problem::warning(path.clone(), format!("a /{mask} node range holds only {} addresses; a node runs up to 110 pods", cidr::pow2((128 - mask) as u32))));
+                p.push(Problem::warning(path.clone(), format!("a /{mask} node range holds only {} addresses; a node runs up to 110 pods", cidr::pow2((128 - mask) as u32))).code("node_mask.few_addresses", &[&mask, &cidr::pow2((128 - mask) as u32)]));
             }
             (mask, source)
         })
@@ -572,25 +632,38 @@ fn parse_node_ip(
     let s = v?;
     let Some(ip) = cidr::parse_ip(s) else {
         p.push(
-            Problem::error(path, format!("{s:?} is not an IP address")).hint(if s.contains('/') {
-                "give the address without a prefix length"
-            } else {
-                "run `dsinstall detect` to see this node's addresses"
-            }),
+            Problem::error(path, format!("{s:?} is not an IP address"))
+                .hint(if s.contains('/') {
+                    "give the address without a prefix length"
+                } else {
+                    "run `dsinstall detect` to see this node's addresses"
+                })
+                .code(
+                    if s.contains('/') {
+                        "ip.invalid_with_prefix"
+                    } else {
+                        "ip.invalid"
+                    },
+                    &[&format!("{s:?}")],
+                ),
         );
         return None;
     };
     if AddressFamily::of(&ip) != family {
-        p.push(Problem::error(
-            path,
-            format!("{ip} is not an {} address", family.kube_name()),
-        ));
+        p.push(
+            Problem::error(
+                path,
+                format!("{ip} is not an {} address", family.kube_name()),
+            )
+            .code("ip.wrong_family", &[&ip, &family.kube_name()]),
+        );
         return None;
     }
     if !cidr::is_global_unicast(&ip) {
         p.push(
             Problem::error(path, format!("{ip} is not a global unicast address (link-local, loopback, multicast or unspecified addresses cannot be node IPs)"))
-                .hint("pick a global address from `dsinstall detect`"),
+                .hint("pick a global address from `dsinstall detect`")
+                .code("ip.not_global", &[&ip]),
         );
         return None;
     }
@@ -647,14 +720,27 @@ fn check_node_name(name: &str, path: &str, p: &mut Vec<Problem>) {
                 && !l.ends_with('-')
         });
     if !ok {
-        p.push(Problem::error(path, format!("{name:?} is not a valid node name (RFC 1123: lowercase letters, digits, '-' and '.')")).hint(format!("e.g. {:?}", name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "-").trim_matches('-'))));
+        let suggestion = name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "-");
+        let suggestion = suggestion.trim_matches('-');
+        p.push(Problem::error(path, format!("{name:?} is not a valid node name (RFC 1123: lowercase letters, digits, '-' and '.')")).hint(format!("e.g. {suggestion:?}")).code("node.name_invalid", &[&format!("{name:?}"), &format!("{suggestion:?}")]));
     }
 }
 
 /// `host:port` with IPv6 in brackets; kubeadm's ValidateHostPort / net.SplitHostPort. Host
 /// names are RFC 1123 subdomains (lowercase), as kubeadm requires.
-fn canonical_endpoint(e: &str) -> Result<String, String> {
-    let bad = || format!("{e:?} is not a valid endpoint (host:port, IPv6 as [addr]:port)");
+/// The error is (code, args, English message) for `Problem::code`.
+type EndpointError = (&'static str, Vec<String>, String);
+
+fn canonical_endpoint(e: &str) -> Result<String, EndpointError> {
+    let bad = || {
+        (
+            "endpoint.invalid",
+            vec![format!("{e:?}")],
+            format!("{e:?} is not a valid endpoint (host:port, IPv6 as [addr]:port)"),
+        )
+    };
     let (host, port) = if let Some(rest) = e.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;
         let ip: Ipv6Addr = h.parse().map_err(|_| bad())?;
@@ -684,7 +770,13 @@ fn canonical_endpoint(e: &str) -> Result<String, String> {
     let port = match port {
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 => n,
-            _ => return Err(format!("{e:?} has an invalid port {p:?}")),
+            _ => {
+                return Err((
+                    "endpoint.port",
+                    vec![format!("{e:?}"), format!("{p:?}")],
+                    format!("{e:?} has an invalid port {p:?}"),
+                ));
+            }
         },
         None => 6443,
     };
@@ -709,7 +801,7 @@ fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> String {
     let s = s.trim();
     let path = "kubernetes.criSocket";
     if s.is_empty() {
-        p.push(Problem::error(path, "empty CRI socket"));
+        p.push(Problem::error(path, "empty CRI socket").code("cri.empty", &[]));
         return String::new();
     }
     let (scheme, file) = match s.split_once("://") {
@@ -719,23 +811,26 @@ fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> String {
     if let Some(sc) = scheme
         && sc != "unix"
     {
-        p.push(Problem::error(
-            path,
-            format!("only URL scheme \"unix\" is supported, got {sc:?}"),
-        ));
+        p.push(
+            Problem::error(
+                path,
+                format!("only URL scheme \"unix\" is supported, got {sc:?}"),
+            )
+            .code("cri.scheme", &[&format!("{sc:?}")]),
+        );
         return s.to_string();
     }
     if !file.starts_with('/') {
-        p.push(Problem::error(
-            path,
-            format!("{s:?} is not an absolute socket path"),
-        ));
+        p.push(
+            Problem::error(path, format!("{s:?} is not an absolute socket path"))
+                .code("cri.relative", &[&format!("{s:?}")]),
+        );
     }
     if file.ends_with("dockershim.sock") && !r.dockershim {
-        p.push(Problem::error(path, format!("dockershim was removed in Kubernetes v1.24; v1.{} cannot use {s}", r.minor)).hint("use unix:///var/run/containerd/containerd.sock, unix:///var/run/crio/crio.sock or unix:///var/run/cri-dockerd.sock"));
+        p.push(Problem::error(path, format!("dockershim was removed in Kubernetes v1.24; v1.{} cannot use {s}", r.minor)).hint("use unix:///var/run/containerd/containerd.sock, unix:///var/run/crio/crio.sock or unix:///var/run/cri-dockerd.sock").code("cri.dockershim", &[&r.minor, &s]));
     }
     if r.cri_socket_url && scheme.is_none() {
-        p.push(Problem::warning(path, format!("kubeadm v1.{} expects a unix:// URL and would prepend it with a deprecation warning", r.minor)).hint(format!("write unix://{file}")));
+        p.push(Problem::warning(path, format!("kubeadm v1.{} expects a unix:// URL and would prepend it with a deprecation warning", r.minor)).hint(format!("write unix://{file}")).code("cri.url_expected", &[&r.minor, &file]));
         return format!("unix://{file}");
     }
     s.to_string()
@@ -749,7 +844,8 @@ fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>) {
                 path,
                 format!("kube-proxy v1.{} has no {} mode", r.minor, m.as_str()),
             )
-            .hint("use iptables"),
+            .hint("use iptables")
+            .code("proxy.unsupported", &[&r.minor, &m.as_str()]),
         ),
         Some(Maturity::Alpha) => p.push(
             Problem::warning(
@@ -760,7 +856,8 @@ fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>) {
                     r.minor
                 ),
             )
-            .hint("use iptables, or Kubernetes v1.31+ where nftables is beta"),
+            .hint("use iptables, or Kubernetes v1.31+ where nftables is beta")
+            .code("proxy.alpha", &[&m.as_str(), &r.minor]),
         ),
         Some(Maturity::Deprecated) => p.push(
             Problem::warning(
@@ -770,14 +867,16 @@ fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>) {
                     m.as_str()
                 ),
             )
-            .hint("use nftables or iptables"),
+            .hint("use nftables or iptables")
+            .code("proxy.deprecated", &[&m.as_str()]),
         ),
         _ => {}
     }
     if m == ProxyMode::Ipvs && r.ipvs_ipv6_nodeport_bug {
         p.push(
             Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22; the seed hit this)", r.minor))
-                .hint("use proxyMode: iptables"),
+                .hint("use proxyMode: iptables")
+                .code("proxy.ipvs_ipv6_nodeport", &[&r.minor]),
         );
     }
 }
@@ -801,18 +900,19 @@ fn calico_pools(
             continue;
         };
         match cidr::parse_cidr(s) {
-            Ok(n) if cidr::family_of_net(&n) != f => p.push(Problem::error(
-                path,
-                format!("{n} is not an {} CIDR", f.kube_name()),
-            )),
+            Ok(n) if cidr::family_of_net(&n) != f => p.push(
+                Problem::error(path, format!("{n} is not an {} CIDR", f.kube_name()))
+                    .code("pool.wrong_family", &[&n, &f.kube_name()]),
+            ),
             Ok(n) => {
                 pools[f as usize] = Some(n);
                 match pod_of(f) {
                     Some(pod) if !pod.contains(&n) => p.push(
                         Problem::warning(path, format!("the Calico pool {n} is outside the {} pod subnet {pod}; kube-proxy will masquerade pod traffic from it and network policy on Services breaks (projectcalico/calico#683, #4004)", f.kube_name()))
-                            .hint(format!("use {pod}, or a range inside it")),
+                            .hint(format!("use {pod}, or a range inside it"))
+                            .code("pool.outside_pod_subnet", &[&n, &f.kube_name(), &pod]),
                     ),
-                    None if pods.is_some() => p.push(Problem::warning(path, format!("an {} pool is set but the cluster has no {} pod subnet", f.kube_name(), f.kube_name()))),
+                    None if pods.is_some() => p.push(Problem::warning(path, format!("an {} pool is set but the cluster has no {} pod subnet", f.kube_name(), f.kube_name())).code("pool.no_pod_subnet", &[&f.kube_name()])),
                     _ => {}
                 }
             }
@@ -821,9 +921,13 @@ fn calico_pools(
                     path,
                     format!("{s:?} has host bits set; the network is {net}"),
                 )
-                .hint(format!("use {net}")),
+                .hint(format!("use {net}"))
+                .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
             ),
-            Err(_) => p.push(Problem::error(path, format!("couldn't parse pool {s:?}"))),
+            Err(_) => p.push(
+                Problem::error(path, format!("couldn't parse pool {s:?}"))
+                    .code("pool.unparsable", &[&format!("{s:?}")]),
+            ),
         }
     }
     // Block sizes: IPv4 20–32 (default 26), IPv6 116–128 (default 122); a pool must hold at
@@ -847,10 +951,13 @@ fn calico_pools(
     ] {
         let b = val.unwrap_or(blocks[f as usize]);
         if val.is_some() && !(lo..=hi).contains(&b) {
-            p.push(Problem::error(
-                path,
-                format!("block size {b} is outside {lo}..{hi}; calico-node would exit"),
-            ));
+            p.push(
+                Problem::error(
+                    path,
+                    format!("block size {b} is outside {lo}..{hi}; calico-node would exit"),
+                )
+                .code("block.out_of_range", &[&b, &lo, &hi]),
+            );
             continue;
         }
         blocks[f as usize] = b;
@@ -873,7 +980,11 @@ fn calico_pools(
                 .hint(format!(
                     "use a pool of /{b} or shorter, or a block size of at least {}",
                     pool.prefix_len()
-                )),
+                ))
+                .code(
+                    "block.pool_too_small",
+                    &[&f.kube_name(), &pool, &b, &pool.prefix_len()],
+                ),
             );
         }
     }
@@ -895,7 +1006,7 @@ fn encapsulations(
     let v4 = a.calico.ipv4_encapsulation.unwrap_or(Encapsulation::Ipip);
     let v6 = a.calico.ipv6_encapsulation.unwrap_or(Encapsulation::None);
     if v6 == Encapsulation::Ipip {
-        p.push(Problem::error("calico.ipv6Encapsulation", "IPIP is IPv4-only: Calico rejects \"IPIPMode other than 'Never' is not supported on an IPv6 IP pool\"").hint("use None (native routing) or VXLAN on Calico v3.23+"));
+        p.push(Problem::error("calico.ipv6Encapsulation", "IPIP is IPv4-only: Calico rejects \"IPIPMode other than 'Never' is not supported on an IPv6 IP pool\"").hint("use None (native routing) or VXLAN on Calico v3.23+").code("calico.ipip_ipv6", &[]));
     }
     if v6 == Encapsulation::Vxlan
         && let Some(r) = row
@@ -909,7 +1020,8 @@ fn encapsulations(
                     r.minor
                 ),
             )
-            .hint("use None, or Calico v3.23+"),
+            .hint("use None, or Calico v3.23+")
+            .code("calico.vxlan_ipv6", &[&r.minor]),
         );
     }
     [v4, v6]
@@ -919,10 +1031,13 @@ fn check_mtu(a: &Answers, p: &mut Vec<Problem>) {
     if let Some(m) = a.calico.mtu {
         // IPv6 needs a link MTU of at least 1280 (RFC 8200); 9000 jumbo frames are the top.
         if !(1280..=9000).contains(&m) {
-            p.push(Problem::error(
-                "calico.mtu",
-                format!("MTU {m} is outside 1280..9000 (IPv6 needs at least 1280)"),
-            ));
+            p.push(
+                Problem::error(
+                    "calico.mtu",
+                    format!("MTU {m} is outside 1280..9000 (IPv6 needs at least 1280)"),
+                )
+                .code("calico.mtu_range", &[&m]),
+            );
         }
     }
 }
@@ -946,10 +1061,13 @@ fn join_nodes(
         let base = format!("nodes[{i}]");
         check_node_name(&n.name, &format!("{base}.name"), p);
         if !seen.insert(n.name.clone()) {
-            p.push(Problem::error(
-                format!("{base}.name"),
-                format!("node name {:?} is used twice", n.name),
-            ));
+            p.push(
+                Problem::error(
+                    format!("{base}.name"),
+                    format!("node name {:?} is used twice", n.name),
+                )
+                .code("nodes.name_duplicate", &[&format!("{:?}", n.name)]),
+            );
         }
         let v4 = as_v4(parse_node_ip(
             n.ipv4.as_deref(),
@@ -968,25 +1086,31 @@ fn join_nodes(
             (AddressFamily::Ipv6, v6.is_some() || n.ipv6.is_some()),
         ] {
             if families.contains(&fam) && !have {
-                p.push(Problem::error(
-                    format!("{base}.{}", fam.as_str()),
-                    format!(
-                        "node {} needs an {} address in a cluster with {} subnets",
-                        n.name,
-                        fam.kube_name(),
-                        fam.kube_name()
-                    ),
-                ));
+                p.push(
+                    Problem::error(
+                        format!("{base}.{}", fam.as_str()),
+                        format!(
+                            "node {} needs an {} address in a cluster with {} subnets",
+                            n.name,
+                            fam.kube_name(),
+                            fam.kube_name()
+                        ),
+                    )
+                    .code("nodes.address_missing", &[&n.name, &fam.kube_name()]),
+                );
             }
         }
         for (suffix, ip) in [("ipv4", v4.map(IpAddr::V4)), ("ipv6", v6.map(IpAddr::V6))] {
             if let Some(ip) = ip
                 && let Some(other) = seen_ips.insert(ip, format!("{base}.{suffix}"))
             {
-                p.push(Problem::error(
-                    format!("{base}.{suffix}"),
-                    format!("{ip} is already used by {other}"),
-                ));
+                p.push(
+                    Problem::error(
+                        format!("{base}.{suffix}"),
+                        format!("{ip} is already used by {other}"),
+                    )
+                    .code("nodes.address_duplicate", &[&ip, &other]),
+                );
             }
         }
         let first = families.first().copied().unwrap_or(AddressFamily::Ipv4);
@@ -1033,7 +1157,11 @@ fn check_overlaps(
                             ranges[j].1, ranges[i].0, ranges[i].1
                         ),
                     )
-                    .hint("pick ranges that do not contain each other"),
+                    .hint("pick ranges that do not contain each other")
+                    .code(
+                        "subnets.overlap",
+                        &[&ranges[j].1, &ranges[i].0, &ranges[i].1],
+                    ),
                 );
             }
         }
@@ -1048,10 +1176,13 @@ fn check_overlaps(
                     } else {
                         AddressFamily::Ipv6
                     };
-                    p.push(Problem::error(
-                        pool_path(fam),
-                        format!("the Calico pool {pool} overlaps {P_SVCS}[{i}] {s}"),
-                    ));
+                    p.push(
+                        Problem::error(
+                            pool_path(fam),
+                            format!("the Calico pool {pool} overlaps {P_SVCS}[{i}] {s}"),
+                        )
+                        .code("pool.overlaps_service", &[pool, &i, s]),
+                    );
                 }
             }
         }
@@ -1063,19 +1194,25 @@ fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
     let node_port = v.node_port.unwrap_or(31111);
     // kube-apiserver's default --service-node-port-range is 30000-32767.
     if !(30000..=32767).contains(&node_port) {
-        p.push(Problem::error(
-            "verify.nodePort",
-            format!("{node_port} is outside the default NodePort range 30000-32767"),
-        ));
+        p.push(
+            Problem::error(
+                "verify.nodePort",
+                format!("{node_port} is outside the default NodePort range 30000-32767"),
+            )
+            .code("verify.node_port_range", &[&node_port]),
+        );
     }
     let namespace = v.namespace.unwrap_or_else(|| "dsinstall-verify".into());
     let mut ns_problems = Vec::new();
     check_node_name(&namespace, "verify.namespace", &mut ns_problems);
     if !ns_problems.is_empty() || namespace.contains('.') || namespace.len() > 63 {
-        p.push(Problem::error(
-            "verify.namespace",
-            format!("{namespace:?} is not a valid namespace name (RFC 1123 label)"),
-        ));
+        p.push(
+            Problem::error(
+                "verify.namespace",
+                format!("{namespace:?} is not a valid namespace name (RFC 1123 label)"),
+            )
+            .code("verify.namespace_invalid", &[&format!("{namespace:?}")]),
+        );
     }
     for (path, img) in [
         ("verify.serverImage", &v.server_image),
@@ -1084,10 +1221,10 @@ fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
         if let Some(i) = img
             && (i.trim().is_empty() || i.contains(char::is_whitespace))
         {
-            p.push(Problem::error(
-                path,
-                format!("{i:?} is not an image reference"),
-            ));
+            p.push(
+                Problem::error(path, format!("{i:?} is not an image reference"))
+                    .code("verify.image_invalid", &[&format!("{i:?}")]),
+            );
         }
     }
     VerifyPlan {
@@ -1102,10 +1239,13 @@ fn check_dns_domain(a: &Answers, p: &mut Vec<Problem>) {
     if let Some(d) = &a.networking.dns_domain
         && (!is_dns_name(d) || d.chars().any(|c| c.is_ascii_uppercase()))
     {
-        p.push(Problem::error(
-            "networking.dnsDomain",
-            format!("{d:?} is not a valid DNS domain"),
-        ));
+        p.push(
+            Problem::error(
+                "networking.dnsDomain",
+                format!("{d:?} is not a valid DNS domain"),
+            )
+            .code("dns_domain.invalid", &[&format!("{d:?}")]),
+        );
     }
 }
 
@@ -1169,12 +1309,15 @@ fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mut Vec<Probl
             "kubernetes-internal-ip",
         ];
         if !known.contains(&kind) {
-            p.push(Problem::error(path, format!("{m:?} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"")).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip"));
+            p.push(Problem::error(path, format!("{m:?} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"")).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&format!("{m:?}")]));
             continue;
         }
         let needs_arg = matches!(kind, "can-reach" | "interface" | "skip-interface" | "cidr");
         if needs_arg && arg.trim().is_empty() {
-            p.push(Problem::error(path, format!("{kind}= needs a value")));
+            p.push(
+                Problem::error(path, format!("{kind}= needs a value"))
+                    .code("autodetect.needs_value", &[&kind]),
+            );
         }
         if let Some(r) = row {
             if kind == "cidr" && !r.autodetect_cidr {
@@ -1186,25 +1329,32 @@ fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mut Vec<Probl
                             r.minor
                         ),
                     )
-                    .hint("use interface=^NAME$"),
+                    .hint("use interface=^NAME$")
+                    .code("autodetect.cidr_unsupported", &[&r.minor]),
                 );
             }
             if kind == "kubernetes-internal-ip" && !r.autodetect_kubernetes_internal_ip {
-                p.push(Problem::error(path, format!("Calico v3.{} has no kubernetes-internal-ip autodetection (added in v3.22)", r.minor)).hint("use interface=^NAME$"));
+                p.push(Problem::error(path, format!("Calico v3.{} has no kubernetes-internal-ip autodetection (added in v3.22)", r.minor)).hint("use interface=^NAME$").code("autodetect.internal_ip_unsupported", &[&r.minor]));
             }
         }
         if kind == "cidr" {
             for (i, c) in arg.split(',').enumerate() {
                 if cidr::parse_cidr(c.trim()).is_err() {
-                    p.push(Problem::error(
-                        path,
-                        format!("cidr= entry {} ({:?}) is not a CIDR", i + 1, c.trim()),
-                    ));
+                    p.push(
+                        Problem::error(
+                            path,
+                            format!("cidr= entry {} ({:?}) is not a CIDR", i + 1, c.trim()),
+                        )
+                        .code(
+                            "autodetect.bad_cidr",
+                            &[&(i + 1), &format!("{:?}", c.trim())],
+                        ),
+                    );
                 }
             }
         }
         if kind == "interface" && !arg.is_empty() && !arg.starts_with('^') {
-            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={}", anchored(arg))));
+            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={}", anchored(arg))).code("autodetect.unanchored", &[&arg, &anchored(arg)]));
         }
     }
 }
@@ -1224,7 +1374,8 @@ fn check_frozen_registry(repo: &str, v: &KubeVersion, r: &KubeMinor, p: &mut Vec
                 "kubernetes.imageRepository",
                 format!("k8s.gcr.io is frozen and has no images for Kubernetes {v}; kubeadm would fail to pull them"),
             )
-            .hint("use registry.k8s.io, or your mirror of it"),
+            .hint("use registry.k8s.io, or your mirror of it")
+            .code("image_repository.frozen", &[v]),
         );
     }
 }
@@ -1243,31 +1394,38 @@ fn check_tested_pair(
     }
     let (lo, hi) = cr.tested_kube;
     let tested = version::calico_tested_with(kr.minor);
-    let hint = if tested.is_empty() {
+    let (cv, kv, cm, km) = (
+        cv.to_string(),
+        kv.to_string(),
+        cr.minor.to_string(),
+        kr.minor.to_string(),
+    );
+    let (lo, hi) = (lo.to_string(), hi.to_string());
+    let message = format!(
+        "Calico {cv} is not tested with Kubernetes {kv}; Calico's docs list v1.{lo} to v1.{hi} for v3.{cm}"
+    );
+    let problem = Problem::warning("calico.version", message);
+    let problem = if tested.is_empty() {
         let near = version::calico_for_kube(kr.minor);
         let (nlo, nhi) = near.tested_kube;
-        format!(
-            "no Calico release lists Kubernetes v1.{} yet; the nearest is Calico v3.{} (tested with v1.{nlo} to v1.{nhi})",
-            kr.minor, near.minor
-        )
+        let (nm, nlo, nhi) = (near.minor.to_string(), nlo.to_string(), nhi.to_string());
+        problem
+            .hint(format!(
+                "no Calico release lists Kubernetes v1.{km} yet; the nearest is Calico v3.{nm} (tested with v1.{nlo} to v1.{nhi})"
+            ))
+            .code(
+                "calico.untested_pair_nearest",
+                &[&cv, &kv, &lo, &hi, &cm, &km, &nm, &nlo, &nhi],
+            )
     } else {
-        let are = if tested.len() == 1 { "is" } else { "are" };
-        format!(
-            "Calico {} {are} tested with Kubernetes v1.{}; other versions often work too",
-            calico_minors(&tested),
-            kr.minor
-        )
+        let list = calico_minors(&tested);
+        problem
+            .hint(format!(
+                "Calico releases tested with Kubernetes v1.{km}: {list}; other versions often work too"
+            ))
+            .code("calico.untested_pair", &[&cv, &kv, &lo, &hi, &cm, &km, &list])
     };
-    p.push(
-        Problem::warning(
-            "calico.version",
-            format!(
-                "Calico {cv} is not tested with Kubernetes {kv}; Calico's docs list v1.{lo} to v1.{hi} for v3.{}",
-                cr.minor
-            ),
-        )
-        .hint(hint),
-    );
+    p.push(problem);
 }
 
 /// `v3.16 to v3.20`, or `v3.25, v3.27` when the minors are not consecutive.

@@ -2,6 +2,84 @@
 
 use serde::Serialize;
 
+/// Every problem code the checks produce; a test holds the checks and the wizard's
+/// translations (`problem.<code>`, `hint.<code>` in assets/i18n) to this list.
+pub const CODES: &[&str] = &[
+    "autodetect.bad_cidr",
+    "autodetect.cidr_unsupported",
+    "autodetect.internal_ip_unsupported",
+    "autodetect.needs_value",
+    "autodetect.unanchored",
+    "autodetect.unknown",
+    "block.out_of_range",
+    "block.pool_too_small",
+    "calico.ipip_ipv6",
+    "calico.manifest_missing",
+    "calico.mtu_range",
+    "calico.version_syntax",
+    "calico.version_unsupported",
+    "calico.vxlan_ipv6",
+    "cidr.host_bits",
+    "cidr.no_prefix",
+    "cri.dockershim",
+    "cri.empty",
+    "cri.relative",
+    "cri.scheme",
+    "cri.url_expected",
+    "dns_domain.invalid",
+    "endpoint.invalid",
+    "endpoint.port",
+    "image_repository.frozen",
+    "calico.untested_pair",
+    "calico.untested_pair_nearest",
+    "image_repository.invalid",
+    "ip.invalid",
+    "ip.invalid_with_prefix",
+    "ip.not_global",
+    "ip.wrong_family",
+    "kubernetes.single_node_ip",
+    "kubernetes.version_syntax",
+    "kubernetes.version_unsupported",
+    "node.address_in_range",
+    "node.address_missing",
+    "node.advertise_family",
+    "node.advertise_missing",
+    "node.ipv6_interface_required",
+    "node.name_invalid",
+    "node_mask.diff_too_large",
+    "node_mask.few_addresses",
+    "node_mask.no_room",
+    "node_mask.pod_smaller",
+    "node_mask.pod_smaller_default",
+    "node_mask.too_long",
+    "nodes.address_duplicate",
+    "nodes.address_missing",
+    "nodes.name_duplicate",
+    "pods.single_stack",
+    "pool.no_pod_subnet",
+    "pool.outside_pod_subnet",
+    "pool.overlaps_service",
+    "pool.unparsable",
+    "pool.wrong_family",
+    "proxy.alpha",
+    "proxy.deprecated",
+    "proxy.ipvs_ipv6_nodeport",
+    "proxy.unsupported",
+    "service.family_order",
+    "service.too_large",
+    "subnets.empty",
+    "subnets.overlap",
+    "subnets.same_family",
+    "subnets.site_local",
+    "subnets.too_many",
+    "subnets.too_small",
+    "subnets.unparsable",
+    "subnets.zero_prefix",
+    "verify.image_invalid",
+    "verify.namespace_invalid",
+    "verify.node_port_range",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -28,6 +106,13 @@ pub struct Problem {
     /// How to fix it, where a fix exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A stable id (one of [`CODES`]) so a front end can show the message in another
+    /// language: the wizard looks up `problem.<code>` and `hint.<code>`.
+    pub code: &'static str,
+    /// The values interpolated into the message, in order, as the English text shows them.
+    /// The message and the hint share this one list: `{N}` in either is `args[N]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
 }
 
 impl Problem {
@@ -37,6 +122,8 @@ impl Problem {
             severity: Severity::Error,
             message: message.into(),
             hint: None,
+            code: "",
+            args: Vec::new(),
         }
     }
 
@@ -46,11 +133,21 @@ impl Problem {
             severity: Severity::Warning,
             message: message.into(),
             hint: None,
+            code: "",
+            args: Vec::new(),
         }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Problem {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Set the stable code and the interpolated values (shared by message and hint).
+    pub fn code(mut self, code: &'static str, args: &[&dyn std::fmt::Display]) -> Problem {
+        debug_assert!(CODES.contains(&code), "unknown problem code {code}");
+        self.code = code;
+        self.args = args.iter().map(|a| a.to_string()).collect();
         self
     }
 

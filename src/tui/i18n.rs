@@ -1,6 +1,10 @@
 //! The wizard's words, in English and Chinese (assets/i18n/*.yaml, embedded at build time).
-//! Engine problem messages stay English: they name Kubernetes fields and rules verbatim.
+//! Engine problems are shown by their stable code (`problem.<code>`, `hint.<code>`), so the
+//! engine stays English-only and free of the wizard; field paths and upstream strings stay
+//! verbatim inside the translations.
 
+use crate::host::facts::HostWarning;
+use crate::plan::Problem;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -77,14 +81,91 @@ impl Texts {
 
     /// The text for `key` with `{0}`, `{1}`… replaced by `args`.
     pub fn f(&self, key: &str, args: &[&str]) -> String {
-        let mut s = self.t(key).to_string();
-        for (i, a) in args.iter().enumerate() {
-            s = s.replace(&format!("{{{i}}}"), a);
+        fill(self.t(key), args)
+    }
+
+    /// A plan problem's message in this language; the engine's English when the code has
+    /// no text.
+    pub fn problem(&self, p: &Problem) -> String {
+        self.coded("problem", p.code, &p.args)
+            .unwrap_or_else(|| p.message.clone())
+    }
+
+    /// A plan problem's fix, translated like [`Texts::problem`].
+    pub fn problem_hint(&self, p: &Problem) -> Option<String> {
+        let h = p.hint.as_ref()?;
+        Some(
+            self.coded("hint", p.code, &p.args)
+                .unwrap_or_else(|| h.clone()),
+        )
+    }
+
+    /// A host warning in this language, by `warning.<id>` (`warning.<id>.bare` for the
+    /// wording without values); the detector's English when there is no fitting text.
+    pub fn host_warning(&self, w: &HostWarning) -> String {
+        let bare = format!("warning.{}.bare", w.id);
+        let key = if w.args.is_empty() && self.map.contains_key(&bare) {
+            bare
+        } else {
+            format!("warning.{}", w.id)
+        };
+        self.filled(&key, &w.args)
+            .unwrap_or_else(|| w.message.clone())
+    }
+
+    fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
+        if code.is_empty() {
+            return None;
         }
-        s
+        self.filled(&format!("{prefix}.{code}"), args)
+    }
+
+    /// `key`'s text with `args` filled in; None when the key is missing or names a `{N}`
+    /// beyond the args (then the caller shows the engine's English rather than a hole).
+    fn filled(&self, key: &str, args: &[String]) -> Option<String> {
+        let text = self.map.get(key)?;
+        if placeholders(text).any(|n| n >= args.len()) {
+            return None;
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Some(fill(text, &args))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
     }
+}
+
+/// The `{N}` numbers in a text.
+pub fn placeholders(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}')?.0.parse().ok())
+}
+
+/// Replace `{N}` by `args[N]` in one pass, so an argument that itself contains `{1}` (a
+/// user's input) is not substituted again.
+fn fill(text: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let n: usize = after[..close].parse().ok()?;
+            Some((args.get(n)?, close))
+        });
+        match arg {
+            Some((a, close)) => {
+                out.push_str(a);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -145,9 +145,9 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
             Severity::Error => (MARK_ERROR, styles::error()),
             Severity::Warning => (MARK_WARN, styles::warning()),
         };
-        body.message(indent, mark, &p.message, w, style);
-        if let Some(h) = &p.hint {
-            body.message(indent + 2, tx.t("problem.fix"), h, w, style);
+        body.message(indent, mark, &tx.problem(p), w, style);
+        if let Some(h) = tx.problem_hint(p) {
+            body.message(indent + 2, tx.t("problem.fix"), &h, w, style);
         }
     }
     if focused {

@@ -31,9 +31,26 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, body: &str, w: u16) {
         .title(format!(" {title} "))
         .title_style(styles::bold());
     frame.render_widget(Clear, rect);
+    clear_wide_left_edge(frame, rect);
     let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
     frame.render_widget(block, rect);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A double-width character (Chinese text) just left of the pop-up would spill its right
+/// half into the pop-up's border column; blank it so the border is drawn whole.
+fn clear_wide_left_edge(frame: &mut Frame, rect: Rect) {
+    let Some(x) = rect.x.checked_sub(1) else {
+        return;
+    };
+    let buf = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if let Some(cell) = buf.cell_mut((x, y))
+            && text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 pub fn help(frame: &mut Frame, m: &Model, area: Rect) {

@@ -33,6 +33,9 @@ pub fn pad(s: &str, w: usize) -> String {
     out
 }
 
+/// Full-width punctuation that must not begin a line.
+const NO_LINE_START: &str = "，。、；：？！）」』》〉…";
+
 /// Greedy word wrap to `w` columns; words wider than a line (and CJK runs, which have no
 /// spaces) are broken between characters.
 pub fn wrap(s: &str, w: usize) -> Vec<String> {
@@ -67,8 +70,19 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
         for c in word.chars() {
             let cw = c.width().unwrap_or(0);
             if used + cw > w {
+                // Chinese line breaking (GB/T 15834 and W3C clreq): closing punctuation never
+                // starts a line, so the character before it moves down with it.
+                let carried = if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                    line.pop()
+                } else {
+                    None
+                };
                 lines.push(std::mem::take(&mut line));
                 used = 0;
+                if let Some(prev) = carried {
+                    line.push(prev);
+                    used = prev.width().unwrap_or(0);
+                }
             }
             line.push(c);
             used += cw;
@@ -78,4 +92,23 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_chinese_closing_punctuation_off_the_line_start() {
+        // 8 columns: "设为其路" fills the line; "，" would start the next one.
+        let rows = wrap("设为其路，或使用", 8);
+        assert_eq!(rows, vec!["设为其", "路，或使", "用"]);
+        assert!(rows.iter().all(|r| !r.starts_with('，')));
+        assert!(rows.iter().all(|r| width(r) <= 8));
+    }
+
+    #[test]
+    fn wrap_still_breaks_plain_chinese_between_characters() {
+        assert_eq!(wrap("子网掩码地址", 4), vec!["子网", "掩码", "地址"]);
+    }
 }

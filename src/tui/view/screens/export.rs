@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
                 b.message(
                     2,
                     "-",
-                    &format!("{}: {}", p.path, p.message),
+                    &format!("{}: {}", p.path, tx.problem(p)),
                     w,
                     styles::warning(),
                 );
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", p.path, p.message),
+                &format!("{}: {}", p.path, tx.problem(p)),
                 w,
                 styles::error(),
             );

@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", p.path, p.message),
+                &format!("{}: {}", p.path, tx.problem(p)),
                 w,
                 styles::error(),
             );

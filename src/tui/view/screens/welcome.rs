@@ -92,10 +92,10 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
         warnings.sort_by_key(|w| !w.blocking);
         for x in warnings {
             if x.blocking {
-                let text = format!("{} {}", tx.t("welcome.blocking"), x.message);
+                let text = format!("{} {}", tx.t("welcome.blocking"), tx.host_warning(x));
                 b.message(1, MARK_ERROR, &text, w, styles::error());
             } else {
-                b.message(1, MARK_WARN, &x.message, w, styles::warning());
+                b.message(1, MARK_WARN, &tx.host_warning(x), w, styles::warning());
             }
         }
     }
