@@ -518,12 +518,29 @@ fn preview_reads_a_manifest_named_in_the_answers_even_in_the_demo() {
     chars(&mut m, "/nonexistent/calico.yaml");
     press(&mut m, Enter);
     goto(&mut m, 5);
-    let e = m
+    // The named file is read, and is missing: its tab says so, the other files still render.
+    assert_eq!(m.preview.error, None);
+    let names: Vec<&str> = m.preview.files.iter().map(|f| f.name.as_str()).collect();
+    assert!(
+        names.contains(&"kubeadm-config.yaml") && names.contains(&"plan.txt"),
+        "{names:?}"
+    );
+    let calico = m
         .preview
-        .error
-        .clone()
-        .expect("the named file is read, and is missing");
-    assert!(e.contains("/nonexistent/calico.yaml"), "{e}");
+        .files
+        .iter()
+        .find(|f| f.name == "calico.yaml")
+        .unwrap();
+    assert_eq!(calico.lines[0], "✗ calico.yaml");
+    let why = calico.lines.join(" ");
+    assert!(
+        why.contains("/nonexistent/calico.yaml") && why.contains("calico.manifest"),
+        "{why}"
+    );
+    assert!(
+        calico.lines.iter().all(|l| l.chars().count() <= 80),
+        "wrapped for the screen"
+    );
     goto(&mut m, 3);
     focus_path(&mut m, "calico.manifest");
     press(&mut m, Enter);
@@ -531,7 +548,13 @@ fn preview_reads_a_manifest_named_in_the_answers_even_in_the_demo() {
     press(&mut m, Enter);
     goto(&mut m, 5);
     assert_eq!(m.preview.error, None, "back to the bundled manifest");
-    assert!(m.preview.files.iter().any(|f| f.name == "calico.yaml"));
+    let calico = m
+        .preview
+        .files
+        .iter()
+        .find(|f| f.name == "calico.yaml")
+        .unwrap();
+    assert!(calico.lines.len() > 3000, "the patched bundled manifest");
 }
 
 #[test]

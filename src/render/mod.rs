@@ -64,6 +64,17 @@ pub fn render(
     templates: &Templates,
     inputs: &RenderInputs,
 ) -> Result<Vec<RenderedFile>, RenderError> {
+    render_each(plan, templates, inputs)?.into_iter().collect()
+}
+
+/// Every file of the contract, each rendered on its own: a file that fails (say
+/// `calico.yaml` without a manifest) does not hide the others, which is what a preview
+/// wants. The outer error is what stops every file (the token, the templates).
+pub fn render_each(
+    plan: &Plan,
+    templates: &Templates,
+    inputs: &RenderInputs,
+) -> Result<Vec<Result<RenderedFile, RenderError>>, RenderError> {
     if !is_bootstrap_token(&inputs.bootstrap_token) {
         return Err(RenderError {
             file: KUBEADM_CONFIG.into(),
@@ -81,14 +92,14 @@ pub fn render(
     let env = environment(templates)?;
     let mut ctx = context::build(plan, &inputs.bootstrap_token);
     let mut files = vec![
-        render_one(&env, templates::KUBEADM_CONFIG, KUBEADM_CONFIG, &ctx)?,
-        render_one(&env, templates::SYSCTL, SYSCTL, &ctx)?,
-        calico_file(plan, inputs)?,
+        render_one(&env, templates::KUBEADM_CONFIG, KUBEADM_CONFIG, &ctx),
+        render_one(&env, templates::SYSCTL, SYSCTL, &ctx),
+        calico_file(plan, inputs),
     ];
     for join in ctx.joins.clone() {
         let file = join.file.clone();
         ctx.join = Some(join);
-        files.push(render_one(&env, templates::JOIN, &file, &ctx)?);
+        files.push(render_one(&env, templates::JOIN, &file, &ctx));
     }
     ctx.join = None;
     files.push(render_one(
@@ -96,17 +107,21 @@ pub fn render(
         templates::VERIFY_WORKLOAD,
         VERIFY_WORKLOAD,
         &ctx,
-    )?);
-    files.push(RenderedFile {
+    ));
+    files.push(Ok(RenderedFile {
         name: PLAN_TXT.into(),
         contents: inputs.plan_text.clone(),
-    });
-    for f in &files {
-        if f.name.ends_with(".yaml") {
-            check_yaml(f)?;
-        }
-    }
-    Ok(files)
+    }));
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let f = f?;
+            if f.name.ends_with(".yaml") {
+                check_yaml(&f)?;
+            }
+            Ok(f)
+        })
+        .collect())
 }
 
 pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml";

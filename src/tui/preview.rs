@@ -1,7 +1,7 @@
 //! The Preview screen's data: the engine's rendered files, each with the file already on
 //! disk at its install path and a line diff against it (`similar`).
 
-use crate::render::{RenderInputs, RenderedFile};
+use crate::render::{RenderError, RenderInputs, RenderedFile};
 use crate::tui::model::{Disk, ManifestSource, Model};
 use similar::{ChangeTag, TextDiff};
 
@@ -98,7 +98,10 @@ pub fn rebuild(m: &mut Model) {
     };
     let files: Vec<PreviewFile> = files
         .into_iter()
-        .map(|f| preview_file(f, &m.env.disk))
+        .map(|f| match f {
+            Ok(f) => preview_file(f, &m.env.disk),
+            Err(e) => failed_file(e),
+        })
         .collect();
     let tab = tab_name
         .and_then(|n| files.iter().position(|f| f.name == n))
@@ -116,21 +119,30 @@ pub fn rebuild(m: &mut Model) {
     };
 }
 
-fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
+/// Every file the engine renders, each an error of its own when it fails: a missing Calico
+/// manifest leaves the other files to read.
+type Rendered = Vec<Result<RenderedFile, RenderError>>;
+
+fn render_files(m: &Model) -> Result<Rendered, String> {
     let Some(plan) = &m.checked.plan else {
         return Ok(vec![]);
     };
     let templates = m.env.templates.as_ref().map_err(|e| e.clone())?;
     // A manifest path in the answers wins; the demo falls back to its bundled manifest.
+    let mut missing_manifest = None;
     let (manifest, source) = match (&m.env.manifest, &m.answers.calico.manifest) {
         (ManifestSource::Embedded(text), None) => (
             Some(text.to_string()),
             Some("calico-v3.15.3.yaml (demo)".to_string()),
         ),
         // The engine's own reader: same errors and hints as `dsinstall render`.
-        _ => match crate::render::load_manifest(plan, None)? {
-            Some((text, path)) => (Some(text), Some(path)),
-            None => (None, None),
+        _ => match crate::render::load_manifest(plan, None) {
+            Ok(Some((text, path))) => (Some(text), Some(path)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                missing_manifest = Some(e);
+                (None, None)
+            }
         },
     };
     let inputs = RenderInputs {
@@ -139,7 +151,32 @@ fn render_files(m: &Model) -> Result<Vec<RenderedFile>, String> {
         calico_manifest_source: source,
         plan_text: crate::plan::report::text(&m.checked),
     };
-    crate::render::render(plan, templates, &inputs).map_err(|e| e.to_string())
+    let mut files =
+        crate::render::render_each(plan, templates, &inputs).map_err(|e| e.to_string())?;
+    // The reader's message says where to get the manifest; the renderer's only that it is
+    // missing.
+    if let Some(why) = missing_manifest {
+        for f in files.iter_mut() {
+            if let Err(e) = f
+                && e.file == crate::render::CALICO_MANIFEST
+            {
+                e.message = why.clone();
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// A file the engine could not render: its tab shows why, wrapped for the screen.
+fn failed_file(e: RenderError) -> PreviewFile {
+    let mut lines = vec![format!("✗ {}", e.file), String::new()];
+    lines.extend(crate::tui::view::text::wrap(&e.message, 76));
+    PreviewFile {
+        name: e.file,
+        lines,
+        install_path: None,
+        diff: None,
+    }
 }
 
 fn preview_file(f: RenderedFile, disk: &Disk) -> PreviewFile {
