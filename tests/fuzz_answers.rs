@@ -223,6 +223,7 @@ fn exercise(text: &str) {
             // make this test minutes long; tests/calico_patch.rs covers the patch).
             let inputs = RenderInputs {
                 bootstrap_token: "abcdef.0123456789abcdez".into(),
+                certificate_key: "0".repeat(64),
                 calico_manifest: None,
                 calico_manifest_source: None,
                 plan_text: "plan".into(),

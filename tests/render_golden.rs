@@ -365,6 +365,51 @@ fn control_plane_joins_get_their_own_api_endpoint() {
         "111.111.111.123"
     );
     assert_eq!(d["controlPlane"]["localAPIEndpoint"]["bindPort"], 6443);
+    // The certificates travel encrypted with one key, the same in init and in the join.
+    assert_eq!(d["controlPlane"]["certificateKey"], CERTIFICATE_KEY);
+    let kubeadm = file(&files, "kubeadm-config.yaml");
+    assert_eq!(
+        doc(kubeadm, "InitConfiguration")["certificateKey"],
+        CERTIFICATE_KEY
+    );
+    assert!(kubeadm.lines().next().unwrap().ends_with("--upload-certs"));
+}
+
+#[test]
+fn without_control_plane_joins_there_is_no_certificate_key() {
+    for minor in [19, 29, 31] {
+        let files = render_answers(&seed_at(minor));
+        let kubeadm = file(&files, "kubeadm-config.yaml");
+        assert!(
+            doc(kubeadm, "InitConfiguration")
+                .get("certificateKey")
+                .is_none()
+        );
+        assert!(!kubeadm.contains("--upload-certs") && !kubeadm.contains(CERTIFICATE_KEY));
+    }
+}
+
+#[test]
+fn a_malformed_certificate_key_is_refused() {
+    let a = seed_at(29);
+    let checked = dsinstall::plan::check(&a);
+    let plan = checked.plan.unwrap();
+    for bad in ["", "xyz", &"A".repeat(64), &"0".repeat(63)] {
+        let inputs = dsinstall::render::RenderInputs {
+            bootstrap_token: "abcdef.0123456789abcdez".into(),
+            certificate_key: bad.to_string(),
+            calico_manifest: None,
+            calico_manifest_source: None,
+            plan_text: "plan".into(),
+        };
+        let e =
+            dsinstall::render::render(&plan, &dsinstall::render::Templates::embedded(), &inputs)
+                .unwrap_err();
+        assert!(e.message.contains("certificate key"), "{bad:?}: {e}");
+    }
+    let fresh = dsinstall::render::new_certificate_key();
+    assert!(dsinstall::render::is_certificate_key(&fresh));
+    assert_ne!(fresh, dsinstall::render::new_certificate_key());
 }
 
 #[test]

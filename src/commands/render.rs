@@ -46,6 +46,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
         };
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),
+        certificate_key: render::new_certificate_key(),
         calico_manifest,
         calico_manifest_source,
         plan_text: plan::report::text(&checked),

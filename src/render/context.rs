@@ -57,6 +57,10 @@ pub struct Kubeadm {
     pub dual_stack_gate: bool,
     pub kubernetes_version: String,
     pub bootstrap_token: String,
+    /// `certificateKey` of InitConfiguration and of control-plane joins: the key that
+    /// encrypts the certificates `kubeadm init --upload-certs` shares with them. Only set
+    /// when a control-plane node joins (a secret nobody needs otherwise).
+    pub certificate_key: Option<String>,
     /// `caCertHashes` of the joins: the placeholder until `kubeadm init` made the CA
     /// (`super::pin_ca_cert_hash` fills it in).
     pub ca_cert_hash: String,
@@ -167,8 +171,8 @@ fn ips(list: &[IpAddr]) -> String {
         .join(",")
 }
 
-/// Build the context for a plan and a bootstrap token.
-pub fn build(plan: &Plan, bootstrap_token: &str) -> Context {
+/// Build the context for a plan, a bootstrap token and a certificate key.
+pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Context {
     let row = plan.kube;
     let component_gate = gate_on(row.component_gate);
     let gate_flag = || arg("feature-gates", format!("{GATE}=true"));
@@ -251,6 +255,11 @@ pub fn build(plan: &Plan, bootstrap_token: &str) -> Context {
             dual_stack_gate: gate_on(row.kubeadm_gate),
             kubernetes_version: plan.kube_version.kubeadm_string(),
             bootstrap_token: bootstrap_token.to_string(),
+            certificate_key: plan
+                .joins
+                .iter()
+                .any(|j| j.role == NodeRole::ControlPlane)
+                .then(|| certificate_key.to_string()),
             ca_cert_hash: super::CA_CERT_HASH_PLACEHOLDER.to_string(),
             api_server_args,
             controller_manager_args,

@@ -30,6 +30,9 @@ pub struct RenderedFile {
 pub struct RenderInputs {
     /// A kubeadm bootstrap token (`[a-z0-9]{6}.[a-z0-9]{16}`), fresh for each install.
     pub bootstrap_token: String,
+    /// kubeadm's certificate key (64 hex digits, `kubeadm certs certificate-key`), fresh
+    /// for each install; used only when a control-plane node joins.
+    pub certificate_key: String,
     /// The upstream Calico manifest to patch (manifest install). None: `calico.yaml` cannot be
     /// rendered, which is an error in manifest mode.
     pub calico_manifest: Option<String>,
@@ -89,8 +92,15 @@ pub fn render_each(
             ),
         });
     }
+    if !is_certificate_key(&inputs.certificate_key) {
+        return Err(RenderError {
+            file: KUBEADM_CONFIG.into(),
+            message: "the certificate key is not 64 hex digits (kubeadm certs certificate-key)"
+                .into(),
+        });
+    }
     let env = environment(templates)?;
-    let mut ctx = context::build(plan, &inputs.bootstrap_token);
+    let mut ctx = context::build(plan, &inputs.bootstrap_token, &inputs.certificate_key);
     let mut files = vec![
         render_one(&env, templates::KUBEADM_CONFIG, KUBEADM_CONFIG, &ctx),
         render_one(&env, templates::SYSCTL, SYSCTL, &ctx),
@@ -161,6 +171,21 @@ pub fn is_bootstrap_token(s: &str) -> bool {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     };
     matches!(s.split_once('.'), Some((id, secret)) if ok(id, 6) && ok(secret, 16))
+}
+
+/// kubeadm's certificate key: 32 random bytes as 64 lowercase hex digits
+/// (cmd/kubeadm/app/util/copycerts CreateCertificateKey).
+pub fn is_certificate_key(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+/// A fresh certificate key from the OS's random source.
+pub fn new_certificate_key() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Files that hold the bootstrap token; `write_dir` makes them 0600.

@@ -100,11 +100,13 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
         None => Ok(Templates::embedded()),
     };
     let token = crate::render::new_bootstrap_token();
+    let certificate_key = crate::render::new_certificate_key();
     if opts.demo {
         let env = Env {
             templates,
             manifest: ManifestSource::Embedded(DEMO_CALICO_MANIFEST),
-            bootstrap_token: token,
+            bootstrap_token: token.clone(),
+            certificate_key: certificate_key.clone(),
             disk: Disk::Demo,
         };
         let facts = crate::host::demo_facts();
@@ -120,7 +122,8 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
         let env = Env {
             templates,
             manifest: ManifestSource::FromAnswers,
-            bootstrap_token: token,
+            bootstrap_token: token.clone(),
+            certificate_key: certificate_key.clone(),
             disk: Disk::Root(PathBuf::from("/")),
         };
         let facts = crate::host::detect();

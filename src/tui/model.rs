@@ -118,6 +118,8 @@ pub struct Env {
     pub templates: Result<Templates, String>,
     pub manifest: ManifestSource,
     pub bootstrap_token: String,
+    /// kubeadm's certificate key for control-plane joins, fresh per run like the token.
+    pub certificate_key: String,
     pub disk: Disk,
 }
 

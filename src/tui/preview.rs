@@ -147,6 +147,7 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
     };
     let inputs = RenderInputs {
         bootstrap_token: m.env.bootstrap_token.clone(),
+        certificate_key: m.env.certificate_key.clone(),
         calico_manifest: manifest,
         calico_manifest_source: source,
         plan_text: crate::plan::report::text(&m.checked),

@@ -85,6 +85,7 @@ pub fn render_with(
         templates,
         &RenderInputs {
             bootstrap_token: token.into(),
+            certificate_key: CERTIFICATE_KEY.into(),
             calico_manifest,
             calico_manifest_source,
             plan_text,
@@ -147,3 +148,7 @@ pub fn args(v: &serde_yaml::Value) -> Vec<(String, String)> {
 pub fn arg(v: &serde_yaml::Value, name: &str) -> Option<String> {
     args(v).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }
+
+/// A fixed certificate key: snapshots must not change from run to run.
+pub const CERTIFICATE_KEY: &str =
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

@@ -12,6 +12,9 @@ use ratatui::backend::TestBackend;
 
 /// A fixed bootstrap token: snapshots must not change from run to run.
 pub const TEST_TOKEN: &str = "tuitst.0123456789abcdef";
+/// A fixed certificate key, for the same reason.
+pub const TEST_CERTIFICATE_KEY: &str =
+    "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 
 /// The demo lab as `--demo` starts it, with a fixed token and `export_path` as the target.
 pub fn demo(lang: Lang, export_path: &str) -> Model {
@@ -19,6 +22,7 @@ pub fn demo(lang: Lang, export_path: &str) -> Model {
         templates: Ok(Templates::embedded()),
         manifest: ManifestSource::Embedded(dsinstall::tui::DEMO_CALICO_MANIFEST),
         bootstrap_token: TEST_TOKEN.into(),
+        certificate_key: TEST_CERTIFICATE_KEY.into(),
         disk: Disk::Demo,
     };
     Model::new(
