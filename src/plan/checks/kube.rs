@@ -1,0 +1,173 @@
+//! Kubernetes settings that depend on the version: CRI socket, proxy mode, registry, DNS domain, the verification workload.
+
+use super::*;
+
+pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> String {
+    let s = s.trim();
+    let path = "kubernetes.criSocket";
+    if s.is_empty() {
+        p.push(Problem::error(path, "empty CRI socket").code("cri.empty", &[]));
+        return String::new();
+    }
+    let (scheme, file) = match s.split_once("://") {
+        Some((sc, f)) => (Some(sc), f),
+        None => (None, s),
+    };
+    if let Some(sc) = scheme
+        && sc != "unix"
+    {
+        p.push(
+            Problem::error(
+                path,
+                format!("only URL scheme \"unix\" is supported, got {sc:?}"),
+            )
+            .code("cri.scheme", &[&format!("{sc:?}")]),
+        );
+        return s.to_string();
+    }
+    if !file.starts_with('/') {
+        p.push(
+            Problem::error(path, format!("{s:?} is not an absolute socket path"))
+                .code("cri.relative", &[&format!("{s:?}")]),
+        );
+    }
+    if file.ends_with("dockershim.sock") && !r.dockershim {
+        p.push(Problem::error(path, format!("dockershim was removed in Kubernetes v1.24; v1.{} cannot use {s}", r.minor)).hint("use unix:///var/run/containerd/containerd.sock, unix:///var/run/crio/crio.sock or unix:///var/run/cri-dockerd.sock").code("cri.dockershim", &[&r.minor, &s]));
+    }
+    if r.cri_socket_url && scheme.is_none() {
+        p.push(Problem::warning(path, format!("kubeadm v1.{} expects a unix:// URL and would prepend it with a deprecation warning", r.minor)).hint(format!("write unix://{file}")).code("cri.url_expected", &[&r.minor, &file]));
+        return format!("unix://{file}");
+    }
+    s.to_string()
+}
+
+pub(super) fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>) {
+    let path = "kubernetes.proxyMode";
+    match r.proxy_mode(m) {
+        None => p.push(
+            Problem::error(
+                path,
+                format!("kube-proxy v1.{} has no {} mode", r.minor, m.as_str()),
+            )
+            .hint("use iptables")
+            .code("proxy.unsupported", &[&r.minor, &m.as_str()]),
+        ),
+        Some(Maturity::Alpha) => p.push(
+            Problem::warning(
+                path,
+                format!(
+                    "{} mode is alpha in v1.{} and needs the NFTablesProxyMode feature gate",
+                    m.as_str(),
+                    r.minor
+                ),
+            )
+            .hint("use iptables, or Kubernetes v1.31+ where nftables is beta")
+            .code("proxy.alpha", &[&m.as_str(), &r.minor]),
+        ),
+        Some(Maturity::Deprecated) => p.push(
+            Problem::warning(
+                path,
+                format!(
+                    "{} mode is deprecated from v1.35 and will be removed",
+                    m.as_str()
+                ),
+            )
+            .hint("use nftables or iptables")
+            .code("proxy.deprecated", &[&m.as_str()]),
+        ),
+        _ => {}
+    }
+    if m == ProxyMode::Ipvs && r.ipvs_ipv6_nodeport_bug {
+        p.push(
+            Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22; the seed hit this)", r.minor))
+                .hint("use proxyMode: iptables")
+                .code("proxy.ipvs_ipv6_nodeport", &[&r.minor]),
+        );
+    }
+}
+
+pub(super) fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
+    let v = a.verify.clone().unwrap_or_default();
+    let node_port = v.node_port.unwrap_or(31111);
+    // kube-apiserver's default --service-node-port-range is 30000-32767.
+    if !(30000..=32767).contains(&node_port) {
+        p.push(
+            Problem::error(
+                "verify.nodePort",
+                format!("{node_port} is outside the default NodePort range 30000-32767"),
+            )
+            .code("verify.node_port_range", &[&node_port]),
+        );
+    }
+    let namespace = v.namespace.unwrap_or_else(|| "dsinstall-verify".into());
+    let mut ns_problems = Vec::new();
+    check_node_name(&namespace, "verify.namespace", &mut ns_problems);
+    if !ns_problems.is_empty() || namespace.contains('.') || namespace.len() > 63 {
+        p.push(
+            Problem::error(
+                "verify.namespace",
+                format!("{namespace:?} is not a valid namespace name (RFC 1123 label)"),
+            )
+            .code("verify.namespace_invalid", &[&format!("{namespace:?}")]),
+        );
+    }
+    for (path, img) in [
+        ("verify.serverImage", &v.server_image),
+        ("verify.clientImage", &v.client_image),
+    ] {
+        if let Some(i) = img
+            && (i.trim().is_empty() || i.contains(char::is_whitespace))
+        {
+            p.push(
+                Problem::error(path, format!("{i:?} is not an image reference"))
+                    .code("verify.image_invalid", &[&format!("{i:?}")]),
+            );
+        }
+    }
+    VerifyPlan {
+        server_image: v.server_image.unwrap_or_else(|| "nginx:latest".into()),
+        client_image: v.client_image.unwrap_or_else(|| "busybox:latest".into()),
+        node_port,
+        namespace,
+    }
+}
+
+pub(super) fn check_dns_domain(a: &Answers, p: &mut Vec<Problem>) {
+    if let Some(d) = &a.networking.dns_domain
+        && (!is_dns_name(d) || d.chars().any(|c| c.is_ascii_uppercase()))
+    {
+        p.push(
+            Problem::error(
+                "networking.dnsDomain",
+                format!("{d:?} is not a valid DNS domain"),
+            )
+            .code("dns_domain.invalid", &[&format!("{d:?}")]),
+        );
+    }
+}
+
+/// k8s.gcr.io was frozen on 2023-04-03: releases after that (1.27+, and the patch releases
+/// from which kubeadm's default moved to registry.k8s.io) were never pushed there
+/// (kubernetes.io/blog/2023/02/06/k8s-gcr-io-freeze-announcement).
+pub(super) fn check_frozen_registry(
+    repo: &str,
+    v: &KubeVersion,
+    r: &KubeMinor,
+    p: &mut Vec<Problem>,
+) {
+    if repo != "k8s.gcr.io" {
+        return;
+    }
+    let moved = r.default_image_repository == "registry.k8s.io"
+        || r.image_repository_for(v) == "registry.k8s.io";
+    if moved {
+        p.push(
+            Problem::warning(
+                "kubernetes.imageRepository",
+                format!("k8s.gcr.io is frozen and has no images for Kubernetes {v}; kubeadm would fail to pull them"),
+            )
+            .hint("use registry.k8s.io, or your mirror of it")
+            .code("image_repository.frozen", &[v]),
+        );
+    }
+}

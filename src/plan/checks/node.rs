@@ -1,0 +1,268 @@
+//! This node's and the joining nodes' names and addresses, and the control-plane endpoint.
+
+use super::*;
+
+pub(super) fn parse_node_ip(
+    v: Option<&str>,
+    path: &str,
+    family: AddressFamily,
+    p: &mut Vec<Problem>,
+) -> Option<IpAddr> {
+    let s = v?;
+    let Some(ip) = cidr::parse_ip(s) else {
+        p.push(
+            Problem::error(path, format!("{s:?} is not an IP address"))
+                .hint(if s.contains('/') {
+                    "give the address without a prefix length"
+                } else {
+                    "run `dsinstall detect` to see this node's addresses"
+                })
+                .code(
+                    if s.contains('/') {
+                        "ip.invalid_with_prefix"
+                    } else {
+                        "ip.invalid"
+                    },
+                    &[&format!("{s:?}")],
+                ),
+        );
+        return None;
+    };
+    if AddressFamily::of(&ip) != family {
+        p.push(
+            Problem::error(
+                path,
+                format!("{ip} is not an {} address", family.kube_name()),
+            )
+            .code("ip.wrong_family", &[&ip, &family.kube_name()]),
+        );
+        return None;
+    }
+    if !cidr::is_global_unicast(&ip) {
+        p.push(
+            Problem::error(path, format!("{ip} is not a global unicast address (link-local, loopback, multicast or unspecified addresses cannot be node IPs)"))
+                .hint("pick a global address from `dsinstall detect`")
+                .code("ip.not_global", &[&ip]),
+        );
+        return None;
+    }
+    Some(ip)
+}
+
+pub(super) fn as_v4(ip: Option<IpAddr>) -> Option<Ipv4Addr> {
+    match ip {
+        Some(IpAddr::V4(v)) => Some(v),
+        _ => None,
+    }
+}
+
+pub(super) fn as_v6(ip: Option<IpAddr>) -> Option<Ipv6Addr> {
+    match ip {
+        Some(IpAddr::V6(v)) => Some(v),
+        _ => None,
+    }
+}
+
+pub(super) fn ordered_ips(
+    families: &[AddressFamily],
+    v4: Option<Ipv4Addr>,
+    v6: Option<Ipv6Addr>,
+    advertise: Option<IpAddr>,
+    pair: bool,
+) -> Vec<IpAddr> {
+    let all: Vec<IpAddr> = families
+        .iter()
+        .filter_map(|f| match f {
+            AddressFamily::Ipv4 => v4.map(IpAddr::V4),
+            AddressFamily::Ipv6 => v6.map(IpAddr::V6),
+        })
+        .collect();
+    if pair {
+        all
+    } else {
+        // 1.19: one address. The advertise address keeps the API server and the kubelet on
+        // the same family.
+        advertise.or(all.first().copied()).into_iter().collect()
+    }
+}
+
+/// RFC 1123 DNS label rules for node names (lowercase alphanumerics and '-', '.', ≤253).
+pub(super) fn check_node_name(name: &str, path: &str, p: &mut Vec<Problem>) {
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    if !ok {
+        let suggestion = name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "-");
+        let suggestion = suggestion.trim_matches('-');
+        p.push(Problem::error(path, format!("{name:?} is not a valid node name (RFC 1123: lowercase letters, digits, '-' and '.')")).hint(format!("e.g. {suggestion:?}")).code("node.name_invalid", &[&format!("{name:?}"), &format!("{suggestion:?}")]));
+    }
+}
+
+/// `host:port` with IPv6 in brackets; kubeadm's ValidateHostPort / net.SplitHostPort. Host
+/// names are RFC 1123 subdomains (lowercase), as kubeadm requires.
+/// The error is (code, args, English message) for `Problem::code`.
+pub(super) type EndpointError = (&'static str, Vec<String>, String);
+
+pub(super) fn canonical_endpoint(e: &str) -> Result<String, EndpointError> {
+    let bad = || {
+        (
+            "endpoint.invalid",
+            vec![format!("{e:?}")],
+            format!("{e:?} is not a valid endpoint (host:port, IPv6 as [addr]:port)"),
+        )
+    };
+    let (host, port) = if let Some(rest) = e.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or_else(bad)?;
+        let ip: Ipv6Addr = h.parse().map_err(|_| bad())?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(bad()),
+        };
+        (format!("[{ip}]"), port)
+    } else if e.matches(':').count() > 1 {
+        // A bare IPv6 address without a port is what kubeadm accepts too.
+        let ip: Ipv6Addr = e.parse().map_err(|_| bad())?;
+        (format!("[{ip}]"), None)
+    } else {
+        let (h, port) = match e.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (e, None),
+        };
+        if let Ok(ip) = h.parse::<Ipv4Addr>() {
+            (ip.to_string(), port)
+        } else if is_dns_name(h) {
+            (h.to_string(), port)
+        } else {
+            return Err(bad());
+        }
+    };
+    let port = match port {
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err((
+                    "endpoint.port",
+                    vec![format!("{e:?}"), format!("{p:?}")],
+                    format!("{e:?} has an invalid port {p:?}"),
+                ));
+            }
+        },
+        None => 6443,
+    };
+    Ok(format!("{host}:{port}"))
+}
+
+pub(super) fn is_dns_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        // an all-numeric dotted name that failed IPv4 parsing is a typo, not a host name
+        && !h.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub(super) fn join_nodes(
+    a: &Answers,
+    families: &[AddressFamily],
+    row: Option<&KubeMinor>,
+    p: &mut Vec<Problem>,
+) -> Vec<JoinPlan> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(a.node.name.clone());
+    let mut seen_ips: std::collections::HashMap<IpAddr, String> = std::collections::HashMap::new();
+    for (path, v) in [("node.ipv4", &a.node.ipv4), ("node.ipv6", &a.node.ipv6)] {
+        if let Some(ip) = v.as_deref().and_then(cidr::parse_ip) {
+            seen_ips.insert(ip, path.to_string());
+        }
+    }
+    for (i, n) in a.nodes.iter().enumerate() {
+        let base = format!("nodes[{i}]");
+        check_node_name(&n.name, &format!("{base}.name"), p);
+        if !seen.insert(n.name.clone()) {
+            p.push(
+                Problem::error(
+                    format!("{base}.name"),
+                    format!("node name {:?} is used twice", n.name),
+                )
+                .code("nodes.name_duplicate", &[&format!("{:?}", n.name)]),
+            );
+        }
+        let v4 = as_v4(parse_node_ip(
+            n.ipv4.as_deref(),
+            &format!("{base}.ipv4"),
+            AddressFamily::Ipv4,
+            p,
+        ));
+        let v6 = as_v6(parse_node_ip(
+            n.ipv6.as_deref(),
+            &format!("{base}.ipv6"),
+            AddressFamily::Ipv6,
+            p,
+        ));
+        for (fam, have) in [
+            (AddressFamily::Ipv4, v4.is_some() || n.ipv4.is_some()),
+            (AddressFamily::Ipv6, v6.is_some() || n.ipv6.is_some()),
+        ] {
+            if families.contains(&fam) && !have {
+                p.push(
+                    Problem::error(
+                        format!("{base}.{}", fam.as_str()),
+                        format!(
+                            "node {} needs an {} address in a cluster with {} subnets",
+                            n.name,
+                            fam.kube_name(),
+                            fam.kube_name()
+                        ),
+                    )
+                    .code("nodes.address_missing", &[&n.name, &fam.kube_name()]),
+                );
+            }
+        }
+        for (suffix, ip) in [("ipv4", v4.map(IpAddr::V4)), ("ipv6", v6.map(IpAddr::V6))] {
+            if let Some(ip) = ip
+                && let Some(other) = seen_ips.insert(ip, format!("{base}.{suffix}"))
+            {
+                p.push(
+                    Problem::error(
+                        format!("{base}.{suffix}"),
+                        format!("{ip} is already used by {other}"),
+                    )
+                    .code("nodes.address_duplicate", &[&ip, &other]),
+                );
+            }
+        }
+        let first = families.first().copied().unwrap_or(AddressFamily::Ipv4);
+        let adv = match first {
+            AddressFamily::Ipv4 => v4.map(IpAddr::V4).or(v6.map(IpAddr::V6)),
+            AddressFamily::Ipv6 => v6.map(IpAddr::V6).or(v4.map(IpAddr::V4)),
+        };
+        if let Some(adv) = adv {
+            let pair = row.map(|r| r.node_ip_pair).unwrap_or(true);
+            out.push(JoinPlan {
+                name: n.name.clone(),
+                ipv4: v4,
+                ipv6: v6,
+                role: n.role,
+                advertise_address: adv,
+                node_ips: ordered_ips(families, v4, v6, Some(adv), pair),
+            });
+        }
+    }
+    out
+}

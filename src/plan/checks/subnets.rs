@@ -1,0 +1,215 @@
+//! Pod and service subnets: parsing, families, sizes, node masks and overlaps.
+
+use super::*;
+
+pub(super) fn names(fs: &[AddressFamily]) -> String {
+    fs.iter()
+        .map(|f| f.kube_name())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parse a list of 1 or 2 CIDRs, one per family (kubeadm ValidateIPNetFromString).
+pub(super) fn parse_list(
+    items: &[String],
+    path: &str,
+    min_addrs: u128,
+    p: &mut Vec<Problem>,
+) -> Option<Vec<IpNet>> {
+    if items.is_empty() {
+        p.push(
+            Problem::error(path, "at least one CIDR is required")
+                .hint("e.g. [10.244.0.0/16, fd00:10:244::/56]")
+                .code("subnets.empty", &[]),
+        );
+        return None;
+    }
+    if items.len() > 2 {
+        p.push(Problem::error(path, format!("{} CIDRs given; expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking", items.len())).code("subnets.too_many", &[&items.len()]));
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, s) in items.iter().enumerate() {
+        let fp = format!("{path}[{i}]");
+        match cidr::parse_cidr(s) {
+            Ok(n) => {
+                if cidr::size(&n) < min_addrs {
+                    p.push(Problem::error(
+                        fp.clone(),
+                        format!(
+                            "subnet with {} address(es) is too small, the minimum is {min_addrs}",
+                            cidr::size(&n)
+                        ),
+                    ).code("subnets.too_small", &[&cidr::size(&n), &min_addrs]));
+                    ok = false;
+                }
+                if let IpNet::V6(v6) = n
+                    && (v6.network().segments()[0] & 0xffc0) == 0xfec0
+                {
+                    p.push(
+                        Problem::warning(
+                            fp.clone(),
+                            "fec0::/10 site-local addresses are deprecated (RFC 3879)",
+                        )
+                        .hint("use a ULA range such as fd00::/8")
+                        .code("subnets.site_local", &[]),
+                    );
+                }
+                if n.prefix_len() == 0 {
+                    p.push(
+                        Problem::error(fp.clone(), "a /0 covers every address")
+                            .code("subnets.zero_prefix", &[]),
+                    );
+                    ok = false;
+                }
+                out.push(n);
+            }
+            Err(CidrError::HostBits(net)) => {
+                p.push(
+                    Problem::error(fp, format!("{s:?} has host bits set; the network is {net}"))
+                        .hint(format!("use {net}"))
+                        .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
+                );
+                ok = false;
+            }
+            Err(CidrError::NoPrefix) => {
+                p.push(
+                    Problem::error(
+                        fp,
+                        format!("{s:?} is not a CIDR: the prefix length is missing"),
+                    )
+                    .hint("write it as address/prefix, e.g. 10.244.0.0/16")
+                    .code("cidr.no_prefix", &[&format!("{s:?}")]),
+                );
+                ok = false;
+            }
+            Err(CidrError::Invalid) => {
+                p.push(
+                    Problem::error(fp, format!("couldn't parse subnet {s:?}"))
+                        .hint("write it as address/prefix, e.g. fd00:10:244::/56")
+                        .code("subnets.unparsable", &[&format!("{s:?}")]),
+                );
+                ok = false;
+            }
+        }
+    }
+    if out.len() == 2 && cidr::family_of_net(&out[0]) == cidr::family_of_net(&out[1]) {
+        p.push(Problem::error(path, "expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking; both are the same family").hint("give one IPv4 and one IPv6 CIDR").code("subnets.same_family", &[]));
+        ok = false;
+    }
+    ok.then_some(out)
+}
+
+/// The node mask per pod subnet, and where it comes from; checks kubeadm's
+/// ValidatePodSubnetNodeMask and the controller-manager's limit.
+pub(super) fn node_masks(
+    a: &Answers,
+    pods: &[IpNet],
+    row: Option<&KubeMinor>,
+    p: &mut Vec<Problem>,
+) -> Vec<(u8, MaskSource)> {
+    let given = a.networking.node_mask_sizes.unwrap_or_default();
+    pods.iter()
+        .enumerate()
+        .map(|(i, pod)| {
+            let f = cidr::family_of_net(pod);
+            let (given_mask, key) = match f {
+                AddressFamily::Ipv4 => (given.ipv4, "ipv4"),
+                AddressFamily::Ipv6 => (given.ipv6, "ipv6"),
+            };
+            let (mask, source) = match (given_mask, row) {
+                (Some(m), _) => (m, MaskSource::Answers),
+                (None, Some(r)) if r.kubeadm_computes_node_mask => (cidr::kubeadm_calc_node_mask(pod), MaskSource::Kubeadm),
+                (None, _) => (cidr::controller_manager_default_mask(f), MaskSource::ControllerManager),
+            };
+            let path = if source == MaskSource::Answers {
+                format!("networking.nodeMaskSizes.{key}")
+            } else {
+                format!("{P_PODS}[{i}]")
+            };
+            if mask > pod.max_prefix_len() {
+                p.push(Problem::error(path.clone(), format!("node mask /{mask} is longer than an {} address", f.kube_name())).code("node_mask.too_long", &[&mask, &f.kube_name()]));
+            } else if pod.prefix_len() > mask {
+                let code = if source == MaskSource::Answers { "node_mask.pod_smaller" } else { "node_mask.pod_smaller_default" };
+                let fix = if source == MaskSource::Answers {
+                    format!("set nodeMaskSizes.{key} to {} or more, or use a shorter pod subnet", pod.prefix_len())
+                } else {
+                    format!("use a pod subnet of /{mask} or shorter, or set networking.nodeMaskSizes.{key}")
+                };
+                p.push(
+                    Problem::error(path.clone(), format!("the size of pod subnet with mask {} is smaller than the size of node subnet with mask {mask}", pod.prefix_len()))
+                        .hint(fix)
+                        .code(code, &[&pod.prefix_len(), &mask, &key]),
+                );
+            } else if mask - pod.prefix_len() > cidr::MAX_NODE_MASK_DIFF {
+                p.push(
+                    Problem::error(path.clone(), format!("pod subnet mask ({}) and node-mask ({mask}) difference is greater than {}", pod.prefix_len(), cidr::MAX_NODE_MASK_DIFF))
+                        .hint(format!("use a node mask of at most /{} or a pod subnet of at least /{}", pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF, mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)))
+                        .code("node_mask.diff_too_large", &[&pod.prefix_len(), &mask, &cidr::MAX_NODE_MASK_DIFF, &(pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF), &mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)]),
+                );
+            } else if pod.max_prefix_len() - mask < 2 {
+                p.push(Problem::error(path.clone(), format!("a /{mask} node range leaves no room for pods")).code("node_mask.no_room", &[&mask]));
+            } else if f == AddressFamily::Ipv6 && pod.max_prefix_len() - mask < 7 {
+                p.push(Problem::warning(path.clone(), format!("a /{mask} node range holds only {} addresses; a node runs up to 110 pods", cidr::pow2((128 - mask) as u32))).code("node_mask.few_addresses", &[&mask, &cidr::pow2((128 - mask) as u32)]));
+            }
+            (mask, source)
+        })
+        .collect()
+}
+
+pub(super) fn check_overlaps(
+    pods: &[IpNet],
+    svcs: &[IpNet],
+    pools: &[Option<IpNet>; 2],
+    p: &mut Vec<Problem>,
+) {
+    let mut ranges: Vec<(String, IpNet)> = Vec::new();
+    for (i, n) in pods.iter().enumerate() {
+        ranges.push((format!("{P_PODS}[{i}]"), *n));
+    }
+    for (i, n) in svcs.iter().enumerate() {
+        ranges.push((format!("{P_SVCS}[{i}]"), *n));
+    }
+    for i in 0..ranges.len() {
+        for j in (i + 1)..ranges.len() {
+            if cidr::overlaps(&ranges[i].1, &ranges[j].1) {
+                p.push(
+                    Problem::error(
+                        ranges[j].0.clone(),
+                        format!(
+                            "{} overlaps {} {}; pod and service ranges must be disjoint",
+                            ranges[j].1, ranges[i].0, ranges[i].1
+                        ),
+                    )
+                    .hint("pick ranges that do not contain each other")
+                    .code(
+                        "subnets.overlap",
+                        &[&ranges[j].1, &ranges[i].0, &ranges[i].1],
+                    ),
+                );
+            }
+        }
+    }
+    // A pool inside its pod subnet is the expected case; a pool over a service range is not.
+    for (f, pool) in pools.iter().enumerate() {
+        if let Some(pool) = pool {
+            for (i, s) in svcs.iter().enumerate() {
+                if cidr::overlaps(pool, s) {
+                    let fam = if f == 0 {
+                        AddressFamily::Ipv4
+                    } else {
+                        AddressFamily::Ipv6
+                    };
+                    p.push(
+                        Problem::error(
+                            pool_path(fam),
+                            format!("the Calico pool {pool} overlaps {P_SVCS}[{i}] {s}"),
+                        )
+                        .code("pool.overlaps_service", &[pool, &i, s]),
+                    );
+                }
+            }
+        }
+    }
+}
