@@ -42,6 +42,28 @@ fn time(ns: &Netns, path_env: Option<&str>, program: &str, args: &[&str]) -> Dur
     median(v)
 }
 
+/// Peak resident memory (KiB) of one `ip netns exec NS program args...`: `ip` execs the
+/// program in place, so the waited-for process is the program itself. The kernel folds in
+/// the program's own children (tool version commands: kubectl alone is ~45 MB), so
+/// dsinstall is measured with an empty PATH.
+// The child is reaped by wait4 below, which std's Child cannot see.
+#[allow(clippy::zombie_processes)]
+fn peak_rss_kib(ns: &Netns, program: &str, args: &[&str]) -> i64 {
+    let child = Command::new(which::which("ip").expect("ip on PATH"))
+        .args(["netns", "exec", &ns.name, program])
+        .args(args)
+        .env("PATH", "")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("run");
+    let mut status = 0;
+    // SAFETY: rusage is plain data, and the pid is our own child, waited for once here.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    usage.ru_maxrss
+}
+
 fn main() {
     // `cargo bench` passes --bench; nothing else is taken.
     let Some(ns) = Netns::new("bench") else {
@@ -72,4 +94,7 @@ fn main() {
     );
     println!("  ip -d addr                         {ip_d_addr:>10.2?}");
     println!("  ip netns exec /bin/true            {ip_exec_only:>10.2?}  (the exec itself)");
+    let rss = peak_rss_kib(&ns, me, &["detect", "--json"]);
+    let ip_rss = peak_rss_kib(&ns, ip, &["-d", "addr"]);
+    println!("  peak memory: dsinstall detect --json (no PATH) {rss} KiB, ip -d addr {ip_rss} KiB");
 }

@@ -91,10 +91,22 @@ fn main() {
         p.send("p");
         wait(&p, "[5 Nodes]");
     }
+    // Peak resident memory after every screen and Preview (the patched manifest in memory).
+    let hwm = p
+        .child
+        .process_id()
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
     p.send("\x03");
     p.wait_exit(5);
 
     println!("dsinstall wizard latency (80x24 pty, --demo)");
+    println!("peak memory after Preview  {hwm}");
     stats("launch -> first frame", first);
     stats("keypress -> redraw", redraw);
     stats("key -> Preview drawn", preview);
