@@ -103,3 +103,22 @@ fn seed_on_operator_v3_15_has_no_apiserver_and_no_pool_names() {
     assert_eq!(net["nodeAddressAutodetectionV6"]["interface"], "ens224");
     assert!(d[0]["spec"].get("registry").is_none());
 }
+
+#[test]
+fn the_apiserver_arrives_with_calico_v3_20() {
+    for (version, want) in [("v3.19.4", 1), ("v3.20.0", 2)] {
+        let mut a = answers("seed-v1.19.yaml");
+        a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+        a.calico.version = version.into();
+        let d = render(&a);
+        assert_eq!(d.len(), want, "{version}");
+        assert_eq!(
+            d.last().unwrap()["kind"],
+            if want == 2 {
+                "APIServer"
+            } else {
+                "Installation"
+            }
+        );
+    }
+}

@@ -7,9 +7,10 @@ use crate::answers::Encapsulation;
 use crate::plan::{FamilyPlan, Plan};
 use serde_yaml::{Mapping, Value};
 
-/// custom-resources.yaml has carried an `APIServer` since Calico v3.24
-/// (calico@v3.24.0:manifests/custom-resources.yaml; absent at v3.23.0).
-const APISERVER_SINCE_MINOR: u32 = 24;
+/// custom-resources.yaml has carried an `APIServer` since Calico v3.20
+/// (calico@v3.20.0:_includes/content/non-helm-manifests/custom-resources.yaml; absent at
+/// v3.19.0; from v3.24 the file is manifests/custom-resources.yaml).
+const APISERVER_SINCE_MINOR: u32 = 20;
 /// IPPool `name` arrived with operator v1.34 (Calico v3.28; operator api/v1 IPPool.Name).
 const POOL_NAME_SINCE_MINOR: u32 = 28;
 
