@@ -262,7 +262,11 @@ fn kube_choices_cycle_and_mtu_is_numeric() {
 fn nodes_add_edit_and_remove() {
     let mut m = model();
     goto(&mut m, 4);
-    assert_eq!(m.fields().len(), 8);
+    assert_eq!(
+        m.fields().len(),
+        2 * 4 + 4,
+        "two nodes and the verification workload"
+    );
     chars(&mut m, "a");
     assert_eq!(m.answers.nodes.len(), 3);
     assert_eq!(m.answers.nodes[2].name, "node04");
@@ -600,4 +604,41 @@ fn export_saves_a_relative_manifest_path_absolute() {
         !dir.path().join("calico-v3.15.3.yaml").exists(),
         "the user's manifest wins"
     );
+}
+
+#[test]
+fn verify_and_cluster_fields_show_their_problems_and_clear_to_nothing() {
+    let mut m = model();
+    goto(&mut m, 4);
+    focus_path(&mut m, "verify.nodePort");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "80");
+    press(&mut m, Enter);
+    assert_eq!(m.answers.verify.as_ref().unwrap().node_port, Some(80));
+    let f = m.focused_field().unwrap();
+    assert!(
+        !f.problems(&m).is_empty(),
+        "a NodePort outside the range is shown where it is"
+    );
+    // Emptying every verify field drops the section, as a file without it would be.
+    for path in [
+        "verify.serverImage",
+        "verify.clientImage",
+        "verify.nodePort",
+        "verify.namespace",
+    ] {
+        focus_path(&mut m, path);
+        press(&mut m, Enter);
+        update(&mut m, Msg::ctrl('u'));
+        press(&mut m, Enter);
+    }
+    assert_eq!(m.answers.verify, None);
+    goto(&mut m, 3);
+    focus_path(&mut m, "networking.dnsDomain");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "cluster..local");
+    press(&mut m, Enter);
+    assert!(!m.focused_field().unwrap().problems(&m).is_empty());
 }

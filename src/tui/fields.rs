@@ -34,10 +34,16 @@ pub enum Field {
     Autodetection(AddressFamily),
     Encapsulation(AddressFamily),
     Mtu,
+    ClusterName,
+    DnsDomain,
     OtherName(usize),
     OtherIpv4(usize),
     OtherIpv6(usize),
     OtherRole(usize),
+    VerifyServerImage,
+    VerifyClientImage,
+    VerifyNodePort,
+    VerifyNamespace,
     ExportPath,
 }
 
@@ -80,6 +86,8 @@ pub fn of_screen(screen: Screen, m: &Model) -> Vec<Field> {
             ImageRepository,
             CriSocket,
             ProxyMode,
+            ClusterName,
+            DnsDomain,
             CalicoVersion,
             CalicoInstall,
             CalicoManifest,
@@ -89,8 +97,15 @@ pub fn of_screen(screen: Screen, m: &Model) -> Vec<Field> {
             Encapsulation(V6),
             Mtu,
         ],
+        // Four fields per node, then the verification workload's four (the view groups by 4).
         Screen::Nodes => (0..m.answers.nodes.len())
             .flat_map(|i| [OtherName(i), OtherIpv4(i), OtherIpv6(i), OtherRole(i)])
+            .chain([
+                VerifyServerImage,
+                VerifyClientImage,
+                VerifyNodePort,
+                VerifyNamespace,
+            ])
             .collect(),
         Screen::Export => vec![ExportPath],
     }
@@ -115,7 +130,7 @@ impl Field {
     fn number_range(self) -> Option<(u32, u32)> {
         match self {
             Field::NodeMask(f) | Field::BlockSize(f) => Some((0, f.bits() as u32)),
-            Field::Mtu => Some((0, 65535)),
+            Field::Mtu | Field::VerifyNodePort => Some((0, 65535)),
             _ => None,
         }
     }
@@ -150,6 +165,12 @@ impl Field {
             OtherIpv4(_) => tx.t("field.other_ipv4").into(),
             OtherIpv6(_) => tx.t("field.other_ipv6").into(),
             OtherRole(_) => tx.t("field.other_role").into(),
+            ClusterName => tx.t("field.cluster_name").into(),
+            DnsDomain => tx.t("field.dns_domain").into(),
+            VerifyServerImage => tx.t("field.verify_server_image").into(),
+            VerifyClientImage => tx.t("field.verify_client_image").into(),
+            VerifyNodePort => tx.t("field.verify_node_port").into(),
+            VerifyNamespace => tx.t("field.verify_namespace").into(),
             ExportPath => tx.t("field.export_path").into(),
         }
     }
@@ -186,6 +207,12 @@ impl Field {
             OtherIpv4(i) => format!("nodes[{i}].ipv4"),
             OtherIpv6(i) => format!("nodes[{i}].ipv6"),
             OtherRole(i) => format!("nodes[{i}].role"),
+            ClusterName => "kubernetes.clusterName".into(),
+            DnsDomain => "networking.dnsDomain".into(),
+            VerifyServerImage => "verify.serverImage".into(),
+            VerifyClientImage => "verify.clientImage".into(),
+            VerifyNodePort => "verify.nodePort".into(),
+            VerifyNamespace => "verify.namespace".into(),
             ExportPath => String::new(),
         }
     }
@@ -314,6 +341,29 @@ impl Field {
                 NodeRole::Worker => "worker".into(),
                 NodeRole::ControlPlane => "control-plane".into(),
             },
+            ClusterName => opt(&a.kubernetes.cluster_name),
+            DnsDomain => opt(&a.networking.dns_domain),
+            VerifyServerImage => a
+                .verify
+                .as_ref()
+                .map(|v| opt(&v.server_image))
+                .unwrap_or_default(),
+            VerifyClientImage => a
+                .verify
+                .as_ref()
+                .map(|v| opt(&v.client_image))
+                .unwrap_or_default(),
+            VerifyNodePort => a
+                .verify
+                .as_ref()
+                .and_then(|v| v.node_port)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            VerifyNamespace => a
+                .verify
+                .as_ref()
+                .map(|v| opt(&v.namespace))
+                .unwrap_or_default(),
             ExportPath => m.export_path.clone(),
         }
     }
@@ -333,6 +383,7 @@ impl Field {
                     _ => {
                         return Err(match self {
                             Mtu => "error.not_mtu",
+                            VerifyNodePort => "error.not_port",
                             NodeMask(AddressFamily::Ipv4) | BlockSize(AddressFamily::Ipv4) => {
                                 "error.not_mask4"
                             }
@@ -439,6 +490,20 @@ impl Field {
                     set_other(n, self, text);
                 }
             }
+            ClusterName => a.kubernetes.cluster_name = opt(text),
+            DnsDomain => a.networking.dns_domain = opt(text),
+            VerifyServerImage | VerifyClientImage | VerifyNodePort | VerifyNamespace => {
+                let mut v = a.verify.take().unwrap_or_default();
+                match self {
+                    VerifyServerImage => v.server_image = opt(text),
+                    VerifyClientImage => v.client_image = opt(text),
+                    VerifyNodePort => v.node_port = number.map(|n| n as u16),
+                    _ => v.namespace = opt(text),
+                }
+                // An empty section stays out of the file, as it was.
+                let empty = v == crate::answers::Verify::default();
+                a.verify = (!empty).then_some(v);
+            }
             ExportPath => m.export_path = text.to_string(),
         }
         Ok(())
@@ -536,6 +601,12 @@ impl Field {
             Field::Encapsulation(f) => plan.family(f)?.encapsulation.as_str().to_string(),
             Field::ImageRepository => plan.image_repository.clone(),
             Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
+            Field::ClusterName => plan.cluster_name.clone(),
+            Field::DnsDomain => plan.dns_domain.clone(),
+            Field::VerifyServerImage => plan.verify.server_image.clone(),
+            Field::VerifyClientImage => plan.verify.client_image.clone(),
+            Field::VerifyNodePort => plan.verify.node_port.to_string(),
+            Field::VerifyNamespace => plan.verify.namespace.clone(),
             _ => return None,
         })
     }

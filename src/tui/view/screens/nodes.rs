@@ -17,9 +17,13 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     }
     let fields = m.fields();
     let lw = form::label_width(m, &fields);
+    let verify_from = m.answers.nodes.len() * 4;
     for (i, f) in fields.into_iter().enumerate() {
         if i > 0 && i % 4 == 0 {
             b.blank();
+        }
+        if i == verify_from {
+            b.message(0, "", tx.t("nodes.verify"), w, styles::dim());
         }
         form::field(m, f, lw, w, &mut b);
     }
