@@ -318,3 +318,47 @@ fn ipv6_primary_order_patches_the_same_variables() {
         Some("Never")
     );
 }
+
+#[test]
+fn ipv6_only_turns_ipv4_off_everywhere() {
+    let mut a = modern();
+    a.networking.pod_subnets = vec!["2019:20::/112".into()];
+    a.networking.service_subnets = vec!["2019:30::/112".into()];
+    a.node.ipv4 = None;
+    a.node.ipv4_interface = None;
+    a.node.api_advertise = Some(dsinstall::answers::AddressFamily::Ipv6);
+    a.kubernetes.control_plane_endpoint = Some("[2018::20]:6443".into());
+    for n in a.nodes.iter_mut() {
+        n.ipv4 = None;
+    }
+    let plan = plan_of(&a);
+    assert!(!plan.is_dual_stack());
+    let patched = patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan).unwrap();
+    let all = docs(&patched);
+    let ds = all
+        .iter()
+        .find(|d| is(d, "DaemonSet", "calico-node"))
+        .unwrap();
+    let env = node_env(ds);
+    for (n, v) in [
+        ("IP", "none"),
+        ("CALICO_ROUTER_ID", "hash"),
+        ("IP6", "autodetect"),
+        ("CALICO_IPV4POOL_CIDR", "none"),
+        ("CALICO_IPV4POOL_IPIP", "Never"),
+        ("CALICO_IPV6POOL_CIDR", "2019:20::/112"),
+        ("FELIX_IPV6SUPPORT", "true"),
+    ] {
+        assert_eq!(env_value(&env, n).as_deref(), Some(v), "{n}");
+    }
+    let cm = all
+        .iter()
+        .find(|d| is(d, "ConfigMap", "calico-config"))
+        .unwrap();
+    let ipam = &cni_json(cm)["plugins"][0]["ipam"];
+    assert_eq!(ipam["assign_ipv4"], "false");
+    assert_eq!(ipam["assign_ipv6"], "true");
+    assert!(
+        patched.contains("# Patched by dsinstall for a single family (IPv6 pool 2019:20::/112).")
+    );
+}
