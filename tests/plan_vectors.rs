@@ -873,7 +873,7 @@ fn untested_calico_names_both_versions_and_the_tested_ones() {
     assert_eq!(
         p.hint.as_deref(),
         Some(
-            "Calico releases tested with Kubernetes v1.19: v3.16 to v3.20; other versions often work too"
+            "Calico releases tested with Kubernetes v1.19: v3.16–v3.20; other versions often work too"
         )
     );
     let mut a = modern();

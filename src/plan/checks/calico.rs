@@ -321,12 +321,13 @@ pub(super) fn check_tested_pair(
     p.push(problem);
 }
 
-/// `v3.16 to v3.20`, or `v3.25, v3.27` when the minors are not consecutive.
+/// `v3.16–v3.20`, or `v3.25, v3.27` when the minors are not consecutive.
 pub(super) fn calico_minors(minors: &[u32]) -> String {
     let consecutive = minors.windows(2).all(|w| w[1] == w[0] + 1);
     match minors {
         [one] => format!("v3.{one}"),
-        [first, .., last] if consecutive => format!("v3.{first} to v3.{last}"),
+        // A dash, not "to": the list is an argument of translated messages too.
+        [first, .., last] if consecutive => format!("v3.{first}–v3.{last}"),
         _ => minors
             .iter()
             .map(|m| format!("v3.{m}"))
