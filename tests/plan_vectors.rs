@@ -8,6 +8,9 @@
 //! (`10.0.0.16/12` is read as `10.0.0.0/12`), so vectors that are not about host bits use the
 //! network address; a host-bits CIDR is its own rejected case.
 
+mod common;
+
+use common::modern;
 use dsinstall::answers::{
     AddressFamily, Answers, Encapsulation, NodeMaskSizes, OtherNode, ProxyMode,
 };
@@ -23,19 +26,6 @@ enum Expect {
     Warn(&'static str),
 }
 use Expect::*;
-
-/// A current cluster (v1.31) with the seed's addresses: node masks default to /24 and /64.
-fn modern() -> Answers {
-    let mut a = Answers::seed();
-    a.kubernetes.version = "v1.31.0".into();
-    a.kubernetes.cri_socket = None;
-    a.kubernetes.image_repository = None;
-    a.calico.version = "v3.28.2".into();
-    a.calico.ipv6_autodetection_method = Some("interface=^ens224$".into());
-    a.networking.pod_subnets = vec!["10.244.0.0/16".into(), "fd00:10:244::/56".into()];
-    a.networking.service_subnets = vec!["10.96.0.0/16".into(), "fd00:10:96::/112".into()];
-    a
-}
 
 /// The seed's own lab (v1.19, kubeadm computes the node masks).
 fn seed() -> Answers {

@@ -3,23 +3,13 @@
 //! beyond the values the check passes. The English texts must give back the CLI's message
 //! exactly, so the wizard in English reads the same as `dsinstall render`.
 
+mod common;
+
+use common::modern;
 use dsinstall::answers::{AddressFamily, Answers, Encapsulation, NodeMaskSizes, ProxyMode};
 use dsinstall::plan::{self, Problem, problem::CODES};
 use dsinstall::tui::i18n::{Lang, Texts};
 use std::collections::BTreeSet;
-
-/// A current cluster (v1.31): no problems but the missing manifest warning.
-fn modern() -> Answers {
-    let mut a = Answers::seed();
-    a.kubernetes.version = "v1.31.0".into();
-    a.kubernetes.cri_socket = None;
-    a.kubernetes.image_repository = None;
-    a.calico.version = "v3.28.2".into();
-    a.calico.ipv6_autodetection_method = Some("interface=^ens224$".into());
-    a.networking.pod_subnets = s(&["10.244.0.0/16", "fd00:10:244::/56"]);
-    a.networking.service_subnets = s(&["10.96.0.0/16", "fd00:10:96::/112"]);
-    a
-}
 
 /// The seed's own lab (v1.19, Calico v3.15).
 fn seed() -> Answers {
