@@ -1,4 +1,4 @@
-//! The answers file contract (shared/design/answers.md): load, save, round-trip, and bad input
+//! The answers file contract (README: "The answers file"): load, save, round-trip, and bad input
 //! rejected with the field path.
 
 mod common;
@@ -10,13 +10,13 @@ fn load(text: &str) -> Result<Answers, LoadError> {
 }
 
 fn seed_text() -> String {
-    std::fs::read_to_string(common::shared("fixtures/answers/seed-v1.19.yaml")).unwrap()
+    std::fs::read_to_string(common::fixture("answers/seed-v1.19.yaml")).unwrap()
 }
 
 #[test]
 fn fixtures_load_and_round_trip() {
     for name in ["seed-v1.19.yaml", "modern-v1.31-ipv6-primary.yaml"] {
-        let path = common::shared(&format!("fixtures/answers/{name}"));
+        let path = common::fixture(&format!("answers/{name}"));
         let a = Answers::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let again = load(&a.to_yaml()).unwrap();
         assert_eq!(a, again, "{name} round-trips");

@@ -17,7 +17,7 @@ fn docs(s: &str) -> Vec<Value> {
 }
 
 fn answers(name: &str) -> Answers {
-    Answers::load(&common::shared(&format!("fixtures/answers/{name}"))).unwrap()
+    Answers::load(&common::fixture(&format!("answers/{name}"))).unwrap()
 }
 
 fn render(a: &Answers) -> Vec<Value> {
@@ -35,8 +35,7 @@ fn upstream_pool_keys() -> BTreeSet<String> {
         "installation-dualstack-docs-v3.32.yaml",
         "custom-resources-v3.32.1.yaml",
     ] {
-        let text =
-            std::fs::read_to_string(common::shared(&format!("fixtures/calico/{f}"))).unwrap();
+        let text = std::fs::read_to_string(common::fixture(&format!("calico/{f}"))).unwrap();
         for d in docs(&text) {
             if let Some(pools) = d["spec"]["calicoNetwork"]["ipPools"].as_sequence() {
                 for p in pools {

@@ -9,7 +9,7 @@ use dsinstall::render::calico::patch_manifest;
 use serde_yaml::Value;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(common::shared(&format!("fixtures/calico/{name}"))).unwrap()
+    std::fs::read_to_string(common::fixture(&format!("calico/{name}"))).unwrap()
 }
 
 fn plan_of(a: &Answers) -> Plan {

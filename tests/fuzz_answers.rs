@@ -12,7 +12,7 @@ use serde_yaml::Value;
 fn fixtures() -> Vec<String> {
     ["seed-v1.19.yaml", "modern-v1.31-ipv6-primary.yaml"]
         .iter()
-        .map(|n| std::fs::read_to_string(common::shared(&format!("fixtures/answers/{n}"))).unwrap())
+        .map(|n| std::fs::read_to_string(common::fixture(&format!("answers/{n}"))).unwrap())
         .collect()
 }
 

@@ -141,7 +141,7 @@ fn seed_answers_render_every_file_with_a_fresh_token() {
 #[test]
 fn operator_mode_writes_the_installation() {
     let tmp = tempfile::tempdir().unwrap();
-    let answers = common::shared("fixtures/answers/modern-v1.31-ipv6-primary.yaml");
+    let answers = common::fixture("answers/modern-v1.31-ipv6-primary.yaml");
     let out = tmp.path().join("out");
     let r = render(&answers, &out, None);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -312,7 +312,7 @@ fn a_relative_manifest_is_read_beside_the_answers_file() {
     let bundle = dir.path().join("bundle");
     std::fs::create_dir(&bundle).unwrap();
     std::fs::copy(
-        common::shared("fixtures/calico/calico-v3.15.3.yaml"),
+        common::fixture("calico/calico-v3.15.3.yaml"),
         bundle.join("calico.yaml"),
     )
     .unwrap();

@@ -69,7 +69,7 @@ fn demo_walk_exports_the_seed_answers_and_restores_the_terminal() {
     let bundled = std::fs::read(dir.path().join("calico-v3.15.3.yaml")).unwrap();
     assert_eq!(
         bundled,
-        std::fs::read(common::shared("fixtures/calico/calico-v3.15.3.yaml")).unwrap()
+        std::fs::read(common::fixture("calico/calico-v3.15.3.yaml")).unwrap()
     );
     // render takes the exported file as it is, from any directory.
     let files = dir.path().join("files");
@@ -84,7 +84,7 @@ fn demo_walk_exports_the_seed_answers_and_restores_the_terminal() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(files.join("calico.yaml").exists());
     exported.calico.manifest = None;
-    let seed = Answers::load(&common::shared("fixtures/answers/seed-v1.19.yaml")).unwrap();
+    let seed = Answers::load(&common::fixture("answers/seed-v1.19.yaml")).unwrap();
     assert_eq!(
         exported, seed,
         "modulo the manifest, the demo exports the seed's answers"
@@ -249,7 +249,7 @@ fn a_panic_restores_the_terminal_before_the_message() {
 fn demo_export_with_a_calico_manifest_is_accepted_by_render() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("answers.yaml");
-    let manifest = common::shared("fixtures/calico/calico-v3.15.3.yaml");
+    let manifest = common::fixture("calico/calico-v3.15.3.yaml");
     let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
     p.wait_for("Press Enter", 10);
     p.send("nnn");

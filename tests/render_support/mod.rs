@@ -13,7 +13,7 @@ pub const FIXED_TOKEN: &str = "fixtok.abcdefghij012345";
 /// An answers fixture, with `calico.manifest` pointed at the matching upstream fixture when
 /// the answers use manifest mode.
 pub fn fixture(name: &str) -> Answers {
-    let path = common::shared(&format!("fixtures/answers/{name}"));
+    let path = common::fixture(&format!("answers/{name}"));
     let mut a = Answers::load(&path).expect("fixture answers load");
     if a.calico.install == CalicoInstall::Manifest && a.calico.manifest.is_none() {
         a.calico.manifest = Some(calico_fixture(&a.calico.version));
@@ -24,7 +24,7 @@ pub fn fixture(name: &str) -> Answers {
 /// The Calico manifest fixture for a Calico version (only v3.15.3 and v3.32.1 are stored).
 pub fn calico_fixture(version: &str) -> String {
     let v = version.trim_start_matches('v');
-    common::shared(&format!("fixtures/calico/calico-v{v}.yaml"))
+    common::fixture(&format!("calico/calico-v{v}.yaml"))
         .display()
         .to_string()
 }
