@@ -155,6 +155,14 @@ pub struct Calico {
     pub ipv4_encapsulation: Option<Encapsulation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_encapsulation: Option<Encapsulation>,
+    /// An extension of the contract: NAT for traffic leaving the cluster from the IPv4 pool.
+    /// Unset: Calico's default, true (calico-node CALICO_IPV4POOL_NAT_OUTGOING).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_nat_outgoing: Option<bool>,
+    /// An extension of the contract: NAT for the IPv6 pool. Unset: Calico's default, false
+    /// (calico-node CALICO_IPV6POOL_NAT_OUTGOING; the operator's Disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_nat_outgoing: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -150,7 +150,9 @@ fn check_fixture(manifest_name: &str, answers: Answers) {
                 ("CALICO_IPV6POOL_BLOCK_SIZE", "122"),
                 ("CALICO_IPV4POOL_IPIP", "Always"),
                 ("CALICO_IPV4POOL_VXLAN", "Never"),
-                ("CALICO_IPV6POOL_NAT_OUTGOING", "true"),
+                ("CALICO_IPV4POOL_NAT_OUTGOING", "true"),
+                // Calico's own default for IPv6; the seed's 2019:20::/112 is a global range.
+                ("CALICO_IPV6POOL_NAT_OUTGOING", "false"),
             ];
             for (n, v) in want {
                 assert_eq!(
@@ -361,4 +363,31 @@ fn ipv6_only_turns_ipv4_off_everywhere() {
     assert!(
         patched.contains("# Patched by dsinstall for a single family (IPv6 pool 2019:20::/112).")
     );
+}
+
+#[test]
+fn nat_outgoing_follows_the_answers_per_family() {
+    for (v4, v6) in [
+        (Some(false), Some(true)),
+        (None, None),
+        (Some(true), Some(false)),
+    ] {
+        let mut a = modern();
+        a.calico.ipv4_nat_outgoing = v4;
+        a.calico.ipv6_nat_outgoing = v6;
+        let patched = patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan_of(&a)).unwrap();
+        let ds = docs(&patched)
+            .into_iter()
+            .find(|d| is(d, "DaemonSet", "calico-node"))
+            .unwrap();
+        let env = node_env(&ds);
+        assert_eq!(
+            env_value(&env, "CALICO_IPV4POOL_NAT_OUTGOING"),
+            Some(v4.unwrap_or(true).to_string())
+        );
+        assert_eq!(
+            env_value(&env, "CALICO_IPV6POOL_NAT_OUTGOING"),
+            Some(v6.unwrap_or(false).to_string())
+        );
+    }
 }

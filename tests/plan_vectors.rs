@@ -721,6 +721,38 @@ fn cases() -> Vec<Case> {
             |_| {},
             Warn("calico.version"),
         ),
+        // --- Calico as calico-node runs it (calico@v3.32.1:node/pkg/lifecycle/startup/startup.go
+        // NAT defaults; libcalico-go/lib/ipam/ipam.go non-affine blocks) ---
+        (
+            "nat: a ULA IPv6 pool without NAT has no egress",
+            modern,
+            |_| {},
+            Warn("calico.ipv6NatOutgoing"),
+        ),
+        (
+            "nat: a ULA IPv6 pool with NAT is fine",
+            modern,
+            |a| a.calico.ipv6_nat_outgoing = Some(true),
+            Accept,
+        ),
+        (
+            "nat: a routed global IPv6 pool goes without",
+            seed,
+            |a| a.calico.ipv6_nat_outgoing = Some(false),
+            Accept,
+        ),
+        (
+            "blocks: a /25 IPv4 pool of /26 blocks has 2 blocks for 3 nodes",
+            modern,
+            |a| a.calico.ipv4_pool = Some("10.244.0.0/25".into()),
+            Warn("calico.ipv4Pool"),
+        ),
+        (
+            "blocks: a /112 IPv6 pool of /122 blocks has 1,024 blocks",
+            seed,
+            |_| {},
+            Accept,
+        ),
         (
             "calico: nothing lists 1.37 yet",
             modern,
@@ -891,4 +923,31 @@ fn tested_pairs_do_not_warn_about_calico() {
         a.calico.version = calico.into();
         assert_eq!(calico_warning(&a), None, "{kube} + {calico}");
     }
+}
+
+#[test]
+fn nat_outgoing_defaults_per_family_as_calico_does() {
+    let plan = plan::check(&seed()).plan.unwrap();
+    let nat = |f| plan.family(f).unwrap().nat_outgoing;
+    assert!(
+        nat(AddressFamily::Ipv4),
+        "CALICO_IPV4POOL_NAT_OUTGOING defaults to true"
+    );
+    assert!(
+        !nat(AddressFamily::Ipv6),
+        "CALICO_IPV6POOL_NAT_OUTGOING defaults to false"
+    );
+    let warned = |a: &Answers| {
+        plan::check(a)
+            .problems
+            .iter()
+            .any(|p| p.code == "pool.ula_without_nat")
+    };
+    assert!(!warned(&seed()), "2019:20::/112 is global: no warning");
+    let mut a = modern();
+    assert!(warned(&a));
+    a.calico.ipv6_pool = Some("fd00:10:244::/64".into());
+    assert!(warned(&a), "any range inside fc00::/7");
+    a.calico.ipv6_nat_outgoing = Some(true);
+    assert!(!warned(&a));
 }

@@ -19,8 +19,8 @@ pub fn bin() -> PathBuf {
 }
 
 /// A current cluster (v1.31, Calico v3.28.2) with the seed's node addresses and kind's pools
-/// (node masks default to /24 and /64): no problems but the missing-manifest and Calico
-/// tested-range warnings.
+/// (node masks default to /24 and /64): no problems but the missing-manifest, Calico
+/// tested-range and ULA-pool-without-NAT warnings.
 pub fn modern() -> dsinstall::answers::Answers {
     let mut a = dsinstall::answers::Answers::seed();
     a.kubernetes.version = "v1.31.0".into();

@@ -6,11 +6,13 @@ use super::version::{self, Maturity};
 use super::*;
 
 mod calico;
+mod calico_dataplane;
 mod kube;
 mod node;
 mod subnets;
 
 use calico::*;
+use calico_dataplane::*;
 use kube::*;
 use node::*;
 use subnets::*;
@@ -354,6 +356,7 @@ pub(super) fn run(a: &Answers) -> Checked {
 
     // Other nodes.
     let joins = join_nodes(a, &families, row, &mut p);
+    check_dataplane(a, &calico_pools, &block_sizes, 1 + joins.len(), &mut p);
 
     // Overlaps between every range and every node's network.
     if let (Some(pods), Some(svcs)) = (&pods, &svcs) {
@@ -422,7 +425,7 @@ pub(super) fn run(a: &Answers) -> Checked {
                 block_size: block_sizes[fi],
                 encapsulation: encaps[fi],
                 autodetection: autodetection(a, f),
-                nat_outgoing: true,
+                nat_outgoing: nat_outgoing(a, f),
             }
         })
         .collect();

@@ -1,0 +1,91 @@
+//! Calico as calico-node will run it: NAT per family, IPAM blocks against the nodes of the
+//! plan, what the manifest's `calico_backend` can route, and the MTU against the node's link.
+//!
+//! The first two need only the answers (`check`); the backend comes from the manifest and the
+//! link MTU from the host, so `backend_problems` and `mtu_problems` take them as data.
+
+use super::*;
+
+/// NAT for traffic leaving the cluster from a family's pool. Unset, Calico's own default:
+/// calico-node reads `CALICO_IPV4POOL_NAT_OUTGOING` with default true and
+/// `CALICO_IPV6POOL_NAT_OUTGOING` with default false
+/// (calico@v3.32.1:node/pkg/lifecycle/startup/startup.go l.1062 and l.1070;
+/// calico@v3.15.3-node:pkg/startup/startup.go l.919 and l.925), and the operator's IPPool
+/// `natOutgoing` defaults the same way (Enabled for IPv4, Disabled for IPv6).
+pub(super) fn nat_outgoing(a: &Answers, f: AddressFamily) -> bool {
+    match f {
+        AddressFamily::Ipv4 => a.calico.ipv4_nat_outgoing.unwrap_or(true),
+        AddressFamily::Ipv6 => a.calico.ipv6_nat_outgoing.unwrap_or(false),
+    }
+}
+
+/// Unique local addresses (RFC 4193, fc00::/7; fd00::/8 is the locally assigned half) are
+/// not routed on the Internet: without NAT, pods of such a pool reach nothing outside.
+fn is_ula(n: &IpNet) -> bool {
+    match n {
+        IpNet::V6(v6) => (v6.network().segments()[0] & 0xfe00) == 0xfc00,
+        IpNet::V4(_) => false,
+    }
+}
+
+/// The rules about what Calico does with the pools: NAT for a private IPv6 pool, and whether
+/// each node of the plan can get an IPAM block of its own.
+pub(super) fn check_dataplane(
+    a: &Answers,
+    pools: &[Option<IpNet>; 2],
+    block_sizes: &[u8; 2],
+    node_count: usize,
+    p: &mut Vec<Problem>,
+) {
+    if let Some(pool) = pools[AddressFamily::Ipv6 as usize]
+        && is_ula(&pool)
+        && !nat_outgoing(a, AddressFamily::Ipv6)
+    {
+        p.push(
+            Problem::warning(
+                "calico.ipv6NatOutgoing",
+                format!(
+                    "the IPv6 pool {pool} is a unique local range and NAT outgoing is off (Calico's default for IPv6): pods get no IPv6 connectivity beyond the cluster (projectcalico/calico#2954)"
+                ),
+            )
+            .hint("set calico.ipv6NatOutgoing: true, or use a routed global IPv6 pool")
+            .code("pool.ula_without_nat", &[&pool]),
+        );
+    }
+    for f in [AddressFamily::Ipv4, AddressFamily::Ipv6] {
+        let Some(pool) = pools[f as usize] else {
+            continue;
+        };
+        let Some(blocks) = ipam_blocks(&pool, block_sizes[f as usize]) else {
+            continue;
+        };
+        if blocks < node_count as u128 {
+            let b = block_sizes[f as usize];
+            // Without strict affinity (the default), a node that finds no free block takes
+            // addresses from other nodes' blocks, each then routed as a /32 or /128
+            // (calico@v3.32.1:libcalico-go/lib/ipam/ipam.go l.871, "non-affine blocks").
+            p.push(
+                Problem::warning(
+                    pool_path(f),
+                    format!(
+                        "the {} pool {pool} holds {blocks} block(s) of /{b} for {node_count} nodes; nodes without a block of their own borrow single addresses from other nodes' blocks",
+                        f.kube_name()
+                    ),
+                )
+                .hint(format!(
+                    "use a larger pool, or a block size longer than /{b}"
+                ))
+                .code(
+                    "block.fewer_than_nodes",
+                    &[&f.kube_name(), &pool, &blocks, &b, &node_count],
+                ),
+            );
+        }
+    }
+}
+
+/// How many IPAM blocks of `/block` a pool holds; None when the pool is smaller than one block.
+pub fn ipam_blocks(pool: &IpNet, block: u8) -> Option<u128> {
+    let bits = block.checked_sub(pool.prefix_len())?;
+    Some(cidr::pow2(bits as u32))
+}
