@@ -98,16 +98,40 @@ pub fn plan_table(plan: &Plan) -> String {
         let ranges = cidr::node_ranges(&f.pod_subnet, f.node_mask, 3);
         let shown: Vec<String> = ranges.iter().map(|r| r.to_string()).collect();
         out.push_str(&format!(
-            "  {} per-node ranges /{} ({how}): {}{}\n",
+            "  {} node podCIDRs /{} ({how}; kube-controller-manager assigns them): {}{}\n",
             f.family.kube_name(),
             f.node_mask,
             shown.join(", "),
             if f.nodes_fit > 3 { ", ..." } else { "" }
         ));
     }
+    out.push_str(&ipam_text(plan));
     for j in &plan.joins {
         let ips: Vec<String> = j.node_ips.iter().map(|i| i.to_string()).collect();
         out.push_str(&format!("  join {}: node-ip {}\n", j.name, ips.join(",")));
+    }
+    out
+}
+
+/// Calico's IPAM blocks per pool: what pods really take their addresses from.
+fn ipam_text(plan: &Plan) -> String {
+    let nodes = 1 + plan.joins.len();
+    let mut out = String::from(
+        "\nCalico IPAM: pods take addresses from the pool's blocks, not from the node podCIDRs; each node claims blocks as it needs them\n",
+    );
+    for f in &plan.families {
+        let Some((blocks, per_block)) = super::ipam::family_blocks(f) else {
+            continue;
+        };
+        out.push_str(&format!(
+            "  {} pool {}: {} blocks of /{} ({} addresses each); {} nodes take at least one block each\n",
+            f.family.kube_name(),
+            f.calico_pool,
+            human_count(blocks),
+            f.block_size,
+            human_count(per_block),
+            nodes
+        ));
     }
     out
 }

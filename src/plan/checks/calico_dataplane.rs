@@ -56,7 +56,7 @@ pub(super) fn check_dataplane(
         let Some(pool) = pools[f as usize] else {
             continue;
         };
-        let Some(blocks) = ipam_blocks(&pool, block_sizes[f as usize]) else {
+        let Some((blocks, _)) = crate::plan::ipam::blocks(&pool, block_sizes[f as usize]) else {
             continue;
         };
         if blocks < node_count as u128 {
@@ -82,10 +82,4 @@ pub(super) fn check_dataplane(
             );
         }
     }
-}
-
-/// How many IPAM blocks of `/block` a pool holds; None when the pool is smaller than one block.
-pub fn ipam_blocks(pool: &IpNet, block: u8) -> Option<u128> {
-    let bits = block.checked_sub(pool.prefix_len())?;
-    Some(cidr::pow2(bits as u32))
 }

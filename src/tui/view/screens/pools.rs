@@ -44,15 +44,23 @@ fn picture(frame: &mut Frame, m: &Model, area: Rect) {
             }
         }
         Some(plan) => {
-            for fp in &plan.families {
-                family_lines(m, fp, w, &mut lines);
+            // On a short terminal, one range before the ellipsis instead of two, so that
+            // both families' Calico lines stay in view.
+            for ranges in [2, 1] {
+                lines.clear();
+                for fp in &plan.families {
+                    family_lines(m, fp, w, ranges, &mut lines);
+                }
+                if lines.len() <= inner.height as usize {
+                    break;
+                }
             }
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, out: &mut Vec<Line<'static>>) {
+fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, ranges: usize, out: &mut Vec<Line<'static>>) {
     let tx = m.tx();
     let t = |s: String| truncate(&s, w);
     let primary = if fp.family == m.primary {
@@ -76,12 +84,12 @@ fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, out: &mut Vec<Line<'static
             &human_count(fp.addresses_per_node),
         ],
     ))));
-    // First two ranges, an ellipsis, the last: enough to see the cut.
-    let first = node_ranges(&fp.pod_subnet, fp.node_mask, 2);
+    // The first ranges, an ellipsis, the last: enough to see the cut.
+    let first = node_ranges(&fp.pod_subnet, fp.node_mask, ranges);
     for (i, r) in first.iter().enumerate() {
         out.push(Line::from(t(format!(" [{}] {r}", i + 1))));
     }
-    if fp.nodes_fit > 2
+    if fp.nodes_fit > ranges as u128
         && let Ok(last) = ipnet::IpNet::new(fp.pod_subnet.broadcast(), fp.node_mask)
     {
         out.push(Line::from(" …"));
@@ -102,5 +110,12 @@ fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, out: &mut Vec<Line<'static
         "pools.calico",
         &[&fp.calico_pool.to_string(), &fp.block_size.to_string()],
     ))));
+    // Pods take their addresses from these blocks, not from the node ranges above.
+    if let Some((blocks, per_block)) = crate::plan::ipam::family_blocks(fp) {
+        out.push(Line::from(t(tx.f(
+            "pools.blocks",
+            &[&human_count(blocks), &human_count(per_block)],
+        ))));
+    }
     out.push(Line::default());
 }
