@@ -391,3 +391,91 @@ fn nat_outgoing_follows_the_answers_per_family() {
         );
     }
 }
+
+/// The document of a stream (split at `---` lines) that holds both markers.
+fn chunk<'a>(stream: &'a str, kind: &str, name: &str) -> &'a str {
+    let mut start = 0;
+    let mut chunks = Vec::new();
+    for (i, _) in stream.match_indices("\n---\n") {
+        chunks.push(&stream[start..i + 1]);
+        start = i + 1;
+    }
+    chunks.push(&stream[start..]);
+    chunks
+        .into_iter()
+        .find(|c| {
+            c.lines().any(|l| l == format!("kind: {kind}"))
+                && c.lines().any(|l| l == format!("  name: {name}"))
+        })
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+fn comments(doc: &str) -> Vec<&str> {
+    doc.lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .collect()
+}
+
+#[test]
+fn upstream_comments_of_the_patched_documents_survive() {
+    for (name, a) in [
+        ("calico-v3.15.3.yaml", seed()),
+        ("calico-v3.32.1.yaml", modern()),
+    ] {
+        for registry in [None, Some("registry.local:5000")] {
+            let mut a = a.clone();
+            a.calico.registry = registry.map(str::to_string);
+            let original = fixture(name);
+            let patched = patch_manifest(&original, &plan_of(&a)).unwrap();
+            for (kind, obj) in [("ConfigMap", "calico-config"), ("DaemonSet", "calico-node")] {
+                let before = comments(chunk(&original, kind, obj));
+                let after = comments(chunk(&patched, kind, obj));
+                assert!(before.len() > 3, "{name}: {obj} has comments upstream");
+                // Every upstream comment line, in order, indentation included; ours are extra.
+                let mut rest = after.iter();
+                for c in &before {
+                    assert!(
+                        rest.any(|x| x == c),
+                        "{name} {registry:?}: {obj} lost {c:?}"
+                    );
+                }
+                assert!(
+                    patched.contains("Changing this value after installation will have"),
+                    "{name}"
+                );
+            }
+            if registry.is_some() {
+                let kc = comments(chunk(&original, "Deployment", "calico-kube-controllers"));
+                let ka = comments(chunk(&patched, "Deployment", "calico-kube-controllers"));
+                for c in &kc {
+                    assert!(ka.contains(c), "{name}: kube-controllers lost {c:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_patched_documents_are_line_edits_of_upstream() {
+    // Beyond the comments: the lines dsinstall does not change stay exactly as upstream wrote
+    // them (quoting, key order), so a diff against upstream shows only the patch.
+    let original = fixture("calico-v3.32.1.yaml");
+    let patched = patch_manifest(&original, &plan_of(&modern())).unwrap();
+    let before = chunk(&original, "DaemonSet", "calico-node");
+    let after = chunk(&patched, "DaemonSet", "calico-node");
+    for line in [
+        "            - name: DATASTORE_TYPE",
+        "              value: \"kubernetes\"",
+        "          image: quay.io/calico/node:v3.32.1",
+        "            - name: CALICO_DISABLE_FILE_LOGGING",
+    ] {
+        assert!(before.contains(line) && after.contains(line), "{line}");
+    }
+    assert!(after.contains("            - name: FELIX_IPV6SUPPORT\n              value: \"true\""));
+    assert!(after.contains("            - name: IP6\n              value: \"autodetect\""));
+    let cm = chunk(&patched, "ConfigMap", "calico-config");
+    assert!(
+        cm.contains("          \"ipam\": {\n              \"type\": \"calico-ipam\",\n              \"assign_ipv4\": \"true\",\n              \"assign_ipv6\": \"true\"\n          },"),
+        "{cm}"
+    );
+}

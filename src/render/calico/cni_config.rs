@@ -31,8 +31,34 @@ pub fn patch(template: &str, assign_v4: bool, assign_v6: bool) -> Result<String,
     }
     ipam.insert("assign_ipv4".into(), Value::from(bool_str(assign_v4)));
     ipam.insert("assign_ipv6".into(), Value::from(bool_str(assign_v6)));
+    // Upstream's layout where an insertion says the same; else the JSON re-printed.
+    if let Some(text) = insert_in_place(template, assign_v4, assign_v6)
+        && serde_json::from_str::<Value>(&quote_placeholders(&text)).is_ok_and(|v| v == json)
+    {
+        return Ok(text);
+    }
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     Ok(unquote_placeholders(&text))
+}
+
+/// The two keys inserted after the one `"type": "calico-ipam"` of the template, in its
+/// layout: on lines of their own with the same indentation, or on the same line.
+fn insert_in_place(template: &str, v4: bool, v6: bool) -> Option<String> {
+    const NEEDLE: &str = "\"type\": \"calico-ipam\"";
+    if template.matches(NEEDLE).count() != 1 || template.contains("\"assign_ipv") {
+        return None;
+    }
+    let at = template.find(NEEDLE)?;
+    let line_start = template[..at].rfind('\n').map_or(0, |i| i + 1);
+    let lead = &template[line_start..at];
+    let (v4, v6) = (bool_str(v4), bool_str(v6));
+    let keys = if lead.bytes().all(|b| b == b' ' || b == b'\t') {
+        format!(",\n{lead}\"assign_ipv4\": \"{v4}\",\n{lead}\"assign_ipv6\": \"{v6}\"")
+    } else {
+        format!(", \"assign_ipv4\": \"{v4}\", \"assign_ipv6\": \"{v6}\"")
+    };
+    let end = at + NEEDLE.len();
+    Some(format!("{}{keys}{}", &template[..end], &template[end..]))
 }
 
 fn bool_str(b: bool) -> &'static str {
@@ -127,6 +153,26 @@ mod tests {
         assert_eq!(ipam["assign_ipv4"], "true");
         assert_eq!(ipam["assign_ipv6"], "true");
         assert_eq!(json["plugins"][1]["snat"], true);
+    }
+
+    #[test]
+    fn keeps_upstream_layout() {
+        let upstream = "{\n  \"plugins\": [\n    {\n      \"type\": \"calico\",\n      \"mtu\": __CNI_MTU__,\n      \"ipam\": {\n          \"type\": \"calico-ipam\"\n      }\n    }\n  ]\n}";
+        let out = patch(upstream, true, false).unwrap();
+        assert_eq!(
+            out,
+            upstream.replace(
+                "          \"type\": \"calico-ipam\"\n",
+                "          \"type\": \"calico-ipam\",\n          \"assign_ipv4\": \"true\",\n          \"assign_ipv6\": \"false\"\n"
+            )
+        );
+        // One line: the keys go on it too.
+        let out = patch(SHIPPED, true, true).unwrap();
+        assert!(out.contains("\"ipam\": { \"type\": \"calico-ipam\", \"assign_ipv4\": \"true\", \"assign_ipv6\": \"true\" }"), "{out}");
+        // Already set: re-printed, not inserted twice.
+        let twice = patch(&out, false, true).unwrap();
+        assert_eq!(twice.matches("assign_ipv4").count(), 1, "{twice}");
+        assert!(twice.contains("\"assign_ipv4\": \"false\""));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A multi-document YAML stream split at its `---` markers, so that documents we do not
-//! change are written back byte for byte (with upstream's comments), and only the ones we
-//! patch are re-serialized.
+//! change are written back byte for byte (with upstream's comments), and the ones we patch
+//! are written as line edits of upstream's text where that gives the patched value exactly
+//! (`yaml_text`), else re-serialized.
 
 use serde_yaml::Value;
 
@@ -10,6 +11,9 @@ pub struct Document {
     pub text: String,
     pub value: Option<Value>,
     pub changed: bool,
+    /// Upstream's text with the patch applied as line edits, comments kept; set only when it
+    /// parses back to exactly `value`.
+    pub edited: Option<String>,
 }
 
 /// Split at document markers. A `---` line at column 0 cannot sit inside a block scalar
@@ -37,6 +41,7 @@ pub fn split(stream: &str) -> Result<Vec<Document>, String> {
                 text,
                 value,
                 changed: false,
+                edited: None,
             })
         })
         .collect()
@@ -53,6 +58,10 @@ pub fn join(docs: &[Document], note: &str) -> Result<String, String> {
     for d in docs {
         if !d.changed {
             out.push_str(&d.text);
+            continue;
+        }
+        if let Some(edited) = &d.edited {
+            out.push_str(&with_note(edited, note));
             continue;
         }
         let value = d.value.as_ref().expect("a changed document has a value");
@@ -73,6 +82,30 @@ pub fn join(docs: &[Document], note: &str) -> Result<String, String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The note after a document's marker and leading comments (where the re-serialized form
+/// puts it too).
+fn with_note(text: &str, note: &str) -> String {
+    let mut out = String::with_capacity(text.len() + note.len());
+    let mut placed = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if !placed && !is_marker(bare) && !bare.starts_with('#') {
+            out.push_str(note);
+            placed = true;
+        }
+        out.push_str(line);
+    }
+    if !placed {
+        out.push_str(note);
+    }
+    out
+}
+
+/// Whether `edited` says exactly what `value` says.
+pub fn parses_to(edited: &str, value: &Value) -> bool {
+    serde_yaml::from_str::<Value>(edited).is_ok_and(|v| &v == value)
 }
 
 /// `kind` and `metadata.name` of a Kubernetes object.

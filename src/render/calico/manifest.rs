@@ -1,9 +1,12 @@
 //! Patch an upstream Kubernetes-datastore `calico.yaml` so that it says what the plan says
 //! (shared/facts/calico-dualstack.md §8, "Manifest path"): CNI IPAM assigns both families,
 //! calico-node autodetects and pools both, the MTU and registry are the chosen ones.
-//! Documents not patched are written back byte for byte.
+//! Documents not patched are written back byte for byte; the patched ones keep upstream's
+//! comments where the patch can be made as line edits (`text_patch`).
 
 use super::documents::{self, Document};
+use super::text_patch::{self, EnvSet};
+use super::yaml_text::Text;
 use super::{CalicoError, cni_config, env, images};
 use crate::answers::{AddressFamily, Encapsulation};
 use crate::plan::{FamilyPlan, Plan};
@@ -20,12 +23,15 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
     let config = find(&mut docs, "ConfigMap", "calico-config").ok_or_else(|| {
         fail("no ConfigMap calico-config: this is not Calico's calico.yaml".into())
     })?;
-    patch_config(config, v4.is_some(), v6.is_some(), plan.calico.mtu).map_err(fail)?;
+    let cni = patch_config(config, v4.is_some(), v6.is_some(), plan.calico.mtu).map_err(fail)?;
+    let mtu = plan.calico.mtu.map(|m| m.to_string());
+    keep_comments(config, |t| text_patch::config(t, &cni, mtu.as_deref()));
 
     let node = find(&mut docs, "DaemonSet", "calico-node")
         .ok_or_else(|| fail("no DaemonSet calico-node: this is not Calico's calico.yaml".into()))?;
     let env = node_env(node).map_err(fail)?;
-    patch_node_env(env, v4, v6, plan);
+    let sets = patch_node_env(env, v4, v6, plan);
+    keep_comments(node, |t| text_patch::env(t, &sets));
 
     if let Some(registry) = &plan.calico.registry {
         for d in docs.iter_mut() {
@@ -37,10 +43,24 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
                 && images::rewrite_workload(v, registry)
             {
                 d.changed = true;
+                keep_comments(d, |t| text_patch::images(t, registry));
             }
         }
     }
     documents::join(&docs, &note(plan)).map_err(fail)
+}
+
+/// Replay an edit on the document's text (upstream's, or the edits made so far) and keep the
+/// result only when it parses to exactly the patched value; otherwise the document is
+/// re-serialized, which loses its comments but not its meaning.
+fn keep_comments(doc: &mut Document, edit: impl FnOnce(&mut Text) -> Option<()>) {
+    let Some(value) = &doc.value else { return };
+    // After an edit that fell back, the next one starts from upstream's text again and so
+    // misses the earlier change: the comparison below then refuses it too.
+    let mut t = Text::new(doc.edited.as_deref().unwrap_or(&doc.text));
+    doc.edited = edit(&mut t)
+        .map(|()| t.finish())
+        .filter(|e| documents::parses_to(e, value));
 }
 
 fn note(plan: &Plan) -> String {
@@ -119,7 +139,12 @@ fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-fn patch_config(doc: &mut Document, v4: bool, v6: bool, mtu: Option<u32>) -> Result<(), String> {
+fn patch_config(
+    doc: &mut Document,
+    v4: bool,
+    v6: bool,
+    mtu: Option<u32>,
+) -> Result<String, String> {
     let data = doc
         .value
         .as_mut()
@@ -131,13 +156,13 @@ fn patch_config(doc: &mut Document, v4: bool, v6: bool, mtu: Option<u32>) -> Res
         .and_then(Value::as_str)
         .ok_or("ConfigMap calico-config has no cni_network_config")?;
     let patched = cni_config::patch(cni, v4, v6)?;
-    data.insert("cni_network_config".into(), Value::from(patched));
+    data.insert("cni_network_config".into(), Value::from(patched.clone()));
     if let Some(mtu) = mtu {
         // veth_mtu feeds CNI_MTU and FELIX_{IPINIP,VXLAN,WIREGUARD}MTU through configMapKeyRef.
         data.insert("veth_mtu".into(), Value::from(mtu.to_string()));
     }
     doc.changed = true;
-    Ok(())
+    Ok(patched)
 }
 
 fn node_env(doc: &mut Document) -> Result<&mut Vec<Value>, String> {
@@ -177,11 +202,17 @@ fn patch_node_env(
     v4: Option<&FamilyPlan>,
     v6: Option<&FamilyPlan>,
     plan: &Plan,
-) {
+) -> Vec<EnvSet> {
     let row = plan.calico_row;
     let mut after = "IP".to_string();
+    let mut sets = Vec::new();
     let mut put = |e: &mut Vec<Value>, name: &str, value: &str| {
         env::set(e, name, value, &after);
+        sets.push(EnvSet {
+            name: name.into(),
+            value: value.into(),
+            after: after.clone(),
+        });
         after = name.to_string();
     };
     match v4 {
@@ -247,4 +278,5 @@ fn patch_node_env(
         // The manifest forces "false", and then calico-node creates no IPv6 pool either.
         put(e, "FELIX_IPV6SUPPORT", "true");
     }
+    sets
 }

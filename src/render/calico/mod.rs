@@ -7,6 +7,8 @@ mod env;
 mod images;
 mod installation;
 mod manifest;
+mod text_patch;
+mod yaml_text;
 
 pub use installation::installation;
 pub use manifest::patch_manifest;
