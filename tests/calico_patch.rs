@@ -3,7 +3,7 @@
 
 mod common;
 
-use dsinstall::answers::Answers;
+use dsinstall::answers::{Answers, Encapsulation};
 use dsinstall::plan::{self, Plan};
 use dsinstall::render::calico::patch_manifest;
 use serde_yaml::Value;
@@ -478,4 +478,70 @@ fn the_patched_documents_are_line_edits_of_upstream() {
         cm.contains("          \"ipam\": {\n              \"type\": \"calico-ipam\",\n              \"assign_ipv4\": \"true\",\n              \"assign_ipv6\": \"true\"\n          },"),
         "{cm}"
     );
+}
+
+/// The seed's addresses on v3.32.1 with upstream's calico-vxlan.yaml (no BIRD).
+fn vxlan_manifest() -> String {
+    fixture("calico-vxlan-v3.32.1.yaml")
+}
+
+#[test]
+fn the_vxlan_backend_refuses_pools_that_need_bgp() {
+    // The defaults (IPIP for IPv4, unencapsulated IPv6) need BIRD's routes in both families.
+    let err = patch_manifest(&vxlan_manifest(), &plan_of(&modern()))
+        .unwrap_err()
+        .message;
+    assert!(
+        err.starts_with("calico.ipv4Encapsulation: the manifest's calico_backend is vxlan"),
+        "{err}"
+    );
+    assert!(err.contains("IPIP"), "{err}");
+    let mut a = modern();
+    a.calico.ipv4_encapsulation = Some(Encapsulation::Vxlan);
+    let err = patch_manifest(&vxlan_manifest(), &plan_of(&a))
+        .unwrap_err()
+        .message;
+    assert!(err.starts_with("calico.ipv6Encapsulation: "), "{err}");
+    assert!(err.contains("uses None"), "{err}");
+    // The same answers on calico.yaml (backend bird) are fine.
+    assert!(patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan_of(&modern())).is_ok());
+}
+
+#[test]
+fn the_vxlan_backend_patches_vxlan_pools_in_both_families() {
+    let mut a = modern();
+    a.calico.ipv4_encapsulation = Some(Encapsulation::Vxlan);
+    a.calico.ipv6_encapsulation = Some(Encapsulation::Vxlan);
+    let original = vxlan_manifest();
+    let patched = patch_manifest(&original, &plan_of(&a)).unwrap();
+    let ds = docs(&patched)
+        .into_iter()
+        .find(|d| is(d, "DaemonSet", "calico-node"))
+        .unwrap();
+    let env = node_env(&ds);
+    for (n, v) in [
+        ("CALICO_IPV4POOL_IPIP", "Never"),
+        ("CALICO_IPV4POOL_VXLAN", "Always"),
+        ("CALICO_IPV6POOL_VXLAN", "Always"),
+    ] {
+        assert_eq!(env_value(&env, n).as_deref(), Some(v), "{n}");
+    }
+    assert!(patched.contains("  calico_backend: \"vxlan\""));
+    for c in comments(chunk(&original, "DaemonSet", "calico-node")) {
+        assert!(patched.contains(c), "lost {c:?}");
+    }
+}
+
+#[test]
+fn a_policy_only_or_unknown_backend_is_refused_by_name() {
+    for (backend, expect) in [("none", "policy only"), ("gobgp", "does not know")] {
+        let m = fixture("calico-v3.32.1.yaml").replacen(
+            "calico_backend: \"bird\"",
+            &format!("calico_backend: \"{backend}\""),
+            1,
+        );
+        let err = patch_manifest(&m, &plan_of(&modern())).unwrap_err().message;
+        assert!(err.starts_with("calico.manifest: "), "{err}");
+        assert!(err.contains(expect), "{err}");
+    }
 }

@@ -951,3 +951,33 @@ fn nat_outgoing_defaults_per_family_as_calico_does() {
     a.calico.ipv6_nat_outgoing = Some(true);
     assert!(!warned(&a));
 }
+
+#[test]
+fn the_vxlan_backend_routes_only_vxlan_pools() {
+    // calico@v3.32.1:manifests/calico-vxlan.yaml runs no BIRD.
+    let paths = |a: &Answers, backend: &str| -> Vec<String> {
+        let plan = plan::check(a).plan.unwrap();
+        plan::backend_problems(&plan, backend)
+            .into_iter()
+            .map(|p| p.path)
+            .collect()
+    };
+    let mut a = modern();
+    assert!(paths(&a, "bird").is_empty());
+    assert_eq!(
+        paths(&a, "vxlan"),
+        ["calico.ipv4Encapsulation", "calico.ipv6Encapsulation"]
+    );
+    a.calico.ipv4_encapsulation = Some(Encapsulation::Vxlan);
+    a.calico.ipv6_encapsulation = Some(Encapsulation::Vxlan);
+    assert!(paths(&a, "vxlan").is_empty());
+    assert_eq!(paths(&a, "none"), ["calico.manifest"]);
+    // Before v3.23 there is no IPv6 VXLAN, so the hint says so.
+    let s = seed();
+    let plan = plan::check(&s).plan.unwrap();
+    let v6 = plan::backend_problems(&plan, "vxlan")
+        .into_iter()
+        .find(|p| p.path == "calico.ipv6Encapsulation")
+        .unwrap();
+    assert!(v6.hint.unwrap().contains("v3.23"));
+}

@@ -204,14 +204,20 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
 }
 
 fn all_problems() -> Vec<Problem> {
-    variants()
+    let mut all: Vec<Problem> = variants()
         .into_iter()
         .flat_map(|(base, mutate)| {
             let mut a = base();
             mutate(&mut a);
             plan::check(&a).problems
         })
-        .collect()
+        .collect();
+    // The rules that need the manifest: its calico_backend against the plan's pools.
+    let plan = plan::check(&modern()).plan.expect("modern plans");
+    for backend in ["bird", "vxlan", "none", "gobgp"] {
+        all.extend(plan::backend_problems(&plan, backend));
+    }
+    all
 }
 
 /// The `{N}` placeholders in a text.

@@ -15,6 +15,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+pub use checks::calico_dataplane::backend_problems;
 pub use problem::{Problem, Severity};
 pub use version::{CalicoMinor, CalicoVersion, KubeMinor, KubeVersion};
 

@@ -83,3 +83,61 @@ pub(super) fn check_dataplane(
         }
     }
 }
+
+/// What the manifest's `calico_backend` (calico-config; calico-node's
+/// `CALICO_NETWORKING_BACKEND`) can route for the plan's pools. `bird` runs BIRD, which
+/// distributes every pool's routes over BGP. `vxlan` (upstream's calico-vxlan.yaml) runs no
+/// BIRD: only VXLAN pools reach other nodes, because Felix programs VXLAN routes itself,
+/// while IPIP and unencapsulated pools need BGP routes that nobody sends
+/// (calico@v3.32.1:manifests/calico-vxlan.yaml; node/pkg/lifecycle/startup/startup.go and
+/// confd run BIRD for `bird` only). `none` is policy-only: Calico does no networking.
+pub fn backend_problems(plan: &Plan, backend: &str) -> Vec<Problem> {
+    let mut p = Vec::new();
+    match backend {
+        "bird" => {}
+        "vxlan" => {
+            for f in &plan.families {
+                if f.encapsulation == Encapsulation::Vxlan {
+                    continue;
+                }
+                let path = match f.family {
+                    AddressFamily::Ipv4 => "calico.ipv4Encapsulation",
+                    AddressFamily::Ipv6 => "calico.ipv6Encapsulation",
+                };
+                p.push(
+                    Problem::error(
+                        path,
+                        format!(
+                            "the manifest's calico_backend is vxlan, which runs no BGP, but the {} pool {} uses {}: its routes need BGP, so traffic to pods on other nodes is dropped",
+                            f.family.kube_name(),
+                            f.calico_pool,
+                            f.encapsulation.as_str()
+                        ),
+                    )
+                    .hint(format!("set {path}: VXLAN (IPv6 VXLAN needs Calico v3.23 or newer), or use Calico's calico.yaml (backend bird)"))
+                    .code(
+                        "calico.backend_needs_bgp",
+                        &[&f.family.kube_name(), &f.calico_pool, &f.encapsulation.as_str(), &path],
+                    ),
+                );
+            }
+        }
+        "none" => p.push(
+            Problem::error(
+                "calico.manifest",
+                "the manifest's calico_backend is none: Calico enforces policy only and another plugin must do the networking",
+            )
+            .hint("use Calico's calico.yaml (backend bird), or calico-vxlan.yaml with VXLAN pools")
+            .code("calico.backend_policy_only", &[]),
+        ),
+        other => p.push(
+            Problem::error(
+                "calico.manifest",
+                format!("the manifest's calico_backend is {other:?}, which calico-node does not know (bird, vxlan or none)"),
+            )
+            .hint("use Calico's calico.yaml (backend bird), or calico-vxlan.yaml with VXLAN pools")
+            .code("calico.backend_unknown", &[&format!("{other:?}")]),
+        ),
+    }
+    p
+}

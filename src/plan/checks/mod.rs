@@ -6,7 +6,7 @@ use super::version::{self, Maturity};
 use super::*;
 
 mod calico;
-mod calico_dataplane;
+pub(super) mod calico_dataplane;
 mod kube;
 mod node;
 mod subnets;

@@ -23,6 +23,16 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
     let config = find(&mut docs, "ConfigMap", "calico-config").ok_or_else(|| {
         fail("no ConfigMap calico-config: this is not Calico's calico.yaml".into())
     })?;
+    if let Some(backend) = config.value.as_ref().and_then(backend)
+        && let Some(p) = crate::plan::backend_problems(plan, backend).first()
+    {
+        let hint = p
+            .hint
+            .as_deref()
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        return Err(CalicoError::new(format!("{}: {}{hint}", p.path, p.message)));
+    }
     let cni = patch_config(config, v4.is_some(), v6.is_some(), plan.calico.mtu).map_err(fail)?;
     let mtu = plan.calico.mtu.map(|m| m.to_string());
     keep_comments(config, |t| text_patch::config(t, &cni, mtu.as_deref()));
@@ -78,6 +88,11 @@ fn note(plan: &Plan) -> String {
         },
         pools.join(", ")
     )
+}
+
+/// `calico_backend` of calico-config: what calico-node routes with (bird, vxlan, none).
+pub(super) fn backend(config: &Value) -> Option<&str> {
+    config.get("data")?.get("calico_backend")?.as_str()
 }
 
 fn find<'a>(docs: &'a mut [Document], kind: &str, name: &str) -> Option<&'a mut Document> {
