@@ -121,3 +121,28 @@ fn the_apiserver_arrives_with_calico_v3_20() {
         );
     }
 }
+
+#[test]
+fn the_operator_manifest_gets_the_registry_and_keeps_everything_else() {
+    let upstream =
+        std::fs::read_to_string(common::fixture("calico/tigera-operator-v3.32.1.yaml")).unwrap();
+    let mut a = answers("modern-v1.31-ipv6-primary.yaml");
+    a.calico.version = "v3.32.1".into();
+    let plan = plan::check(&a).plan.unwrap();
+    let patched = dsinstall::render::calico::patch_operator(&upstream, &plan).unwrap();
+    // Only the image line (and the note) differ from upstream.
+    let removed: Vec<&str> = upstream.lines().filter(|l| !patched.contains(*l)).collect();
+    assert_eq!(
+        removed,
+        ["          image: quay.io/tigera/operator:v1.42.3"]
+    );
+    assert!(patched.contains("          image: \"registry.local:5000/tigera/operator:v1.42.3\""));
+    assert_eq!(docs(&patched).len(), docs(&upstream).len());
+    // No registry: upstream's text as it is.
+    a.calico.registry = None;
+    let plan = plan::check(&a).plan.unwrap();
+    assert_eq!(
+        dsinstall::render::calico::patch_operator(&upstream, &plan).unwrap(),
+        upstream
+    );
+}

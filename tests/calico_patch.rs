@@ -545,3 +545,32 @@ fn a_policy_only_or_unknown_backend_is_refused_by_name() {
         assert!(err.contains(expect), "{err}");
     }
 }
+
+#[test]
+fn images_of_another_patch_release_are_named() {
+    // Upstream's v3.24.6 calico.yaml pins v3.24.5 images (calico@v3.24.6:manifests/calico.yaml
+    // l.4393); the same shape here: the v3.32.1 manifest with v3.32.0 images.
+    let m = fixture("calico-v3.32.1.yaml").replace(":v3.32.1", ":v3.32.0");
+    let plan = plan_of(&modern());
+    let patched = patch_manifest(&m, &plan).expect("the minor matches, so it patches");
+    let images = dsinstall::render::calico::workload_images(&patched);
+    assert_eq!(
+        images,
+        [
+            "quay.io/calico/cni:v3.32.0",
+            "quay.io/calico/node:v3.32.0",
+            "quay.io/calico/kube-controllers:v3.32.0"
+        ]
+    );
+    let note = dsinstall::render::calico_version_note(&plan, &images).unwrap();
+    assert!(
+        note.contains(
+            "Calico v3.32.0 (quay.io/calico/node:v3.32.0) while calico.version is v3.32.1"
+        ),
+        "{note}"
+    );
+    let same = dsinstall::render::calico::workload_images(
+        &patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan).unwrap(),
+    );
+    assert_eq!(dsinstall::render::calico_version_note(&plan, &same), None);
+}

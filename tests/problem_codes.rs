@@ -200,6 +200,10 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
         (modern, |a| {
             a.calico.ipv6_autodetection_method = Some("interface=ens224".into())
         }),
+        (modern, |a| {
+            a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+            a.calico.registry = Some("registry.local:5000".into());
+        }),
     ]
 }
 

@@ -67,8 +67,9 @@ fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
-const SEED_FILES: [&str; 7] = [
+const SEED_FILES: [&str; 8] = [
     "calico.yaml",
+    "images.txt",
     "join-node02.yaml",
     "join-node03.yaml",
     "kubeadm-config.yaml",
@@ -149,11 +150,83 @@ fn operator_mode_writes_the_installation() {
         listing(&out),
         [
             "calico-installation.yaml",
+            "images.txt",
             "kubeadm-config.yaml",
             "plan.txt",
             "sysctl-kubernetes.conf",
             "verify-workload.yaml"
         ]
+    );
+    // With a registry and no operator manifest, the operator's own image is named.
+    assert!(r.stderr.contains("quay.io/tigera/operator"), "{}", r.stderr);
+    // Calico v3.28's tigera-operator.yaml still carries the CRDs.
+    let plan = std::fs::read_to_string(out.join("plan.txt")).unwrap();
+    assert!(!plan.contains("operator-crds.yaml"), "{plan}");
+    let op = plan
+        .find("1. tigera-operator.yaml of Calico v3.28.2")
+        .expect("the operator first");
+    let inst = plan
+        .find("2. calico-installation.yaml")
+        .expect("then the Installation");
+    assert!(op < inst, "{plan}");
+}
+
+#[test]
+fn operator_mode_rewrites_the_operator_image_from_its_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = Answers::load(&common::fixture("answers/modern-v1.31-ipv6-primary.yaml")).unwrap();
+    a.calico.version = "v3.32.1".into();
+    a.calico.manifest = Some(operator_fixture("v3.32.1"));
+    let answers = write_answers(tmp.path(), "op.yaml", &a);
+    let out = tmp.path().join("out");
+    let r = render(&answers, &out, None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // From v3.30 the CRDs come first, in operator-crds.yaml.
+    let plan = std::fs::read_to_string(out.join("plan.txt")).unwrap();
+    let crds = plan
+        .find("1. operator-crds.yaml of Calico v3.32.1")
+        .expect("CRDs first");
+    let op = plan
+        .find("2. tigera-operator.yaml, rendered from calico.manifest with the operator image from registry.local:5000")
+        .expect("then the operator");
+    let inst = plan
+        .find("3. calico-installation.yaml")
+        .expect("then the Installation");
+    assert!(crds < op && op < inst, "{plan}");
+    let inst = std::fs::read_to_string(out.join("calico-installation.yaml")).unwrap();
+    assert!(inst.contains("# Create after operator-crds.yaml and tigera-operator.yaml"));
+    assert!(
+        !r.stderr.contains("quay.io/tigera/operator"),
+        "{}",
+        r.stderr
+    );
+    let op = std::fs::read_to_string(out.join("tigera-operator.yaml")).unwrap();
+    assert!(
+        op.contains("          image: \"registry.local:5000/tigera/operator:v1.42.3\""),
+        "{op}"
+    );
+    assert!(!op.contains("quay.io/tigera/operator"));
+    // Upstream's comments stay, e.g. on the CRD flag.
+    assert!(
+        op.contains("# Configure tigera-operator to manage installation of the necessary CRDs.")
+    );
+    let images = std::fs::read_to_string(out.join("images.txt")).unwrap();
+    assert!(
+        images
+            .lines()
+            .any(|l| l == "registry.local:5000/tigera/operator:v1.42.3"),
+        "{images}"
+    );
+    // A calico.yaml where tigera-operator.yaml belongs is refused by name.
+    a.calico.manifest = Some(calico_fixture("v3.32.1"));
+    let wrong = write_answers(tmp.path(), "wrong.yaml", &a);
+    let r = render(&wrong, &tmp.path().join("out2"), None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("tigera-operator.yaml: "), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no Deployment tigera-operator"),
+        "{}",
+        r.stderr
     );
 }
 

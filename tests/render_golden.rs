@@ -25,7 +25,7 @@ fn snapshot_fixture(name: &str, prefix: &str) {
     let a = fixture(name);
     let files = render_answers(&a);
     for f in &files {
-        let contents = if f.name == render::CALICO_MANIFEST {
+        let contents = if f.name == render::CALICO_MANIFEST || f.name == render::TIGERA_OPERATOR {
             let upstream = std::fs::read_to_string(a.calico.manifest.as_deref().unwrap()).unwrap();
             calico_diff(&upstream, &f.contents)
         } else {
@@ -66,7 +66,8 @@ fn version_matrix() {
                 "join-node02.yaml",
                 "join-node03.yaml",
                 "verify-workload.yaml",
-                "plan.txt"
+                "plan.txt",
+                "images.txt"
             ],
             "v1.{minor}"
         );

@@ -58,6 +58,12 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
             return ExitCode::from(EXIT_PROBLEMS);
         }
     };
+    if let Some(f) = files.iter().find(|f| f.name == render::CALICO_MANIFEST)
+        && let Some(note) =
+            render::calico_version_note(plan, &render::calico::workload_images(&f.contents))
+    {
+        eprintln!("dsinstall: warning: calico.manifest: {note}");
+    }
     if let Err(e) = render::write_dir(&files, out) {
         eprintln!("dsinstall: {}: {e}; nothing written", out.display());
         return ExitCode::from(EXIT_IO);
@@ -92,7 +98,8 @@ fn stale_files(out: &Path, written: &[render::RenderedFile]) -> Vec<String> {
         .filter(|n| {
             let ours = (n.starts_with("join-") && n.ends_with(".yaml"))
                 || n == render::CALICO_MANIFEST
-                || n == render::CALICO_INSTALLATION;
+                || n == render::CALICO_INSTALLATION
+                || n == render::TIGERA_OPERATOR;
             ours && !written.iter().any(|f| &f.name == n)
         })
         .collect();

@@ -20,6 +20,7 @@ pub const CODES: &[&str] = &[
     "calico.ipip_ipv6",
     "calico.manifest_missing",
     "calico.mtu_range",
+    "calico.operator_image",
     "calico.version_syntax",
     "calico.version_unsupported",
     "calico.vxlan_ipv6",

@@ -106,6 +106,7 @@ pub fn plan_table(plan: &Plan) -> String {
         ));
     }
     out.push_str(&ipam_text(plan));
+    out.push_str(&operator_files_text(plan));
     for j in &plan.joins {
         let ips: Vec<String> = j.node_ips.iter().map(|i| i.to_string()).collect();
         out.push_str(&format!("  join {}: node-ip {}\n", j.name, ips.join(",")));
@@ -124,7 +125,7 @@ fn ipam_text(plan: &Plan) -> String {
             continue;
         };
         out.push_str(&format!(
-            "  {} pool {}: {} blocks of /{} ({} addresses each); {} nodes take at least one block each\n",
+            "  {} pool {}: {} blocks of /{} ({} addresses each); one block or more per node, {} node(s) in this plan\n",
             f.family.kube_name(),
             f.calico_pool,
             human_count(blocks),
@@ -132,6 +133,44 @@ fn ipam_text(plan: &Plan) -> String {
             human_count(per_block),
             nodes
         ));
+    }
+    out
+}
+
+/// The operator install's files in the order they are applied: from Calico v3.30 the CRDs
+/// are only in operator-crds.yaml, which comes first (`CalicoMinor::operator_crds_separate`).
+fn operator_files_text(plan: &Plan) -> String {
+    if plan.calico.install != crate::answers::CalicoInstall::Operator {
+        return String::new();
+    }
+    let v = &plan.calico_version;
+    let mut steps = Vec::new();
+    if plan.calico_row.operator_crds_separate {
+        steps.push(format!(
+            "operator-crds.yaml of Calico {v}, upstream's (from v3.30 tigera-operator.yaml holds no CRDs): kubectl create -f operator-crds.yaml"
+        ));
+    }
+    let has_manifest = plan
+        .calico
+        .manifest
+        .as_deref()
+        .is_some_and(|m| !m.trim().is_empty());
+    steps.push(match (has_manifest, &plan.calico.registry) {
+        (true, Some(r)) => format!(
+            "tigera-operator.yaml, rendered from calico.manifest with the operator image from {r}: kubectl create -f tigera-operator.yaml"
+        ),
+        (true, None) => "tigera-operator.yaml, rendered from calico.manifest: kubectl create -f tigera-operator.yaml".to_string(),
+        (false, _) => format!(
+            "tigera-operator.yaml of Calico {v}, upstream's: kubectl create -f tigera-operator.yaml"
+        ),
+    });
+    steps.push(
+        "calico-installation.yaml, rendered: kubectl create -f calico-installation.yaml (after the operator is running)"
+            .to_string(),
+    );
+    let mut out = String::from("\nCalico operator files, in the order to apply\n");
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!("  {}. {s}\n", i + 1));
     }
     out
 }

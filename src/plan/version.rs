@@ -338,7 +338,8 @@ pub struct CalicoMinor {
     pub autodetect_kubernetes_internal_ip: bool,
     /// IPv6 VXLAN pools and `CALICO_IPV6POOL_VXLAN` (manifests since v3.23).
     pub ipv6_vxlan: bool,
-    /// `veth_mtu: "0"` means auto-detect (v3.17+); before that the manifest ships 1440.
+    /// `veth_mtu: "0"` means auto-detect (v3.17+; calico@v3.17.0:_includes/charts/calico/templates/calico-config.yaml
+    /// l.64); before that the manifest ships 1440.
     pub mtu_auto: bool,
     /// `CALICO_IPV4POOL_CIDR=none` skips a family's pool (v3.29+).
     pub pool_none: bool,
@@ -349,6 +350,12 @@ pub struct CalicoMinor {
     /// is tested against ("We test Calico vX.Y against the following Kubernetes versions").
     /// Other versions often work; the plan only warns outside this range.
     pub tested_kube: (u32, u32),
+    /// The operator install's CRDs ship only in `operator-crds.yaml`, which is created before
+    /// `tigera-operator.yaml` (v3.30+): calico@v3.30.0:manifests/tigera-operator.yaml holds no
+    /// CustomResourceDefinition (v3.29.0's holds 24, the same as its operator-crds.yaml), and
+    /// docs@b5aa61e6:calico_versioned_docs/version-3.30/getting-started/kubernetes/self-managed-onprem/onpremises.mdx
+    /// says `kubectl create -f operator-crds.yaml` then `kubectl create -f tigera-operator.yaml`.
+    pub operator_crds_separate: bool,
     /// The oldest Linux kernel the requirements page names: 3.10 up to v3.28, 5.10 from
     /// v3.29 (see the sources above CALICO_TABLE). CentOS 7's 3.10 is below the newer bar.
     pub min_kernel: (u32, u32),
@@ -365,6 +372,7 @@ const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
         mtu_auto: minor >= 17,
         pool_none: minor >= 29,
         anchored_default_excludes: minor >= 25,
+        operator_crds_separate: minor >= 30,
     }
 }
 

@@ -104,8 +104,8 @@ pub fn render_each(
     let mut files = vec![
         render_one(&env, templates::KUBEADM_CONFIG, KUBEADM_CONFIG, &ctx),
         render_one(&env, templates::SYSCTL, SYSCTL, &ctx),
-        calico_file(plan, inputs),
     ];
+    files.extend(calico_files(plan, inputs));
     for join in ctx.joins.clone() {
         let file = join.file.clone();
         ctx.join = Some(join);
@@ -122,6 +122,8 @@ pub fn render_each(
         name: PLAN_TXT.into(),
         contents: inputs.plan_text.clone(),
     }));
+    let images = images_txt(plan, &files);
+    files.push(Ok(images));
     Ok(files
         .into_iter()
         .map(|f| {
@@ -138,6 +140,8 @@ pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml";
 pub const SYSCTL: &str = "sysctl-kubernetes.conf";
 pub const CALICO_MANIFEST: &str = "calico.yaml";
 pub const CALICO_INSTALLATION: &str = "calico-installation.yaml";
+pub const TIGERA_OPERATOR: &str = "tigera-operator.yaml";
+pub const IMAGES_TXT: &str = "images.txt";
 pub const VERIFY_WORKLOAD: &str = "verify-workload.yaml";
 pub const PLAN_TXT: &str = "plan.txt";
 
@@ -193,6 +197,116 @@ pub fn holds_secret(name: &str) -> bool {
     name == KUBEADM_CONFIG || (name.starts_with("join-") && name.ends_with(".yaml"))
 }
 
+/// The Calico files for the install mode, in the order they are applied: the patched
+/// upstream manifest; or, for the operator, upstream's tigera-operator.yaml with its image
+/// moved to the registry (when calico.manifest names it) and the Installation.
+fn calico_files(plan: &Plan, inputs: &RenderInputs) -> Vec<Result<RenderedFile, RenderError>> {
+    let mut out = Vec::new();
+    if plan.calico.install == CalicoInstall::Operator
+        && let Some(manifest) = &inputs.calico_manifest
+    {
+        out.push(
+            calico::patch_operator(manifest, plan)
+                .map(|contents| RenderedFile {
+                    name: TIGERA_OPERATOR.into(),
+                    contents,
+                })
+                .map_err(|e| RenderError {
+                    file: TIGERA_OPERATOR.into(),
+                    message: match &inputs.calico_manifest_source {
+                        Some(src) => format!("{src}: {e}"),
+                        None => e.to_string(),
+                    },
+                }),
+        );
+    }
+    out.push(calico_file(plan, inputs));
+    out
+}
+
+/// `images.txt`: every image the install pulls, as the rendered files name them (registry
+/// rewrite applied), for mirroring into an air-gapped registry. kubeadm's own images are
+/// listed by `kubeadm config images list` at run time: they depend on the kubeadm binary.
+fn images_txt(plan: &Plan, files: &[Result<RenderedFile, RenderError>]) -> RenderedFile {
+    let mut out = String::from(
+        "# Every image this install pulls, with the registry rewrite applied (written by dsinstall).\n",
+    );
+    let rendered = |name: &str| {
+        files
+            .iter()
+            .filter_map(|f| f.as_ref().ok())
+            .find(|f| f.name == name)
+    };
+    match plan.calico.install {
+        CalicoInstall::Manifest => match rendered(CALICO_MANIFEST) {
+            Some(f) => {
+                out.push_str("# Calico, from calico.yaml as patched:\n");
+                let images = calico::workload_images(&f.contents);
+                if let Some(note) = calico_version_note(plan, &images) {
+                    out.push_str(&format!("# {note}\n"));
+                }
+                for i in images {
+                    out.push_str(&format!("{i}\n"));
+                }
+            }
+            None => out.push_str("# Calico: unknown until calico.yaml renders (see its error).\n"),
+        },
+        CalicoInstall::Operator => {
+            match rendered(TIGERA_OPERATOR) {
+                Some(f) => {
+                    out.push_str("# The Tigera operator, from tigera-operator.yaml:\n");
+                    for i in calico::workload_images(&f.contents) {
+                        out.push_str(&format!("{i}\n"));
+                    }
+                }
+                None => out.push_str(
+                    "# The Tigera operator: the image in Calico's tigera-operator.yaml (quay.io/tigera/operator); set calico.manifest to that file to list it here.\n",
+                ),
+            }
+            let from = plan
+                .calico
+                .registry
+                .as_deref()
+                .map_or("quay.io (Calico v3.31+) or docker.io", |r| r);
+            out.push_str(&format!(
+                "# The operator then pulls Calico's own images (node, cni, kube-controllers, typha, csi, ...) from {from};\n# which ones and their tags are in config/calico_versions.yml of the operator's release (tigera/operator).\n"
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "# The verification workload (verify-workload.yaml):\n{}\n",
+        plan.verify.server_image
+    ));
+    if plan.verify.client_image != plan.verify.server_image {
+        out.push_str(&format!("{}\n", plan.verify.client_image));
+    }
+    out.push_str(&format!(
+        "# kubeadm's own images (kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, CoreDNS, pause)\n# from {}: run `kubeadm config images list --config kubeadm-config.yaml` on the node; they depend on the kubeadm binary.\n",
+        plan.image_repository
+    ));
+    RenderedFile {
+        name: IMAGES_TXT.into(),
+        contents: out,
+    }
+}
+
+/// A sentence when the manifest's calico/node image is another patch release than
+/// `calico.version` (upstream's v3.24.6 calico.yaml pins v3.24.5 images: calico@v3.24.6:
+/// manifests/calico.yaml l.4393-4707), so a mirror of calico.version's images would not have
+/// what the nodes pull.
+pub fn calico_version_note(plan: &Plan, images: &[String]) -> Option<String> {
+    let node = images
+        .iter()
+        .find(|i| i.rsplit('/').next().is_some_and(|n| n.starts_with("node:")))?;
+    let found = CalicoVersion::parse(calico::image_tag(node)?).ok()?;
+    let want = plan.calico_version;
+    (found.patch.is_some() && found != want).then(|| {
+        format!(
+            "the manifest's images are Calico {found} ({node}) while calico.version is {want}: mirror the images listed here"
+        )
+    })
+}
+
 /// The Calico file for the install mode: the patched upstream manifest, or the Installation.
 fn calico_file(plan: &Plan, inputs: &RenderInputs) -> Result<RenderedFile, RenderError> {
     match plan.calico.install {
@@ -233,17 +347,24 @@ fn calico_file(plan: &Plan, inputs: &RenderInputs) -> Result<RenderedFile, Rende
 /// A relative `calico.manifest` is taken from `base`, the answers file's directory, so that
 /// an answers file and its manifest can be copied to a node together; None: the current
 /// directory.
+/// In operator mode `calico.manifest` is optional and names Calico's tigera-operator.yaml,
+/// which render writes with the operator's image moved to `calico.registry`.
 pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String, String)>, String> {
-    if plan.calico.install != CalicoInstall::Manifest {
-        return Ok(None);
-    }
-    let how = manifest_hint(&plan.calico_version);
     let path = plan
         .calico
         .manifest
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
+    let operator = plan.calico.install == CalicoInstall::Operator;
+    if operator && path.is_none() {
+        return Ok(None);
+    }
+    let how = if operator {
+        operator_manifest_hint(&plan.calico_version)
+    } else {
+        manifest_hint(&plan.calico_version)
+    };
     let Some(path) = path else {
         return Err(format!(
             "calico.manifest: not set; manifest mode patches Calico's upstream calico.yaml, which dsinstall does not download: {how}"
@@ -286,6 +407,13 @@ pub fn manifest_url(v: &CalicoVersion) -> String {
             v.major, v.minor
         )
     }
+}
+
+fn operator_manifest_hint(v: &CalicoVersion) -> String {
+    let url = manifest_url(v).replace("/calico.yaml", "/tigera-operator.yaml");
+    format!(
+        "on a machine with Internet access run `curl -fLO {url}`, copy tigera-operator.yaml to this node and set calico.manifest to its path"
+    )
 }
 
 fn manifest_hint(v: &CalicoVersion) -> String {
@@ -488,8 +616,17 @@ mod tests {
 
     #[test]
     fn load_manifest_reads_the_path_or_says_how_to_get_it() {
-        let operator = seed_plan(|a| a.calico.install = CalicoInstall::Operator);
+        let operator = seed_plan(|a| {
+            a.calico.install = CalicoInstall::Operator;
+            a.calico.manifest = None;
+        });
         assert_eq!(load_manifest(&operator, None), Ok(None));
+        let operator = seed_plan(|a| {
+            a.calico.install = CalicoInstall::Operator;
+            a.calico.manifest = Some("/nonexistent/tigera-operator.yaml".into());
+        });
+        let e = load_manifest(&operator, None).unwrap_err();
+        assert!(e.contains("tigera-operator.yaml`"), "{e}");
 
         let unset = seed_plan(|a| a.calico.manifest = None);
         let e = load_manifest(&unset, None).unwrap_err();

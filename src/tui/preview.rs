@@ -131,10 +131,15 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
     // A manifest path in the answers wins; the demo falls back to its bundled manifest.
     let mut missing_manifest = None;
     let (manifest, source) = match (&m.env.manifest, &m.answers.calico.manifest) {
-        (ManifestSource::Embedded(text), None) => (
-            Some(text.to_string()),
-            Some("calico-v3.15.3.yaml (demo)".to_string()),
-        ),
+        // The bundled manifest is calico.yaml: of no use to the operator install.
+        (ManifestSource::Embedded(text), None)
+            if plan.calico.install == crate::answers::CalicoInstall::Manifest =>
+        {
+            (
+                Some(text.to_string()),
+                Some("calico-v3.15.3.yaml (demo)".to_string()),
+            )
+        }
         // The engine's own reader: same errors and hints as `dsinstall render`.
         _ => match crate::render::load_manifest(plan, None) {
             Ok(Some((text, path))) => (Some(text), Some(path)),
@@ -157,6 +162,12 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
     // The reader's message says where to get the manifest; the renderer's only that it is
     // missing.
     if let Some(why) = missing_manifest {
+        if plan.calico.install == crate::answers::CalicoInstall::Operator {
+            files.push(Err(RenderError {
+                file: crate::render::TIGERA_OPERATOR.into(),
+                message: why.clone(),
+            }));
+        }
         for f in files.iter_mut() {
             if let Err(e) = f
                 && e.file == crate::render::CALICO_MANIFEST

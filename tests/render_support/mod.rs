@@ -18,7 +18,21 @@ pub fn fixture(name: &str) -> Answers {
     if a.calico.install == CalicoInstall::Manifest && a.calico.manifest.is_none() {
         a.calico.manifest = Some(calico_fixture(&a.calico.version));
     }
+    let v = a.calico.version.trim_start_matches('v');
+    let stored = common::fixture("calico").join(format!("tigera-operator-v{v}.yaml"));
+    if a.calico.install == CalicoInstall::Operator && a.calico.manifest.is_none() && stored.exists()
+    {
+        a.calico.manifest = Some(stored.display().to_string());
+    }
     a
+}
+
+/// Upstream's tigera-operator.yaml for a Calico version (only v3.32.1 is stored).
+pub fn operator_fixture(version: &str) -> String {
+    let v = version.trim_start_matches('v');
+    common::fixture(&format!("calico/tigera-operator-v{v}.yaml"))
+        .display()
+        .to_string()
 }
 
 /// The Calico manifest fixture for a Calico version (only v3.15.3 and v3.32.1 are stored).

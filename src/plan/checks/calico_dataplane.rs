@@ -52,6 +52,30 @@ pub(super) fn check_dataplane(
             .code("pool.ula_without_nat", &[&pool]),
         );
     }
+    if a.calico.install == CalicoInstall::Operator
+        && let Some(registry) = a
+            .calico
+            .registry
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+        && a.calico
+            .manifest
+            .as_deref()
+            .is_none_or(|m| m.trim().is_empty())
+    {
+        // The Installation's registry moves the images the operator pulls, not the
+        // operator's own, which tigera-operator.yaml names (quay.io/tigera/operator).
+        p.push(
+            Problem::warning(
+                "calico.manifest",
+                format!(
+                    "the operator's own image quay.io/tigera/operator is still pulled from quay.io: calico.registry {registry} applies only to the images the operator pulls"
+                ),
+            )
+            .hint("set calico.manifest to Calico's tigera-operator.yaml; render writes it with the operator image from the registry")
+            .code("calico.operator_image", &[&registry]),
+        );
+    }
     for f in [AddressFamily::Ipv4, AddressFamily::Ipv6] {
         let Some(pool) = pools[f as usize] else {
             continue;

@@ -3,6 +3,7 @@
 //! are written as line edits of upstream's text where that gives the patched value exactly
 //! (`yaml_text`), else re-serialized.
 
+use super::yaml_text::Text;
 use serde_yaml::Value;
 
 /// One document of the stream: its original text, and its parsed value (None when the
@@ -106,6 +107,19 @@ fn with_note(text: &str, note: &str) -> String {
 /// Whether `edited` says exactly what `value` says.
 pub fn parses_to(edited: &str, value: &Value) -> bool {
     serde_yaml::from_str::<Value>(edited).is_ok_and(|v| &v == value)
+}
+
+/// Replay an edit on the document's text (upstream's, or the edits made so far) and keep the
+/// result only when it parses to exactly the patched value; otherwise the document is
+/// re-serialized, which loses its comments but not its meaning.
+pub fn keep_comments(doc: &mut Document, edit: impl FnOnce(&mut Text) -> Option<()>) {
+    let Some(value) = &doc.value else { return };
+    // After an edit that fell back, the next one starts from upstream's text again and so
+    // misses the earlier change: the comparison below then refuses it too.
+    let mut t = Text::new(doc.edited.as_deref().unwrap_or(&doc.text));
+    doc.edited = edit(&mut t)
+        .map(|()| t.finish())
+        .filter(|e| parses_to(e, value));
 }
 
 /// `kind` and `metadata.name` of a Kubernetes object.

@@ -51,9 +51,63 @@ pub fn rewrite_workload(doc: &mut Value, registry: &str) -> bool {
     changed
 }
 
+/// Every container and init container image of every workload in a manifest stream, in
+/// order, each once: what the manifest makes the nodes pull.
+pub fn workload_images(stream: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(stream) {
+        let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) else {
+            continue;
+        };
+        let Some(spec) = v
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("spec"))
+        else {
+            continue;
+        };
+        for list in ["initContainers", "containers"] {
+            for c in spec
+                .get(list)
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(i) = c.get("image").and_then(Value::as_str)
+                    && !out.iter().any(|o| o == i)
+                {
+                    out.push(i.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tag of an image reference (`quay.io/calico/node:v3.32.1` → `v3.32.1`); None for a
+/// digest or no tag.
+pub fn tag(image: &str) -> Option<&str> {
+    let last = image.rsplit('/').next()?;
+    if image.contains('@') {
+        return None;
+    }
+    last.split_once(':').map(|(_, t)| t)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::rewrite;
+    use super::{rewrite, tag};
+
+    #[test]
+    fn tags_of_image_references() {
+        assert_eq!(tag("quay.io/calico/node:v3.32.1"), Some("v3.32.1"));
+        assert_eq!(
+            tag("registry.local:5000/calico/node:v3.15.3"),
+            Some("v3.15.3")
+        );
+        assert_eq!(tag("registry.local:5000/calico/node"), None);
+        assert_eq!(tag("calico/node@sha256:abc"), None);
+    }
 
     #[test]
     fn every_upstream_form_moves_to_the_registry() {

@@ -45,10 +45,14 @@ pub fn installation(plan: &Plan) -> Result<String, CalicoError> {
         spec.insert("registry".into(), Value::from(registry));
     }
     spec.insert("calicoNetwork".into(), Value::Mapping(network));
-    let mut out = String::from(
-        "# The tigera-operator Installation for this plan, written by dsinstall.\n\
-         # Apply after tigera-operator.yaml of the same Calico version.\n",
-    );
+    let mut out =
+        String::from("# The tigera-operator Installation for this plan, written by dsinstall.\n");
+    out.push_str(if plan.calico_row.operator_crds_separate {
+        // From v3.30 tigera-operator.yaml holds no CRDs (CalicoMinor::operator_crds_separate).
+        "# Create after operator-crds.yaml and tigera-operator.yaml of the same Calico version.\n"
+    } else {
+        "# Create after tigera-operator.yaml of the same Calico version.\n"
+    });
     out.push_str(&object("Installation", Value::Mapping(spec))?);
     if plan.calico_row.minor >= APISERVER_SINCE_MINOR {
         out.push_str("---\n");

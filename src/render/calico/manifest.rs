@@ -6,7 +6,6 @@
 
 use super::documents::{self, Document};
 use super::text_patch::{self, EnvSet};
-use super::yaml_text::Text;
 use super::{CalicoError, cni_config, env, images};
 use crate::answers::{AddressFamily, Encapsulation};
 use crate::plan::{FamilyPlan, Plan};
@@ -35,13 +34,13 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
     }
     let cni = patch_config(config, v4.is_some(), v6.is_some(), plan.calico.mtu).map_err(fail)?;
     let mtu = plan.calico.mtu.map(|m| m.to_string());
-    keep_comments(config, |t| text_patch::config(t, &cni, mtu.as_deref()));
+    documents::keep_comments(config, |t| text_patch::config(t, &cni, mtu.as_deref()));
 
     let node = find(&mut docs, "DaemonSet", "calico-node")
         .ok_or_else(|| fail("no DaemonSet calico-node: this is not Calico's calico.yaml".into()))?;
     let env = node_env(node).map_err(fail)?;
     let sets = patch_node_env(env, v4, v6, plan);
-    keep_comments(node, |t| text_patch::env(t, &sets));
+    documents::keep_comments(node, |t| text_patch::env(t, &sets));
 
     if let Some(registry) = &plan.calico.registry {
         for d in docs.iter_mut() {
@@ -53,24 +52,11 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
                 && images::rewrite_workload(v, registry)
             {
                 d.changed = true;
-                keep_comments(d, |t| text_patch::images(t, registry));
+                documents::keep_comments(d, |t| text_patch::images(t, registry));
             }
         }
     }
     documents::join(&docs, &note(plan)).map_err(fail)
-}
-
-/// Replay an edit on the document's text (upstream's, or the edits made so far) and keep the
-/// result only when it parses to exactly the patched value; otherwise the document is
-/// re-serialized, which loses its comments but not its meaning.
-fn keep_comments(doc: &mut Document, edit: impl FnOnce(&mut Text) -> Option<()>) {
-    let Some(value) = &doc.value else { return };
-    // After an edit that fell back, the next one starts from upstream's text again and so
-    // misses the earlier change: the comparison below then refuses it too.
-    let mut t = Text::new(doc.edited.as_deref().unwrap_or(&doc.text));
-    doc.edited = edit(&mut t)
-        .map(|()| t.finish())
-        .filter(|e| documents::parses_to(e, value));
 }
 
 fn note(plan: &Plan) -> String {

@@ -7,11 +7,14 @@ mod env;
 mod images;
 mod installation;
 mod manifest;
+mod operator;
 mod text_patch;
 mod yaml_text;
 
+pub use images::{tag as image_tag, workload_images};
 pub use installation::installation;
 pub use manifest::patch_manifest;
+pub use operator::patch_operator;
 
 /// Why the Calico file could not be produced: one sentence that names the manifest or field.
 #[derive(Debug, Clone, PartialEq, Eq)]
