@@ -94,6 +94,7 @@ const OURS: &[&str] = &[
     "CALICO_IPV6POOL_NAT_OUTGOING",
     "CALICO_IPV6POOL_VXLAN",
     "FELIX_IPV6SUPPORT",
+    "FELIX_VXLANMTUV6",
 ];
 
 fn check_fixture(manifest_name: &str, answers: Answers) {
@@ -573,4 +574,36 @@ fn images_of_another_patch_release_are_named() {
         &patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan).unwrap(),
     );
     assert_eq!(dsinstall::render::calico_version_note(&plan, &same), None);
+}
+
+#[test]
+fn a_given_mtu_reaches_the_ipv6_vxlan_device_where_felix_has_one() {
+    let env_of = |a: &Answers, manifest: &str| {
+        let patched = patch_manifest(&fixture(manifest), &plan_of(a)).unwrap();
+        let ds = docs(&patched)
+            .into_iter()
+            .find(|d| is(d, "DaemonSet", "calico-node"))
+            .unwrap();
+        node_env(&ds)
+    };
+    // The seed's mtu 1440 on v3.32.1: FELIX_VXLANMTUV6 beside FELIX_VXLANMTU, as the operator.
+    let env = env_of(&modern(), "calico-v3.32.1.yaml");
+    assert_eq!(env_value(&env, "FELIX_VXLANMTUV6").as_deref(), Some("1440"));
+    let names: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+    let at = names.iter().position(|n| *n == "FELIX_VXLANMTU").unwrap();
+    assert_eq!(names[at + 1], "FELIX_VXLANMTUV6");
+    // No mtu: upstream's veth_mtu "0" (auto-detect) stays and nothing is set.
+    let mut a = modern();
+    a.calico.mtu = None;
+    let patched = patch_manifest(&fixture("calico-v3.32.1.yaml"), &plan_of(&a)).unwrap();
+    assert!(patched.contains("  veth_mtu: \"0\""));
+    assert_eq!(
+        env_value(&env_of(&a, "calico-v3.32.1.yaml"), "FELIX_VXLANMTUV6"),
+        None
+    );
+    // v3.15 has no IPv6 VXLAN device.
+    assert_eq!(
+        env_value(&env_of(&seed(), "calico-v3.15.3.yaml"), "FELIX_VXLANMTUV6"),
+        None
+    );
 }

@@ -981,3 +981,61 @@ fn the_vxlan_backend_routes_only_vxlan_pools() {
         .unwrap();
     assert!(v6.hint.unwrap().contains("v3.23"));
 }
+
+/// A host whose node interfaces have the given MTUs (only what the MTU rule reads).
+fn host_with_mtus(v4: (&str, u32), v6: (&str, u32)) -> dsinstall::host::facts::HostFacts {
+    let iface = |(name, mtu): (&str, u32)| dsinstall::host::facts::Interface {
+        name: name.into(),
+        mtu,
+        ..Default::default()
+    };
+    dsinstall::host::facts::HostFacts {
+        interfaces: vec![iface(v4), iface(v6)],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_mtu_fits_each_family_link_with_its_encapsulation() {
+    // Felix's overheads: calico@v3.32.1:felix/dataplane/linux/int_dataplane.go l.446-450.
+    let codes = |a: &Answers, v4: u32, v6: u32| -> Vec<String> {
+        let plan = plan::check(a).plan.unwrap();
+        plan::mtu_problems(&plan, &host_with_mtus(("ens192", v4), ("ens224", v6)))
+            .into_iter()
+            .map(|p| format!("{} {}", p.path, p.args[2]))
+            .collect()
+    };
+    // The seed: 1440 + IPIP 20 on a 1500 IPv4 link, IPv6 unencapsulated: fits.
+    let mut a = seed();
+    assert!(codes(&a, 1500, 1500).is_empty());
+    assert_eq!(codes(&a, 1450, 1500), ["calico.mtu IPv4"]);
+    // 1440 with IPv6 VXLAN (70) on a 1500 link is too big; 1430 fits.
+    a.calico.version = "v3.32.1".into();
+    a.calico.ipv6_encapsulation = Some(Encapsulation::Vxlan);
+    assert_eq!(codes(&a, 1500, 1500), ["calico.mtu IPv6"]);
+    let plan = plan::check(&a).plan.unwrap();
+    let p = &plan::mtu_problems(&plan, &host_with_mtus(("ens192", 1500), ("ens224", 1500)))[0];
+    assert_eq!(
+        p.message,
+        "pod MTU 1440 plus 70 bytes of IPv6 VXLAN is more than ens224's MTU 1500: packets that large between nodes are dropped"
+    );
+    assert!(
+        p.hint
+            .as_deref()
+            .unwrap()
+            .contains("leave calico.mtu unset"),
+        "{p}"
+    );
+    a.calico.mtu = Some(1430);
+    assert!(codes(&a, 1500, 1500).is_empty());
+    // Unset on v3.17+: Felix detects it from the link, nothing to check.
+    a.calico.mtu = None;
+    assert!(codes(&a, 1280, 1280).is_empty());
+    // Unset on v3.15: the manifest's fixed 1440 is checked.
+    let mut old = seed();
+    old.calico.mtu = None;
+    assert_eq!(
+        codes(&old, 1400, 1400),
+        ["calico.mtu IPv4", "calico.mtu IPv6"]
+    );
+}

@@ -221,6 +221,20 @@ fn all_problems() -> Vec<Problem> {
     for backend in ["bird", "vxlan", "none", "gobgp"] {
         all.extend(plan::backend_problems(&plan, backend));
     }
+    // And the host's: the MTU against links too small for it (v3.15 fixed, v3.28 auto).
+    let small = |name: &str| dsinstall::host::facts::Interface {
+        name: name.into(),
+        mtu: 1300,
+        ..Default::default()
+    };
+    let host = dsinstall::host::facts::HostFacts {
+        interfaces: vec![small("ens192"), small("ens224")],
+        ..Default::default()
+    };
+    for a in [seed(), modern()] {
+        let plan = plan::check(&a).plan.expect("plans");
+        all.extend(plan::mtu_problems(&plan, &host));
+    }
     all
 }
 

@@ -15,7 +15,9 @@ use ipnet::IpNet;
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-pub use checks::calico_dataplane::backend_problems;
+pub use checks::calico_dataplane::{
+    backend_problems, encapsulation_overhead, mtu_problems, pod_mtu,
+};
 pub use problem::{Problem, Severity};
 pub use version::{CalicoMinor, CalicoVersion, KubeMinor, KubeVersion};
 

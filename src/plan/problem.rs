@@ -20,6 +20,8 @@ pub const CODES: &[&str] = &[
     "calico.ipip_ipv6",
     "calico.manifest_missing",
     "calico.mtu_range",
+    "calico.mtu_too_big",
+    "calico.mtu_too_big_auto",
     "calico.operator_image",
     "calico.version_syntax",
     "calico.version_unsupported",

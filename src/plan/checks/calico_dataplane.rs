@@ -165,3 +165,87 @@ pub fn backend_problems(plan: &Plan, backend: &str) -> Vec<Problem> {
     }
     p
 }
+
+/// Bytes each encapsulation adds to a packet, per family, as Felix subtracts them from the
+/// host MTU (calico@v3.32.1:felix/dataplane/linux/int_dataplane.go l.446-450: IPIP 20, IPv4
+/// VXLAN 50, IPv6 VXLAN 70; WireGuard's 60/80 do not apply, dsinstall sets no WireGuard).
+pub fn encapsulation_overhead(f: AddressFamily, e: Encapsulation) -> u32 {
+    match (f, e) {
+        (_, Encapsulation::None) => 0,
+        (_, Encapsulation::Ipip) => 20,
+        (AddressFamily::Ipv4, Encapsulation::Vxlan) => 50,
+        (AddressFamily::Ipv6, Encapsulation::Vxlan) => 70,
+    }
+}
+
+/// The MTU calico-node gives pods and tunnels: `calico.mtu`; unset, Felix's auto-detection
+/// from Calico v3.17 (`veth_mtu: "0"`, None here: it fits the link by construction), and
+/// before that the `veth_mtu: "1440"` upstream's calico.yaml ships
+/// (calico@v3.15.3:_includes/charts/calico/templates/calico-config.yaml l.57).
+pub fn pod_mtu(plan: &Plan) -> Option<u32> {
+    plan.calico.mtu.or((!plan.calico_row.mtu_auto
+        && plan.calico.install == CalicoInstall::Manifest)
+        .then_some(1440))
+}
+
+/// The MTU against the node's own links (a host check: the links come from `detect`): for
+/// each family, the pod MTU plus its encapsulation's overhead must fit the MTU of the
+/// interface that carries that family, or large packets between nodes are dropped.
+/// Felix only logs "Configured MTU is larger than detected host interface MTU".
+pub fn mtu_problems(plan: &Plan, facts: &crate::host::facts::HostFacts) -> Vec<Problem> {
+    let mut p = Vec::new();
+    let Some(mtu) = pod_mtu(plan) else {
+        return p;
+    };
+    for f in &plan.families {
+        let iface = match f.family {
+            AddressFamily::Ipv4 => plan.node.ipv4_interface.as_deref(),
+            AddressFamily::Ipv6 => plan.node.ipv6_interface.as_deref(),
+        };
+        let Some(link) = iface.and_then(|n| facts.interfaces.iter().find(|i| i.name == n)) else {
+            continue;
+        };
+        let overhead = encapsulation_overhead(f.family, f.encapsulation);
+        if mtu + overhead <= link.mtu {
+            continue;
+        }
+        let fits = link.mtu.saturating_sub(overhead);
+        let hint = if plan.calico_row.mtu_auto {
+            format!(
+                "leave calico.mtu unset so that Calico detects it (veth_mtu \"0\"), or set it to {fits} or less"
+            )
+        } else {
+            format!("set calico.mtu to {fits} or less")
+        };
+        p.push(
+            Problem::error(
+                "calico.mtu",
+                format!(
+                    "pod MTU {mtu} plus {overhead} bytes of {} {} is more than {}'s MTU {}: packets that large between nodes are dropped",
+                    f.family.kube_name(),
+                    f.encapsulation.as_str(),
+                    link.name,
+                    link.mtu
+                ),
+            )
+            .hint(hint)
+            .code(
+                if plan.calico_row.mtu_auto {
+                    "calico.mtu_too_big_auto"
+                } else {
+                    "calico.mtu_too_big"
+                },
+                &[
+                    &mtu,
+                    &overhead,
+                    &f.family.kube_name(),
+                    &f.encapsulation.as_str(),
+                    &link.name,
+                    &link.mtu,
+                    &fits,
+                ],
+            ),
+        );
+    }
+    p
+}

@@ -278,6 +278,21 @@ fn patch_node_env(
         }
         // The manifest forces "false", and then calico-node creates no IPv6 pool either.
         put(e, "FELIX_IPV6SUPPORT", "true");
+        // veth_mtu reaches FELIX_IPINIPMTU and FELIX_VXLANMTU only; the IPv6 VXLAN device
+        // (Felix VXLANMTUV6, v3.23+) would auto-detect instead. The operator sets it to the
+        // Installation's mtu (tigera/operator pkg/render/node.go "Set IPv6 VXLAN and
+        // Wireguard MTU"); so does the patch, after FELIX_VXLANMTU.
+        if let Some(mtu) = plan.calico.mtu
+            && row.ipv6_vxlan
+        {
+            let mtu = mtu.to_string();
+            env::set(e, "FELIX_VXLANMTUV6", &mtu, "FELIX_VXLANMTU");
+            sets.push(EnvSet {
+                name: "FELIX_VXLANMTUV6".into(),
+                value: mtu,
+                after: "FELIX_VXLANMTU".into(),
+            });
+        }
     }
     sets
 }
