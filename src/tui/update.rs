@@ -386,7 +386,11 @@ fn answers_to_save(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .join(name);
-        crate::fsutil::write_atomic(&dest, super::DEMO_CALICO_MANIFEST.as_bytes(), false)?;
+        crate::io::write::write_file(
+            &dest,
+            super::DEMO_CALICO_MANIFEST.as_bytes(),
+            crate::io::write::PUBLIC,
+        )?;
         a.calico.manifest = Some(name.to_string());
         let shown = std::path::absolute(&dest).unwrap_or(dest);
         return Ok((a, Some(shown.display().to_string())));
