@@ -49,6 +49,13 @@ pub fn split(path: &Path) -> io::Result<(PathBuf, OsString)> {
     Ok((dir, name))
 }
 
+/// `path` could be written by `write_file`: its directory opens and nothing but a regular
+/// file is there. For checking every target of a multi-file write before the first one.
+pub fn check_path(path: &Path) -> io::Result<()> {
+    let (dir, name) = split(path)?;
+    check_replaceable(&sys::open_dir(&dir)?, &name).map(|_| ())
+}
+
 /// Refuse anything at `name` but a regular file; nothing there is fine.
 pub fn check_replaceable(dir: &OwnedFd, name: &OsStr) -> io::Result<Option<libc::stat>> {
     match sys::lstat_at(dir, name)? {

@@ -317,7 +317,11 @@ pub fn export(m: &mut Model) {
         });
         return;
     }
-    let (to_save, demo_manifest) = match answers_to_save(m, Path::new(&path)) {
+    // The answers' target is checked before the demo manifest is written beside it, so a
+    // refused export writes nothing at all.
+    let checked = crate::io::write::check_path(Path::new(&path));
+    let (to_save, demo_manifest) = match checked.and_then(|()| answers_to_save(m, Path::new(&path)))
+    {
         Ok(x) => x,
         Err(e) => {
             m.status = Some(Status {
