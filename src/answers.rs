@@ -8,6 +8,10 @@ use std::path::Path;
 pub const API_VERSION: &str = "dsinstall/v1alpha1";
 pub const KIND: &str = "Answers";
 
+/// The largest answers file read: a real one is a few KiB; past this it is not one, and
+/// YAML this size would take seconds to parse.
+pub const MAX_FILE: u64 = 1 << 20;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Answers {
@@ -258,6 +262,16 @@ impl Answers {
             path,
             message,
         };
+        if text.len() as u64 > MAX_FILE {
+            return Err(err(
+                String::new(),
+                format!(
+                    "is larger than {}, more than an answers file holds",
+                    crate::io::read::size(MAX_FILE)
+                ),
+            ));
+        }
+        crate::io::yaml::check_depth(text).map_err(|e| err(String::new(), e))?;
         // First as a generic value: a wrong apiVersion/kind is reported as such, not as the
         // first field that happens not to fit.
         let value: serde_yaml::Value =
@@ -286,9 +300,10 @@ impl Answers {
         })
     }
 
+    /// Read and parse an answers file: a regular file of at most `MAX_FILE`.
     pub fn load(path: &Path) -> Result<Answers, LoadError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        let text = crate::io::read::read_text(path, MAX_FILE).map_err(|e| LoadError {
             file: file.clone(),
             path: String::new(),
             message: format!("cannot read: {e}"),
@@ -301,10 +316,16 @@ impl Answers {
         format!("# dsinstall answers file: replay with `dsinstall apply --answers FILE`\n{body}")
     }
 
-    /// Write atomically (temp file in the same directory, then rename). Answers files hold no
-    /// secrets; the caller passes `secret = true` when one was added, which makes it 0600.
+    /// Write through `io::write` (atomic, never through a planted link, only over a regular
+    /// file). Answers files hold no secrets; the caller passes `secret = true` when one was
+    /// added, which makes it 0600.
     pub fn save(&self, path: &Path, secret: bool) -> std::io::Result<()> {
-        crate::fsutil::write_atomic(path, self.to_yaml().as_bytes(), secret)
+        let mode = if secret {
+            crate::io::write::PRIVATE
+        } else {
+            crate::io::write::PUBLIC
+        };
+        crate::io::write::write_file(path, self.to_yaml().as_bytes(), mode)
     }
 
     /// The seed document's lab, used by `--demo` and as the wizard's starting point when

@@ -2,8 +2,8 @@
 //! kubeadm + Calico cluster. The engine (host, answers, plan, render) never imports `tui`.
 
 pub mod answers;
-pub mod fsutil;
 pub mod host;
+pub mod io;
 pub mod plan;
 pub mod render;
 pub mod tui;

@@ -141,6 +141,7 @@ fn facts() -> impl Strategy<Value = HostFacts> {
                     kubeadm.map(|v| Tool {
                         path: "/usr/bin/kubeadm".into(),
                         version: Some(v),
+                        problem: None,
                     }),
                 );
                 f

@@ -2,7 +2,7 @@
 //! that uses only the values the warning carries; in English it reads exactly as
 //! `dsinstall detect` prints it.
 
-use dsinstall::host::facts::{Address, ExistingCluster, HostFacts, HostWarning};
+use dsinstall::host::facts::{Address, ExistingCluster, HostFacts, HostWarning, Tool};
 use dsinstall::host::{demo_facts, warnings::warnings};
 use dsinstall::tui::i18n::{Lang, placeholders};
 use std::collections::BTreeSet;
@@ -51,7 +51,25 @@ fn hosts() -> Vec<HostFacts> {
     ra.sysctls
         .insert("net.ipv6.conf.ens224.accept_ra".into(), "1".into());
 
-    vec![demo, broken, no_kernel_ipv6, link_local, tentative, ra]
+    let mut unusable = demo.clone();
+    unusable.tools.insert(
+        "kubeadm".into(),
+        Some(Tool {
+            path: "/opt/kubeadm".into(),
+            version: None,
+            problem: Some("is not executable".into()),
+        }),
+    );
+
+    vec![
+        demo,
+        broken,
+        no_kernel_ipv6,
+        link_local,
+        tentative,
+        ra,
+        unusable,
+    ]
 }
 
 fn all_warnings() -> Vec<HostWarning> {

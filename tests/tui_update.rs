@@ -642,3 +642,33 @@ fn verify_and_cluster_fields_show_their_problems_and_clear_to_nothing() {
     press(&mut m, Enter);
     assert!(!m.focused_field().unwrap().problems(&m).is_empty());
 }
+
+#[test]
+fn export_never_writes_through_a_link_or_over_a_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.yaml");
+    std::fs::write(&real, "mine\n").unwrap();
+    let link = dir.path().join("out.yaml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mut m = demo(Lang::En, "");
+    m.export_path = link.to_str().unwrap().into();
+    chars(&mut m, "e");
+    let s = m.status.clone().unwrap();
+    assert!(!s.ok && s.text.contains("symbolic link"), "{s:?}");
+    assert!(m.unsaved());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "mine\n");
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(
+        !dir.path().join("calico-v3.15.3.yaml").exists(),
+        "a refused export writes nothing, not even the demo manifest"
+    );
+
+    // The demo's manifest, written beside the answers, is refused the same way.
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("calico-v3.15.3.yaml")).unwrap();
+    m.export_path = link.to_str().unwrap().into();
+    chars(&mut m, "e");
+    let s = m.status.clone().unwrap();
+    assert!(!s.ok && s.text.contains("symbolic link"), "{s:?}");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "mine\n");
+}

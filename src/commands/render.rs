@@ -2,15 +2,17 @@
 //! DIR all together or not at all.
 
 use super::{EXIT_PROBLEMS, load_answers};
+use dsinstall::io::file_set;
 use dsinstall::plan;
 use dsinstall::render::{self, RenderInputs, Templates};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for an I/O failure (the answers were fine, the disk was not).
 const EXIT_IO: u8 = 1;
 
 pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
+    let templates_dir = templates;
     let answers = match load_answers(answers_path) {
         Ok(a) => a,
         Err(code) => return code,
@@ -44,6 +46,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         };
+    let inputs_manifest = calico_manifest_source.clone();
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),
         certificate_key: render::new_certificate_key(),
@@ -64,9 +67,50 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     {
         eprintln!("dsinstall: warning: calico.manifest: {note}");
     }
-    if let Err(e) = render::write_dir(&files, out) {
-        eprintln!("dsinstall: {}: {e}; nothing written", out.display());
-        return ExitCode::from(EXIT_IO);
+    // Every input the render read, so that no output replaces one: `calico.manifest:
+    // ./calico.yaml` with `--out .` would overwrite the upstream manifest with the patched
+    // one, and the next render would patch it again.
+    let mut inputs: Vec<(PathBuf, String)> =
+        vec![(answers_path.to_path_buf(), "the answers file".into())];
+    if let Some(src) = &inputs_manifest {
+        inputs.push((
+            PathBuf::from(src),
+            "the upstream manifest (calico.manifest)".into(),
+        ));
+    }
+    if let Some(dir) = templates_dir {
+        for name in Templates::embedded().names() {
+            inputs.push((dir.join(name), format!("the template {name}")));
+        }
+    }
+    for f in &files {
+        let target = out.join(&f.name);
+        if let Some((_, what)) = inputs.iter().find(|(p, _)| file_set::same_file(&target, p)) {
+            eprintln!(
+                "dsinstall: render: {} is {what}; writing there would replace an input of the render: choose another --out",
+                target.display()
+            );
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    }
+    let written = render::write_dir(&files, out, || {
+        eprintln!(
+            "dsinstall: waiting for another dsinstall writing to {}",
+            out.display()
+        )
+    });
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("dsinstall: {}: {e}", out.display());
+            return ExitCode::from(EXIT_IO);
+        }
+    };
+    for c in &written.cleaned {
+        eprintln!(
+            "dsinstall: removed {}, left by a render that was interrupted",
+            out.join(c).display()
+        );
     }
     for stale in stale_files(out, &files) {
         eprintln!(

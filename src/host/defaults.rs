@@ -296,6 +296,7 @@ mod tests {
             Some(Tool {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.31.2".into()),
+                problem: None,
             }),
         );
         let a = suggest_answers(&f);
@@ -314,6 +315,7 @@ mod tests {
             Some(Tool {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.12.0".into()),
+                problem: None,
             }),
         );
         assert_eq!(
@@ -348,6 +350,7 @@ mod tests {
             Some(Tool {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.24.17".into()),
+                problem: None,
             }),
         );
         assert_eq!(suggest_answers(&f).calico.version, "v3.26.0");

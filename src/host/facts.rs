@@ -106,6 +106,10 @@ pub struct DefaultRoute {
 pub struct Tool {
     pub path: String,
     pub version: Option<String>,
+    /// Why the tool at `path` is not usable (not executable, its version command failed or
+    /// hung); absent when it answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

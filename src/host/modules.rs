@@ -31,7 +31,8 @@ pub fn parse_proc_modules(text: &str) -> Vec<String> {
 }
 
 pub fn read(root: &Path) -> BTreeMap<String, bool> {
-    let listed = std::fs::read(root.join("proc/modules"))
+    // Bounded like every input; /proc/modules is a few KiB.
+    let listed = crate::io::read::read_bytes(&root.join("proc/modules"), 4 << 20)
         .map(|b| parse_proc_modules(&String::from_utf8_lossy(&b)))
         .unwrap_or_default();
     WANTED

@@ -4,8 +4,11 @@
 
 use std::path::Path;
 
+/// Host files are small; a FIFO or device in their place is read as missing, not waited on.
+const MAX_HOST_FILE: u64 = 1 << 20;
+
 fn read_text(root: &Path, rel: &str) -> Option<String> {
-    std::fs::read(root.join(rel))
+    crate::io::read::read_bytes(&root.join(rel), MAX_HOST_FILE)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }

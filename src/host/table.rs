@@ -141,12 +141,20 @@ pub fn table(f: &HostFacts) -> String {
     for (name, t) in &f.tools {
         match t {
             Some(t) => {
-                let _ = writeln!(
+                let _ = write!(
                     o,
                     "  {name:<11} {:<12} {}",
                     or_dash(t.version.as_deref()),
                     t.path
                 );
+                match &t.problem {
+                    Some(why) => {
+                        let _ = writeln!(o, " (not usable: {why})");
+                    }
+                    None => {
+                        let _ = writeln!(o);
+                    }
+                }
             }
             None => {
                 let _ = writeln!(o, "  {name:<11} (not found)");

@@ -3,15 +3,17 @@
 //! hung or chatty binary can neither stop `detect` nor crash it.
 
 use super::facts::Tool;
+use crate::io::child::Command;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::mpsc;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long one version command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(3);
-/// Only the start of a tool's output is read for its version.
-const MAX_OUTPUT: usize = 64 * 1024;
+/// Between TERM and KILL for a version command past its deadline.
+const GRACE: Duration = Duration::from_millis(500);
+/// A version command prints a line or a few; past this it is not one.
+const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// (tool, arguments that print its version, environment variable that overrides its path).
 pub const TOOLS: &[(&str, &[&str], Option<&str>)] = &[
@@ -63,38 +65,30 @@ fn version_word(w: &str) -> Option<String> {
     ok.then(|| w.to_string())
 }
 
-/// Run `path args...` and return its output, or None on failure or after `timeout`.
-pub fn run_with_timeout(path: PathBuf, args: &[&str], timeout: Duration) -> Option<String> {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (tx, rx) = mpsc::channel();
-    // The thread may outlive the deadline if a grandchild keeps the pipe open; it is then
-    // abandoned, never waited for.
-    std::thread::spawn(move || {
-        let out = (|| {
-            let handle = duct::cmd(path, args)
-                .stdin_null()
-                .stderr_to_stdout()
-                .stdout_capture()
-                .unchecked()
-                .env("LC_ALL", "C")
-                .start()
-                .ok()?;
-            match handle.wait_timeout(timeout) {
-                Ok(Some(o)) => {
-                    let b = &o.stdout[..o.stdout.len().min(MAX_OUTPUT)];
-                    Some(String::from_utf8_lossy(b).into_owned())
-                }
-                _ => {
-                    let _ = handle.kill();
-                    None
-                }
-            }
-        })();
-        let _ = tx.send(out);
-    });
-    rx.recv_timeout(timeout + Duration::from_millis(500))
-        .ok()
-        .flatten()
+/// Run `path args...` (through `io::child`: own process group, output capped at the pipe,
+/// the group killed at the deadline) and return its output, or why it cannot be trusted: a
+/// tool that cannot run, exits non-zero, hangs or floods is "not usable", whatever it
+/// printed first.
+pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, String> {
+    let cmd = Command::new(path)
+        .args(args)
+        .env("LC_ALL", "C")
+        .timeout(timeout)
+        .grace(GRACE)
+        .max_output(Some(MAX_OUTPUT));
+    match cmd.capture() {
+        Ok(c) if c.finished.success() => Ok(c.output),
+        Ok(c) => Err(format!(
+            "`{}` {}",
+            args.join(" "),
+            c.finished.describe(&cmd)
+        )),
+        Err(e) => Err(match e.kind() {
+            std::io::ErrorKind::PermissionDenied => "is not executable".into(),
+            std::io::ErrorKind::NotFound => "does not exist".into(),
+            _ => format!("cannot be run: {e}"),
+        }),
+    }
 }
 
 /// Where a tool is: its override variable when set, else `PATH`.
@@ -116,10 +110,16 @@ pub fn read() -> BTreeMap<String, Option<Tool>> {
             let path = locate(&name, *env);
             let args: Vec<&'static str> = args.to_vec();
             std::thread::spawn(move || {
-                let tool = path.map(|p| Tool {
-                    path: p.display().to_string(),
-                    version: run_with_timeout(p.clone(), &args, TIMEOUT)
-                        .and_then(|o| parse_version(&o)),
+                let tool = path.map(|p| {
+                    let (version, problem) = match probe(&p, &args, TIMEOUT) {
+                        Ok(out) => (parse_version(&out), None),
+                        Err(why) => (None, Some(why)),
+                    };
+                    Tool {
+                        path: p.display().to_string(),
+                        version,
+                        problem,
+                    }
                 });
                 (name, tool)
             })
@@ -184,21 +184,33 @@ mod tests {
 
     #[test]
     fn a_hung_tool_is_cut_off() {
-        let start = std::time::Instant::now();
-        let out = run_with_timeout(
-            PathBuf::from("/bin/sh"),
+        let e = probe(
+            Path::new("/bin/sh"),
             &["-c", "sleep 30"],
             Duration::from_millis(300),
-        );
-        assert_eq!(out, None);
-        assert!(start.elapsed() < Duration::from_secs(5));
+        )
+        .unwrap_err();
+        assert_eq!(e, "`-c sleep 30` did not finish within 0.3s");
     }
 
     #[test]
-    fn a_missing_tool_gives_none() {
+    fn a_tool_that_fails_is_not_trusted_for_its_version() {
+        let e = probe(
+            Path::new("/bin/sh"),
+            &["-c", "echo v1.28.0; exit 1"],
+            TIMEOUT,
+        );
         assert_eq!(
-            run_with_timeout(PathBuf::from("/nonexistent/kubeadm"), &["version"], TIMEOUT),
-            None
+            e.unwrap_err(),
+            "`-c echo v1.28.0; exit 1` exited with status 1"
+        );
+    }
+
+    #[test]
+    fn a_missing_tool_says_so() {
+        assert_eq!(
+            probe(Path::new("/nonexistent/kubeadm"), &["version"], TIMEOUT),
+            Err("does not exist".into())
         );
     }
 }

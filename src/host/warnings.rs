@@ -203,12 +203,22 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
         ));
     }
 
-    if f.tools.get("kubeadm").is_none_or(|t| t.is_none()) {
-        out.push(warn(
+    match f.tools.get("kubeadm") {
+        None | Some(None) => out.push(warn(
             "kubeadm-missing",
             false,
             "kubeadm is not on PATH (or DSINSTALL_KUBEADM); install kubeadm, kubelet and kubectl before the install".into(),
-        ));
+        )),
+        Some(Some(t)) => {
+            if let Some(why) = &t.problem {
+                out.push(warn_with(
+                    "kubeadm-unusable",
+                    false,
+                    format!("kubeadm at {} is not usable: {why}; fix or replace it before the install", t.path),
+                    vec![t.path.clone(), why.clone()],
+                ));
+            }
+        }
     }
     out
 }
@@ -308,6 +318,7 @@ mod tests {
             Some(Tool {
                 path: "/usr/bin/kubeadm".into(),
                 version: None,
+                problem: None,
             }),
         );
         assert!(ids(&f).is_empty(), "{:?}", ids(&f));

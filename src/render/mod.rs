@@ -192,7 +192,7 @@ pub fn new_certificate_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Files that hold the bootstrap token; `write_dir` makes them 0600.
+/// Files that hold the bootstrap token; `write_dir` makes them 0600, in a 0700 directory.
 pub fn holds_secret(name: &str) -> bool {
     name == KUBEADM_CONFIG || (name.starts_with("join-") && name.ends_with(".yaml"))
 }
@@ -381,11 +381,20 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
     };
     let shown = resolved.display().to_string();
     let path = shown.as_str();
-    let text = std::fs::read_to_string(&resolved)
-        .map_err(|e| format!("calico.manifest: cannot read {path}: {e}; {how}"))?;
+    // A file that is there but unreadable as a manifest (a device, too big, not UTF-8) is
+    // not fixed by downloading it: the hint is only for a file that is missing.
+    let text = crate::io::read::read_text(&resolved, crate::io::read::MAX_FILE).map_err(|e| {
+        use std::io::ErrorKind::{InvalidData, InvalidInput, NotFound};
+        match e.kind() {
+            NotFound => format!("calico.manifest: cannot read {path}: {e}; {how}"),
+            InvalidData | InvalidInput => format!("calico.manifest: {path} {e}"),
+            _ => format!("calico.manifest: cannot read {path}: {e}"),
+        }
+    })?;
     if text.trim().is_empty() {
         return Err(format!("calico.manifest: {path} is empty; {how}"));
     }
+    crate::io::yaml::check_depth(&text).map_err(|e| format!("calico.manifest: {path}: {e}"))?;
     Ok(Some((text, path.to_string())))
 }
 
@@ -428,6 +437,7 @@ fn manifest_hint(v: &CalicoVersion) -> String {
 fn environment(templates: &Templates) -> Result<Environment<'static>, RenderError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".yaml.j2") {
             AutoEscape::Custom(YAML_ESCAPE.into())
@@ -474,6 +484,34 @@ fn yaml_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<
     out.write_str(&text).map_err(Error::from)
 }
 
+/// The work one template may make minijinja do (instructions, and bytes made or written: one
+/// fuel pays for 64), so that a `--templates` file with a runaway loop or a string doubled
+/// in a loop fails in a moment instead of running for hours or exhausting memory (at most
+/// 32 MB made). The embedded templates use under 400 of it for the guide's lab.
+pub const TEMPLATE_FUEL: u64 = 500_000;
+/// The largest file a template may produce: the embedded ones make a few KiB.
+pub const MAX_TEMPLATE_OUTPUT: usize = 8 << 20;
+
+/// Collects a template's output up to a cap; past it, the write fails and `over` says why.
+struct CappedOutput {
+    buf: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + b.len() > MAX_TEMPLATE_OUTPUT {
+            self.over = true;
+            return Err(std::io::Error::other("output cap"));
+        }
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn render_one(
     env: &Environment<'_>,
     template: &str,
@@ -485,7 +523,32 @@ fn render_one(
         message: one_line(&format!("template {template}: {e}")),
     };
     let t = env.get_template(template).map_err(err)?;
-    let mut contents = t.render(Value::from(Serde(ctx))).map_err(err)?;
+    let mut out = CappedOutput {
+        buf: Vec::new(),
+        over: false,
+    };
+    if let Err(e) = t.render_captured_to(Value::from(Serde(ctx)), &mut out) {
+        let message = if out.over {
+            format!(
+                "template {template}: writes more than {}, more than any file of an install",
+                crate::io::read::size(MAX_TEMPLATE_OUTPUT as u64)
+            )
+        } else if e.kind() == ErrorKind::OutOfFuel {
+            format!(
+                "template {template}: does more work than a template may (a loop too long?), so it was stopped"
+            )
+        } else {
+            return Err(err(e));
+        };
+        return Err(RenderError {
+            file: file.to_string(),
+            message,
+        });
+    }
+    let mut contents = String::from_utf8(out.buf).map_err(|_| RenderError {
+        file: file.to_string(),
+        message: format!("template {template}: the output is not UTF-8"),
+    })?;
     if !contents.ends_with('\n') {
         contents.push('\n');
     }
@@ -535,28 +598,28 @@ pub fn new_bootstrap_token() -> String {
     out
 }
 
-/// Write every file into `dir` so that either all of them land or none do: they are written
-/// into a fresh sibling directory which then replaces the files by rename.
-pub fn write_dir(files: &[RenderedFile], dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let staging = dir.join(format!(".dsinstall-render-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging)?;
-    let result = (|| {
-        for f in files {
-            crate::fsutil::write_atomic(
-                &staging.join(&f.name),
-                f.contents.as_bytes(),
-                holds_secret(&f.name),
-            )?;
-        }
-        for f in files {
-            std::fs::rename(staging.join(&f.name), dir.join(&f.name))?;
-        }
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&staging);
-    result
+/// Write every file into `dir` all together or not at all, under a lock, leaving the user's
+/// other files alone (`io::file_set`): the token files 0600, `dir` 0700 when it is created.
+/// `on_wait` runs if another render holds the lock.
+pub fn write_dir(
+    files: &[RenderedFile],
+    dir: &Path,
+    on_wait: impl FnOnce(),
+) -> Result<crate::io::file_set::Written, crate::io::file_set::SetError> {
+    use crate::io::{file_set, write};
+    let set: Vec<file_set::NewFile> = files
+        .iter()
+        .map(|f| file_set::NewFile {
+            name: &f.name,
+            data: f.contents.as_bytes(),
+            mode: if holds_secret(&f.name) {
+                write::PRIVATE
+            } else {
+                write::PUBLIC
+            },
+        })
+        .collect();
+    file_set::write_set(dir, &set, on_wait)
 }
 
 #[cfg(test)]
@@ -679,8 +742,8 @@ mod tests {
                 contents: "plan\n".into(),
             },
         ];
-        write_dir(&files, &dir).unwrap();
-        write_dir(&files, &dir).unwrap();
+        write_dir(&files, &dir, || {}).unwrap();
+        write_dir(&files, &dir, || {}).unwrap();
         use std::os::unix::fs::PermissionsExt;
         let mode = |n: &str| std::fs::metadata(dir.join(n)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(KUBEADM_CONFIG), 0o600);

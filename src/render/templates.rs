@@ -27,6 +27,9 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The largest template read from `--templates`: the embedded ones are a few KiB.
+pub const MAX_TEMPLATE: u64 = 1 << 20;
+
 pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml.j2";
 pub const JOIN: &str = "join.yaml.j2";
 pub const SYSCTL: &str = "sysctl-kubernetes.conf.j2";
@@ -61,7 +64,7 @@ impl Templates {
                         .join(", ")
                 ));
             };
-            let text = std::fs::read_to_string(entry.path())
+            let text = crate::io::read::read_text(&entry.path(), MAX_TEMPLATE)
                 .map_err(|e| format!("{}: {e}", entry.path().display()))?;
             t.sources.insert(key, text);
         }

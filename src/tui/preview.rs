@@ -210,7 +210,12 @@ fn preview_file(f: RenderedFile, disk: &Disk) -> PreviewFile {
 
 fn on_disk(disk: &Disk, path: &str) -> Option<String> {
     match disk {
-        Disk::Root(root) => std::fs::read_to_string(root.join(path.trim_start_matches('/'))).ok(),
+        // Bounded: a device or FIFO planted at an install path must not hang the wizard.
+        Disk::Root(root) => crate::io::read::read_text(
+            &root.join(path.trim_start_matches('/')),
+            crate::io::read::MAX_FILE,
+        )
+        .ok(),
         Disk::Demo => (path == "/etc/sysctl.d/kubernetes.conf")
             .then(|| include_str!("../../assets/demo/disk/etc/sysctl.d/kubernetes.conf").into()),
     }

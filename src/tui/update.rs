@@ -317,7 +317,11 @@ pub fn export(m: &mut Model) {
         });
         return;
     }
-    let (to_save, demo_manifest) = match answers_to_save(m, Path::new(&path)) {
+    // The answers' target is checked before the demo manifest is written beside it, so a
+    // refused export writes nothing at all.
+    let checked = crate::io::write::check_path(Path::new(&path));
+    let (to_save, demo_manifest) = match checked.and_then(|()| answers_to_save(m, Path::new(&path)))
+    {
         Ok(x) => x,
         Err(e) => {
             m.status = Some(Status {
@@ -386,7 +390,11 @@ fn answers_to_save(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .join(name);
-        crate::fsutil::write_atomic(&dest, super::DEMO_CALICO_MANIFEST.as_bytes(), false)?;
+        crate::io::write::write_file(
+            &dest,
+            super::DEMO_CALICO_MANIFEST.as_bytes(),
+            crate::io::write::PUBLIC,
+        )?;
         a.calico.manifest = Some(name.to_string());
         let shown = std::path::absolute(&dest).unwrap_or(dest);
         return Ok((a, Some(shown.display().to_string())));
