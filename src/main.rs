@@ -3,7 +3,7 @@
 
 mod commands;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,6 +55,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions {
+        #[arg(value_enum)]
+        shell: commands::completions::Shell,
+    },
+    /// Write the manual pages into DIR: dsinstall.1 and one dsinstall-COMMAND.1 per command.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,6 +75,8 @@ fn main() -> ExitCode {
         Some(Command::Render { answers, out }) => commands::render::run(&answers, &out, templates),
         Some(Command::Detect { json }) => commands::detect::run(json),
         Some(Command::Export { out }) => commands::export::run(&out),
+        Some(Command::Completions { shell }) => commands::completions::run(shell, Cli::command()),
+        Some(Command::Man { out }) => commands::completions::man(Cli::command(), &out),
         None => commands::wizard::run(cli.demo, cli.dry_run, cli.lang, cli.templates),
     }
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; each maps its outcome to the exit codes of shared/design/cli.md.
 
+pub mod completions;
 pub mod detect;
 pub mod export;
 pub mod plan;
