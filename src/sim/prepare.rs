@@ -94,7 +94,7 @@ fn prepare(dir: &Path, o: &Options, exe: &Path) -> Result<(), String> {
     let swap = o.faults.iter().any(|f| f == "swap-on");
     let mut hosts = BTreeMap::new();
     for (i, h) in lab.hosts.iter().enumerate() {
-        mkdir(&state::host_root(dir, &h.name, i == 0))?;
+        mkdir(&state::host_root(dir, &h.name, i == 0).join("root"))?;
         hosts.insert(h.name.clone(), World::fresh_host(h.clone(), swap));
     }
     let world = World {

@@ -49,6 +49,14 @@ pub struct Cluster {
     /// How many of `tokens` kubeadm init made (the ones the token-expired fault expires).
     #[serde(default)]
     pub init_token_count: usize,
+    /// The KubeletConfiguration init uploaded (kubelet-config ConfigMap), which joining
+    /// kubelets download: its cgroupDriver and featureGates, and kubeadm's IPv6DualStack gate.
+    #[serde(default)]
+    pub kubelet_cgroup_driver: Option<String>,
+    #[serde(default)]
+    pub kubelet_gates: Vec<(String, bool)>,
+    #[serde(default)]
+    pub kubeadm_gates: Vec<(String, bool)>,
 }
 
 impl Cluster {

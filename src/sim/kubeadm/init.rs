@@ -9,7 +9,6 @@ use crate::sim::pace::{self, Pace};
 use crate::sim::state::{Ctx, KubeadmDone, World};
 use crate::sim::version::Version;
 use crate::sim::{Exit, pki};
-use std::path::Path;
 
 const VALUE_FLAGS: &[&str] = &[
     "config",
@@ -96,11 +95,11 @@ fn parse_flags(args: &[String]) -> Result<Flags, Exit> {
 }
 
 /// Load and check the config as `init` does: warnings out, errors with their exit code.
-fn load_config(v: Version, flags: &Flags) -> Result<KubeadmConfig, Exit> {
+fn load_config(ctx: &Ctx, v: Version, flags: &Flags) -> Result<KubeadmConfig, Exit> {
     let mut cfg = match flags.get("config") {
         Some(p) => {
             let (cfg, warnings) =
-                config::load(Path::new(p), v, "init").map_err(|e| fail(&e.message, e.code))?;
+                config::load(&ctx.host_path(p), v, "init").map_err(|e| fail(&e.message, e.code))?;
             for w in warnings {
                 eprintln!("{w}");
             }
@@ -349,7 +348,7 @@ pub fn phase_preflight(ctx: &Ctx, args: &[String]) -> Exit {
         Err(e) => return fail(&e, EXIT_DEFAULT),
     };
     let v = w.version();
-    let cfg = match load_config(v, &flags) {
+    let cfg = match load_config(ctx, v, &flags) {
         Ok(c) => c,
         Err(c) => return c,
     };
@@ -421,7 +420,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         Err(e) => return fail(&e, EXIT_DEFAULT),
     };
     let v = w.version();
-    let cfg = match load_config(v, &flags) {
+    let cfg = match load_config(ctx, v, &flags) {
         Ok(c) => c,
         Err(c) => return c,
     };
@@ -685,6 +684,9 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             service_ips: Vec::new(),
             next_uid: 0,
             init_token_count: tokens.len(),
+            kubelet_cgroup_driver: p.cfg.kubelet.cgroup_driver.clone(),
+            kubelet_gates: p.cfg.kubelet.feature_gates.clone(),
+            kubeadm_gates: p.cfg.cluster.feature_gates.clone(),
         };
         let ips = p.kubelet.clone().unwrap_or_default();
         cluster::objects::register_node(

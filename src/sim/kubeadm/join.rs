@@ -8,7 +8,6 @@ use crate::sim::Exit;
 use crate::sim::cluster::{self, nodes};
 use crate::sim::pace::{self, Pace};
 use crate::sim::state::{Ctx, KubeadmDone};
-use std::path::Path;
 
 const VALUE_FLAGS: &[&str] = &[
     "config",
@@ -43,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     };
     let v = w.version();
     let mut cfg = match flags.get("config") {
-        Some(p) => match config::load(Path::new(p), v, "join") {
+        Some(p) => match config::load(&ctx.host_path(p), v, "join") {
             Ok((cfg, warnings)) => {
                 for w in warnings {
                     eprintln!("{w}");
@@ -215,6 +214,9 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         }
     }
     // The joining kubelet reads the cluster's kubelet config (gates) and this file's node-ip.
+    cfg.kubelet.cgroup_driver = c.kubelet_cgroup_driver.clone();
+    cfg.kubelet.feature_gates = c.kubelet_gates.clone();
+    cfg.cluster.feature_gates = c.kubeadm_gates.clone();
     let kubelet = init::kubelet_outcome(&w, host, v, &cfg, j.node.node_ip());
     if v.minor < 24 {
         println!(
