@@ -11,7 +11,11 @@ use std::process::Command;
 const TOOL: &str = "kubernetes-validate";
 
 fn tool_available() -> bool {
-    let ok = Command::new(TOOL).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = Command::new(TOOL)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !ok {
         if std::env::var("DSINSTALL_REQUIRE_KUBERNETES_VALIDATE").as_deref() == Ok("1") {
             panic!("{TOOL} is required (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1) but does not run");
@@ -28,18 +32,45 @@ fn every_kind_the_lab_returns_passes_strict_validation() {
     if !tool_available() {
         return;
     }
-    for (v, minor) in [("v1.28.4", "1.28.0"), ("v1.31.2", "1.31.0"), ("v1.36.3", "1.36.0")] {
+    for (v, minor) in [
+        ("v1.28.4", "1.28.0"),
+        ("v1.31.2", "1.31.0"),
+        ("v1.36.3", "1.36.0"),
+    ] {
         let lab = Lab::new(v, &[]);
         lab.prepare_host();
         let api = if v == "v1.28.4" { "v1beta3" } else { "v1beta4" };
-        let cfg = lab.file("k.yaml", &kubeadm_config(api, "10.244.0.0/16,fd00:10:244::/56", "10.96.0.0/16,fd00:10:96::/112", "111.111.111.121,2018::21", ""));
+        let cfg = lab.file(
+            "k.yaml",
+            &kubeadm_config(
+                api,
+                "10.244.0.0/16,fd00:10:244::/56",
+                "10.96.0.0/16,fd00:10:96::/112",
+                "111.111.111.121,2018::21",
+                "",
+            ),
+        );
         lab.run("kubeadm", &["init", "--config", &cfg]).ok();
-        let calico = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/calico/calico-v3.32.1.yaml");
+        let calico = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/calico/calico-v3.32.1.yaml"
+        );
         lab.run("kubectl", &["apply", "-f", calico]).ok();
         let w = lab.file("w.yaml", WORKLOAD);
         lab.run("kubectl", &["apply", "-f", &w]).ok();
-        for kind in ["nodes", "pods", "services", "daemonsets", "deployments", "configmaps", "namespaces"] {
-            let list = lab.run("kubectl", &["get", kind, "-A", "-o", "json"]).ok().stdout;
+        for kind in [
+            "nodes",
+            "pods",
+            "services",
+            "daemonsets",
+            "deployments",
+            "configmaps",
+            "namespaces",
+        ] {
+            let list = lab
+                .run("kubectl", &["get", kind, "-A", "-o", "json"])
+                .ok()
+                .stdout;
             let list: serde_json::Value = serde_json::from_str(&list).unwrap();
             let items = list["items"].as_array().unwrap();
             assert!(!items.is_empty(), "{v} {kind}");
@@ -51,8 +82,16 @@ fn every_kind_the_lab_returns_passes_strict_validation() {
                 docs.push('\n');
             }
             let f = lab.file(&format!("{kind}.yaml"), &docs);
-            let o = Command::new(TOOL).args(["--strict", "--quiet", "-k", minor, &f]).output().unwrap();
-            assert!(o.status.success(), "{v} {kind}:\n{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            let o = Command::new(TOOL)
+                .args(["--strict", "--quiet", "-k", minor, &f])
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{v} {kind}:\n{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
         }
     }
 }

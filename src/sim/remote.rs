@@ -21,15 +21,9 @@ fn resolve<'a>(w: &'a World, target: &str) -> Option<&'a str> {
         .map(|h| h.name.as_str())
 }
 
-fn address_of(w: &World, name: &str, target: &str) -> String {
-    let t = target.rsplit('@').next().unwrap_or(target);
-    if t != name {
-        return t.to_string();
-    }
-    w.hosts
-        .get(name)
-        .and_then(|h| h.spec.ipv4.clone().or(h.spec.ipv6.clone()))
-        .unwrap_or_else(|| name.to_string())
+/// The host as typed, which is what OpenSSH names in its connect errors.
+fn address_of(_w: &World, _name: &str, target: &str) -> String {
+    target.rsplit('@').next().unwrap_or(target).to_string()
 }
 
 /// OpenSSH options that take an argument.
