@@ -308,3 +308,95 @@ fn reachability_follows_the_config() {
     )));
     assert!(r.stderr.ends_with("command terminated with exit code 1\n"));
 }
+
+#[test]
+fn a_cni_config_without_assign_ipv6_gives_pods_ipv4_only() {
+    let lab = Lab::new("v1.28.4", &[]);
+    let out = rendered(&lab, "v1.28.4");
+    let calico = std::fs::read_to_string(out.join("calico.yaml")).unwrap();
+    assert!(calico.contains("\"assign_ipv6\": \"true\""));
+    std::fs::write(
+        out.join("calico.yaml"),
+        calico.replace("\"assign_ipv6\": \"true\"", "\"assign_ipv6\": \"false\""),
+    )
+    .unwrap();
+    install(&lab, &out);
+    lab.run(
+        "kubectl",
+        &[
+            "apply",
+            "-f",
+            out.join("verify-workload.yaml").to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let ips = jsonpath(
+        &lab,
+        &["get", "pods", "-n", "dsinstall-verify", "dsinstall-client"],
+        "{.status.podIPs[*].ip}",
+    );
+    assert!(!ips.contains(':') && ips.starts_with("10.10."), "{ips}");
+    // And the IPv6 Service cannot be reached from it.
+    let v6 = lab
+        .run(
+            "kubectl",
+            &["get", "svc", "-n", "dsinstall-verify", "-o", "json"],
+        )
+        .ok()
+        .stdout;
+    let v6: serde_json::Value = serde_json::from_str(&v6).unwrap();
+    let ip = v6["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["spec"]["clusterIPs"].as_array().unwrap().clone())
+        .find(|i| i.as_str().unwrap().contains(':'))
+        .unwrap();
+    let r = lab.run(
+        "kubectl",
+        &[
+            "exec",
+            "-n",
+            "dsinstall-verify",
+            "dsinstall-client",
+            "--",
+            "wget",
+            "-q",
+            "-O-",
+            &format!("http://[{}]/", ip.as_str().unwrap()),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn ipvs_programs_no_ipv6_nodeport_before_122() {
+    for (v, works) in [("v1.20.15", false), ("v1.22.17", true)] {
+        let lab = Lab::new(v, &[]);
+        let out = rendered(&lab, v);
+        let k = std::fs::read_to_string(out.join("kubeadm-config.yaml")).unwrap();
+        std::fs::write(
+            out.join("kubeadm-config.yaml"),
+            k.replace("mode: \"iptables\"", "mode: \"ipvs\""),
+        )
+        .unwrap();
+        install(&lab, &out);
+        lab.run(
+            "kubectl",
+            &[
+                "apply",
+                "-f",
+                out.join("verify-workload.yaml").to_str().unwrap(),
+            ],
+        )
+        .ok();
+        let port = jsonpath(
+            &lab,
+            &["get", "svc", "-n", "dsinstall-verify"],
+            "{.items[*].spec.ports[*].nodePort}",
+        );
+        let port: u16 = port.split_whitespace().next().unwrap().parse().unwrap();
+        let v6 = dsinstall::sim::kubectl::probe(lab.path(), "2018::21", port);
+        assert_eq!(v6.is_ok(), works, "{v}: {v6:?}");
+    }
+}
