@@ -119,6 +119,29 @@ mod tests {
     }
 
     #[test]
+    fn reads_only_the_hosts_from_an_answers_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        std::fs::write(&p, "kubernetes: {controlPlaneEndpoint: '10.0.0.9:6443'}\nnode: {name: cp1, ipv4: 10.0.0.1, ipv6: 'fd00::1', ipv4Interface: eth0, ipv6Interface: eth1}\nnodes:\n- {name: w1, ipv4: 10.0.0.2}\n").unwrap();
+        let lab = Lab::from_answers(&p).unwrap();
+        assert_eq!(
+            lab.hosts
+                .iter()
+                .map(|h| h.name.as_str())
+                .collect::<Vec<_>>(),
+            ["cp1", "w1"]
+        );
+        assert_eq!(lab.hosts[1].ipv6_interface, "eth1");
+        assert_eq!(lab.vip.as_deref(), Some("10.0.0.9"));
+        std::fs::write(&p, "nodes: []\n").unwrap();
+        assert!(
+            Lab::from_answers(&p)
+                .unwrap_err()
+                .contains("no node: section")
+        );
+    }
+
+    #[test]
     fn endpoint_hosts() {
         assert_eq!(host_of_endpoint("1.2.3.4:6443").as_deref(), Some("1.2.3.4"));
         assert_eq!(
