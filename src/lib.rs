@@ -6,4 +6,5 @@ pub mod host;
 pub mod io;
 pub mod plan;
 pub mod render;
+pub mod sim;
 pub mod tui;

@@ -65,9 +65,43 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Prepare a simulated lab (kubeadm, kubectl, ssh stand-ins over a simulated cluster).
+    Sim {
+        /// The lab's directory: bin/ (the stand-ins), state/, root/ (the first node's files).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Take the hosts (names, interfaces, addresses) from this answers file's node and nodes.
+        #[arg(long, value_name = "ANSWERS")]
+        lab: Option<PathBuf>,
+        /// The Kubernetes release the stand-ins behave as (default v1.19.0, the guide's).
+        #[arg(long, value_name = "vX.Y.Z")]
+        kubernetes: Option<String>,
+        /// Switch a fault on (repeatable); see --list-faults.
+        #[arg(long = "fault", value_name = "NAME")]
+        faults: Vec<String>,
+        /// fast (no waiting, for tests) or real (about as long as a real install).
+        #[arg(long, value_name = "fast|real")]
+        pace: Option<String>,
+        /// Print the environment to use the lab (eval it in a shell).
+        #[arg(long)]
+        env: bool,
+        /// Name the faults and what each one does.
+        #[arg(long)]
+        list_faults: bool,
+        /// Switch a fault off again (repeatable).
+        #[arg(long = "clear-fault", value_name = "NAME")]
+        clear_faults: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
+    // The lab's stand-ins: `dsinstall __sim-exec DIR TOOL ARGS...` takes its arguments raw,
+    // as the real tool would, so it never goes through clap.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("__sim-exec") && args.len() >= 4 {
+        let code = dsinstall::sim::exec(std::path::Path::new(&args[2]), &args[3], &args[4..]);
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     let templates = cli.templates.as_deref();
     match cli.command {
@@ -77,6 +111,25 @@ fn main() -> ExitCode {
         Some(Command::Export { out }) => commands::export::run(&out),
         Some(Command::Completions { shell }) => commands::completions::run(shell, Cli::command()),
         Some(Command::Man { out }) => commands::completions::man(Cli::command(), &out),
+        Some(Command::Sim {
+            dir,
+            lab,
+            kubernetes,
+            faults,
+            pace,
+            env,
+            list_faults,
+            clear_faults,
+        }) => commands::sim::run(dsinstall::sim::prepare::Options {
+            dir,
+            lab,
+            kubernetes,
+            faults,
+            pace,
+            env,
+            list_faults,
+            clear_faults,
+        }),
         None => commands::wizard::run(cli.demo, cli.dry_run, cli.lang, cli.templates),
     }
 }

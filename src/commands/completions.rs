@@ -75,7 +75,8 @@ pub fn man(cmd: clap::Command, out: &Path) -> ExitCode {
     };
     for (name, roff) in pages {
         let path: PathBuf = out.join(&name);
-        if let Err(e) = dsinstall::fsutil::write_atomic(&path, &roff, false) {
+        if let Err(e) = dsinstall::io::write::write_file(&path, &roff, dsinstall::io::write::PUBLIC)
+        {
             eprintln!("dsinstall: man: writing {}: {e}", path.display());
             return ExitCode::FAILURE;
         }

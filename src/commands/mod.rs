@@ -5,6 +5,7 @@ pub mod detect;
 pub mod export;
 pub mod plan;
 pub mod render;
+pub mod sim;
 pub mod wizard;
 
 use dsinstall::answers::Answers;

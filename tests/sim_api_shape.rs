@@ -1,0 +1,97 @@
+//! What the lab's kubectl returns has the API's shape: every Node, Pod, Service, DaemonSet,
+//! Deployment, ConfigMap and Namespace passes `kubernetes-validate --strict` for the
+//! simulated release (schemas exist from 1.25). Skips without the tool unless
+//! DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1.
+
+mod sim_support;
+
+use sim_support::*;
+use std::process::Command;
+
+const TOOL: &str = "kubernetes-validate";
+
+fn tool_available() -> bool {
+    let ok = Command::new(TOOL)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("DSINSTALL_REQUIRE_KUBERNETES_VALIDATE").as_deref() == Ok("1") {
+            panic!("{TOOL} is required (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1) but does not run");
+        }
+        eprintln!("SKIP: {TOOL} not found; pip install kubernetes-validate to run this test");
+    }
+    ok
+}
+
+const WORKLOAD: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shape\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shape\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:latest\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shape\nspec:\n  type: NodePort\n  ipFamilyPolicy: PreferDualStack\n  selector: {app: web}\n  ports:\n  - port: 80\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: client\n  namespace: shape\nspec:\n  containers:\n  - name: c\n    image: busybox:latest\n    command: [sleep, '3600']\n";
+
+#[test]
+fn every_kind_the_lab_returns_passes_strict_validation() {
+    if !tool_available() {
+        return;
+    }
+    for (v, minor) in [
+        ("v1.28.4", "1.28.0"),
+        ("v1.31.2", "1.31.0"),
+        ("v1.36.3", "1.36.0"),
+    ] {
+        let lab = Lab::new(v, &[]);
+        lab.prepare_host();
+        let api = if v == "v1.28.4" { "v1beta3" } else { "v1beta4" };
+        let cfg = lab.file(
+            "k.yaml",
+            &kubeadm_config(
+                api,
+                "10.244.0.0/16,fd00:10:244::/56",
+                "10.96.0.0/16,fd00:10:96::/112",
+                "111.111.111.121,2018::21",
+                "",
+            ),
+        );
+        lab.run("kubeadm", &["init", "--config", &cfg]).ok();
+        let calico = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/calico/calico-v3.32.1.yaml"
+        );
+        lab.run("kubectl", &["apply", "-f", calico]).ok();
+        let w = lab.file("w.yaml", WORKLOAD);
+        lab.run("kubectl", &["apply", "-f", &w]).ok();
+        for kind in [
+            "nodes",
+            "pods",
+            "services",
+            "daemonsets",
+            "deployments",
+            "configmaps",
+            "namespaces",
+        ] {
+            let list = lab
+                .run("kubectl", &["get", kind, "-A", "-o", "json"])
+                .ok()
+                .stdout;
+            let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+            let items = list["items"].as_array().unwrap();
+            assert!(!items.is_empty(), "{v} {kind}");
+            let mut docs = String::new();
+            for i in items {
+                docs.push_str("---\n");
+                // JSON keeps timestamps quoted (YAML would read them as dates).
+                docs.push_str(&serde_json::to_string(i).unwrap());
+                docs.push('\n');
+            }
+            let f = lab.file(&format!("{kind}.yaml"), &docs);
+            let o = Command::new(TOOL)
+                .args(["--strict", "--quiet", "-k", minor, &f])
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{v} {kind}:\n{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
