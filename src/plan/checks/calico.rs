@@ -335,3 +335,55 @@ pub(super) fn calico_minors(minors: &[u32]) -> String {
             .join(", "),
     }
 }
+
+/// `calico.version` and its row of the Calico table.
+pub(super) fn calico_version(
+    a: &Answers,
+    p: &mut Vec<Problem>,
+) -> Option<(CalicoVersion, &'static CalicoMinor)> {
+    match version::CalicoVersion::parse(&a.calico.version) {
+        Ok(v) => match version::calico_minor(&v) {
+            Ok(row) => Some((v, row)),
+            Err(e) => {
+                p.push(Problem::error("calico.version", e).code(
+                    "calico.version_unsupported",
+                    &[
+                        &v,
+                        &version::CALICO_OLDEST_MINOR,
+                        &version::CALICO_NEWEST_MINOR,
+                    ],
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            p.push(Problem::error("calico.version", e).code(
+                "calico.version_syntax",
+                &[&format!("{:?}", a.calico.version)],
+            ));
+            None
+        }
+    }
+}
+
+/// Manifest mode patches the upstream calico.yaml, which dsinstall never downloads.
+pub(super) fn check_manifest_set(a: &Answers, p: &mut Vec<Problem>) {
+    if a.calico.install == CalicoInstall::Manifest
+        && a.calico
+            .manifest
+            .as_deref()
+            .is_none_or(|m| m.trim().is_empty())
+    {
+        p.push(
+            Problem::warning(
+                "calico.manifest",
+                "manifest install needs the upstream calico.yaml on this node, and none is set; render will stop there",
+            )
+            .hint(format!(
+                "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
+                a.calico.version
+            ))
+            .code("calico.manifest_missing", &[&a.calico.version]),
+        );
+    }
+}

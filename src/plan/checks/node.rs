@@ -266,3 +266,118 @@ pub(super) fn join_nodes(
     }
     out
 }
+
+/// The node has an address of each family the cluster has.
+pub(super) fn check_node_has_each_family(
+    a: &Answers,
+    families: &[AddressFamily],
+    p: &mut Vec<Problem>,
+) {
+    for f in families {
+        let (have, path) = match f {
+            AddressFamily::Ipv4 => (a.node.ipv4.is_some(), "node.ipv4"),
+            AddressFamily::Ipv6 => (a.node.ipv6.is_some(), "node.ipv6"),
+        };
+        if !have {
+            p.push(
+                Problem::error(path, format!("the cluster has {} pod and service subnets, so the node needs an {} address", f.kube_name(), f.kube_name()))
+                    .hint("run `dsinstall detect` to see this node's addresses")
+                    .code("node.address_missing", &[&f.kube_name()]),
+            );
+        }
+    }
+}
+
+/// Calico's IPv6 autodetection defaults to the chosen IPv6 interface.
+pub(super) fn check_ipv6_interface(a: &Answers, families: &[AddressFamily], p: &mut Vec<Problem>) {
+    if a.node
+        .ipv6_interface
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .is_empty()
+        && families.contains(&AddressFamily::Ipv6)
+    {
+        p.push(
+            Problem::error(
+                "node.ipv6Interface",
+                "the IPv6 interface is required; Calico's IPv6 autodetection defaults to it",
+            )
+            .hint("run `dsinstall detect` and use the suggested ipv6Interface")
+            .code("node.ipv6_interface_required", &[]),
+        );
+    }
+}
+
+/// The API server's advertise address: one address, of the family of the first service
+/// subnet (kube-apiserver: "service IP family must match public address family").
+pub(super) fn advertise_address(
+    a: &Answers,
+    families: &[AddressFamily],
+    node_v4: Option<Ipv4Addr>,
+    node_v6: Option<Ipv6Addr>,
+    p: &mut Vec<Problem>,
+) -> Option<IpAddr> {
+    let advertise_family = a.node.api_advertise.unwrap_or(AddressFamily::Ipv4);
+    let advertise: Option<IpAddr> = match advertise_family {
+        AddressFamily::Ipv4 => node_v4.map(IpAddr::V4),
+        AddressFamily::Ipv6 => node_v6.map(IpAddr::V6),
+    };
+    if a.node.api_advertise.is_some() && advertise.is_none() && families.len() == 2 {
+        p.push(
+            Problem::error(
+                "node.apiAdvertise",
+                format!(
+                    "the API server should advertise {} but node.{} is not set",
+                    advertise_family.kube_name(),
+                    advertise_family.as_str()
+                ),
+            )
+            .code(
+                "node.advertise_missing",
+                &[&advertise_family.kube_name(), &advertise_family.as_str()],
+            ),
+        );
+    }
+    if let Some(first) = families.first()
+        && advertise.is_some()
+        && *first != advertise_family
+    {
+        p.push(
+                Problem::error(
+                    "node.apiAdvertise",
+                    format!(
+                        "the API server advertises {} but the primary service family is {}; kube-apiserver requires them to match",
+                        advertise_family.kube_name(),
+                        first.kube_name()
+                    ),
+                )
+                .hint(format!("set apiAdvertise: {} or put the {} subnets first", first.as_str(), advertise_family.kube_name()))
+                .code("node.advertise_family", &[&advertise_family.kube_name(), &first.kube_name(), &first.as_str()]),
+            );
+    }
+    advertise
+}
+
+/// `kubernetes.controlPlaneEndpoint`, canonical (`host:port`, IPv6 in brackets).
+pub(super) fn control_plane_endpoint(a: &Answers, p: &mut Vec<Problem>) -> Option<String> {
+    let e = a
+        .kubernetes
+        .control_plane_endpoint
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())?;
+    match canonical_endpoint(e) {
+        Ok(c) => Some(c),
+        Err((code, args, msg)) => {
+            let args: Vec<&dyn std::fmt::Display> =
+                args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+            p.push(
+                Problem::error("kubernetes.controlPlaneEndpoint", msg)
+                    .hint("write host:port, e.g. 111.111.111.120:6443 or [2018::20]:6443")
+                    .code(code, &args),
+            );
+            None
+        }
+    }
+}

@@ -213,3 +213,134 @@ pub(super) fn check_overlaps(
         }
     }
 }
+
+/// The families of the pod subnets, primary first.
+pub(super) fn families_of(pods: Option<&[IpNet]>) -> Vec<AddressFamily> {
+    pods.map(|v| v.iter().map(cidr::family_of_net).collect())
+        .unwrap_or_default()
+}
+
+/// Pod and service subnets name the same families in the same order (kubeadm
+/// ValidateNetworking; the apiserver takes the first service family as primary).
+pub(super) fn check_family_order(
+    pods: Option<&[IpNet]>,
+    svcs: Option<&[IpNet]>,
+    p: &mut Vec<Problem>,
+) {
+    let (Some(pods), Some(svcs)) = (pods, svcs) else {
+        return;
+    };
+    let pf: Vec<_> = pods.iter().map(cidr::family_of_net).collect();
+    let sf: Vec<_> = svcs.iter().map(cidr::family_of_net).collect();
+    if pf != sf {
+        p.push(
+            Problem::error(
+                P_SVCS,
+                format!(
+                    "service subnets are {} but pod subnets are {}; both lists must name the same families in the same order",
+                    names(&sf),
+                    names(&pf)
+                ),
+            )
+            .hint("list the service subnets in the same family order as the pod subnets (the first is the primary family)")
+            .code("service.family_order", &[&names(&sf), &names(&pf)]),
+        );
+    }
+}
+
+/// The service ranges the apiserver and kubeadm accept (`service_max_host_bits`).
+pub(super) fn check_service_size(
+    svcs: Option<&[IpNet]>,
+    row: Option<&KubeMinor>,
+    p: &mut Vec<Problem>,
+) {
+    let Some(svcs) = svcs else { return };
+    let max = row.map(|r| r.service_max_host_bits).unwrap_or(20);
+    for (i, n) in svcs.iter().enumerate() {
+        let host_bits = n.max_prefix_len() - n.prefix_len();
+        if host_bits > max {
+            let min_prefix = n.max_prefix_len() - max;
+            let which = if i == 0 {
+                "--service-cluster-ip-range"
+            } else {
+                "--secondary-service-cluster-ip-range"
+            };
+            p.push(
+                Problem::error(
+                    format!("{P_SVCS}[{i}]"),
+                    format!(
+                        "specified {which} is too large; for {}-bit addresses, the mask must be >= {min_prefix}",
+                        n.max_prefix_len()
+                    ),
+                )
+                .hint(format!(
+                    "use a /{min_prefix} or longer prefix, e.g. {}/{}",
+                    n.network(),
+                    min_prefix.max(n.prefix_len())
+                ))
+                .code(
+                    "service.too_large",
+                    &[
+                        &which,
+                        &n.max_prefix_len(),
+                        &min_prefix,
+                        &n.network(),
+                        &min_prefix.max(n.prefix_len()),
+                    ],
+                ),
+            );
+        }
+    }
+}
+
+/// One family only: a single-stack cluster, which is allowed but not what dsinstall is for.
+pub(super) fn check_single_stack(families: &[AddressFamily], p: &mut Vec<Problem>) {
+    if families.len() == 1 {
+        p.push(
+            Problem::warning(
+                P_PODS,
+                format!(
+                    "only {} subnets are given: the cluster will be single-stack, not dual-stack",
+                    families[0].kube_name()
+                ),
+            )
+            .hint("add a subnet of the other family to podSubnets and serviceSubnets")
+            .code("pods.single_stack", &[&families[0].kube_name()]),
+        );
+    }
+}
+
+/// Every node's own addresses lie outside the pod and service ranges.
+pub(super) fn check_nodes_outside_ranges(
+    node_v4: Option<Ipv4Addr>,
+    node_v6: Option<Ipv6Addr>,
+    joins: &[JoinPlan],
+    pods: &[IpNet],
+    svcs: &[IpNet],
+    p: &mut Vec<Problem>,
+) {
+    let mut addrs: Vec<(String, IpAddr)> = Vec::new();
+    if let Some(v) = node_v4 {
+        addrs.push(("node.ipv4".into(), IpAddr::V4(v)));
+    }
+    if let Some(v) = node_v6 {
+        addrs.push(("node.ipv6".into(), IpAddr::V6(v)));
+    }
+    for (i, j) in joins.iter().enumerate() {
+        if let Some(v) = j.ipv4 {
+            addrs.push((format!("nodes[{i}].ipv4"), IpAddr::V4(v)));
+        }
+        if let Some(v) = j.ipv6 {
+            addrs.push((format!("nodes[{i}].ipv6"), IpAddr::V6(v)));
+        }
+    }
+    for (path, ip) in &addrs {
+        for (list, nets) in [(P_PODS, pods), (P_SVCS, svcs)] {
+            for (i, n) in nets.iter().enumerate() {
+                if n.contains(ip) {
+                    p.push(Problem::error(path.clone(), format!("{ip} lies inside {list}[{i}] {n}; node addresses must be outside pod and service ranges")).hint("choose pod and service subnets that do not cover the nodes' own network").code("node.address_in_range", &[ip, &list, &i, n]));
+                }
+            }
+        }
+    }
+}
