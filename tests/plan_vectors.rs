@@ -12,7 +12,7 @@ mod common;
 
 use common::modern;
 use dsinstall::answers::{
-    AddressFamily, Answers, Encapsulation, NodeMaskSizes, OtherNode, ProxyMode,
+    AddressFamily, Answers, Encapsulation, NodeMaskSizes, NodeRole, OtherNode, ProxyMode,
 };
 use dsinstall::plan::{self, Severity};
 
@@ -729,6 +729,29 @@ fn cases() -> Vec<Case> {
                 a.calico.version = "v3.32.0".into();
             },
             Warn("calico.version"),
+        ),
+        // --- kubeadm join preflight: checkIfReadyForAdditionalControlPlane
+        //     (cmd/kubeadm/app/cmd/phases/join/preflight.go) ---
+        (
+            "join: a control-plane join without controlPlaneEndpoint",
+            modern,
+            |a| {
+                a.kubernetes.control_plane_endpoint = None;
+                a.nodes[0].role = NodeRole::ControlPlane;
+            },
+            Reject("kubernetes.controlPlaneEndpoint"),
+        ),
+        (
+            "join: a control-plane join with an endpoint",
+            modern,
+            |a| a.nodes[0].role = NodeRole::ControlPlane,
+            Accept,
+        ),
+        (
+            "join: workers need no endpoint",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = None,
+            Accept,
         ),
     ]
 }

@@ -6,7 +6,9 @@
 mod common;
 
 use common::modern;
-use dsinstall::answers::{AddressFamily, Answers, Encapsulation, NodeMaskSizes, ProxyMode};
+use dsinstall::answers::{
+    AddressFamily, Answers, Encapsulation, NodeMaskSizes, NodeRole, ProxyMode,
+};
 use dsinstall::plan::{self, Problem, problem::CODES};
 use dsinstall::tui::i18n::{Lang, Texts};
 use std::collections::BTreeSet;
@@ -199,6 +201,10 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
         }),
         (modern, |a| {
             a.calico.ipv6_autodetection_method = Some("interface=ens224".into())
+        }),
+        (modern, |a| {
+            a.kubernetes.control_plane_endpoint = None;
+            a.nodes[0].role = NodeRole::ControlPlane;
         }),
     ]
 }

@@ -67,11 +67,12 @@ fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
-const SEED_FILES: [&str; 7] = [
+const SEED_FILES: [&str; 8] = [
     "calico.yaml",
     "join-node02.yaml",
     "join-node03.yaml",
     "kubeadm-config.yaml",
+    "modules-kubernetes.conf",
     "plan.txt",
     "sysctl-kubernetes.conf",
     "verify-workload.yaml",
@@ -150,6 +151,7 @@ fn operator_mode_writes_the_installation() {
         [
             "calico-installation.yaml",
             "kubeadm-config.yaml",
+            "modules-kubernetes.conf",
             "plan.txt",
             "sysctl-kubernetes.conf",
             "verify-workload.yaml"

@@ -29,6 +29,7 @@ pub const CODES: &[&str] = &[
     "dns_domain.invalid",
     "endpoint.invalid",
     "endpoint.port",
+    "endpoint.required_for_control_plane",
     "image_repository.frozen",
     "calico.untested_pair",
     "calico.untested_pair_nearest",

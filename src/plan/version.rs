@@ -90,7 +90,8 @@ impl KubeadmApi {
 pub enum GateRule {
     /// Alpha, off by default: dual-stack does not work without it.
     MustSet,
-    /// Beta or GA: on by default; setting it is accepted (GA prints a warning).
+    /// Beta or GA: on by default; setting it is accepted (GA prints a warning), but the
+    /// components store it and refuse it once it is removed, so dsinstall does not write it.
     MaySet,
     /// Removed: the component refuses to start ("unrecognized feature gate") or kubeadm
     /// rejects the config ("IPv6DualStack is not a valid feature name").

@@ -9,6 +9,7 @@ use similar::{ChangeTag, TextDiff};
 pub fn install_path(name: &str) -> Option<&'static str> {
     match name {
         "sysctl-kubernetes.conf" => Some("/etc/sysctl.d/kubernetes.conf"),
+        "modules-kubernetes.conf" => Some("/etc/modules-load.d/kubernetes.conf"),
         _ => None,
     }
 }

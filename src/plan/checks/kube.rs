@@ -33,6 +33,8 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
     }
     if file.ends_with("dockershim.sock") && !r.dockershim {
         p.push(Problem::error(path, format!("dockershim was removed in Kubernetes v1.24; v1.{} cannot use {s}", r.minor)).hint("use unix:///var/run/containerd/containerd.sock, unix:///var/run/crio/crio.sock or unix:///var/run/cri-dockerd.sock").code("cri.dockershim", &[&r.minor, &s]));
+        // One problem, one fix: the unix:// advice below would name the removed socket.
+        return s.to_string();
     }
     if r.cri_socket_url && scheme.is_none() {
         p.push(Problem::warning(path, format!("kubeadm v1.{} expects a unix:// URL and would prepend it with a deprecation warning", r.minor)).hint(format!("write unix://{file}")).code("cri.url_expected", &[&r.minor, &file]));

@@ -70,6 +70,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     check_ipv6_interface(a, &families, p);
     let advertise = advertise_address(a, &families, node_v4, node_v6, p);
     let cpe = control_plane_endpoint(a, p);
+    check_endpoint_for_control_plane_joins(a, cpe.as_deref(), p);
 
     // Kubernetes settings: defaults from the version row.
     let cri_socket = cri_socket(a, row, p);

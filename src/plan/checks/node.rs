@@ -381,3 +381,38 @@ pub(super) fn control_plane_endpoint(a: &Answers, p: &mut Vec<Problem>) -> Optio
         }
     }
 }
+
+/// A control-plane join needs `controlPlaneEndpoint`: kubeadm's join preflight refuses
+/// "unable to add a new control plane instance to a cluster that doesn't have a stable
+/// controlPlaneEndpoint address" (checkIfReadyForAdditionalControlPlane,
+/// cmd/kubeadm/app/cmd/phases/join/preflight.go), and `kubeadm init` cannot add one later
+/// without new certificates.
+pub(super) fn check_endpoint_for_control_plane_joins(
+    a: &Answers,
+    endpoint: Option<&str>,
+    p: &mut Vec<Problem>,
+) {
+    let given = a
+        .kubernetes
+        .control_plane_endpoint
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if given || endpoint.is_some() {
+        return;
+    }
+    if let Some((i, n)) = a
+        .nodes
+        .iter()
+        .enumerate()
+        .find(|(_, n)| n.role == NodeRole::ControlPlane)
+    {
+        p.push(
+            Problem::error(
+                "kubernetes.controlPlaneEndpoint",
+                format!("nodes[{i}] ({}) joins as a control-plane node, but no controlPlaneEndpoint is set; kubeadm join --control-plane refuses a cluster without a stable controlPlaneEndpoint address", n.name),
+            )
+            .hint("set controlPlaneEndpoint to an address that reaches every control-plane node (a virtual IP or DNS name with port 6443), or make the node a worker")
+            .code("endpoint.required_for_control_plane", &[&i, &n.name]),
+        );
+    }
+}
