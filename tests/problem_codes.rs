@@ -206,6 +206,21 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
             a.kubernetes.control_plane_endpoint = None;
             a.nodes[0].role = NodeRole::ControlPlane;
         }),
+        (seed, |a| {
+            a.networking.service_subnets = s(&["10.96.0.0/12", "2019:30::/64"])
+        }),
+        (seed, |a| a.node.api_advertise = Some(AddressFamily::Ipv6)),
+        (modern, |a| {
+            a.networking.service_subnets = s(&["10.96.0.0/16"])
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["10.244.0.0/16"]);
+            a.networking.service_subnets = s(&["10.96.0.0/16", "fd00:10:96::/112"]);
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["10.244.0.0/16"]);
+            a.networking.service_subnets = s(&["fd00:10:96::/112"]);
+        }),
     ]
 }
 

@@ -227,3 +227,30 @@ mod tests {
         assert_eq!(human_count(1 << 64), "2^64");
     }
 }
+
+/// How many ClusterIPs a service range gives: every address but the network's, and for IPv4
+/// but the broadcast address too; an IPv6 range kept in the apiserver's bitmap allocator has
+/// at most 65,536 slots (see `KubeMinor::service_ipv6_bitmap`).
+pub fn service_addresses(net: &IpNet, ipv6_bitmap: bool) -> u128 {
+    let n = size(net);
+    match net {
+        IpNet::V4(_) => n.saturating_sub(2),
+        IpNet::V6(_) if ipv6_bitmap => n.min(65_536).saturating_sub(1),
+        IpNet::V6(_) => n.saturating_sub(1),
+    }
+}
+
+#[cfg(test)]
+mod service_address_tests {
+    use super::*;
+
+    #[test]
+    fn the_bitmap_caps_ipv6_ranges_at_65535_addresses() {
+        let v6 = |s: &str| s.parse::<IpNet>().unwrap();
+        assert_eq!(service_addresses(&v6("fd00::/108"), true), 65_535);
+        assert_eq!(service_addresses(&v6("fd00::/112"), true), 65_535);
+        assert_eq!(service_addresses(&v6("fd00::/120"), true), 255);
+        assert_eq!(service_addresses(&v6("fd00::/108"), false), (1 << 20) - 1);
+        assert_eq!(service_addresses(&v6("10.96.0.0/12"), true), (1 << 20) - 2);
+    }
+}

@@ -80,7 +80,8 @@ pub struct FamilyPlan {
     pub nodes_fit: u128,
     /// Addresses in one node's range.
     pub addresses_per_node: u128,
-    /// Addresses in the service range.
+    /// ClusterIPs the service range gives (`cidr::service_addresses`): the apiserver's
+    /// allocator keeps some addresses and, before 1.34, caps IPv6 at 65,535.
     pub service_addresses: u128,
     pub calico_pool: IpNet,
     pub block_size: u8,

@@ -107,6 +107,19 @@ pub enum ServiceFamilyFields {
     IpFamilies,
 }
 
+/// Who stops a service range that is too large, which decides the words the user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ServiceSizeCheck {
+    /// 1.19: kubeadm does not check; kube-apiserver exits with "specified
+    /// --service-cluster-ip-range is too large" (or --secondary-service-cluster-ip-range),
+    /// no mask in the message (cmd/kube-apiserver/app/options/validation.go at 1.19).
+    Apiserver,
+    /// 1.20+: kubeadm's ValidateServiceSubnetSize refuses it first, "specified service subnet
+    /// is too large; for 128-bit addresses, the mask must be >= 108"
+    /// (cmd/kubeadm/app/apis/kubeadm/validation/validation.go, kk#95723).
+    Kubeadm,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Maturity {
     Alpha,
@@ -145,6 +158,21 @@ pub struct KubeMinor {
     pub kubeadm_computes_node_mask: bool,
     /// Largest service range kube-apiserver and kubeadm accept, in host bits.
     pub service_max_host_bits: u8,
+    /// Who refuses a service range over `service_max_host_bits`, and in whose words.
+    pub service_size_check: ServiceSizeCheck,
+    /// The apiserver's ClusterIP allocator keeps an IPv6 range in a bitmap of at most 65,536
+    /// slots, so a /108–/111 still gives 65,535 addresses (NewAllocatorCIDRRange /
+    /// ipallocator.New, pkg/registry/core/service/ipallocator/allocator.go: "Limit the max
+    /// size, since the allocator keeps a bitmap of that size"). From 1.34
+    /// DisableAllocatorDualWrite is GA and on (pkg/features/kube_features.go), so only the
+    /// IPAddress allocator (ipallocator.go, MultiCIDRServiceAllocator GA in 1.33) counts,
+    /// which uses every address but the network's.
+    pub service_ipv6_bitmap: bool,
+    /// kube-apiserver refuses to start when the advertise address's family differs from the
+    /// primary service range's ("service IP family %q must match public address family %q",
+    /// kk#106721, 1.24; kk#111671). Before, it starts and `kubernetes.default` gets an
+    /// endpoint of the other family, which in-cluster clients cannot reach.
+    pub apiserver_checks_advertise_family: bool,
     /// `kubeadm config validate` exists.
     pub kubeadm_config_validate: bool,
     /// kubeadm's preflight checks bridge-nf-call-iptables/ip6tables.
@@ -219,6 +247,13 @@ const fn row(
         // when MultiCIDRServiceAllocator + DisableAllocatorDualWrite are on, but kubeadm still
         // validates 20 bits, so 20 holds for every kubeadm install.
         service_max_host_bits: 20,
+        service_size_check: if minor >= 20 {
+            ServiceSizeCheck::Kubeadm
+        } else {
+            ServiceSizeCheck::Apiserver
+        },
+        service_ipv6_bitmap: minor < 34,
+        apiserver_checks_advertise_family: minor >= 24,
         // `kubeadm config validate` added in 1.28 (kk#118013).
         kubeadm_config_validate: minor >= 28,
         // bridge-nf-call-* preflight checks removed in 1.30 (kk#123464).
@@ -592,6 +627,11 @@ mod tests {
         assert_eq!(r(24).image_repository_for(&v), "registry.k8s.io");
         let v = KubeVersion::parse("v1.24.3").unwrap();
         assert_eq!(r(24).image_repository_for(&v), "k8s.gcr.io");
+        assert_eq!(r(19).service_size_check, ServiceSizeCheck::Apiserver);
+        assert_eq!(r(20).service_size_check, ServiceSizeCheck::Kubeadm);
+        assert!(r(33).service_ipv6_bitmap && !r(34).service_ipv6_bitmap);
+        assert!(!r(23).apiserver_checks_advertise_family);
+        assert!(r(24).apiserver_checks_advertise_family);
         assert_eq!(r(29).proxy_mode(Nftables), Some(Alpha));
         assert_eq!(r(28).proxy_mode(Nftables), None);
     }

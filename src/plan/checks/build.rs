@@ -52,7 +52,7 @@ pub(super) fn build(a: &Answers, parts: Parts, warnings: Vec<Problem>) -> Plan {
                 node_mask_source: *source,
                 nodes_fit,
                 addresses_per_node: per_node,
-                service_addresses: cidr::size(svc),
+                service_addresses: cidr::service_addresses(svc, kube.service_ipv6_bitmap),
                 calico_pool: parts.calico_pools[fi].unwrap_or(*pod),
                 block_size: parts.block_sizes[fi],
                 encapsulation: parts.encaps[fi],

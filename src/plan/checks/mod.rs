@@ -68,7 +68,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     check_node_has_each_family(a, &families, p);
     check_single_stack(&families, p);
     check_ipv6_interface(a, &families, p);
-    let advertise = advertise_address(a, &families, node_v4, node_v6, p);
+    let advertise = advertise_address(a, &families, row, node_v4, node_v6, p);
     let cpe = control_plane_endpoint(a, p);
     check_endpoint_for_control_plane_joins(a, cpe.as_deref(), p);
 

@@ -310,15 +310,22 @@ pub(super) fn check_ipv6_interface(a: &Answers, families: &[AddressFamily], p: &
 }
 
 /// The API server's advertise address: one address, of the family of the first service
-/// subnet (kube-apiserver: "service IP family must match public address family").
+/// subnet. Without `apiAdvertise` it follows the primary family, so a default never
+/// contradicts the subnets. A mismatch stops kube-apiserver from 1.24 and breaks
+/// `kubernetes.default` before (`KubeMinor::apiserver_checks_advertise_family`).
 pub(super) fn advertise_address(
     a: &Answers,
     families: &[AddressFamily],
+    row: Option<&KubeMinor>,
     node_v4: Option<Ipv4Addr>,
     node_v6: Option<Ipv6Addr>,
     p: &mut Vec<Problem>,
 ) -> Option<IpAddr> {
-    let advertise_family = a.node.api_advertise.unwrap_or(AddressFamily::Ipv4);
+    let advertise_family = a
+        .node
+        .api_advertise
+        .or(families.first().copied())
+        .unwrap_or(AddressFamily::Ipv4);
     let advertise: Option<IpAddr> = match advertise_family {
         AddressFamily::Ipv4 => node_v4.map(IpAddr::V4),
         AddressFamily::Ipv6 => node_v6.map(IpAddr::V6),
@@ -343,18 +350,29 @@ pub(super) fn advertise_address(
         && advertise.is_some()
         && *first != advertise_family
     {
-        p.push(
-                Problem::error(
-                    "node.apiAdvertise",
-                    format!(
-                        "the API server advertises {} but the primary service family is {}; kube-apiserver requires them to match",
-                        advertise_family.kube_name(),
-                        first.kube_name()
-                    ),
-                )
-                .hint(format!("set apiAdvertise: {} or put the {} subnets first", first.as_str(), advertise_family.kube_name()))
-                .code("node.advertise_family", &[&advertise_family.kube_name(), &first.kube_name(), &first.as_str()]),
-            );
+        let (adv, prim, key) = (
+            advertise_family.kube_name(),
+            first.kube_name(),
+            first.as_str(),
+        );
+        let refuses = row.is_none_or(|r| r.apiserver_checks_advertise_family);
+        let problem = if refuses {
+            Problem::error(
+                "node.apiAdvertise",
+                format!("the API server advertises {adv} but the primary service family is {prim}; kube-apiserver refuses to start (\"service IP family must match public address family\")"),
+            )
+            .code("node.advertise_family", &[&adv, &prim, &key])
+        } else {
+            let minor = row.map(|r| r.minor).unwrap_or(0);
+            Problem::error(
+                "node.apiAdvertise",
+                format!("the API server advertises {adv} but the primary service family is {prim}; kube-apiserver v1.{minor} starts, but the kubernetes Service gets an {adv} endpoint for an {prim} ClusterIP, which pods cannot reach"),
+            )
+            .code("node.advertise_family_endpoint", &[&adv, &prim, &key, &minor])
+        };
+        p.push(problem.hint(format!(
+            "set apiAdvertise: {key} or put the {adv} subnets first"
+        )));
     }
     advertise
 }
