@@ -757,6 +757,184 @@ fn cases() -> Vec<Case> {
             },
             Warn("calico.version"),
         ),
+        // --- input that passes a parser but breaks the cluster ---
+        (
+            "input: IPv4-mapped node.ipv6 (the kubelet would get two IPv4s)",
+            modern,
+            |a| a.node.ipv6 = Some("::ffff:1.2.3.4".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "input: IPv4-mapped joining node ipv6",
+            modern,
+            |a| a.nodes[1].ipv6 = Some("::ffff:111.111.111.123".into()),
+            Reject("nodes[1].ipv6"),
+        ),
+        (
+            "input: multicast pod subnet",
+            modern,
+            |a| pods(a, &["224.1.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: loopback service subnet",
+            modern,
+            |a| svcs(a, &["127.0.0.0/16", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "input: link-local IPv6 pod subnet",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "fe80::/56"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "input: 0.0.0.0/8 pod subnet",
+            modern,
+            |a| pods(a, &["0.0.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: a range over the broadcast address",
+            modern,
+            |a| svcs(a, &["255.255.255.0/24", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "input: IPv4-mapped IPv6 service subnet",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "::ffff:10.96.0.0/112"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "input: multicast IPv6 pod subnet",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "ff05::/56"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "input: leading zeros in a CIDR are not read as octal or dropped",
+            modern,
+            |a| pods(a, &["010.010.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: a node address with leading zeros",
+            modern,
+            |a| a.node.ipv4 = Some("111.111.111.021".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "input: calico.registry with a scheme",
+            modern,
+            |a| a.calico.registry = Some("https://quay.io".into()),
+            Reject("calico.registry"),
+        ),
+        (
+            "input: calico.registry with host and port",
+            modern,
+            |a| a.calico.registry = Some("registry.local:5000/calico-mirror".into()),
+            Accept,
+        ),
+        (
+            "input: imageRepository with quotes (kubeadm ValidateImageRepository)",
+            modern,
+            |a| a.kubernetes.image_repository = Some("\"registry.k8s.io\"".into()),
+            Reject("kubernetes.imageRepository"),
+        ),
+        (
+            "input: imageRepository with a newline",
+            modern,
+            |a| a.kubernetes.image_repository = Some("registry.k8s.io\nkind: x".into()),
+            Reject("kubernetes.imageRepository"),
+        ),
+        (
+            "input: imageRepository with a port and path",
+            modern,
+            |a| a.kubernetes.image_repository = Some("registry.local:5000/k8s".into()),
+            Accept,
+        ),
+        (
+            "input: criSocket with a space",
+            modern,
+            |a| a.kubernetes.cri_socket = Some("unix:///run/containerd/containerd .sock".into()),
+            Reject("kubernetes.criSocket"),
+        ),
+        (
+            "input: clusterName with a space",
+            modern,
+            |a| a.kubernetes.cluster_name = Some("lab one".into()),
+            Reject("kubernetes.clusterName"),
+        ),
+        (
+            "input: clusterName lab-1",
+            modern,
+            |a| a.kubernetes.cluster_name = Some("lab-1".into()),
+            Accept,
+        ),
+        (
+            "input: interface= regex that does not compile (calico-node exits)",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("interface=^ens(224$".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "input: skip-interface= with one bad pattern of two",
+            modern,
+            |a| a.calico.ipv4_autodetection_method = Some("skip-interface=^veth.*,[".into()),
+            Reject("calico.ipv4AutodetectionMethod"),
+        ),
+        (
+            "input: autodetection with quotes",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("interface=\"^ens224$\"".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "input: a Calico pool over the nodes' own network (answers.md forbids it)",
+            modern,
+            |a| a.calico.ipv4_pool = Some("111.111.111.0/24".into()),
+            Reject("calico.ipv4Pool"),
+        ),
+        (
+            "input: a joining node name too long for join-<name>.yaml",
+            modern,
+            |a| a.nodes[0].name = format!("{}.nnn", vec!["n".repeat(60); 4].join(".")),
+            Reject("nodes[0].name"),
+        ),
+        (
+            "input: a joining node name of 245 fits its file name",
+            modern,
+            |a| a.nodes[0].name = format!("{}.n", vec!["n".repeat(60); 4].join(".")),
+            Accept,
+        ),
+        (
+            "input: a build suffix is not dropped",
+            modern,
+            |a| a.kubernetes.version = "v1.31.0+k3s1".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "input: a leading zero in the version is not dropped",
+            modern,
+            |a| a.kubernetes.version = "v01.31.0".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "input: a pre-release is not silently installed as the release",
+            modern,
+            |a| a.kubernetes.version = "v1.31.0-rc.1".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "cri: dockershim on 1.28 is one error, not also a unix:// fix naming it",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.28.0".into();
+                a.kubernetes.cri_socket = Some("/var/run/dockershim.sock".into());
+            },
+            Reject("kubernetes.criSocket"),
+        ),
         // --- kubeadm join preflight: checkIfReadyForAdditionalControlPlane
         //     (cmd/kubeadm/app/cmd/phases/join/preflight.go) ---
         (
@@ -958,4 +1136,19 @@ fn tested_pairs_do_not_warn_about_calico() {
         a.calico.version = calico.into();
         assert_eq!(calico_warning(&a), None, "{kube} + {calico}");
     }
+}
+
+#[test]
+fn dockershim_on_1_24_plus_gets_one_problem_with_one_fix() {
+    let mut a = modern();
+    a.kubernetes.version = "v1.28.0".into();
+    a.kubernetes.cri_socket = Some("/var/run/dockershim.sock".into());
+    let c = plan::check(&a);
+    let at: Vec<_> = c.for_path("kubernetes.criSocket").collect();
+    assert_eq!(at.len(), 1, "{at:?}");
+    assert!(
+        !at[0].hint.as_deref().unwrap_or("").contains("dockershim"),
+        "{}",
+        at[0]
+    );
 }

@@ -221,6 +221,35 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
             a.networking.pod_subnets = s(&["10.244.0.0/16"]);
             a.networking.service_subnets = s(&["fd00:10:96::/112"]);
         }),
+        (modern, |a| {
+            a.calico.ipv6_autodetection_method = Some("interface=^ens(224$".into())
+        }),
+        (modern, |a| {
+            a.calico.ipv6_autodetection_method = Some("interface=\"ens224\"".into())
+        }),
+        (modern, |a| {
+            a.calico.registry = Some("https://quay.io".into())
+        }),
+        (modern, |a| {
+            a.kubernetes.cri_socket = Some("unix:///run/x.sock\nkind: x".into())
+        }),
+        (modern, |a| a.node.ipv6 = Some("::ffff:1.2.3.4".into())),
+        (modern, |a| {
+            a.nodes[0].name = format!("{}.nnn", vec!["n".repeat(60); 4].join("."))
+        }),
+        (modern, |a| a.node.ipv4 = Some("111.111.111.021".into())),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["010.010.0.0/16", "fd00:10:244::/56"])
+        }),
+        (modern, |a| {
+            a.calico.ipv4_pool = Some("111.111.111.0/24".into())
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["224.0.0.0/16", "fd00:10:244::/56"])
+        }),
+        (modern, |a| {
+            a.kubernetes.cluster_name = Some("lab one".into())
+        }),
     ]
 }
 

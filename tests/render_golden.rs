@@ -300,12 +300,26 @@ fn node_masks_from_the_answers_reach_the_controller_manager() {
 
 #[test]
 fn values_with_yaml_syntax_stay_values() {
-    let mut a = fixture("modern-v1.31-ipv6-primary.yaml");
+    // The plan refuses such values; the renderer quotes them anyway, so a template cannot be
+    // broken by a plan that some other front end builds.
+    let a = fixture("modern-v1.31-ipv6-primary.yaml");
+    let (mut plan, plan_text) = plan_of(&a);
     let repo = "registry.local:5000/k8s#mirror";
-    a.kubernetes.image_repository = Some(repo.into());
-    a.kubernetes.cluster_name = Some("lab: #1 'x' \"y\"".into());
-    a.verify.as_mut().unwrap().server_image = Some("registry.local:5000/web:1.27#a".into());
-    let files = render_answers(&a);
+    plan.image_repository = repo.into();
+    plan.cluster_name = "lab: #1 'x' \"y\"".into();
+    plan.verify.server_image = "registry.local:5000/web:1.27#a".into();
+    let files = render::render(
+        &plan,
+        &Templates::embedded(),
+        &render::RenderInputs {
+            bootstrap_token: FIXED_TOKEN.into(),
+            certificate_key: CERTIFICATE_KEY.into(),
+            calico_manifest: None,
+            calico_manifest_source: None,
+            plan_text,
+        },
+    )
+    .expect("renders");
     let k = file(&files, "kubeadm-config.yaml");
     let cluster = doc(k, "ClusterConfiguration");
     assert_eq!(cluster["imageRepository"], repo);

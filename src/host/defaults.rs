@@ -68,7 +68,7 @@ pub fn kubernetes_version(f: &HostFacts) -> String {
         .get("kubeadm")
         .and_then(|t| t.as_ref())
         .and_then(|t| t.version.as_deref())
-        .and_then(|v| KubeVersion::parse(v).ok())
+        .and_then(|v| KubeVersion::parse_reported(v).ok())
         .filter(|v| version::kube_minor(v).is_ok())
         .map(|v| v.kubeadm_string())
         .unwrap_or_else(|| format!("v1.{}.0", version::NEWEST_MINOR))

@@ -17,16 +17,26 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Parse `v1.31.2`, `1.31.2` or `1.31`. Pre-release suffixes (`-rc.1`) are accepted and
-    /// dropped: the minor decides everything in the table.
+    /// Parse `v1.31.2`, `1.31.2` or `1.31`. Nothing is coerced: a pre-release (`-rc.1`) or
+    /// build suffix (`+k3s1`) is refused rather than dropped, since kubeadm would then be
+    /// given another release than the one written, and so are leading zeros (`v01.19.0`).
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
         let t = s.trim();
         let t = t.strip_prefix('v').unwrap_or(t);
-        let core = t.split(['-', '+']).next().unwrap_or("");
-        let parts: Vec<&str> = core.split('.').collect();
+        if let Some(at) = t.find(['-', '+']) {
+            return Err(format!(
+                "{s:?} has the suffix {:?}; dsinstall takes release versions only, like v1.31.2",
+                &t[at..]
+            ));
+        }
+        let parts: Vec<&str> = t.split('.').collect();
         let num = |p: &str| -> Result<u32, String> {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 6 {
                 Err(format!("{s:?} is not a Kubernetes version like v1.31.2"))
+            } else if p.len() > 1 && p.starts_with('0') {
+                Err(format!(
+                    "{s:?} has a leading zero in {p:?}; write it like v1.31.2"
+                ))
             } else {
                 p.parse().map_err(|_| format!("{s:?} is not a version"))
             }
@@ -44,6 +54,14 @@ impl KubeVersion {
             }),
             _ => Err(format!("{s:?} is not a Kubernetes version like v1.31.2")),
         }
+    }
+
+    /// The release a tool reports (`kubeadm version -o short`, an image tag): as `parse`, but
+    /// a pre-release or build suffix is dropped, since only the minor is looked up there.
+    pub fn parse_reported(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim();
+        let core = t.split(['-', '+']).next().unwrap_or("");
+        KubeVersion::parse(core).map_err(|_| format!("{s:?} is not a version like v1.31.2"))
     }
 
     /// The version kubeadm's `kubernetesVersion` gets: `v1.31.2`, or `v1.31.0` when only the
@@ -343,6 +361,17 @@ pub struct CalicoVersion {
 }
 
 impl CalicoVersion {
+    /// An image tag's release, suffixes dropped (see `KubeVersion::parse_reported`).
+    pub fn parse_reported(s: &str) -> Result<CalicoVersion, String> {
+        let k = KubeVersion::parse_reported(s)
+            .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
+        Ok(CalicoVersion {
+            major: k.major,
+            minor: k.minor,
+            patch: k.patch,
+        })
+    }
+
     pub fn parse(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse(s)
             .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
@@ -588,8 +617,26 @@ mod tests {
             KubeVersion::parse("1.31").unwrap().kubeadm_string(),
             "v1.31.0"
         );
-        assert_eq!(KubeVersion::parse("v1.37.0-rc.1").unwrap().minor, 37);
-        for bad in ["", "v", "1", "1.x", "v1.19.0.1", "1..2", "-1.2"] {
+        for bad in [
+            "",
+            "v",
+            "1",
+            "1.x",
+            "v1.19.0.1",
+            "1..2",
+            "-1.2",
+            "v1.19.0+k3s1",
+            "v1.37.0-rc.1",
+            "v01.19.0",
+            "v1.019.0",
+        ] {
+            assert!(KubeVersion::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            KubeVersion::parse_reported("v1.37.0-rc.1").unwrap().minor,
+            37
+        );
+        for bad in ["v1.19.0+k3s1", "v1.37.0-rc.1"] {
             assert!(KubeVersion::parse(bad).is_err(), "{bad}");
         }
     }

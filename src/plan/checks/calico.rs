@@ -45,6 +45,11 @@ pub(super) fn calico_pools(
                 .hint(format!("use {net}"))
                 .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
             ),
+            Err(CidrError::LeadingZeros) => p.push(
+                Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                    .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
+                    .code("cidr.leading_zeros", &[&format!("{s:?}")]),
+            ),
             Err(_) => p.push(
                 Problem::error(path, format!("couldn't parse pool {s:?}"))
                     .code("pool.unparsable", &[&format!("{s:?}")]),
@@ -225,6 +230,29 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
         if !known.contains(&kind) {
             p.push(Problem::error(path, format!("{m:?} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"")).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&format!("{m:?}")]));
             continue;
+        }
+        if has_unsafe_chars(m) {
+            p.push(
+                Problem::error(
+                    path,
+                    format!("{m:?} holds spaces, quotes or control characters"),
+                )
+                .hint("write it as interface=^ens224$, without quotes")
+                .code("autodetect.invalid_chars", &[&format!("{m:?}")]),
+            );
+            continue;
+        }
+        if matches!(kind, "interface" | "skip-interface") {
+            // Comma-separated patterns for skip-interface; one for interface.
+            for re in arg.split(',').filter(|r| !r.is_empty()) {
+                if let Some(e) = regex_error(re) {
+                    p.push(
+                        Problem::error(path, format!("{re:?} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\""))
+                            .hint("e.g. interface=^ens224$")
+                            .code("autodetect.bad_regex", &[&format!("{re:?}"), &e]),
+                    );
+                }
+            }
         }
         let needs_arg = matches!(kind, "can-reach" | "interface" | "skip-interface" | "cidr");
         if needs_arg && arg.trim().is_empty() {

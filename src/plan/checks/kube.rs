@@ -9,6 +9,16 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
         p.push(Problem::error(path, "empty CRI socket").code("cri.empty", &[]));
         return String::new();
     }
+    if has_unsafe_chars(s) {
+        p.push(
+            Problem::error(
+                path,
+                format!("{s:?} holds spaces, quotes or control characters; a socket path has none"),
+            )
+            .code("cri.invalid_chars", &[&format!("{s:?}")]),
+        );
+        return s.to_string();
+    }
     let (scheme, file) = match s.split_once("://") {
         Some((sc, f)) => (Some(sc), f),
         None => (None, s),
@@ -229,17 +239,15 @@ pub(super) fn image_repository(
         (_, Some((v, r))) => r.image_repository_for(&v).to_string(),
         _ => String::new(),
     };
-    if a.kubernetes
-        .image_repository
-        .as_deref()
-        .is_some_and(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
+    if let Some(given) = a.kubernetes.image_repository.as_deref()
+        && !is_image_repository(given.trim().trim_end_matches('/'))
     {
         p.push(
             Problem::error(
                 "kubernetes.imageRepository",
-                "the image repository is empty or contains spaces",
+                format!("{given:?}: invalid image repository format (kubeadm wants a registry and path like registry.k8s.io or registry.local:5000/k8s, no scheme, spaces or quotes)"),
             )
-            .code("image_repository.invalid", &[]),
+            .code("image_repository.invalid", &[&format!("{given:?}")]),
         );
     }
     if let Some((v, r)) = kube {

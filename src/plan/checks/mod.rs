@@ -13,12 +13,14 @@ mod calico;
 mod kube;
 mod node;
 mod subnets;
+mod text;
 
 use build::*;
 use calico::*;
 use kube::*;
 use node::*;
 use subnets::*;
+use text::*;
 
 const P_PODS: &str = "networking.podSubnets";
 const P_SVCS: &str = "networking.serviceSubnets";
@@ -75,6 +77,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     // Kubernetes settings: defaults from the version row.
     let cri_socket = cri_socket(a, row, p);
     let image_repository = image_repository(a, kube, p);
+    check_cluster_name(a, p);
     check_manifest_set(a, p);
     let proxy_mode = a.kubernetes.proxy_mode.unwrap_or(ProxyMode::Iptables);
     if let Some(r) = row {
@@ -86,6 +89,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     let (calico_pools, block_sizes) = calico_pools(a, pods.as_deref(), p);
     let encaps = encapsulations(a, calico_row, p);
     check_mtu(a, p);
+    check_calico_registry(a, p);
 
     // Other nodes.
     let joins = join_nodes(a, &families, row, p);
@@ -94,6 +98,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     if let (Some(pods), Some(svcs)) = (&pods, &svcs) {
         check_overlaps(pods, svcs, &calico_pools, p);
         check_nodes_outside_ranges(node_v4, node_v6, &joins, pods, svcs, p);
+        check_nodes_outside_pools(node_v4, node_v6, &joins, pods, &calico_pools, p);
     }
 
     let verify = verify_plan(a, p);

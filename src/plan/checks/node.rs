@@ -9,6 +9,14 @@ pub(super) fn parse_node_ip(
     p: &mut Vec<Problem>,
 ) -> Option<IpAddr> {
     let s = v?;
+    if cidr::has_leading_zero_octet(s.trim()) {
+        p.push(
+            Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                .hint("write the octets without leading zeros, e.g. 111.111.111.121")
+                .code("ip.leading_zeros", &[&format!("{s:?}")]),
+        );
+        return None;
+    }
     let Some(ip) = cidr::parse_ip(s) else {
         p.push(
             Problem::error(path, format!("{s:?} is not an IP address"))
@@ -35,6 +43,18 @@ pub(super) fn parse_node_ip(
                 format!("{ip} is not an {} address", family.kube_name()),
             )
             .code("ip.wrong_family", &[&ip, &family.kube_name()]),
+        );
+        return None;
+    }
+    if let IpAddr::V6(v6) = ip
+        && let Some(v4) = v6.to_ipv4_mapped()
+    {
+        // The kubelet reads ::ffff:a.b.c.d as IPv4, so the node-ip pair would be two IPv4s
+        // ("dual-stack --node-ip ... must have one IP of each family").
+        p.push(
+            Problem::error(path, format!("{ip} is an IPv4-mapped address, which Kubernetes reads as the IPv4 address {v4}"))
+                .hint("give the node's own IPv6 address, from `dsinstall detect`")
+                .code("ip.ipv4_mapped", &[&ip, &v4]),
         );
         return None;
     }
@@ -194,6 +214,18 @@ pub(super) fn join_nodes(
     for (i, n) in a.nodes.iter().enumerate() {
         let base = format!("nodes[{i}]");
         check_node_name(&n.name, &format!("{base}.name"), p);
+        // render writes join-<name>.yaml; a file name has at most 255 bytes (NAME_MAX).
+        let file_len = "join-".len() + n.name.len() + ".yaml".len();
+        if n.name.len() <= 253 && file_len > 255 {
+            p.push(
+                Problem::error(
+                    format!("{base}.name"),
+                    format!("node name of {} characters makes its join file name ({} bytes) longer than a file name may be (255)", n.name.len(), file_len),
+                )
+                .hint("use a node name of at most 245 characters")
+                .code("nodes.name_too_long", &[&n.name.len(), &file_len]),
+            );
+        }
         if !seen.insert(n.name.clone()) {
             p.push(
                 Problem::error(

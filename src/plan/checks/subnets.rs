@@ -56,6 +56,19 @@ pub(super) fn parse_list(
                         .code("subnets.site_local", &[]),
                     );
                 }
+                if let Some(what) = cidr::reserved_range(&n) {
+                    p.push(
+                        Problem::error(
+                            fp.clone(),
+                            format!(
+                                "{n} overlaps {what}, which cannot hold pod or service addresses"
+                            ),
+                        )
+                        .hint("use private ranges such as 10.244.0.0/16 and fd00:10:244::/56")
+                        .code("subnets.reserved", &[&n, &what]),
+                    );
+                    ok = false;
+                }
                 if n.prefix_len() == 0 {
                     p.push(
                         Problem::error(fp.clone(), "a /0 covers every address")
@@ -81,6 +94,14 @@ pub(super) fn parse_list(
                     )
                     .hint("write it as address/prefix, e.g. 10.244.0.0/16")
                     .code("cidr.no_prefix", &[&format!("{s:?}")]),
+                );
+                ok = false;
+            }
+            Err(CidrError::LeadingZeros) => {
+                p.push(
+                    Problem::error(fp, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                        .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
+                        .code("cidr.leading_zeros", &[&format!("{s:?}")]),
                 );
                 ok = false;
             }
@@ -451,6 +472,54 @@ pub(super) fn check_nodes_outside_ranges(
                 if n.contains(ip) {
                     p.push(Problem::error(path.clone(), format!("{ip} lies inside {list}[{i}] {n}; node addresses must be outside pod and service ranges")).hint("choose pod and service subnets that do not cover the nodes' own network").code("node.address_in_range", &[ip, &list, &i, n]));
                 }
+            }
+        }
+    }
+}
+
+/// No node address inside a Calico pool: Calico would hand it to a pod (answers.md: no
+/// overlap between the nodes' networks and the pools). A pool inside its pod subnet is
+/// covered by `check_nodes_outside_ranges` already, so only pools beyond it are checked.
+pub(super) fn check_nodes_outside_pools(
+    node_v4: Option<Ipv4Addr>,
+    node_v6: Option<Ipv6Addr>,
+    joins: &[JoinPlan],
+    pods: &[IpNet],
+    pools: &[Option<IpNet>; 2],
+    p: &mut Vec<Problem>,
+) {
+    let mut addrs: Vec<(String, IpAddr)> = Vec::new();
+    if let Some(v) = node_v4 {
+        addrs.push(("node.ipv4".into(), IpAddr::V4(v)));
+    }
+    if let Some(v) = node_v6 {
+        addrs.push(("node.ipv6".into(), IpAddr::V6(v)));
+    }
+    for (i, j) in joins.iter().enumerate() {
+        if let Some(v) = j.ipv4 {
+            addrs.push((format!("nodes[{i}].ipv4"), IpAddr::V4(v)));
+        }
+        if let Some(v) = j.ipv6 {
+            addrs.push((format!("nodes[{i}].ipv6"), IpAddr::V6(v)));
+        }
+    }
+    for (fi, pool) in pools.iter().enumerate() {
+        let Some(pool) = pool else { continue };
+        let fam = if fi == 0 {
+            AddressFamily::Ipv4
+        } else {
+            AddressFamily::Ipv6
+        };
+        for (path, ip) in &addrs {
+            if pool.contains(ip) && !pods.iter().any(|n| n.contains(ip)) {
+                p.push(
+                    Problem::error(
+                        pool_path(fam),
+                        format!("the Calico pool {pool} covers {ip} ({path}); Calico would give a node's own address to a pod"),
+                    )
+                    .hint("choose a pool that does not cover the nodes' own network")
+                    .code("pool.covers_node", &[pool, ip, path]),
+                );
             }
         }
     }

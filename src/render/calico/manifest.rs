@@ -107,7 +107,7 @@ fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
     let Some((_, tag)) = image.rsplit_once(':') else {
         return Ok(());
     };
-    let Ok(found) = crate::plan::CalicoVersion::parse(tag) else {
+    let Ok(found) = crate::plan::CalicoVersion::parse_reported(tag) else {
         return Ok(());
     };
     let want = &plan.calico_version;
