@@ -7,3 +7,4 @@ pub mod host;
 pub mod plan;
 pub mod render;
 pub mod tui;
+pub mod verdict;

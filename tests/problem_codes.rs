@@ -253,15 +253,56 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
     ]
 }
 
+/// Answers checked against the demo's node01 (`dsinstall::host::demo_facts`): the host
+/// rules' codes.
+fn host_variants() -> Vec<Mutation> {
+    vec![
+        |a| a.kubernetes.cri_socket = Some("/run/containerd/containerd.sock".into()),
+        |a| a.node.ipv4 = Some("111.111.111.99".into()),
+        |a| a.node.ipv6_interface = Some("ens192".into()),
+        |a| {
+            a.kubernetes.version = "v1.21.0".into();
+            a.networking.node_mask_sizes = Some(NodeMaskSizes {
+                ipv4: None,
+                ipv6: Some(120),
+            });
+        },
+    ]
+}
+
 fn all_problems() -> Vec<Problem> {
-    variants()
+    let mut all: Vec<Problem> = variants()
         .into_iter()
         .flat_map(|(base, mutate)| {
             let mut a = base();
             mutate(&mut a);
             plan::check(&a).problems
         })
-        .collect()
+        .collect();
+    let facts = dsinstall::host::demo_facts();
+    for mutate in host_variants() {
+        let mut a = seed();
+        mutate(&mut a);
+        let c = plan::check(&a);
+        all.extend(plan::host::check(&a, c.plan.as_ref(), &facts));
+    }
+    let mut kubelet = facts.clone();
+    if let Some(Some(t)) = kubelet.tools.get_mut("kubelet") {
+        t.version = Some("v1.20.4".into());
+    }
+    let a = seed();
+    all.extend(plan::host::check(
+        &a,
+        plan::check(&a).plan.as_ref(),
+        &kubelet,
+    ));
+    all.push(dsinstall::verdict::render_problem(
+        &dsinstall::render::RenderError {
+            file: "calico.yaml".into(),
+            message: "calico.manifest: not set".into(),
+        },
+    ));
+    all
 }
 
 /// The `{N}` placeholders in a text.

@@ -5,6 +5,7 @@
 
 mod checks;
 pub mod cidr;
+pub mod host;
 pub mod problem;
 pub mod report;
 pub mod version;
