@@ -103,3 +103,50 @@ fn the_verdict_refuses_what_render_refuses() {
         "{e:?}"
     );
 }
+
+fn with_runtime(runtime: &str, driver: &str) -> dsinstall::host::facts::HostFacts {
+    let mut f = demo_facts();
+    f.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
+        runtime: runtime.into(),
+        driver: driver.into(),
+        source: "default".into(),
+    });
+    f
+}
+
+/// The kubelet's driver must be the runtime's; on 1.19/1.20 with dockershim kubeadm writes
+/// docker's own driver into kubeadm-flags.env (buildKubeletArgMap,
+/// cmd/kubeadm/app/phases/kubelet/flags_unix.go), so the guide's cgroupfs docker is fine.
+#[test]
+fn the_cgroup_driver_follows_the_runtime() {
+    let mismatch = |a: &Answers, f: &dsinstall::host::facts::HostFacts| {
+        host_problems(a, f)
+            .into_iter()
+            .filter(|p| p.code == "host.cgroup_driver_mismatch")
+            .collect::<Vec<_>>()
+    };
+    let seed = Answers::seed();
+    let docker = with_runtime("docker", "cgroupfs");
+    assert!(mismatch(&seed, &docker).is_empty());
+    let mut v21 = Answers::seed();
+    v21.kubernetes.version = "v1.21.0".into();
+    v21.networking.node_mask_sizes = Some(NodeMaskSizes {
+        ipv4: None,
+        ipv6: Some(120),
+    });
+    let mut facts = with_runtime("docker", "cgroupfs");
+    if let Some(Some(t)) = facts.tools.get_mut("kubeadm") {
+        t.version = Some("v1.21.0".into());
+    }
+    let p = mismatch(&v21, &facts);
+    assert_eq!(p.len(), 1, "1.21 no longer reads docker's driver");
+    assert_eq!(p[0].path, "kubernetes.cgroupDriver");
+    assert!(
+        p[0].hint
+            .as_deref()
+            .unwrap()
+            .contains("cgroupDriver: cgroupfs")
+    );
+    v21.kubernetes.cgroup_driver = Some(dsinstall::answers::CgroupDriver::Cgroupfs);
+    assert!(mismatch(&v21, &facts).is_empty());
+}

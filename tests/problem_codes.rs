@@ -296,6 +296,13 @@ fn all_problems() -> Vec<Problem> {
         plan::check(&a).plan.as_ref(),
         &kubelet,
     ));
+    let mut crio = facts.clone();
+    crio.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
+        runtime: "crio".into(),
+        driver: "cgroupfs".into(),
+        source: "/etc/crio/crio.conf".into(),
+    });
+    all.extend(plan::host::check(&a, plan::check(&a).plan.as_ref(), &crio));
     all.push(dsinstall::verdict::render_problem(
         &dsinstall::render::RenderError {
             file: "calico.yaml".into(),

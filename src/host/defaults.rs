@@ -162,6 +162,11 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
         kubernetes: Kubernetes {
             version: kube_version.clone(),
             cri_socket: cri_socket(f, &kube_version),
+            // The kubelet follows the runtime's driver as detected.
+            cgroup_driver: f
+                .cgroup_driver
+                .as_ref()
+                .and_then(|c| crate::answers::CgroupDriver::parse(&c.driver)),
             control_plane_endpoint: cpe,
             ..Default::default()
         },

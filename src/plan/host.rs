@@ -17,7 +17,39 @@ pub fn check(a: &Answers, plan: Option<&Plan>, facts: &HostFacts) -> Vec<Problem
         kubeadm_can_deploy(plan, facts, &mut p);
     }
     node_addresses_here(a, facts, &mut p);
+    if let Some(plan) = plan {
+        cgroup_driver_matches(plan, facts, &mut p);
+    }
     p
+}
+
+/// The kubelet's cgroup driver is the runtime's, or the kubelet never gets healthy and
+/// `kubeadm init` times out in wait-control-plane. On 1.19/1.20 with dockershim kubeadm
+/// writes docker's own driver into kubeadm-flags.env (`kubeadm_sets_docker_cgroup_driver`),
+/// so there the two cannot differ.
+fn cgroup_driver_matches(plan: &Plan, facts: &HostFacts, p: &mut Vec<Problem>) {
+    let Some(rt) = &facts.cgroup_driver else {
+        return;
+    };
+    let kubelet = plan.cgroup_driver.as_str();
+    if rt.driver == kubelet {
+        return;
+    }
+    if rt.runtime == "docker"
+        && plan.kube.kubeadm_sets_docker_cgroup_driver
+        && plan.cri_socket.ends_with("dockershim.sock")
+    {
+        return;
+    }
+    let (runtime, driver, source) = (rt.runtime.as_str(), rt.driver.as_str(), rt.source.as_str());
+    p.push(
+        Problem::error(
+            "kubernetes.cgroupDriver",
+            format!("the kubelet would use the {kubelet} cgroup driver but {runtime} uses {driver} ({source}); the kubelet would not get healthy and kubeadm init would time out"),
+        )
+        .hint(format!("set kubernetes.cgroupDriver: {driver}, or configure {runtime} for {kubelet}"))
+        .code("host.cgroup_driver_mismatch", &[&kubelet, &runtime, &driver, &source]),
+    );
 }
 
 /// The chosen CRI socket is one detect found (kubeadm's preflight fails on a socket that is

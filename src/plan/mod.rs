@@ -31,6 +31,8 @@ pub struct Plan {
     pub dns_domain: String,
     pub image_repository: String,
     pub cri_socket: String,
+    /// The kubelet's `cgroupDriver` (the runtime's must match; `host::check` compares).
+    pub cgroup_driver: crate::answers::CgroupDriver,
     pub proxy_mode: ProxyMode,
     pub control_plane_endpoint: Option<String>,
     pub node: NodePlan,

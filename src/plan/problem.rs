@@ -38,6 +38,7 @@ pub const CODES: &[&str] = &[
     "endpoint.required_for_control_plane",
     "host.address_not_here",
     "host.address_other_interface",
+    "host.cgroup_driver_mismatch",
     "host.cri_socket_missing",
     "host.kubeadm_skew",
     "host.kubelet_newer",

@@ -168,6 +168,11 @@ pub struct KubeMinor {
     pub cri_socket_url: bool,
     /// dockershim is still part of the kubelet.
     pub dockershim: bool,
+    /// With the dockershim socket, kubeadm asks docker for its cgroup driver (`docker info -f
+    /// {{.CgroupDriver}}`, GetCgroupDriverDocker) and writes `--cgroup-driver` into
+    /// kubeadm-flags.env, which wins over the KubeletConfiguration (buildKubeletArgMap,
+    /// cmd/kubeadm/app/phases/kubelet/flags_unix.go); removed in 1.21 (kk#99647).
+    pub kubeadm_sets_docker_cgroup_driver: bool,
     /// kube-proxy modes and how mature each is on this minor.
     pub proxy_modes: &'static [(ProxyMode, Maturity)],
     /// ipvs misses IPv6 NodePorts on kernels that mark IPv6 local routes `proto none`.
@@ -253,6 +258,7 @@ const fn row(
         default_cri_socket: if minor >= 24 { CONTAINERD } else { DOCKERSHIM },
         cri_socket_url: minor >= 24,
         dockershim: minor < 24,
+        kubeadm_sets_docker_cgroup_driver: minor < 21,
         proxy_modes,
         // Fixed by kk#101429 "Kube-proxy/ipvs; Use go net lib to get nodeIPs" (1.22);
         // reports: kubeadm#2205, kk#92412, kk#93858. The seed saw it on 1.19.

@@ -109,6 +109,8 @@ pub struct Node {
 pub struct Kubelet {
     /// `featureGates` entries (name → true).
     pub feature_gates: Vec<String>,
+    /// `cgroupDriver`: the runtime's (`kubernetes.cgroupDriver`, systemd by default).
+    pub cgroup_driver: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,6 +344,7 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
         },
         kubelet: Kubelet {
             feature_gates: gates,
+            cgroup_driver: plan.cgroup_driver.as_str().to_string(),
         },
         proxy: Proxy {
             mode: plan.proxy_mode.as_str().to_string(),

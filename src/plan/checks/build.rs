@@ -78,6 +78,10 @@ pub(super) fn build(a: &Answers, parts: Parts, warnings: Vec<Problem>) -> Plan {
             .unwrap_or_else(|| "cluster.local".into()),
         image_repository: parts.image_repository,
         cri_socket: parts.cri_socket,
+        cgroup_driver: a
+            .kubernetes
+            .cgroup_driver
+            .unwrap_or(crate::answers::CgroupDriver::Systemd),
         proxy_mode: parts.proxy_mode,
         control_plane_endpoint: parts.control_plane_endpoint,
         node: NodePlan {
