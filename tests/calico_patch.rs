@@ -362,3 +362,14 @@ fn ipv6_only_turns_ipv4_off_everywhere() {
         patched.contains("# Patched by dsinstall for a single family (IPv6 pool 2019:20::/112).")
     );
 }
+
+#[test]
+fn a_manifest_with_two_calico_nodes_is_refused_not_half_patched() {
+    let one = fixture("calico-v3.15.3.yaml");
+    let twice = format!("{one}\n---\n{one}");
+    let e = patch_manifest(&twice, &plan_of(&seed()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("2 ConfigMaps named calico-config"), "{e}");
+    assert!(patch_manifest(&one, &plan_of(&seed())).is_ok());
+}
