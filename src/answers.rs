@@ -41,6 +41,33 @@ pub struct Kubernetes {
     pub proxy_mode: Option<ProxyMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
+    /// An extension of the contract: the kubelet's cgroup driver, which must be the
+    /// runtime's (default systemd; export writes the detected runtime's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_driver: Option<CgroupDriver>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CgroupDriver {
+    Systemd,
+    Cgroupfs,
+}
+
+impl CgroupDriver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CgroupDriver::Systemd => "systemd",
+            CgroupDriver::Cgroupfs => "cgroupfs",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CgroupDriver> {
+        match s {
+            "systemd" => Some(CgroupDriver::Systemd),
+            "cgroupfs" => Some(CgroupDriver::Cgroupfs),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,3 +8,4 @@ pub mod plan;
 pub mod render;
 pub mod sim;
 pub mod tui;
+pub mod verdict;

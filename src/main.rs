@@ -36,6 +36,11 @@ enum Command {
     Plan {
         #[arg(long, value_name = "FILE")]
         answers: PathBuf,
+        /// Also check the answers against this host: the CRI socket exists, the node
+        /// addresses are on the chosen interfaces, the installed kubeadm and kubelet can
+        /// deploy kubernetes.version, and every file renders (the Calico manifest too).
+        #[arg(long)]
+        host: bool,
     },
     /// Write every file the install would use into DIR.
     Render {
@@ -105,7 +110,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let templates = cli.templates.as_deref();
     match cli.command {
-        Some(Command::Plan { answers }) => commands::plan::run(&answers),
+        Some(Command::Plan { answers, host }) => commands::plan::run(&answers, host),
         Some(Command::Render { answers, out }) => commands::render::run(&answers, &out, templates),
         Some(Command::Detect { json }) => commands::detect::run(json),
         Some(Command::Export { out }) => commands::export::run(&out),

@@ -607,3 +607,14 @@ fn a_given_mtu_reaches_the_ipv6_vxlan_device_where_felix_has_one() {
         None
     );
 }
+
+#[test]
+fn a_manifest_with_two_calico_nodes_is_refused_not_half_patched() {
+    let one = fixture("calico-v3.15.3.yaml");
+    let twice = format!("{one}\n---\n{one}");
+    let e = patch_manifest(&twice, &plan_of(&seed()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("2 ConfigMaps named calico-config"), "{e}");
+    assert!(patch_manifest(&one, &plan_of(&seed())).is_ok());
+}

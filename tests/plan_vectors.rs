@@ -12,7 +12,7 @@ mod common;
 
 use common::modern;
 use dsinstall::answers::{
-    AddressFamily, Answers, Encapsulation, NodeMaskSizes, OtherNode, ProxyMode,
+    AddressFamily, Answers, Encapsulation, NodeMaskSizes, NodeRole, OtherNode, ProxyMode,
 };
 use dsinstall::plan::{self, Severity};
 
@@ -110,13 +110,13 @@ fn cases() -> Vec<Case> {
             "ipnet: two IPv4 services",
             modern,
             |a| svcs(a, &["10.0.0.0/12", "192.168.0.0/16"]),
-            Reject("networking.serviceSubnets"),
+            Reject("networking.serviceSubnets[1]"),
         ),
         (
             "ipnet: two IPv6 services",
             modern,
             |a| svcs(a, &["2001:db8::/108", "2005:db8::/108"]),
-            Reject("networking.serviceSubnets"),
+            Reject("networking.serviceSubnets[1]"),
         ),
         (
             "ipnet: dual accepted",
@@ -142,12 +142,13 @@ fn cases() -> Vec<Case> {
             |a| single(a, "10.0.0.16/29", "10.96.0.0/16"),
             Reject("networking.podSubnets[0]"),
         ),
-        // --- kubeadm ValidatePodSubnetNodeMask (kcm defaults /24, /64; max difference 16) ---
+        // --- kubeadm ValidatePodSubnetNodeMask (kcm defaults /24, /64; max difference 16). The
+        //     problem sits on the node mask, given or default: setting it is the fix ---
         (
             "podmask: v4 /29 shorter than node /24",
             modern,
             |a| single(a, "10.0.0.0/28", "10.96.0.0/16"),
-            Reject("networking.podSubnets[0]"),
+            Reject("networking.nodeMaskSizes.ipv4"),
         ),
         (
             "podmask: v4 /24 with node mask 23",
@@ -162,7 +163,7 @@ fn cases() -> Vec<Case> {
             "podmask: v6 /112 shorter than node /64",
             modern,
             |a| pods(a, &["10.244.0.0/16", "2001:db8::/112"]),
-            Reject("networking.podSubnets[1]"),
+            Reject("networking.nodeMaskSizes.ipv6"),
         ),
         (
             "podmask: v6 /64 with node mask 24",
@@ -177,7 +178,7 @@ fn cases() -> Vec<Case> {
             "podmask: v6 /12 is 52 bits from /64",
             modern,
             |a| pods(a, &["10.244.0.0/16", "2000::/12"]),
-            Reject("networking.podSubnets[1]"),
+            Reject("networking.nodeMaskSizes.ipv6"),
         ),
         (
             "podmask: v6 /64 with node 120 differs by 56",
@@ -204,7 +205,7 @@ fn cases() -> Vec<Case> {
             "podmask: dual, v4 part /28 too small",
             modern,
             |a| pods(a, &["10.0.0.0/28", "2001:db8::/48"]),
-            Reject("networking.podSubnets[0]"),
+            Reject("networking.nodeMaskSizes.ipv4"),
         ),
         (
             "podmask: dual, v4 /24 with mask 23",
@@ -223,7 +224,7 @@ fn cases() -> Vec<Case> {
                 svcs(a, &["fd00:10:96::/112", "10.96.0.0/16"]);
                 a.node.api_advertise = Some(AddressFamily::Ipv6)
             },
-            Reject("networking.podSubnets[0]"),
+            Reject("networking.nodeMaskSizes.ipv6"),
         ),
         (
             "podmask: v6-first /48 + v4 /12 accepted",
@@ -242,7 +243,7 @@ fn cases() -> Vec<Case> {
                 a.kubernetes.version = "v1.25.0".into();
                 pods(a, &["10.244.0.0/16", "2a0a:e5c0:13:aaaa::/80"])
             },
-            Reject("networking.podSubnets[1]"),
+            Reject("networking.nodeMaskSizes.ipv6"),
         ),
         (
             "podmask: 1.19 computes /120 for the seed's /112",
@@ -254,7 +255,7 @@ fn cases() -> Vec<Case> {
             "podmask: 1.20 no longer computes it: the seed's /112 fails",
             seed,
             |a| a.kubernetes.version = "v1.20.15".into(),
-            Reject("networking.podSubnets[1]"),
+            Reject("networking.nodeMaskSizes.ipv6"),
         ),
         (
             "podmask: 1.20 with the seed's /112 and nodeMaskSizes.ipv6 120",
@@ -335,7 +336,33 @@ fn cases() -> Vec<Case> {
             "order: services single, pods dual",
             modern,
             |a| svcs(a, &["10.96.0.0/16"]),
-            Reject("networking.serviceSubnets"),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "order: IPv6 primary without apiAdvertise advertises IPv6",
+            modern,
+            |a| {
+                pods(a, &["fd00:10:244::/56", "10.244.0.0/16"]);
+                svcs(a, &["fd00:10:96::/112", "10.96.0.0/16"]);
+            },
+            Accept,
+        ),
+        // --- kube-apiserver: advertise family vs the primary service family (kk#106721,
+        //     1.24); before 1.24 kubernetes.default gets an endpoint of the other family ---
+        (
+            "advertise: IPv6 on an IPv4-primary v1.23 cluster",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.23.0".into();
+                a.node.api_advertise = Some(AddressFamily::Ipv6);
+            },
+            Reject("node.apiAdvertise"),
+        ),
+        (
+            "advertise: IPv6 on an IPv4-primary v1.31 cluster",
+            modern,
+            |a| a.node.api_advertise = Some(AddressFamily::Ipv6),
+            Reject("node.apiAdvertise"),
         ),
         // --- kubeadm ValidateIPFromString / kubelet --node-ip ---
         (
@@ -762,6 +789,207 @@ fn cases() -> Vec<Case> {
             },
             Warn("calico.version"),
         ),
+        // --- input that passes a parser but breaks the cluster ---
+        (
+            "input: IPv4-mapped node.ipv6 (the kubelet would get two IPv4s)",
+            modern,
+            |a| a.node.ipv6 = Some("::ffff:1.2.3.4".into()),
+            Reject("node.ipv6"),
+        ),
+        (
+            "input: IPv4-mapped joining node ipv6",
+            modern,
+            |a| a.nodes[1].ipv6 = Some("::ffff:111.111.111.123".into()),
+            Reject("nodes[1].ipv6"),
+        ),
+        (
+            "input: multicast pod subnet",
+            modern,
+            |a| pods(a, &["224.1.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: loopback service subnet",
+            modern,
+            |a| svcs(a, &["127.0.0.0/16", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "input: link-local IPv6 pod subnet",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "fe80::/56"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "input: 0.0.0.0/8 pod subnet",
+            modern,
+            |a| pods(a, &["0.0.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: a range over the broadcast address",
+            modern,
+            |a| svcs(a, &["255.255.255.0/24", "fd00:10:96::/112"]),
+            Reject("networking.serviceSubnets[0]"),
+        ),
+        (
+            "input: IPv4-mapped IPv6 service subnet",
+            modern,
+            |a| svcs(a, &["10.96.0.0/16", "::ffff:10.96.0.0/112"]),
+            Reject("networking.serviceSubnets[1]"),
+        ),
+        (
+            "input: multicast IPv6 pod subnet",
+            modern,
+            |a| pods(a, &["10.244.0.0/16", "ff05::/56"]),
+            Reject("networking.podSubnets[1]"),
+        ),
+        (
+            "input: leading zeros in a CIDR are not read as octal or dropped",
+            modern,
+            |a| pods(a, &["010.010.0.0/16", "fd00:10:244::/56"]),
+            Reject("networking.podSubnets[0]"),
+        ),
+        (
+            "input: a node address with leading zeros",
+            modern,
+            |a| a.node.ipv4 = Some("111.111.111.021".into()),
+            Reject("node.ipv4"),
+        ),
+        (
+            "input: calico.registry with a scheme",
+            modern,
+            |a| a.calico.registry = Some("https://quay.io".into()),
+            Reject("calico.registry"),
+        ),
+        (
+            "input: calico.registry with host and port",
+            modern,
+            |a| a.calico.registry = Some("registry.local:5000/calico-mirror".into()),
+            Accept,
+        ),
+        (
+            "input: imageRepository with quotes (kubeadm ValidateImageRepository)",
+            modern,
+            |a| a.kubernetes.image_repository = Some("\"registry.k8s.io\"".into()),
+            Reject("kubernetes.imageRepository"),
+        ),
+        (
+            "input: imageRepository with a newline",
+            modern,
+            |a| a.kubernetes.image_repository = Some("registry.k8s.io\nkind: x".into()),
+            Reject("kubernetes.imageRepository"),
+        ),
+        (
+            "input: imageRepository with a port and path",
+            modern,
+            |a| a.kubernetes.image_repository = Some("registry.local:5000/k8s".into()),
+            Accept,
+        ),
+        (
+            "input: criSocket with a space",
+            modern,
+            |a| a.kubernetes.cri_socket = Some("unix:///run/containerd/containerd .sock".into()),
+            Reject("kubernetes.criSocket"),
+        ),
+        (
+            "input: clusterName with a space",
+            modern,
+            |a| a.kubernetes.cluster_name = Some("lab one".into()),
+            Reject("kubernetes.clusterName"),
+        ),
+        (
+            "input: clusterName lab-1",
+            modern,
+            |a| a.kubernetes.cluster_name = Some("lab-1".into()),
+            Accept,
+        ),
+        (
+            "input: interface= regex that does not compile (calico-node exits)",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("interface=^ens(224$".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "input: skip-interface= with one bad pattern of two",
+            modern,
+            |a| a.calico.ipv4_autodetection_method = Some("skip-interface=^veth.*,[".into()),
+            Reject("calico.ipv4AutodetectionMethod"),
+        ),
+        (
+            "input: autodetection with quotes",
+            modern,
+            |a| a.calico.ipv6_autodetection_method = Some("interface=\"^ens224$\"".into()),
+            Reject("calico.ipv6AutodetectionMethod"),
+        ),
+        (
+            "input: a Calico pool over the nodes' own network (answers.md forbids it)",
+            modern,
+            |a| a.calico.ipv4_pool = Some("111.111.111.0/24".into()),
+            Reject("calico.ipv4Pool"),
+        ),
+        (
+            "input: a joining node name too long for join-<name>.yaml",
+            modern,
+            |a| a.nodes[0].name = format!("{}.nnn", vec!["n".repeat(60); 4].join(".")),
+            Reject("nodes[0].name"),
+        ),
+        (
+            "input: a joining node name of 245 fits its file name",
+            modern,
+            |a| a.nodes[0].name = format!("{}.n", vec!["n".repeat(60); 4].join(".")),
+            Accept,
+        ),
+        (
+            "input: a build suffix is not dropped",
+            modern,
+            |a| a.kubernetes.version = "v1.31.0+k3s1".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "input: a leading zero in the version is not dropped",
+            modern,
+            |a| a.kubernetes.version = "v01.31.0".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "input: a pre-release is not silently installed as the release",
+            modern,
+            |a| a.kubernetes.version = "v1.31.0-rc.1".into(),
+            Reject("kubernetes.version"),
+        ),
+        (
+            "cri: dockershim on 1.28 is one error, not also a unix:// fix naming it",
+            modern,
+            |a| {
+                a.kubernetes.version = "v1.28.0".into();
+                a.kubernetes.cri_socket = Some("/var/run/dockershim.sock".into());
+            },
+            Reject("kubernetes.criSocket"),
+        ),
+        // --- kubeadm join preflight: checkIfReadyForAdditionalControlPlane
+        //     (cmd/kubeadm/app/cmd/phases/join/preflight.go) ---
+        (
+            "join: a control-plane join without controlPlaneEndpoint",
+            modern,
+            |a| {
+                a.kubernetes.control_plane_endpoint = None;
+                a.nodes[0].role = NodeRole::ControlPlane;
+            },
+            Reject("kubernetes.controlPlaneEndpoint"),
+        ),
+        (
+            "join: a control-plane join with an endpoint",
+            modern,
+            |a| a.nodes[0].role = NodeRole::ControlPlane,
+            Accept,
+        ),
+        (
+            "join: workers need no endpoint",
+            modern,
+            |a| a.kubernetes.control_plane_endpoint = None,
+            Accept,
+        ),
     ]
 }
 
@@ -812,8 +1040,11 @@ fn host_bits_offer_the_network() {
     assert_eq!(p.hint.as_deref(), Some("use 2019:20::/112"));
 }
 
+/// In the words of the component that refuses it: on 1.19 kube-apiserver, whose message
+/// has no mask (cmd/kube-apiserver/app/options/validation.go at 1.19); from 1.20 kubeadm's
+/// ValidateServiceSubnetSize (cmd/kubeadm/app/apis/kubeadm/validation/validation.go).
 #[test]
-fn service_size_message_matches_the_apiserver() {
+fn service_size_message_matches_the_component_that_refuses_it() {
     let mut a = seed();
     a.networking.service_subnets = s(&["10.96.0.0/12", "2019:30::/48"]);
     let c = plan::check(&a);
@@ -821,9 +1052,22 @@ fn service_size_message_matches_the_apiserver() {
         .for_path("networking.serviceSubnets[1]")
         .next()
         .expect("a problem");
+    assert!(
+        p.message
+            .starts_with("specified --secondary-service-cluster-ip-range is too large"),
+        "{p}"
+    );
+    assert!(!p.message.contains("mask must be"), "{p}");
+    let mut a = modern();
+    a.networking.service_subnets = s(&["10.96.0.0/16", "fd00:10:96::/48"]);
+    let c = plan::check(&a);
+    let p = c
+        .for_path("networking.serviceSubnets[1]")
+        .next()
+        .expect("a problem");
     assert_eq!(
         p.message,
-        "specified --secondary-service-cluster-ip-range is too large; for 128-bit addresses, the mask must be >= 108"
+        "specified service subnet is too large; for 128-bit addresses, the mask must be >= 108"
     );
 }
 
@@ -834,7 +1078,8 @@ fn seed_plan_has_120_per_node_and_its_capacity() {
     let v6 = plan.family(AddressFamily::Ipv6).unwrap();
     assert_eq!(v6.node_mask, 120);
     assert_eq!((v6.nodes_fit, v6.addresses_per_node), (256, 256));
-    assert_eq!(v6.service_addresses, 65536);
+    // A /112 is 65,536 addresses; the allocator never hands out the network address.
+    assert_eq!(v6.service_addresses, 65535);
     let v4 = plan.family(AddressFamily::Ipv4).unwrap();
     assert_eq!((v4.node_mask, v4.nodes_fit), (24, 256));
     // 1.19's kubelet takes one address: the advertise address (IPv4 here).
@@ -1037,5 +1282,20 @@ fn the_mtu_fits_each_family_link_with_its_encapsulation() {
     assert_eq!(
         codes(&old, 1400, 1400),
         ["calico.mtu IPv4", "calico.mtu IPv6"]
+    );
+}
+
+#[test]
+fn dockershim_on_1_24_plus_gets_one_problem_with_one_fix() {
+    let mut a = modern();
+    a.kubernetes.version = "v1.28.0".into();
+    a.kubernetes.cri_socket = Some("/var/run/dockershim.sock".into());
+    let c = plan::check(&a);
+    let at: Vec<_> = c.for_path("kubernetes.criSocket").collect();
+    assert_eq!(at.len(), 1, "{at:?}");
+    assert!(
+        !at[0].hint.as_deref().unwrap_or("").contains("dockershim"),
+        "{}",
+        at[0]
     );
 }

@@ -6,7 +6,9 @@
 mod common;
 
 use common::modern;
-use dsinstall::answers::{AddressFamily, Answers, Encapsulation, NodeMaskSizes, ProxyMode};
+use dsinstall::answers::{
+    AddressFamily, Answers, Encapsulation, NodeMaskSizes, NodeRole, ProxyMode,
+};
 use dsinstall::plan::{self, Problem, problem::CODES};
 use dsinstall::tui::i18n::{Lang, Texts};
 use std::collections::BTreeSet;
@@ -204,6 +206,71 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
             a.calico.install = dsinstall::answers::CalicoInstall::Operator;
             a.calico.registry = Some("registry.local:5000".into());
         }),
+        (modern, |a| {
+            a.kubernetes.control_plane_endpoint = None;
+            a.nodes[0].role = NodeRole::ControlPlane;
+        }),
+        (seed, |a| {
+            a.networking.service_subnets = s(&["10.96.0.0/12", "2019:30::/64"])
+        }),
+        (seed, |a| a.node.api_advertise = Some(AddressFamily::Ipv6)),
+        (modern, |a| {
+            a.networking.service_subnets = s(&["10.96.0.0/16"])
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["10.244.0.0/16"]);
+            a.networking.service_subnets = s(&["10.96.0.0/16", "fd00:10:96::/112"]);
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["10.244.0.0/16"]);
+            a.networking.service_subnets = s(&["fd00:10:96::/112"]);
+        }),
+        (modern, |a| {
+            a.calico.ipv6_autodetection_method = Some("interface=^ens(224$".into())
+        }),
+        (modern, |a| {
+            a.calico.ipv6_autodetection_method = Some("interface=\"ens224\"".into())
+        }),
+        (modern, |a| {
+            a.calico.registry = Some("https://quay.io".into())
+        }),
+        (modern, |a| {
+            a.kubernetes.cri_socket = Some("unix:///run/x.sock\nkind: x".into())
+        }),
+        (modern, |a| a.node.ipv6 = Some("::ffff:1.2.3.4".into())),
+        (modern, |a| {
+            a.nodes[0].name = format!("{}.nnn", vec!["n".repeat(60); 4].join("."))
+        }),
+        (modern, |a| a.node.ipv4 = Some("111.111.111.021".into())),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["010.010.0.0/16", "fd00:10:244::/56"])
+        }),
+        (modern, |a| {
+            a.calico.ipv4_pool = Some("111.111.111.0/24".into())
+        }),
+        (modern, |a| {
+            a.networking.pod_subnets = s(&["224.0.0.0/16", "fd00:10:244::/56"])
+        }),
+        (modern, |a| {
+            a.kubernetes.cluster_name = Some("lab one".into())
+        }),
+    ]
+}
+
+/// Answers checked against the demo's node01 (`dsinstall::host::demo_facts`): the host
+/// rules' codes.
+fn host_variants() -> Vec<Mutation> {
+    vec![
+        |a| a.kubernetes.cri_socket = Some("/run/containerd/containerd.sock".into()),
+        |a| a.node.ipv4 = Some("111.111.111.99".into()),
+        |a| a.node.ipv6_interface = Some("ens192".into()),
+        |a| {
+            a.kubernetes.version = "v1.21.0".into();
+            a.networking.node_mask_sizes = Some(NodeMaskSizes {
+                ipv4: None,
+                ipv6: Some(120),
+            });
+        },
     ]
 }
 
@@ -235,6 +302,36 @@ fn all_problems() -> Vec<Problem> {
         let plan = plan::check(&a).plan.expect("plans");
         all.extend(plan::mtu_problems(&plan, &host));
     }
+    let facts = dsinstall::host::demo_facts();
+    for mutate in host_variants() {
+        let mut a = seed();
+        mutate(&mut a);
+        let c = plan::check(&a);
+        all.extend(plan::host::check(&a, c.plan.as_ref(), &facts));
+    }
+    let mut kubelet = facts.clone();
+    if let Some(Some(t)) = kubelet.tools.get_mut("kubelet") {
+        t.version = Some("v1.20.4".into());
+    }
+    let a = seed();
+    all.extend(plan::host::check(
+        &a,
+        plan::check(&a).plan.as_ref(),
+        &kubelet,
+    ));
+    let mut crio = facts.clone();
+    crio.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
+        runtime: "crio".into(),
+        driver: "cgroupfs".into(),
+        source: "/etc/crio/crio.conf".into(),
+    });
+    all.extend(plan::host::check(&a, plan::check(&a).plan.as_ref(), &crio));
+    all.push(dsinstall::verdict::render_problem(
+        &dsinstall::render::RenderError {
+            file: "calico.yaml".into(),
+            message: "calico.manifest: not set".into(),
+        },
+    ));
     all
 }
 

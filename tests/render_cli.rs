@@ -67,12 +67,13 @@ fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
-const SEED_FILES: [&str; 8] = [
+const SEED_FILES: [&str; 9] = [
     "calico.yaml",
     "images.txt",
     "join-node02.yaml",
     "join-node03.yaml",
     "kubeadm-config.yaml",
+    "modules-kubernetes.conf",
     "plan.txt",
     "sysctl-kubernetes.conf",
     "verify-workload.yaml",
@@ -152,6 +153,7 @@ fn operator_mode_writes_the_installation() {
             "calico-installation.yaml",
             "images.txt",
             "kubeadm-config.yaml",
+            "modules-kubernetes.conf",
             "plan.txt",
             "sysctl-kubernetes.conf",
             "verify-workload.yaml"

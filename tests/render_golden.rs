@@ -66,6 +66,7 @@ fn version_matrix() {
                 "join-node02.yaml",
                 "join-node03.yaml",
                 "verify-workload.yaml",
+                "modules-kubernetes.conf",
                 "plan.txt",
                 "images.txt"
             ],
@@ -253,10 +254,15 @@ fn gates_follow_the_table_per_minor() {
         let kubelet_gate =
             !doc(&k, "KubeletConfiguration")["featureGates"]["IPv6DualStack"].is_null();
         let apiserver_gate = arg(&cluster["apiServer"]["extraArgs"], "feature-gates").is_some();
-        // kubeadm refuses its own gate from 1.24, the components refuse theirs from 1.25.
-        assert_eq!(kubeadm_gate, minor < 24, "kubeadm gate on v1.{minor}");
-        assert_eq!(kubelet_gate, minor < 25, "kubelet gate on v1.{minor}");
-        assert_eq!(apiserver_gate, minor < 25, "apiserver gate on v1.{minor}");
+        // Only where dual-stack needs it (alpha, 1.19–1.20): from 1.21 it is on by default,
+        // and a gate stored in the ConfigMaps would stop the 1.25 components after an
+        // upgrade ("unrecognized feature gate: IPv6DualStack").
+        assert_eq!(kubeadm_gate, minor < 21, "kubeadm gate on v1.{minor}");
+        assert_eq!(kubelet_gate, minor < 21, "kubelet gate on v1.{minor}");
+        assert_eq!(apiserver_gate, minor < 21, "apiserver gate on v1.{minor}");
+        let proxy_gate =
+            !doc(&k, "KubeProxyConfiguration")["featureGates"]["IPv6DualStack"].is_null();
+        assert_eq!(proxy_gate, minor < 21, "kube-proxy gate on v1.{minor}");
         let init = doc(&k, "InitConfiguration");
         let want_api = match minor {
             19..=21 => "kubeadm.k8s.io/v1beta2",
@@ -295,12 +301,26 @@ fn node_masks_from_the_answers_reach_the_controller_manager() {
 
 #[test]
 fn values_with_yaml_syntax_stay_values() {
-    let mut a = fixture("modern-v1.31-ipv6-primary.yaml");
+    // The plan refuses such values; the renderer quotes them anyway, so a template cannot be
+    // broken by a plan that some other front end builds.
+    let a = fixture("modern-v1.31-ipv6-primary.yaml");
+    let (mut plan, plan_text) = plan_of(&a);
     let repo = "registry.local:5000/k8s#mirror";
-    a.kubernetes.image_repository = Some(repo.into());
-    a.kubernetes.cluster_name = Some("lab: #1 'x' \"y\"".into());
-    a.verify.as_mut().unwrap().server_image = Some("registry.local:5000/web:1.27#a".into());
-    let files = render_answers(&a);
+    plan.image_repository = repo.into();
+    plan.cluster_name = "lab: #1 'x' \"y\"".into();
+    plan.verify.server_image = "registry.local:5000/web:1.27#a".into();
+    let files = render::render(
+        &plan,
+        &Templates::embedded(),
+        &render::RenderInputs {
+            bootstrap_token: FIXED_TOKEN.into(),
+            certificate_key: CERTIFICATE_KEY.into(),
+            calico_manifest: None,
+            calico_manifest_source: None,
+            plan_text,
+        },
+    )
+    .expect("renders");
     let k = file(&files, "kubeadm-config.yaml");
     let cluster = doc(k, "ClusterConfiguration");
     assert_eq!(cluster["imageRepository"], repo);
@@ -489,4 +509,61 @@ fn joins_without_an_endpoint_discover_the_advertise_address() {
     );
     let cluster = doc(file(&files, "kubeadm-config.yaml"), "ClusterConfiguration");
     assert!(cluster["controlPlaneEndpoint"].is_null());
+}
+
+#[test]
+fn the_api_certificate_names_both_families_of_every_control_plane_node_and_the_endpoint() {
+    let mut a = seed_at(31);
+    a.kubernetes.control_plane_endpoint = Some("api.lab.example:6443".into());
+    a.nodes[0].role = dsinstall::answers::NodeRole::ControlPlane;
+    let k = file(&render_answers(&a), "kubeadm-config.yaml").to_string();
+    let sans = &doc(&k, "ClusterConfiguration")["apiServer"]["certSANs"];
+    let sans: Vec<&str> = sans
+        .as_sequence()
+        .expect("certSANs")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sans,
+        [
+            "111.111.111.121",
+            "2018::21",
+            "111.111.111.122",
+            "2018::22",
+            "api.lab.example"
+        ]
+    );
+    // 1.19 takes one --node-ip, yet the certificate still covers both addresses.
+    let k = file(&render_answers(&seed_at(19)), "kubeadm-config.yaml").to_string();
+    let sans = &doc(&k, "ClusterConfiguration")["apiServer"]["certSANs"];
+    assert_eq!(sans.as_sequence().unwrap().len(), 3, "{sans:?}");
+    assert_eq!(sans[1], "2018::21");
+}
+
+#[test]
+fn modules_load_at_boot_and_ipvs_adds_its_own() {
+    let s = file(&render_answers(&seed_at(31)), "modules-kubernetes.conf").to_string();
+    let names = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(names(&s), ["br_netfilter", "overlay"]);
+    let mut a = seed_at(31);
+    a.kubernetes.proxy_mode = Some(dsinstall::answers::ProxyMode::Ipvs);
+    let s = file(&render_answers(&a), "modules-kubernetes.conf").to_string();
+    assert_eq!(
+        names(&s),
+        [
+            "br_netfilter",
+            "overlay",
+            "ip_vs",
+            "ip_vs_rr",
+            "ip_vs_wrr",
+            "ip_vs_sh",
+            "nf_conntrack"
+        ]
+    );
 }

@@ -1,13 +1,34 @@
 //! `dsinstall export --out F`: the answers the wizard would start from on this host.
 //! `--out -` prints them instead.
 
-use dsinstall::host;
+use super::EXIT_PROBLEMS;
+use dsinstall::{host, plan};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(out: &Path) -> ExitCode {
-    let answers = host::suggest_answers(&host::detect());
+    let facts = host::detect();
+    let answers = host::suggest_answers(&facts);
+    // Never write a file that `plan --host` refuses: say what is wrong instead. The manifest
+    // is not part of this (export writes no manifest; its absence is a warning).
+    let mut checked = plan::check(&answers);
+    let host_problems = plan::host::check(&answers, checked.plan.as_ref(), &facts)
+        .into_iter()
+        // A node with no runtime yet gets the version's default socket: the runtime is
+        // installed before apply, and the file says which socket it will use.
+        .filter(|p| !(p.code == "host.cri_socket_missing" && facts.cri_sockets.is_empty()));
+    checked.problems.extend(host_problems);
+    if checked.has_errors() {
+        eprintln!(
+            "dsinstall: the detected defaults do not make a valid plan on this host; nothing written to {}",
+            out.display()
+        );
+        for p in checked.errors() {
+            eprintln!("  {p}");
+        }
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
     if out == Path::new("-") {
         let mut stdout = std::io::stdout().lock();
         return match stdout

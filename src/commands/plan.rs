@@ -1,16 +1,22 @@
-//! `dsinstall plan --answers F`: the address plan and every problem.
+//! `dsinstall plan --answers F [--host]`: the address plan and every problem; with
+//! `--host`, also the problems this host has with them (`dsinstall::verdict`).
 
 use super::{EXIT_PROBLEMS, load_answers};
-use dsinstall::plan;
+use dsinstall::{host, plan, verdict};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(path: &Path) -> ExitCode {
+pub fn run(path: &Path, on_host: bool) -> ExitCode {
     let answers = match load_answers(path) {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let checked = plan::check(&answers);
+    let checked = if on_host {
+        // A relative calico.manifest is read beside the answers file, as render does.
+        verdict::on_host(&answers, &host::detect(), path.parent())
+    } else {
+        plan::check(&answers)
+    };
     print!("{}", plan::report::text(&checked));
     if checked.has_errors() {
         ExitCode::from(EXIT_PROBLEMS)

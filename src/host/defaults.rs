@@ -68,7 +68,7 @@ pub fn kubernetes_version(f: &HostFacts) -> String {
         .get("kubeadm")
         .and_then(|t| t.as_ref())
         .and_then(|t| t.version.as_deref())
-        .and_then(|v| KubeVersion::parse(v).ok())
+        .and_then(|v| KubeVersion::parse_reported(v).ok())
         .filter(|v| version::kube_minor(v).is_ok())
         .map(|v| v.kubeadm_string())
         .unwrap_or_else(|| format!("v1.{}.0", version::NEWEST_MINOR))
@@ -162,6 +162,11 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
         kubernetes: Kubernetes {
             version: kube_version.clone(),
             cri_socket: cri_socket(f, &kube_version),
+            // The kubelet follows the runtime's driver as detected.
+            cgroup_driver: f
+                .cgroup_driver
+                .as_ref()
+                .and_then(|c| crate::answers::CgroupDriver::parse(&c.driver)),
             control_plane_endpoint: cpe,
             ..Default::default()
         },

@@ -27,6 +27,10 @@ pub struct HostFacts {
     pub tools: BTreeMap<String, Option<Tool>>,
     #[serde(default)]
     pub cri_sockets: Vec<String>,
+    /// The cgroup driver of the runtime behind the first CRI socket, from its configuration
+    /// (`host::cgroup`); null when no runtime was found.
+    #[serde(default)]
+    pub cgroup_driver: Option<super::cgroup::RuntimeCgroup>,
     #[serde(default)]
     pub existing_cluster: Option<ExistingCluster>,
     pub suggested: Suggested,

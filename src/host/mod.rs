@@ -4,6 +4,7 @@
 //! files come from under a root directory (`/` on a real host, a fixture tree in tests):
 //! `sysctl`, `modules`, `system`. `suggest` and `warnings` are pure functions of the facts.
 
+pub mod cgroup;
 pub mod defaults;
 pub mod facts;
 pub mod modules;
@@ -55,6 +56,7 @@ pub fn detect_at(root: &Path) -> HostFacts {
             .push(format!("routes (netlink RTM_GETROUTE): {e}")),
     }
     read_files(&mut f, root);
+    f.cgroup_driver = cgroup::read(root, &f.cri_sockets);
     f.tools = tools.join().unwrap_or_default();
     finish(&mut f);
     f

@@ -19,6 +19,9 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
     if !t.contains('/') {
         return Err(CidrError::NoPrefix);
     }
+    if has_leading_zero_octet(t.split('/').next().unwrap_or("")) {
+        return Err(CidrError::LeadingZeros);
+    }
     let net: IpNet = t.parse().map_err(|_| CidrError::Invalid)?;
     let canon = net.trunc();
     if canon != net {
@@ -30,12 +33,23 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CidrError {
     NoPrefix,
+    /// `010.010.0.0`: Go's ParseIP refuses it since Go 1.17, Kubernetes' ParseIPSloppy reads
+    /// it as decimal and inet_aton (iptables, ping) as octal; refused rather than guessed.
+    LeadingZeros,
     Invalid,
     HostBits(IpNet),
 }
 
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
     s.trim().parse().ok()
+}
+
+/// An IPv4 dotted quad with an octet like `010` (see `CidrError::LeadingZeros`).
+pub fn has_leading_zero_octet(addr: &str) -> bool {
+    !addr.contains(':')
+        && addr
+            .split('.')
+            .any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Go's `net.IP.IsGlobalUnicast`: what Kubernetes and Calico treat as a usable address.
@@ -226,4 +240,64 @@ mod tests {
         assert_eq!(human_count(65536), "65,536");
         assert_eq!(human_count(1 << 64), "2^64");
     }
+}
+
+/// How many ClusterIPs a service range gives: every address but the network's, and for IPv4
+/// but the broadcast address too; an IPv6 range kept in the apiserver's bitmap allocator has
+/// at most 65,536 slots (see `KubeMinor::service_ipv6_bitmap`).
+pub fn service_addresses(net: &IpNet, ipv6_bitmap: bool) -> u128 {
+    let n = size(net);
+    match net {
+        IpNet::V4(_) => n.saturating_sub(2),
+        IpNet::V6(_) if ipv6_bitmap => n.min(65_536).saturating_sub(1),
+        IpNet::V6(_) => n.saturating_sub(1),
+    }
+}
+
+#[cfg(test)]
+mod service_address_tests {
+    use super::*;
+
+    #[test]
+    fn the_bitmap_caps_ipv6_ranges_at_65535_addresses() {
+        let v6 = |s: &str| s.parse::<IpNet>().unwrap();
+        assert_eq!(service_addresses(&v6("fd00::/108"), true), 65_535);
+        assert_eq!(service_addresses(&v6("fd00::/112"), true), 65_535);
+        assert_eq!(service_addresses(&v6("fd00::/120"), true), 255);
+        assert_eq!(service_addresses(&v6("fd00::/108"), false), (1 << 20) - 1);
+        assert_eq!(service_addresses(&v6("10.96.0.0/12"), true), (1 << 20) - 2);
+    }
+}
+
+/// The special-purpose space a pod or service range must stay out of, named for the
+/// message: "this network" 0.0.0.0/8, loopback, link-local, multicast, the broadcast
+/// address, and IPv6's unspecified, loopback,
+/// IPv4-mapped, link-local and multicast blocks (RFC 6890).
+pub fn reserved_range(net: &IpNet) -> Option<&'static str> {
+    const V4: &[(&str, &str)] = &[
+        ("0.0.0.0/8", "0.0.0.0/8 (\"this network\")"),
+        ("127.0.0.0/8", "the loopback range 127.0.0.0/8"),
+        ("169.254.0.0/16", "the link-local range 169.254.0.0/16"),
+        ("224.0.0.0/4", "the multicast range 224.0.0.0/4"),
+        // Not all of 240.0.0.0/4: kube-apiserver accepts class E service ranges
+        // (TestClusterServiceIPRange); only the limited broadcast address is out.
+        (
+            "255.255.255.255/32",
+            "the broadcast address 255.255.255.255",
+        ),
+    ];
+    const V6: &[(&str, &str)] = &[
+        ("::/128", "the unspecified address ::"),
+        ("::1/128", "the loopback address ::1"),
+        ("::ffff:0:0/96", "the IPv4-mapped range ::ffff:0:0/96"),
+        ("fe80::/10", "the link-local range fe80::/10"),
+        ("ff00::/8", "the multicast range ff00::/8"),
+    ];
+    let list = match net {
+        IpNet::V4(_) => V4,
+        IpNet::V6(_) => V6,
+    };
+    list.iter()
+        .find(|(r, _)| overlaps(net, &r.parse::<IpNet>().expect("a valid range")))
+        .map(|(_, what)| *what)
 }

@@ -5,6 +5,7 @@
 
 mod checks;
 pub mod cidr;
+pub mod host;
 pub mod ipam;
 pub mod problem;
 pub mod report;
@@ -34,6 +35,8 @@ pub struct Plan {
     pub dns_domain: String,
     pub image_repository: String,
     pub cri_socket: String,
+    /// The kubelet's `cgroupDriver` (the runtime's must match; `host::check` compares).
+    pub cgroup_driver: crate::answers::CgroupDriver,
     pub proxy_mode: ProxyMode,
     pub control_plane_endpoint: Option<String>,
     pub node: NodePlan,
@@ -84,7 +87,8 @@ pub struct FamilyPlan {
     pub nodes_fit: u128,
     /// Addresses in one node's range.
     pub addresses_per_node: u128,
-    /// Addresses in the service range.
+    /// ClusterIPs the service range gives (`cidr::service_addresses`): the apiserver's
+    /// allocator keeps some addresses and, before 1.34, caps IPv6 at 65,535.
     pub service_addresses: u128,
     pub calico_pool: IpNet,
     pub block_size: u8,

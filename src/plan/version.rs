@@ -17,16 +17,26 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Parse `v1.31.2`, `1.31.2` or `1.31`. Pre-release suffixes (`-rc.1`) are accepted and
-    /// dropped: the minor decides everything in the table.
+    /// Parse `v1.31.2`, `1.31.2` or `1.31`. Nothing is coerced: a pre-release (`-rc.1`) or
+    /// build suffix (`+k3s1`) is refused rather than dropped, since kubeadm would then be
+    /// given another release than the one written, and so are leading zeros (`v01.19.0`).
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
         let t = s.trim();
         let t = t.strip_prefix('v').unwrap_or(t);
-        let core = t.split(['-', '+']).next().unwrap_or("");
-        let parts: Vec<&str> = core.split('.').collect();
+        if let Some(at) = t.find(['-', '+']) {
+            return Err(format!(
+                "{s:?} has the suffix {:?}; dsinstall takes release versions only, like v1.31.2",
+                &t[at..]
+            ));
+        }
+        let parts: Vec<&str> = t.split('.').collect();
         let num = |p: &str| -> Result<u32, String> {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 6 {
                 Err(format!("{s:?} is not a Kubernetes version like v1.31.2"))
+            } else if p.len() > 1 && p.starts_with('0') {
+                Err(format!(
+                    "{s:?} has a leading zero in {p:?}; write it like v1.31.2"
+                ))
             } else {
                 p.parse().map_err(|_| format!("{s:?} is not a version"))
             }
@@ -44,6 +54,14 @@ impl KubeVersion {
             }),
             _ => Err(format!("{s:?} is not a Kubernetes version like v1.31.2")),
         }
+    }
+
+    /// The release a tool reports (`kubeadm version -o short`, an image tag): as `parse`, but
+    /// a pre-release or build suffix is dropped, since only the minor is looked up there.
+    pub fn parse_reported(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim();
+        let core = t.split(['-', '+']).next().unwrap_or("");
+        KubeVersion::parse(core).map_err(|_| format!("{s:?} is not a version like v1.31.2"))
     }
 
     /// The version kubeadm's `kubernetesVersion` gets: `v1.31.2`, or `v1.31.0` when only the
@@ -90,7 +108,8 @@ impl KubeadmApi {
 pub enum GateRule {
     /// Alpha, off by default: dual-stack does not work without it.
     MustSet,
-    /// Beta or GA: on by default; setting it is accepted (GA prints a warning).
+    /// Beta or GA: on by default; setting it is accepted (GA prints a warning), but the
+    /// components store it and refuse it once it is removed, so dsinstall does not write it.
     MaySet,
     /// Removed: the component refuses to start ("unrecognized feature gate") or kubeadm
     /// rejects the config ("IPv6DualStack is not a valid feature name").
@@ -104,6 +123,19 @@ pub enum ServiceFamilyFields {
     IpFamily,
     /// `spec.ipFamilies` + `spec.ipFamilyPolicy` (1.20+).
     IpFamilies,
+}
+
+/// Who stops a service range that is too large, which decides the words the user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ServiceSizeCheck {
+    /// 1.19: kubeadm does not check; kube-apiserver exits with "specified
+    /// --service-cluster-ip-range is too large" (or --secondary-service-cluster-ip-range),
+    /// no mask in the message (cmd/kube-apiserver/app/options/validation.go at 1.19).
+    Apiserver,
+    /// 1.20+: kubeadm's ValidateServiceSubnetSize refuses it first, "specified service subnet
+    /// is too large; for 128-bit addresses, the mask must be >= 108"
+    /// (cmd/kubeadm/app/apis/kubeadm/validation/validation.go, kk#95723).
+    Kubeadm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,6 +168,11 @@ pub struct KubeMinor {
     pub cri_socket_url: bool,
     /// dockershim is still part of the kubelet.
     pub dockershim: bool,
+    /// With the dockershim socket, kubeadm asks docker for its cgroup driver (`docker info -f
+    /// {{.CgroupDriver}}`, GetCgroupDriverDocker) and writes `--cgroup-driver` into
+    /// kubeadm-flags.env, which wins over the KubeletConfiguration (buildKubeletArgMap,
+    /// cmd/kubeadm/app/phases/kubelet/flags_unix.go); removed in 1.21 (kk#99647).
+    pub kubeadm_sets_docker_cgroup_driver: bool,
     /// kube-proxy modes and how mature each is on this minor.
     pub proxy_modes: &'static [(ProxyMode, Maturity)],
     /// ipvs misses IPv6 NodePorts on kernels that mark IPv6 local routes `proto none`.
@@ -144,6 +181,21 @@ pub struct KubeMinor {
     pub kubeadm_computes_node_mask: bool,
     /// Largest service range kube-apiserver and kubeadm accept, in host bits.
     pub service_max_host_bits: u8,
+    /// Who refuses a service range over `service_max_host_bits`, and in whose words.
+    pub service_size_check: ServiceSizeCheck,
+    /// The apiserver's ClusterIP allocator keeps an IPv6 range in a bitmap of at most 65,536
+    /// slots, so a /108–/111 still gives 65,535 addresses (NewAllocatorCIDRRange /
+    /// ipallocator.New, pkg/registry/core/service/ipallocator/allocator.go: "Limit the max
+    /// size, since the allocator keeps a bitmap of that size"). From 1.34
+    /// DisableAllocatorDualWrite is GA and on (pkg/features/kube_features.go), so only the
+    /// IPAddress allocator (ipallocator.go, MultiCIDRServiceAllocator GA in 1.33) counts,
+    /// which uses every address but the network's.
+    pub service_ipv6_bitmap: bool,
+    /// kube-apiserver refuses to start when the advertise address's family differs from the
+    /// primary service range's ("service IP family %q must match public address family %q",
+    /// kk#106721, 1.24; kk#111671). Before, it starts and `kubernetes.default` gets an
+    /// endpoint of the other family, which in-cluster clients cannot reach.
+    pub apiserver_checks_advertise_family: bool,
     /// `kubeadm config validate` exists.
     pub kubeadm_config_validate: bool,
     /// kubeadm's preflight checks bridge-nf-call-iptables/ip6tables.
@@ -206,6 +258,7 @@ const fn row(
         default_cri_socket: if minor >= 24 { CONTAINERD } else { DOCKERSHIM },
         cri_socket_url: minor >= 24,
         dockershim: minor < 24,
+        kubeadm_sets_docker_cgroup_driver: minor < 21,
         proxy_modes,
         // Fixed by kk#101429 "Kube-proxy/ipvs; Use go net lib to get nodeIPs" (1.22);
         // reports: kubeadm#2205, kk#92412, kk#93858. The seed saw it on 1.19.
@@ -218,6 +271,13 @@ const fn row(
         // when MultiCIDRServiceAllocator + DisableAllocatorDualWrite are on, but kubeadm still
         // validates 20 bits, so 20 holds for every kubeadm install.
         service_max_host_bits: 20,
+        service_size_check: if minor >= 20 {
+            ServiceSizeCheck::Kubeadm
+        } else {
+            ServiceSizeCheck::Apiserver
+        },
+        service_ipv6_bitmap: minor < 34,
+        apiserver_checks_advertise_family: minor >= 24,
         // `kubeadm config validate` added in 1.28 (kk#118013).
         kubeadm_config_validate: minor >= 28,
         // bridge-nf-call-* preflight checks removed in 1.30 (kk#123464).
@@ -307,6 +367,17 @@ pub struct CalicoVersion {
 }
 
 impl CalicoVersion {
+    /// An image tag's release, suffixes dropped (see `KubeVersion::parse_reported`).
+    pub fn parse_reported(s: &str) -> Result<CalicoVersion, String> {
+        let k = KubeVersion::parse_reported(s)
+            .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
+        Ok(CalicoVersion {
+            major: k.major,
+            minor: k.minor,
+            patch: k.patch,
+        })
+    }
+
     pub fn parse(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse(s)
             .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
@@ -560,8 +631,26 @@ mod tests {
             KubeVersion::parse("1.31").unwrap().kubeadm_string(),
             "v1.31.0"
         );
-        assert_eq!(KubeVersion::parse("v1.37.0-rc.1").unwrap().minor, 37);
-        for bad in ["", "v", "1", "1.x", "v1.19.0.1", "1..2", "-1.2"] {
+        for bad in [
+            "",
+            "v",
+            "1",
+            "1.x",
+            "v1.19.0.1",
+            "1..2",
+            "-1.2",
+            "v1.19.0+k3s1",
+            "v1.37.0-rc.1",
+            "v01.19.0",
+            "v1.019.0",
+        ] {
+            assert!(KubeVersion::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            KubeVersion::parse_reported("v1.37.0-rc.1").unwrap().minor,
+            37
+        );
+        for bad in ["v1.19.0+k3s1", "v1.37.0-rc.1"] {
             assert!(KubeVersion::parse(bad).is_err(), "{bad}");
         }
     }
@@ -599,6 +688,11 @@ mod tests {
         assert_eq!(r(24).image_repository_for(&v), "registry.k8s.io");
         let v = KubeVersion::parse("v1.24.3").unwrap();
         assert_eq!(r(24).image_repository_for(&v), "k8s.gcr.io");
+        assert_eq!(r(19).service_size_check, ServiceSizeCheck::Apiserver);
+        assert_eq!(r(20).service_size_check, ServiceSizeCheck::Kubeadm);
+        assert!(r(33).service_ipv6_bitmap && !r(34).service_ipv6_bitmap);
+        assert!(!r(23).apiserver_checks_advertise_family);
+        assert!(r(24).apiserver_checks_advertise_family);
         assert_eq!(r(29).proxy_mode(Nftables), Some(Alpha));
         assert_eq!(r(28).proxy_mode(Nftables), None);
     }

@@ -24,6 +24,7 @@ pub struct Context {
     pub kubelet: Kubelet,
     pub proxy: Proxy,
     pub sysctl: Sysctl,
+    pub modules: Modules,
     pub verify: Verify,
     /// One per `nodes:` entry, rendered to `join-<name>.yaml`.
     pub joins: Vec<Join>,
@@ -84,6 +85,12 @@ pub struct Cluster {
     pub dual_stack: bool,
     /// `IPv4`/`IPv6`, primary first.
     pub families: Vec<String>,
+    /// `apiServer.certSANs`: every address of every control-plane node, both families, and
+    /// the endpoint's host. kubeadm's own SANs hold the advertise address (one family), the
+    /// first service IP and the endpoint host (GetAPIServerAltNames,
+    /// cmd/kubeadm/app/util/pkiutil/pki_helpers.go), so a client reaching the API over the
+    /// other family could not verify the certificate without these.
+    pub cert_sans: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +109,8 @@ pub struct Node {
 pub struct Kubelet {
     /// `featureGates` entries (name → true).
     pub feature_gates: Vec<String>,
+    /// `cgroupDriver`: the runtime's (`kubernetes.cgroupDriver`, systemd by default).
+    pub cgroup_driver: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +124,45 @@ pub struct Proxy {
 pub struct Sysctl {
     pub enable_ipv6: bool,
     pub enable_ipv4: bool,
+}
+
+/// `modules-kubernetes.conf`: what `/etc/modules-load.d/` loads at boot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Modules {
+    pub names: Vec<Module>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Module {
+    pub name: String,
+    /// Why it is loaded, written above the first module of a group.
+    pub comment: Option<String>,
+}
+
+fn modules(plan: &Plan) -> Modules {
+    let mut names = Vec::new();
+    let mut group = |comment: &str, list: &[&str]| {
+        for (i, m) in list.iter().enumerate() {
+            names.push(Module {
+                name: m.to_string(),
+                comment: (i == 0).then(|| comment.to_string()),
+            });
+        }
+    };
+    group(
+        "bridge-nf-call-iptables/ip6tables exist only with br_netfilter; containerd's \
+         snapshotter needs overlay.",
+        &["br_netfilter", "overlay"],
+    );
+    if plan.proxy_mode == ProxyMode::Ipvs {
+        // kube-proxy's ipvs mode checks for these at start and falls back or fails without
+        // them (pkg/proxy/ipvs); nf_conntrack is nf_conntrack_ipv4's successor from 4.19.
+        group(
+            "kube-proxy's ipvs mode: the IPVS core, its schedulers and conntrack.",
+            &["ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"],
+        );
+    }
+    Modules { names }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,9 +207,12 @@ pub struct FamilyService {
 const GATE: &str = "IPv6DualStack";
 
 fn gate_on(rule: GateRule) -> bool {
-    // MaySet (beta/GA) is set as well: it is accepted, and it makes the file say that the
-    // cluster is dual-stack on purpose. MustNotSet versions refuse the name.
-    matches!(rule, GateRule::MustSet | GateRule::MaySet)
+    // Only where dual-stack needs it (1.19–1.20, alpha). On 1.21–1.24 the gate is on by
+    // default and setting it is accepted, but kubeadm stores it in the kubeadm-config,
+    // kubelet-config and kube-proxy ConfigMaps, and the 1.25 components refuse it
+    // ("unrecognized feature gate: IPv6DualStack", kk#109435; kubeadm 1.24: "IPv6DualStack is
+    // not a valid feature name", kk#106648): an upgrade would fail.
+    rule == GateRule::MustSet
 }
 
 fn ips(list: &[IpAddr]) -> String {
@@ -181,10 +232,8 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
     let mut controller_manager_args = Vec::new();
     let mut scheduler_args = Vec::new();
     if component_gate {
-        // kubeadm only forwards its own gate to the components up to 1.22 (shared/facts
-        // kubeadm-dualstack-sources.md §2.3); setting it explicitly is what the seed and the
-        // upstream dual-stack page do, and it survives where kubeadm's own gate is gone
-        // (1.24: kubeadm refuses the name, the components still accept it).
+        // Set on each component explicitly, as the guide and the upstream 1.19/1.20
+        // dual-stack page do, rather than trusting kubeadm to forward its own gate.
         api_server_args.push(gate_flag());
         controller_manager_args.push(gate_flag());
         scheduler_args.push(gate_flag());
@@ -279,6 +328,7 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
                 .iter()
                 .map(|f| f.family.kube_name().to_string())
                 .collect(),
+            cert_sans: cert_sans(plan),
         },
         node: Node {
             name: plan.node.name.clone(),
@@ -294,6 +344,7 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
         },
         kubelet: Kubelet {
             feature_gates: gates,
+            cgroup_driver: plan.cgroup_driver.as_str().to_string(),
         },
         proxy: Proxy {
             mode: plan.proxy_mode.as_str().to_string(),
@@ -304,6 +355,7 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
             enable_ipv6: plan.family(AddressFamily::Ipv6).is_some(),
             enable_ipv4: plan.family(AddressFamily::Ipv4).is_some(),
         },
+        modules: modules(plan),
         verify: Verify {
             namespace: plan.verify.namespace.clone(),
             server_image: plan.verify.server_image.clone(),
@@ -326,6 +378,55 @@ pub fn build(plan: &Plan, bootstrap_token: &str, certificate_key: &str) -> Conte
         },
         joins,
         join: None,
+    }
+}
+
+/// The API server certificate's extra names: this node's addresses, the control-plane
+/// joins' addresses, then the endpoint's host; each once, in that order.
+fn cert_sans(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for ip in &plan.node.node_ips {
+        add(ip.to_string());
+    }
+    // 1.19 takes one --node-ip, but the certificate should still name both addresses.
+    for ip in [
+        plan.node.ipv4.map(IpAddr::V4),
+        plan.node.ipv6.map(IpAddr::V6),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        add(ip.to_string());
+    }
+    for j in plan
+        .joins
+        .iter()
+        .filter(|j| j.role == NodeRole::ControlPlane)
+    {
+        for ip in [j.ipv4.map(IpAddr::V4), j.ipv6.map(IpAddr::V6)]
+            .into_iter()
+            .flatten()
+        {
+            add(ip.to_string());
+        }
+    }
+    if let Some(host) = plan.control_plane_endpoint.as_deref().map(endpoint_host) {
+        add(host.to_string());
+    }
+    out
+}
+
+/// The host of a canonical `host:port` / `[v6]:port` endpoint.
+fn endpoint_host(e: &str) -> &str {
+    if let Some(rest) = e.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else {
+        e.rsplit_once(':').map(|(h, _)| h).unwrap_or(e)
     }
 }
 

@@ -59,8 +59,8 @@ impl std::error::Error for RenderError {}
 
 /// Every file of the contract for this plan, in a stable order: `kubeadm-config.yaml`,
 /// `sysctl-kubernetes.conf`, the Calico file, `join-<node>.yaml` per node,
-/// `verify-workload.yaml`, `plan.txt`. Every YAML file is parsed back before it is returned,
-/// so a template (embedded or from `--templates`) that writes broken YAML is an error here,
+/// `verify-workload.yaml`, `modules-kubernetes.conf`, `plan.txt`. Every YAML file is parsed
+/// back before it is returned, so a template (embedded or from `--templates`) that writes broken YAML is an error here,
 /// not on the node.
 pub fn render(
     plan: &Plan,
@@ -118,6 +118,7 @@ pub fn render_each(
         VERIFY_WORKLOAD,
         &ctx,
     ));
+    files.push(render_one(&env, templates::MODULES, MODULES, &ctx));
     files.push(Ok(RenderedFile {
         name: PLAN_TXT.into(),
         contents: inputs.plan_text.clone(),
@@ -138,6 +139,7 @@ pub fn render_each(
 
 pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml";
 pub const SYSCTL: &str = "sysctl-kubernetes.conf";
+pub const MODULES: &str = "modules-kubernetes.conf";
 pub const CALICO_MANIFEST: &str = "calico.yaml";
 pub const CALICO_INSTALLATION: &str = "calico-installation.yaml";
 pub const TIGERA_OPERATOR: &str = "tigera-operator.yaml";

@@ -22,6 +22,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/sysctl-kubernetes.conf.j2"),
     ),
     (
+        MODULES,
+        include_str!("../../templates/modules-kubernetes.conf.j2"),
+    ),
+    (
         VERIFY_WORKLOAD,
         include_str!("../../templates/verify-workload.yaml.j2"),
     ),
@@ -34,6 +38,7 @@ pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml.j2";
 pub const JOIN: &str = "join.yaml.j2";
 pub const SYSCTL: &str = "sysctl-kubernetes.conf.j2";
 pub const VERIFY_WORKLOAD: &str = "verify-workload.yaml.j2";
+pub const MODULES: &str = "modules-kubernetes.conf.j2";
 
 impl Templates {
     pub fn embedded() -> Templates {

@@ -155,7 +155,7 @@ impl Model {
         export_path: String,
         demo: bool,
     ) -> Model {
-        let checked = crate::plan::check(&answers);
+        let checked = verdict(&answers, &facts, &env);
         let primary = primary_of(&answers);
         Model {
             lang,
@@ -197,8 +197,47 @@ impl Model {
 
     /// Re-run the engine's checks after a change.
     pub fn recheck(&mut self) {
-        self.checked = crate::plan::check(&self.answers);
+        self.checked = verdict(&self.answers, &self.facts, &self.env);
     }
+
+    /// Add the files Preview could not render to the verdict (the manifest's version, say,
+    /// shows only once it is patched).
+    pub fn add_render_problems(&mut self, problems: Vec<crate::plan::Problem>) {
+        self.checked.problems.retain(|p| p.code != "render.failed");
+        self.checked.problems.extend(problems);
+    }
+}
+
+/// The engine's verdict as the header and Export show it: the plan's rules, the host checks
+/// against the detected (or, in the demo, simulated) facts, and whether the Calico manifest
+/// can be read (`crate::verdict`). The demo renders with its bundled manifest when none is
+/// set, so it does not warn that none is.
+fn verdict(answers: &Answers, facts: &HostFacts, env: &Env) -> Checked {
+    let mut c = crate::plan::check(answers);
+    let bundled =
+        matches!(env.manifest, ManifestSource::Embedded(_)) && answers.calico.manifest.is_none();
+    if bundled {
+        c.problems.retain(|p| p.code != "calico.manifest_missing");
+        if let Some(plan) = c.plan.as_mut() {
+            plan.warnings
+                .retain(|p| p.code != "calico.manifest_missing");
+        }
+    }
+    let host = crate::plan::host::check(answers, c.plan.as_ref(), facts);
+    c.problems.extend(host);
+    if let Some(plan) = &c.plan
+        && !bundled
+        && let Err(e) = crate::render::load_manifest(plan, None)
+    {
+        // The same reader as `render`: not set, unreadable, empty, a URL.
+        c.problems.push(crate::verdict::render_problem(
+            &crate::render::RenderError {
+                file: crate::render::CALICO_MANIFEST.into(),
+                message: e,
+            },
+        ));
+    }
+    c
 }
 
 /// IPv6 is primary when the first pod subnet is IPv6 (kubeadm's rule: the first CIDR's family).

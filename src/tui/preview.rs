@@ -9,6 +9,7 @@ use similar::{ChangeTag, TextDiff};
 pub fn install_path(name: &str) -> Option<&'static str> {
     match name {
         "sysctl-kubernetes.conf" => Some("/etc/sysctl.d/kubernetes.conf"),
+        "modules-kubernetes.conf" => Some("/etc/modules-load.d/kubernetes.conf"),
         _ => None,
     }
 }
@@ -96,6 +97,19 @@ pub fn rebuild(m: &mut Model) {
         Ok(files) => (files, None),
         Err(e) => (vec![], Some(e)),
     };
+    let failed: Vec<_> = files
+        .iter()
+        .filter_map(|f| f.as_ref().err())
+        .filter(|e| {
+            e.file != crate::render::CALICO_MANIFEST
+                || m.answers.calico.manifest.is_some()
+                || !matches!(m.env.manifest, ManifestSource::Embedded(_))
+        })
+        .map(crate::verdict::render_problem)
+        .collect();
+    // Replaces the verdict's manifest-read problem with what rendering found, which also
+    // knows the manifest's version.
+    m.add_render_problems(failed);
     let files: Vec<PreviewFile> = files
         .into_iter()
         .map(|f| match f {

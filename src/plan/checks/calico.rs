@@ -45,6 +45,11 @@ pub(super) fn calico_pools(
                 .hint(format!("use {net}"))
                 .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
             ),
+            Err(CidrError::LeadingZeros) => p.push(
+                Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                    .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
+                    .code("cidr.leading_zeros", &[&format!("{s:?}")]),
+            ),
             Err(_) => p.push(
                 Problem::error(path, format!("couldn't parse pool {s:?}"))
                     .code("pool.unparsable", &[&format!("{s:?}")]),
@@ -226,6 +231,29 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             p.push(Problem::error(path, format!("{m:?} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"")).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&format!("{m:?}")]));
             continue;
         }
+        if has_unsafe_chars(m) {
+            p.push(
+                Problem::error(
+                    path,
+                    format!("{m:?} holds spaces, quotes or control characters"),
+                )
+                .hint("write it as interface=^ens224$, without quotes")
+                .code("autodetect.invalid_chars", &[&format!("{m:?}")]),
+            );
+            continue;
+        }
+        if matches!(kind, "interface" | "skip-interface") {
+            // Comma-separated patterns for skip-interface; one for interface.
+            for re in arg.split(',').filter(|r| !r.is_empty()) {
+                if let Some(e) = regex_error(re) {
+                    p.push(
+                        Problem::error(path, format!("{re:?} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\""))
+                            .hint("e.g. interface=^ens224$")
+                            .code("autodetect.bad_regex", &[&format!("{re:?}"), &e]),
+                    );
+                }
+            }
+        }
         let needs_arg = matches!(kind, "can-reach" | "interface" | "skip-interface" | "cidr");
         if needs_arg && arg.trim().is_empty() {
             p.push(
@@ -333,5 +361,57 @@ pub(super) fn calico_minors(minors: &[u32]) -> String {
             .map(|m| format!("v3.{m}"))
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// `calico.version` and its row of the Calico table.
+pub(super) fn calico_version(
+    a: &Answers,
+    p: &mut Vec<Problem>,
+) -> Option<(CalicoVersion, &'static CalicoMinor)> {
+    match version::CalicoVersion::parse(&a.calico.version) {
+        Ok(v) => match version::calico_minor(&v) {
+            Ok(row) => Some((v, row)),
+            Err(e) => {
+                p.push(Problem::error("calico.version", e).code(
+                    "calico.version_unsupported",
+                    &[
+                        &v,
+                        &version::CALICO_OLDEST_MINOR,
+                        &version::CALICO_NEWEST_MINOR,
+                    ],
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            p.push(Problem::error("calico.version", e).code(
+                "calico.version_syntax",
+                &[&format!("{:?}", a.calico.version)],
+            ));
+            None
+        }
+    }
+}
+
+/// Manifest mode patches the upstream calico.yaml, which dsinstall never downloads.
+pub(super) fn check_manifest_set(a: &Answers, p: &mut Vec<Problem>) {
+    if a.calico.install == CalicoInstall::Manifest
+        && a.calico
+            .manifest
+            .as_deref()
+            .is_none_or(|m| m.trim().is_empty())
+    {
+        p.push(
+            Problem::warning(
+                "calico.manifest",
+                "manifest install needs the upstream calico.yaml on this node, and none is set; render will stop there",
+            )
+            .hint(format!(
+                "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
+                a.calico.version
+            ))
+            .code("calico.manifest_missing", &[&a.calico.version]),
+        );
     }
 }

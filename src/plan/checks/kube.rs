@@ -9,6 +9,16 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
         p.push(Problem::error(path, "empty CRI socket").code("cri.empty", &[]));
         return String::new();
     }
+    if has_unsafe_chars(s) {
+        p.push(
+            Problem::error(
+                path,
+                format!("{s:?} holds spaces, quotes or control characters; a socket path has none"),
+            )
+            .code("cri.invalid_chars", &[&format!("{s:?}")]),
+        );
+        return s.to_string();
+    }
     let (scheme, file) = match s.split_once("://") {
         Some((sc, f)) => (Some(sc), f),
         None => (None, s),
@@ -33,6 +43,8 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
     }
     if file.ends_with("dockershim.sock") && !r.dockershim {
         p.push(Problem::error(path, format!("dockershim was removed in Kubernetes v1.24; v1.{} cannot use {s}", r.minor)).hint("use unix:///var/run/containerd/containerd.sock, unix:///var/run/crio/crio.sock or unix:///var/run/cri-dockerd.sock").code("cri.dockershim", &[&r.minor, &s]));
+        // One problem, one fix: the unix:// advice below would name the removed socket.
+        return s.to_string();
     }
     if r.cri_socket_url && scheme.is_none() {
         p.push(Problem::warning(path, format!("kubeadm v1.{} expects a unix:// URL and would prepend it with a deprecation warning", r.minor)).hint(format!("write unix://{file}")).code("cri.url_expected", &[&r.minor, &file]));
@@ -169,5 +181,102 @@ pub(super) fn check_frozen_registry(
             .hint("use registry.k8s.io, or your mirror of it")
             .code("image_repository.frozen", &[v]),
         );
+    }
+}
+
+/// `kubernetes.version` and its row of the version table.
+pub(super) fn kube_version(
+    a: &Answers,
+    p: &mut Vec<Problem>,
+) -> Option<(KubeVersion, &'static KubeMinor)> {
+    match version::KubeVersion::parse(&a.kubernetes.version) {
+        Ok(v) => match version::kube_minor(&v) {
+            Ok(row) => Some((v, row)),
+            Err(e) => {
+                p.push(
+                    Problem::error("kubernetes.version", e)
+                        .hint(format!(
+                            "use a version from v1.{} to v1.{}",
+                            version::OLDEST_MINOR,
+                            version::NEWEST_MINOR
+                        ))
+                        .code(
+                            "kubernetes.version_unsupported",
+                            &[&v, &version::OLDEST_MINOR, &version::NEWEST_MINOR],
+                        ),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            p.push(Problem::error("kubernetes.version", e).code(
+                "kubernetes.version_syntax",
+                &[&format!("{:?}", a.kubernetes.version)],
+            ));
+            None
+        }
+    }
+}
+
+/// `kubernetes.criSocket`, or the version's default.
+pub(super) fn cri_socket(a: &Answers, row: Option<&KubeMinor>, p: &mut Vec<Problem>) -> String {
+    match (&a.kubernetes.cri_socket, row) {
+        (Some(s), Some(r)) => check_cri_socket(s, r, p),
+        (None, Some(r)) => r.default_cri_socket.to_string(),
+        (Some(s), None) => s.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// `kubernetes.imageRepository`, or the one kubeadm defaults to for this release.
+pub(super) fn image_repository(
+    a: &Answers,
+    kube: Option<(KubeVersion, &'static KubeMinor)>,
+    p: &mut Vec<Problem>,
+) -> String {
+    let repo = match (&a.kubernetes.image_repository, kube) {
+        (Some(s), _) if !s.trim().is_empty() => s.trim().trim_end_matches('/').to_string(),
+        (_, Some((v, r))) => r.image_repository_for(&v).to_string(),
+        _ => String::new(),
+    };
+    if let Some(given) = a.kubernetes.image_repository.as_deref()
+        && !is_image_repository(given.trim().trim_end_matches('/'))
+    {
+        p.push(
+            Problem::error(
+                "kubernetes.imageRepository",
+                format!("{given:?}: invalid image repository format (kubeadm wants a registry and path like registry.k8s.io or registry.local:5000/k8s, no scheme, spaces or quotes)"),
+            )
+            .code("image_repository.invalid", &[&format!("{given:?}")]),
+        );
+    }
+    if let Some((v, r)) = kube {
+        check_frozen_registry(&repo, &v, r, p);
+    }
+    repo
+}
+
+/// A 1.19 kubelet takes one `--node-ip`: a dual-stack node reports one family only.
+pub(super) fn check_single_node_ip(
+    row: Option<&KubeMinor>,
+    families: &[AddressFamily],
+    p: &mut Vec<Problem>,
+) {
+    if let Some(r) = row
+        && !r.node_ip_pair
+        && families.len() == 2
+    {
+        p.push(
+                Problem::warning(
+                    "kubernetes.version",
+                    format!(
+                        "the v1.{} kubelet takes a single --node-ip, so the node will report no {} InternalIP (the seed's own run ended this way)",
+                        r.minor,
+                        families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")
+                    ),
+                )
+                .hint("use Kubernetes v1.20 or newer, where kubeletExtraArgs node-ip takes both addresses")
+                .code("kubernetes.single_node_ip", &[&r.minor, &families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")]),
+            );
     }
 }

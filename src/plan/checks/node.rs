@@ -9,6 +9,14 @@ pub(super) fn parse_node_ip(
     p: &mut Vec<Problem>,
 ) -> Option<IpAddr> {
     let s = v?;
+    if cidr::has_leading_zero_octet(s.trim()) {
+        p.push(
+            Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                .hint("write the octets without leading zeros, e.g. 111.111.111.121")
+                .code("ip.leading_zeros", &[&format!("{s:?}")]),
+        );
+        return None;
+    }
     let Some(ip) = cidr::parse_ip(s) else {
         p.push(
             Problem::error(path, format!("{s:?} is not an IP address"))
@@ -35,6 +43,18 @@ pub(super) fn parse_node_ip(
                 format!("{ip} is not an {} address", family.kube_name()),
             )
             .code("ip.wrong_family", &[&ip, &family.kube_name()]),
+        );
+        return None;
+    }
+    if let IpAddr::V6(v6) = ip
+        && let Some(v4) = v6.to_ipv4_mapped()
+    {
+        // The kubelet reads ::ffff:a.b.c.d as IPv4, so the node-ip pair would be two IPv4s
+        // ("dual-stack --node-ip ... must have one IP of each family").
+        p.push(
+            Problem::error(path, format!("{ip} is an IPv4-mapped address, which Kubernetes reads as the IPv4 address {v4}"))
+                .hint("give the node's own IPv6 address, from `dsinstall detect`")
+                .code("ip.ipv4_mapped", &[&ip, &v4]),
         );
         return None;
     }
@@ -194,6 +214,18 @@ pub(super) fn join_nodes(
     for (i, n) in a.nodes.iter().enumerate() {
         let base = format!("nodes[{i}]");
         check_node_name(&n.name, &format!("{base}.name"), p);
+        // render writes join-<name>.yaml; a file name has at most 255 bytes (NAME_MAX).
+        let file_len = "join-".len() + n.name.len() + ".yaml".len();
+        if n.name.len() <= 253 && file_len > 255 {
+            p.push(
+                Problem::error(
+                    format!("{base}.name"),
+                    format!("node name of {} characters makes its join file name ({} bytes) longer than a file name may be (255)", n.name.len(), file_len),
+                )
+                .hint("use a node name of at most 245 characters")
+                .code("nodes.name_too_long", &[&n.name.len(), &file_len]),
+            );
+        }
         if !seen.insert(n.name.clone()) {
             p.push(
                 Problem::error(
@@ -265,4 +297,172 @@ pub(super) fn join_nodes(
         }
     }
     out
+}
+
+/// The node has an address of each family the cluster has.
+pub(super) fn check_node_has_each_family(
+    a: &Answers,
+    families: &[AddressFamily],
+    p: &mut Vec<Problem>,
+) {
+    for f in families {
+        let (have, path) = match f {
+            AddressFamily::Ipv4 => (a.node.ipv4.is_some(), "node.ipv4"),
+            AddressFamily::Ipv6 => (a.node.ipv6.is_some(), "node.ipv6"),
+        };
+        if !have {
+            p.push(
+                Problem::error(path, format!("the cluster has {} pod and service subnets, so the node needs an {} address", f.kube_name(), f.kube_name()))
+                    .hint("run `dsinstall detect` to see this node's addresses")
+                    .code("node.address_missing", &[&f.kube_name()]),
+            );
+        }
+    }
+}
+
+/// Calico's IPv6 autodetection defaults to the chosen IPv6 interface.
+pub(super) fn check_ipv6_interface(a: &Answers, families: &[AddressFamily], p: &mut Vec<Problem>) {
+    if a.node
+        .ipv6_interface
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .is_empty()
+        && families.contains(&AddressFamily::Ipv6)
+    {
+        p.push(
+            Problem::error(
+                "node.ipv6Interface",
+                "the IPv6 interface is required; Calico's IPv6 autodetection defaults to it",
+            )
+            .hint("run `dsinstall detect` and use the suggested ipv6Interface")
+            .code("node.ipv6_interface_required", &[]),
+        );
+    }
+}
+
+/// The API server's advertise address: one address, of the family of the first service
+/// subnet. Without `apiAdvertise` it follows the primary family, so a default never
+/// contradicts the subnets. A mismatch stops kube-apiserver from 1.24 and breaks
+/// `kubernetes.default` before (`KubeMinor::apiserver_checks_advertise_family`).
+pub(super) fn advertise_address(
+    a: &Answers,
+    families: &[AddressFamily],
+    row: Option<&KubeMinor>,
+    node_v4: Option<Ipv4Addr>,
+    node_v6: Option<Ipv6Addr>,
+    p: &mut Vec<Problem>,
+) -> Option<IpAddr> {
+    let advertise_family = a
+        .node
+        .api_advertise
+        .or(families.first().copied())
+        .unwrap_or(AddressFamily::Ipv4);
+    let advertise: Option<IpAddr> = match advertise_family {
+        AddressFamily::Ipv4 => node_v4.map(IpAddr::V4),
+        AddressFamily::Ipv6 => node_v6.map(IpAddr::V6),
+    };
+    if a.node.api_advertise.is_some() && advertise.is_none() && families.len() == 2 {
+        p.push(
+            Problem::error(
+                "node.apiAdvertise",
+                format!(
+                    "the API server should advertise {} but node.{} is not set",
+                    advertise_family.kube_name(),
+                    advertise_family.as_str()
+                ),
+            )
+            .code(
+                "node.advertise_missing",
+                &[&advertise_family.kube_name(), &advertise_family.as_str()],
+            ),
+        );
+    }
+    if let Some(first) = families.first()
+        && advertise.is_some()
+        && *first != advertise_family
+    {
+        let (adv, prim, key) = (
+            advertise_family.kube_name(),
+            first.kube_name(),
+            first.as_str(),
+        );
+        let refuses = row.is_none_or(|r| r.apiserver_checks_advertise_family);
+        let problem = if refuses {
+            Problem::error(
+                "node.apiAdvertise",
+                format!("the API server advertises {adv} but the primary service family is {prim}; kube-apiserver refuses to start (\"service IP family must match public address family\")"),
+            )
+            .code("node.advertise_family", &[&adv, &prim, &key])
+        } else {
+            let minor = row.map(|r| r.minor).unwrap_or(0);
+            Problem::error(
+                "node.apiAdvertise",
+                format!("the API server advertises {adv} but the primary service family is {prim}; kube-apiserver v1.{minor} starts, but the kubernetes Service gets an {adv} endpoint for an {prim} ClusterIP, which pods cannot reach"),
+            )
+            .code("node.advertise_family_endpoint", &[&adv, &prim, &key, &minor])
+        };
+        p.push(problem.hint(format!(
+            "set apiAdvertise: {key} or put the {adv} subnets first"
+        )));
+    }
+    advertise
+}
+
+/// `kubernetes.controlPlaneEndpoint`, canonical (`host:port`, IPv6 in brackets).
+pub(super) fn control_plane_endpoint(a: &Answers, p: &mut Vec<Problem>) -> Option<String> {
+    let e = a
+        .kubernetes
+        .control_plane_endpoint
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())?;
+    match canonical_endpoint(e) {
+        Ok(c) => Some(c),
+        Err((code, args, msg)) => {
+            let args: Vec<&dyn std::fmt::Display> =
+                args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+            p.push(
+                Problem::error("kubernetes.controlPlaneEndpoint", msg)
+                    .hint("write host:port, e.g. 111.111.111.120:6443 or [2018::20]:6443")
+                    .code(code, &args),
+            );
+            None
+        }
+    }
+}
+
+/// A control-plane join needs `controlPlaneEndpoint`: kubeadm's join preflight refuses
+/// "unable to add a new control plane instance to a cluster that doesn't have a stable
+/// controlPlaneEndpoint address" (checkIfReadyForAdditionalControlPlane,
+/// cmd/kubeadm/app/cmd/phases/join/preflight.go), and `kubeadm init` cannot add one later
+/// without new certificates.
+pub(super) fn check_endpoint_for_control_plane_joins(
+    a: &Answers,
+    endpoint: Option<&str>,
+    p: &mut Vec<Problem>,
+) {
+    let given = a
+        .kubernetes
+        .control_plane_endpoint
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if given || endpoint.is_some() {
+        return;
+    }
+    if let Some((i, n)) = a
+        .nodes
+        .iter()
+        .enumerate()
+        .find(|(_, n)| n.role == NodeRole::ControlPlane)
+    {
+        p.push(
+            Problem::error(
+                "kubernetes.controlPlaneEndpoint",
+                format!("nodes[{i}] ({}) joins as a control-plane node, but no controlPlaneEndpoint is set; kubeadm join --control-plane refuses a cluster without a stable controlPlaneEndpoint address", n.name),
+            )
+            .hint("set controlPlaneEndpoint to an address that reaches every control-plane node (a virtual IP or DNS name with port 6443), or make the node a worker")
+            .code("endpoint.required_for_control_plane", &[&i, &n.name]),
+        );
+    }
 }

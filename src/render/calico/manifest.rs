@@ -15,6 +15,7 @@ pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError
     let fail = |m: String| CalicoError::new(format!("calico.manifest: {m}"));
     let mut docs = documents::split(manifest).map_err(fail)?;
     reject_etcd_datastore(&docs).map_err(fail)?;
+    reject_duplicates(&docs).map_err(fail)?;
     check_version(&docs, plan).map_err(fail)?;
     let v4 = plan.family(AddressFamily::Ipv4);
     let v6 = plan.family(AddressFamily::Ipv6);
@@ -128,7 +129,7 @@ fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
     let Some((_, tag)) = image.rsplit_once(':') else {
         return Ok(());
     };
-    let Ok(found) = crate::plan::CalicoVersion::parse(tag) else {
+    let Ok(found) = crate::plan::CalicoVersion::parse_reported(tag) else {
         return Ok(());
     };
     let want = &plan.calico_version;
@@ -295,4 +296,22 @@ fn patch_node_env(
         }
     }
     sets
+}
+
+/// One calico-config and one calico-node: with two (say two manifests concatenated), only
+/// the first would be patched and the second would run unpatched beside it.
+fn reject_duplicates(docs: &[Document]) -> Result<(), String> {
+    for (kind, name) in [("ConfigMap", "calico-config"), ("DaemonSet", "calico-node")] {
+        let n = docs
+            .iter()
+            .filter_map(|d| d.value.as_ref())
+            .filter(|v| documents::kind_and_name(v) == (Some(kind), Some(name)))
+            .count();
+        if n > 1 {
+            return Err(format!(
+                "the manifest holds {n} {kind}s named {name}; only one can be patched (are two manifests concatenated?)"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,71 @@
+//! The engine's whole verdict on answers for this host: the plan's rules, the host checks,
+//! and whether every file renders. The wizard's header and Export, `plan --host` and
+//! `export` all use it, so none of them says "no errors" for answers `render` or `apply`
+//! would refuse.
+
+use crate::answers::Answers;
+use crate::host::facts::HostFacts;
+use crate::plan::{self, Checked, Problem};
+use crate::render::{self, RenderInputs, Templates};
+use std::path::Path;
+
+/// `plan::check`, then `plan::host::check` against `facts`, then a render of every file
+/// (the Calico manifest read from `calico.manifest`, relative to `base`). Reads the
+/// manifest from disk; everything else is pure.
+pub fn on_host(a: &Answers, facts: &HostFacts, base: Option<&Path>) -> Checked {
+    let mut c = plan::check(a);
+    let host = plan::host::check(a, c.plan.as_ref(), facts);
+    c.problems.extend(host);
+    if let Some(p) = &c.plan {
+        c.problems
+            .extend(render_problems(p, base, &plan::report::text(&c)));
+    }
+    c
+}
+
+/// The files that would not render, as problems (`render_problem`).
+pub fn render_problems(p: &plan::Plan, base: Option<&Path>, plan_text: &str) -> Vec<Problem> {
+    let (manifest, source) = match render::load_manifest(p, base) {
+        Ok(Some((t, s))) => (Some(t), Some(s)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            return vec![render_problem(&render::RenderError {
+                file: render::CALICO_MANIFEST.into(),
+                message: e,
+            })];
+        }
+    };
+    let inputs = RenderInputs {
+        bootstrap_token: render::new_bootstrap_token(),
+        certificate_key: render::new_certificate_key(),
+        calico_manifest: manifest,
+        calico_manifest_source: source,
+        plan_text: plan_text.to_string(),
+    };
+    match render::render_each(p, &Templates::embedded(), &inputs) {
+        Ok(files) => files
+            .iter()
+            .filter_map(|f| f.as_ref().err())
+            .map(render_problem)
+            .collect(),
+        Err(e) => vec![render_problem(&e)],
+    }
+}
+
+/// A file that does not render, as a problem on the field that fixes it: the Calico file on
+/// `calico.manifest` (unreadable, empty, of another version), the rest on the file.
+pub fn render_problem(e: &render::RenderError) -> Problem {
+    let path = if e.file == render::CALICO_MANIFEST {
+        "calico.manifest".to_string()
+    } else {
+        e.file.clone()
+    };
+    // The render message starts with the field when it names one; keep it once.
+    let message = e
+        .message
+        .strip_prefix("calico.manifest: ")
+        .unwrap_or(&e.message)
+        .to_string();
+    Problem::error(path, format!("{} cannot be rendered: {message}", e.file))
+        .code("render.failed", &[&e.file, &message])
+}
