@@ -5,9 +5,11 @@
 
 mod event_loop;
 pub mod fields;
+mod hangup;
 pub mod i18n;
 pub mod model;
 pub mod preview;
+mod signals;
 pub mod terminal;
 pub mod text_input;
 pub mod update;
@@ -38,6 +40,10 @@ pub const DEFAULT_EXPORT_PATH: &str = "dsinstall-answers.yaml";
 /// The calico manifest the demo previews (the seed's version, as published upstream).
 pub const DEMO_CALICO_MANIFEST: &str = include_str!("../../assets/demo/calico-v3.15.3.yaml");
 
+/// Exit code when the wizard is left without finishing: by choice, a signal or a hang-up
+/// (128 + SIGINT, as shells report an interrupted command).
+pub const EXIT_CANCELLED: u8 = 130;
+
 /// Run the wizard; returns the process exit code (0 done, 1 failed, 130 cancelled).
 pub fn run(opts: Options) -> u8 {
     let lang = match Lang::choose(opts.lang.as_deref(), |v| std::env::var(v).ok()) {
@@ -52,7 +58,7 @@ pub fn run(opts: Options) -> u8 {
         return 1;
     }
     let mut model = initial_model(&opts, lang);
-    let stop = match terminal::stop_flag() {
+    let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -72,24 +78,38 @@ pub fn run(opts: Options) -> u8 {
             return 1;
         }
     };
-    let result = event_loop::run(&mut term, &mut model, &stop);
+    hangup::start_watchdog(terminal::TTY_FD, EXIT_CANCELLED.into());
+    let result = event_loop::run(&mut term, &mut model, &signals);
+    hangup::disarm_watchdog();
+    if let Ok(event_loop::End::HungUp) = result {
+        // Nothing can be written any more. ratatui's Drop would try to show the cursor and
+        // report the failure with eprintln!, which panics on a dead stderr; the process ends
+        // now, so the terminal's buffers need no freeing.
+        std::mem::forget(term);
+        terminal::leave();
+        return EXIT_CANCELLED;
+    }
     // Drop the terminal (it shows the cursor it hid) before leaving the alternate screen, so
     // the last bytes written are "leave alternate screen, show cursor".
     drop(term);
     terminal::leave();
-    if let Err(e) = result {
-        eprintln!(
-            "dsinstall: {}",
-            lang.texts().f("error.terminal", &[&e.to_string()])
-        );
-        return 1;
+    match result {
+        Ok(event_loop::End::HungUp) => return EXIT_CANCELLED,
+        Ok(event_loop::End::Finished) => {}
+        Err(e) => {
+            eprintln!(
+                "dsinstall: {}",
+                lang.texts().f("error.terminal", &[&e.to_string()])
+            );
+            return 1;
+        }
     }
     if let Some(s) = model.status.as_ref().filter(|s| s.ok) {
         println!("{}", s.text);
     }
     match model.outcome {
         Some(Outcome::Done) => 0,
-        _ => 130,
+        _ => EXIT_CANCELLED,
     }
 }
 
