@@ -4,6 +4,8 @@
 pub mod answers;
 pub mod fsutil;
 pub mod host;
+pub mod output;
 pub mod plan;
 pub mod render;
+pub mod terminal_text;
 pub mod tui;

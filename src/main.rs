@@ -58,7 +58,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Not Cli::parse(): it prints --help with println!, which panics on a closed pipe.
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            return match e.print() {
+                Err(w) if w.kind() != std::io::ErrorKind::BrokenPipe => {
+                    dsinstall::output::error(&format!("cannot write to stdout: {w}"));
+                    ExitCode::from(dsinstall::output::EXIT_WRITE_FAILED)
+                }
+                _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            };
+        }
+    };
     let templates = cli.templates.as_deref();
     match cli.command {
         Some(Command::Plan { answers }) => commands::plan::run(&answers),

@@ -297,3 +297,18 @@ fn welcome_shows_blocking_problems_first_and_marked() {
     );
     assert!(swap < forwarding, "blocking warnings come first");
 }
+
+/// A name holding an escape sequence is drawn as text, in the field and in its problem.
+#[test]
+fn control_characters_in_values_are_drawn_as_escapes() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    press(&mut m, crossterm::event::KeyCode::Enter);
+    dsinstall::tui::fields::Field::NodeName
+        .set(&mut m, "n\x1b]0;x\x071")
+        .unwrap();
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(
+        screen.contains("n\\x1b]0;x\\x071"),
+        "the escape shows as text:\n{screen}"
+    );
+}

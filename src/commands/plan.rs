@@ -1,7 +1,7 @@
 //! `dsinstall plan --answers F`: the address plan and every problem.
 
 use super::{EXIT_PROBLEMS, load_answers};
-use dsinstall::plan;
+use dsinstall::{output, plan};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,7 +11,9 @@ pub fn run(path: &Path) -> ExitCode {
         Err(code) => return code,
     };
     let checked = plan::check(&answers);
-    print!("{}", plan::report::text(&checked));
+    if let Err(e) = output::print(&plan::report::text(&checked)) {
+        return ExitCode::from(e.report());
+    }
     if checked.has_errors() {
         ExitCode::from(EXIT_PROBLEMS)
     } else {

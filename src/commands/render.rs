@@ -2,8 +2,8 @@
 //! DIR all together or not at all.
 
 use super::{EXIT_PROBLEMS, load_answers};
-use dsinstall::plan;
 use dsinstall::render::{self, RenderInputs, Templates};
+use dsinstall::{output, plan};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,19 +17,19 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     };
     let checked = plan::check(&answers);
     let Some(plan) = checked.plan.as_ref().filter(|_| !checked.has_errors()) else {
-        eprint!("{}", plan::report::text(&checked));
-        eprintln!("dsinstall: render: nothing written; fix the errors above");
+        output::eprint(&plan::report::text(&checked));
+        output::error("render: nothing written; fix the errors above");
         return ExitCode::from(EXIT_PROBLEMS);
     };
     // Warnings do not stop the render, but the user should see them before using the files.
     for w in &checked.problems {
-        eprintln!("{w}");
+        output::eprint(&format!("{w}\n"));
     }
     let templates = match templates {
         Some(dir) => match Templates::load(dir) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("dsinstall: --templates {e}");
+                output::error(&format!("--templates {e}"));
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         },
@@ -40,7 +40,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
             Ok(Some((text, source))) => (Some(text), Some(source)),
             Ok(None) => (None, None),
             Err(e) => {
-                eprintln!("dsinstall: {e}");
+                output::error(&e.to_string());
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         };
@@ -54,30 +54,30 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     let files = match render::render(plan, &templates, &inputs) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("dsinstall: {e}");
+            output::error(&e.to_string());
             return ExitCode::from(EXIT_PROBLEMS);
         }
     };
     if let Err(e) = render::write_dir(&files, out) {
-        eprintln!("dsinstall: {}: {e}; nothing written", out.display());
+        output::error(&format!("{}: {e}; nothing written", out.display()));
         return ExitCode::from(EXIT_IO);
     }
     for stale in stale_files(out, &files) {
-        eprintln!(
-            "dsinstall: warning: {} is left from an earlier render and is not part of this plan",
+        output::error(&format!(
+            "warning: {} is left from an earlier render and is not part of this plan",
             out.join(stale).display()
-        );
+        ));
     }
-    println!("Wrote {} files to {}:", files.len(), out.display());
+    let mut said = format!("Wrote {} files to {}:\n", files.len(), out.display());
     for f in &files {
         let note = if render::holds_secret(&f.name) {
             "  (holds the bootstrap token; mode 0600)"
         } else {
             ""
         };
-        println!("  {}{note}", out.join(&f.name).display());
+        said.push_str(&format!("  {}{note}\n", out.join(&f.name).display()));
     }
-    ExitCode::SUCCESS
+    super::exit(output::print(&said))
 }
 
 /// Files in `out` named like render output (a join or Calico file) that this render did not

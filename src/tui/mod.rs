@@ -16,6 +16,7 @@ pub mod update;
 pub mod view;
 
 use crate::answers::Answers;
+use crate::output;
 use crate::render::Templates;
 use i18n::Lang;
 use model::{Disk, Env, ManifestSource, Model, Outcome};
@@ -49,63 +50,54 @@ pub fn run(opts: Options) -> u8 {
     let lang = match Lang::choose(opts.lang.as_deref(), |v| std::env::var(v).ok()) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("dsinstall: {e}");
+            output::error(&e.to_string());
             return 1;
         }
     };
     if let Some(why) = terminal::unusable() {
-        eprintln!("dsinstall: {}", lang.texts().t(why));
+        output::error(lang.texts().t(why));
         return 1;
     }
     let mut model = initial_model(&opts, lang);
     let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "dsinstall: {}",
-                lang.texts().f("error.signals", &[&e.to_string()])
-            );
+            output::error(&lang.texts().f("error.signals", &[&e.to_string()]));
             return 1;
         }
     };
     let mut term = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
-                "dsinstall: {}",
-                lang.texts().f("error.terminal_setup", &[&e.to_string()])
-            );
+            output::error(&lang.texts().f("error.terminal_setup", &[&e.to_string()]));
             return 1;
         }
     };
     hangup::start_watchdog(terminal::TTY_FD, EXIT_CANCELLED.into());
     let result = event_loop::run(&mut term, &mut model, &signals);
     hangup::disarm_watchdog();
-    if let Ok(event_loop::End::HungUp) = result {
-        // Nothing can be written any more. ratatui's Drop would try to show the cursor and
-        // report the failure with eprintln!, which panics on a dead stderr; the process ends
-        // now, so the terminal's buffers need no freeing.
+    // Show the cursor ratatui hid before leaving the alternate screen, so the last bytes
+    // written are "leave alternate screen, show cursor". Should that fail (a hung-up
+    // terminal), ratatui's Drop would retry and report the failure with eprintln!, which
+    // panics on a dead stderr: the process ends soon, so the buffers need no freeing.
+    if term.show_cursor().is_ok() {
+        drop(term);
+    } else {
         std::mem::forget(term);
-        terminal::leave();
-        return EXIT_CANCELLED;
     }
-    // Drop the terminal (it shows the cursor it hid) before leaving the alternate screen, so
-    // the last bytes written are "leave alternate screen, show cursor".
-    drop(term);
     terminal::leave();
     match result {
+        // Nobody is left to read a goodbye line.
         Ok(event_loop::End::HungUp) => return EXIT_CANCELLED,
         Ok(event_loop::End::Finished) => {}
         Err(e) => {
-            eprintln!(
-                "dsinstall: {}",
-                lang.texts().f("error.terminal", &[&e.to_string()])
-            );
+            output::error(&lang.texts().f("error.terminal", &[&e.to_string()]));
             return 1;
         }
     }
     if let Some(s) = model.status.as_ref().filter(|s| s.ok) {
-        println!("{}", s.text);
+        // The answers are saved whether or not this line can be printed.
+        let _ = output::print(&format!("{}\n", s.text));
     }
     match model.outcome {
         Some(Outcome::Done) => 0,

@@ -1,5 +1,8 @@
 //! Width-aware text helpers: CJK characters take two columns, so lengths are display widths.
+//! Every helper first makes the text safe for the terminal (`terminal_text`): ratatui would
+//! drop a control character silently, hiding that a name or value holds one.
 
+use crate::terminal_text;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn width(s: &str) -> usize {
@@ -8,6 +11,7 @@ pub fn width(s: &str) -> usize {
 
 /// `s` cut to at most `w` columns, with `…` when something was cut.
 pub fn truncate(s: &str, w: usize) -> String {
+    let s = terminal_text::line(s);
     if s.width() <= w {
         return s.to_string();
     }
@@ -39,6 +43,7 @@ const NO_LINE_START: &str = "，。、；：？！）」』》〉…";
 /// Greedy word wrap to `w` columns; words wider than a line (and CJK runs, which have no
 /// spaces) are broken between characters.
 pub fn wrap(s: &str, w: usize) -> Vec<String> {
+    let s = terminal_text::line(s);
     let w = w.max(4);
     let mut lines = vec![];
     let mut line = String::new();
@@ -105,6 +110,12 @@ mod tests {
         assert_eq!(rows, vec!["设为其", "路，或使", "用"]);
         assert!(rows.iter().all(|r| !r.starts_with('，')));
         assert!(rows.iter().all(|r| width(r) <= 8));
+    }
+
+    #[test]
+    fn control_characters_show_as_escapes() {
+        assert_eq!(truncate("eth\x1b]0;x\x07", 40), "eth\\x1b]0;x\\x07");
+        assert_eq!(wrap("a\x1b[2J b", 40), vec!["a\\x1b[2J b"]);
     }
 
     #[test]
