@@ -260,12 +260,23 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
     };
     let shown = resolved.display().to_string();
     let path = shown.as_str();
-    let text = std::fs::read_to_string(&resolved)
-        .map_err(|e| format!("calico.manifest: cannot read {path}: {e}; {how}"))?;
+    let text =
+        std::fs::read_to_string(&resolved).map_err(|e| manifest_read_error(path, &e, &how))?;
     if text.trim().is_empty() {
         return Err(format!("calico.manifest: {path} is empty; {how}"));
     }
     Ok(Some((text, path.to_string())))
+}
+
+/// Why the manifest could not be read. Only a missing file gets the hint on where to
+/// download it; a file that is there but unreadable (permissions, a directory) needs
+/// something else, which the system's error says.
+fn manifest_read_error(path: &str, e: &std::io::Error, how: &str) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        format!("calico.manifest: cannot read {path}: {e}; {how}")
+    } else {
+        format!("calico.manifest: cannot read {path}: {e}")
+    }
 }
 
 /// Where the upstream manifest of a Calico release is published, for the hint.
