@@ -471,3 +471,88 @@ fn closing_the_terminal_exits_130_within_a_second_without_spinning() {
         "{cpu_after_close} µs of CPU between the close and the exit"
     );
 }
+
+#[test]
+fn answers_flag_opens_the_wizard_on_that_file_and_exports_back_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mine.yaml");
+    let mut a = Answers::load(&common::fixture("answers/seed-v1.19.yaml")).unwrap();
+    a.node.name = "node07".into();
+    // Relative to the file, as `render` reads it: the wizard runs elsewhere.
+    std::fs::copy(
+        common::fixture("calico/calico-v3.15.3.yaml"),
+        dir.path().join("calico.yaml"),
+    )
+    .unwrap();
+    a.calico.manifest = Some("calico.yaml".into());
+    a.save(&f, false).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &[
+            "--dry-run",
+            "--lang",
+            "en",
+            "--answers",
+            f.to_str().unwrap(),
+        ],
+        std::path::Path::new("/"),
+        &[],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("node07", 5);
+    // Unchanged since it was opened: q leaves at once.
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0), "{}", p.screen());
+    assert_restored(&p.raw_bytes());
+
+    // Change the name and export: it goes back to the file it came from.
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &[
+            "--dry-run",
+            "--lang",
+            "en",
+            "--answers",
+            f.to_str().unwrap(),
+        ],
+        std::path::Path::new("/"),
+        &[],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("> Node name", 5);
+    p.send("\r\x15node08\r");
+    p.wait_for("node08", 5);
+    p.send("e");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0), "{}", p.screen());
+    let back = Answers::load(&f).unwrap();
+    assert_eq!(back.node.name, "node08");
+    let manifest = back.calico.manifest.unwrap();
+    assert!(
+        std::path::Path::new(&manifest).exists(),
+        "the manifest is still found: {manifest}"
+    );
+}
+
+#[test]
+fn answers_flag_with_a_broken_file_says_why_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(&f, "apiVersion: 5\n").unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--answers", f.to_str().unwrap()],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(p.wait_exit(5), Some(1));
+    let raw = String::from_utf8_lossy(&p.raw_bytes()).to_string();
+    assert!(raw.contains("apiVersion: is the number 5"), "{raw}");
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "never entered the alternate screen"
+    );
+}

@@ -33,6 +33,9 @@ pub struct Options {
     pub lang: Option<String>,
     /// `--templates DIR`.
     pub templates: Option<PathBuf>,
+    /// `--answers FILE`: start from this file instead of the detected (or the demo's)
+    /// answers; Export writes back to it unless told otherwise.
+    pub answers: Option<PathBuf>,
 }
 
 /// Where the Export screen writes unless the user types another path.
@@ -58,7 +61,14 @@ pub fn run(opts: Options) -> u8 {
         output::error(lang.texts().t(why));
         return 1;
     }
-    let mut model = initial_model(&opts, lang);
+    let start = match opts.answers.as_deref().map(load_start).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            output::error(&e);
+            return 1;
+        }
+    };
+    let mut model = initial_model(&opts, lang, start);
     let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {
@@ -105,8 +115,42 @@ pub fn run(opts: Options) -> u8 {
     }
 }
 
-/// The model the wizard starts from: the demo lab, or this host with its suggested answers.
-pub fn initial_model(opts: &Options, lang: Lang) -> Model {
+/// The answers of `--answers FILE`, with a relative `calico.manifest` made absolute: it is
+/// relative to the file (as `render` reads it), while the wizard may run elsewhere.
+pub fn load_start(path: &std::path::Path) -> Result<Answers, String> {
+    let mut a = Answers::load(path).map_err(|e| e.to_string())?;
+    let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let (Some(base), Some(manifest)) = (base, a.calico.manifest.as_deref()) {
+        let manifest = manifest.trim();
+        if !manifest.is_empty()
+            && !manifest.contains("://")
+            && PathBuf::from(manifest).is_relative()
+        {
+            let joined = base.join(manifest);
+            let abs = std::path::absolute(&joined).unwrap_or(joined);
+            a.calico.manifest = Some(abs.display().to_string());
+        }
+    }
+    Ok(a)
+}
+
+/// The model the wizard starts from: the demo lab, or this host with its suggested answers;
+/// `start` (from `--answers`) replaces the answers either way.
+pub fn initial_model(opts: &Options, lang: Lang, start: Option<Answers>) -> Model {
+    let export_path = opts
+        .answers
+        .as_ref()
+        .map_or_else(|| DEFAULT_EXPORT_PATH.into(), |p| p.display().to_string());
+    // Opened from a file, the answers are saved until they change: quitting need not ask.
+    let opened = start.is_some();
+    let mut m = build_model(opts, lang, start, export_path);
+    if opened {
+        m.saved = Some(m.answers.clone());
+    }
+    m
+}
+
+fn build_model(opts: &Options, lang: Lang, start: Option<Answers>, export_path: String) -> Model {
     let templates = match &opts.templates {
         Some(dir) => Templates::load(dir),
         None => Ok(Templates::embedded()),
@@ -122,14 +166,8 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
             disk: Disk::Demo,
         };
         let facts = crate::host::demo_facts();
-        Model::new(
-            lang,
-            facts,
-            Answers::seed(),
-            env,
-            DEFAULT_EXPORT_PATH.into(),
-            true,
-        )
+        let answers = start.unwrap_or_else(Answers::seed);
+        Model::new(lang, facts, answers, env, export_path, true)
     } else {
         let env = Env {
             templates,
@@ -139,7 +177,7 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
             disk: Disk::Root(PathBuf::from("/")),
         };
         let facts = crate::host::detect();
-        let answers = crate::host::suggest_answers(&facts);
-        Model::new(lang, facts, answers, env, DEFAULT_EXPORT_PATH.into(), false)
+        let answers = start.unwrap_or_else(|| crate::host::suggest_answers(&facts));
+        Model::new(lang, facts, answers, env, export_path, false)
     }
 }
