@@ -7,8 +7,8 @@ use std::process::Command;
 #[test]
 fn plan_lists_errors_before_warnings_and_counts_in_words() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = dsinstall::answers::Answers::load(&common::fixture("answers/seed-v1.19.yaml"))
-        .unwrap();
+    let mut a =
+        dsinstall::answers::Answers::load(&common::fixture("answers/seed-v1.19.yaml")).unwrap();
     // One error (a bad node name) among the seed's warnings.
     a.node.name = "Node_01".into();
     let f = dir.path().join("a.yaml");

@@ -291,7 +291,7 @@ fn resize_below_80x24_says_so_and_back_redraws() {
     p.wait_for("the wizard needs at least 80x24", 5);
     p.resize(40, 120);
     p.wait_for("Press Enter", 5);
-    p.wait_for("[1 Welcome]", 5);
+    p.wait_for("[1 Welcome!]", 5);
     p.send("\x03");
     assert_eq!(p.wait_exit(5), Some(130));
 }

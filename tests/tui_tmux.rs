@@ -61,7 +61,7 @@ fn wizard_draws_moves_and_quits_in_tmux_at_80x24() {
     let cmd = format!("{} --demo --lang zh-CN", common::bin().display());
     t.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
     t.wait_for("按 Enter 或 → 开始");
-    t.wait_for("[1 欢迎]");
+    t.wait_for("[1 欢迎!]");
     t.run(&["send-keys", "-t", "t", "Enter"]);
     t.wait_for("网卡（地址、作用域、标志）");
     t.run(&["send-keys", "-t", "t", "Right"]);

@@ -642,3 +642,83 @@ fn verify_and_cluster_fields_show_their_problems_and_clear_to_nothing() {
     press(&mut m, Enter);
     assert!(!m.focused_field().unwrap().problems(&m).is_empty());
 }
+
+fn problems_under(m: &dsinstall::tui::model::Model, f: Field) -> Vec<String> {
+    f.problems(m).iter().map(|p| p.code.to_string()).collect()
+}
+
+#[test]
+fn a_service_subnet_problem_shows_under_the_family_field_that_fixes_it() {
+    for typed in ["", "10.97.0.0/16"] {
+        let mut m = model();
+        Field::ServiceSubnet(AddressFamily::Ipv6)
+            .set(&mut m, typed)
+            .unwrap();
+        m.recheck();
+        assert!(m.checked.has_errors(), "{typed:?}");
+        let under = problems_under(&m, Field::ServiceSubnet(AddressFamily::Ipv6));
+        assert!(!under.is_empty(), "{typed:?}: nothing under the IPv6 field");
+        assert!(
+            problems_under(&m, Field::PrimaryFamily).is_empty(),
+            "{typed:?}: {:?}",
+            problems_under(&m, Field::PrimaryFamily)
+        );
+        // Every error has a field.
+        let spots = dsinstall::tui::fields::spots(&m);
+        assert_eq!(
+            spots
+                .iter()
+                .filter(|s| s.severity == dsinstall::plan::Severity::Error)
+                .count(),
+            m.checked.errors().count()
+        );
+    }
+}
+
+#[test]
+fn every_problem_of_the_demo_and_of_a_broken_walk_has_a_field() {
+    let mut m = model();
+    Field::KubeVersion.set(&mut m, "v1.28.0").unwrap();
+    Field::NodeName.set(&mut m, "Bad_Name").unwrap();
+    m.recheck();
+    let homed = dsinstall::tui::fields::spots(&m).len();
+    assert_eq!(homed, m.checked.problems.len(), "{:?}", m.checked.problems);
+}
+
+#[test]
+fn bang_jumps_to_each_error_in_turn_across_screens() {
+    let mut m = model();
+    Field::KubeVersion.set(&mut m, "v1.28.0").unwrap();
+    m.recheck();
+    let errors: Vec<(Screen, Field)> = m
+        .checked
+        .errors()
+        .filter_map(|p| dsinstall::tui::fields::home(p, &m))
+        .collect();
+    assert!(errors.len() >= 2, "{:?}", m.checked.problems);
+    let mut visited = vec![];
+    for _ in 0..errors.len() {
+        press(&mut m, Char('!'));
+        let f = m.focused_field().expect("a field is focused");
+        visited.push((m.screen, f));
+        assert!(
+            !f.problems(&m).iter().all(|p| !p.is_error()),
+            "{f:?} holds an error"
+        );
+    }
+    for e in &errors {
+        assert!(visited.contains(e), "{e:?} never visited: {visited:?}");
+    }
+    // Once more wraps around to the first.
+    press(&mut m, Char('!'));
+    assert_eq!((m.screen, m.focused_field().unwrap()), visited[0]);
+}
+
+#[test]
+fn bang_goes_to_warnings_when_there_are_no_errors() {
+    let mut m = model();
+    assert!(!m.checked.has_errors());
+    press(&mut m, Char('!'));
+    let f = m.focused_field().expect("a warning's field");
+    assert!(!f.problems(&m).is_empty(), "{f:?}");
+}

@@ -114,6 +114,7 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Right | KeyCode::PageDown | KeyCode::Char('n') => go(m, si + 1),
         KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
         KeyCode::Char('e') => export(m),
+        KeyCode::Char('!') => jump_to_next_problem(m),
         KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') if n_fields > 0 => {
             m.focus[si] = (m.focus[si] + 1) % n_fields
         }
@@ -136,6 +137,25 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Char('x') | KeyCode::Delete if m.screen == Screen::Nodes => remove_node(m),
         _ => {}
     }
+}
+
+/// Focus the field of the next problem after the focused one (errors while there are any,
+/// then warnings), across screens, wrapping around.
+pub fn jump_to_next_problem(m: &mut Model) {
+    let spots = crate::tui::fields::spots(m);
+    let worst = spots.iter().map(|s| s.severity).max();
+    let wanted: Vec<_> = spots.iter().filter(|s| Some(s.severity) == worst).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let here = (m.screen.index(), m.focus[m.screen.index()]);
+    let next = wanted
+        .iter()
+        .find(|s| (s.screen.index(), s.field) > here)
+        .unwrap_or(&wanted[0]);
+    let (screen, field) = (next.screen, next.field);
+    go(m, screen.index());
+    m.focus[screen.index()] = field;
 }
 
 /// Keys of the Preview screen; true when the key was used.

@@ -82,7 +82,8 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
         tx.f("header.dry_run", &[&m.facts.hostname])
     };
     let errors = m.checked.errors().count();
-    let warnings = m.checked.problems.len() - errors;
+    // The host's warnings (on Welcome) count too: they are as much to read.
+    let warnings = m.checked.problems.len() - errors + m.facts.warnings.len();
     let right = if errors > 0 {
         Span::styled(
             format!(
@@ -117,10 +118,20 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
 /// that do not fit shrink to their numbers (never the current one).
 fn draw_tabs(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
+    // A screen holding problems carries their mark (✗ errors, ! warnings only), so the
+    // user sees where to go without visiting every screen.
+    let marks: Vec<&str> = Screen::ALL
+        .iter()
+        .map(|s| match crate::tui::fields::screen_severity(m, *s) {
+            Some(crate::plan::Severity::Error) => MARK_ERROR,
+            Some(crate::plan::Severity::Warning) => MARK_WARN,
+            None => "",
+        })
+        .collect();
     let full: Vec<String> = Screen::ALL
         .iter()
         .enumerate()
-        .map(|(i, s)| format!("{} {}", i + 1, tx.t(s.tab_key())))
+        .map(|(i, s)| format!("{} {}{}", i + 1, tx.t(s.tab_key()), marks[i]))
         .collect();
     let total: usize = full.iter().map(|s| width(s) + 1).sum::<usize>() + 2;
     let fits = total <= area.width as usize;
@@ -130,12 +141,17 @@ fn draw_tabs(frame: &mut Frame, m: &Model, area: Rect) {
         let label = if fits || current {
             full[i].clone()
         } else {
-            (i + 1).to_string()
+            format!("{}{}", i + 1, marks[i])
+        };
+        let style = match marks[i] {
+            MARK_ERROR => styles::error(),
+            MARK_WARN => styles::warning(),
+            _ => Default::default(),
         };
         if current {
             spans.push(Span::styled(format!("[{label}]"), styles::selected()));
         } else {
-            spans.push(Span::raw(label));
+            spans.push(Span::styled(label, style));
         }
         spans.push(Span::raw(" "));
     }

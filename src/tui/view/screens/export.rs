@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
                 b.message(
                     2,
                     "-",
-                    &format!("{}: {}", p.path, tx.problem(p)),
+                    &format!("{}: {}", place(m, p), tx.problem(p)),
                     w,
                     styles::warning(),
                 );
@@ -47,11 +47,14 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", p.path, tx.problem(p)),
+                &format!("{}: {}", place(m, p), tx.problem(p)),
                 w,
                 styles::error(),
             );
         }
+    }
+    if !m.checked.problems.is_empty() {
+        b.message(0, "", tx.t("export.jump"), w, styles::dim());
     }
     b.blank();
     b.message(
@@ -62,4 +65,19 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
         styles::dim(),
     );
     form::draw(frame, area, b);
+}
+
+/// Where a problem is fixed, as the user finds it: "3 Pools › IPv6 service subnet"; the
+/// answers-file path when no field holds it.
+fn place(m: &Model, p: &crate::plan::Problem) -> String {
+    let tx = m.tx();
+    match crate::tui::fields::home(p, m) {
+        Some((screen, f)) => format!(
+            "{} {} › {}",
+            screen.index() + 1,
+            tx.t(screen.tab_key()),
+            f.label(tx)
+        ),
+        None => p.path.clone(),
+    }
 }
