@@ -122,7 +122,7 @@ fn an_error_line_is_marked_and_bold_under_its_field() {
     let x = line.find('✗').expect("error marker") as u16;
     assert!(buf[(x, err_row)].modifier.contains(Modifier::BOLD));
     // And the header counts it, with its own marker.
-    assert!(rows(&t)[0].contains("✗ 1 error(s)"), "{}", rows(&t)[0]);
+    assert!(rows(&t)[0].contains("✗ 1 error, "), "{}", rows(&t)[0]);
 }
 
 #[test]

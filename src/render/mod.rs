@@ -88,7 +88,7 @@ pub fn render_each(
         return Err(RenderError {
             file: KUBEADM_CONFIG.into(),
             message: format!(
-                "the bootstrap token {SEED_TOKEN} is the one from kubeadm's docs and the seed; use a fresh one"
+                "the bootstrap token {SEED_TOKEN} is the one from kubeadm's docs and the guide; use a fresh one"
             ),
         });
     }

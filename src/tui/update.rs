@@ -359,7 +359,10 @@ pub fn export(m: &mut Model) {
             let mut text = if errors == 0 {
                 tx.f("export.saved", &[&path])
             } else {
-                tx.f("export.saved_with_errors", &[&path, &errors.to_string()])
+                tx.f(
+                    "export.saved_with_errors",
+                    &[&path, &tx.count("error", errors)],
+                )
             };
             if let Some(name) = demo_manifest {
                 text.push_str(&tx.f("export.demo_manifest", &[&name]));

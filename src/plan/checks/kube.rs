@@ -79,7 +79,7 @@ pub(super) fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>
     }
     if m == ProxyMode::Ipvs && r.ipvs_ipv6_nodeport_bug {
         p.push(
-            Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22; the seed hit this)", r.minor))
+            Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22)", r.minor))
                 .hint("use proxyMode: iptables")
                 .code("proxy.ipvs_ipv6_nodeport", &[&r.minor]),
         );

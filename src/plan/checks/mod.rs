@@ -337,7 +337,7 @@ pub(super) fn run(a: &Answers) -> Checked {
                 Problem::warning(
                     "kubernetes.version",
                     format!(
-                        "the v1.{} kubelet takes a single --node-ip, so the node will report no {} InternalIP (the seed's own run ended this way)",
+                        "the v1.{} kubelet takes a single --node-ip, so the node will report no {} InternalIP",
                         r.minor,
                         families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")
                     ),

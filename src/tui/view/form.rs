@@ -40,14 +40,20 @@ impl Body {
         w: usize,
         style: ratatui::style::Style,
     ) {
+        // A mark ending in full-width punctuation (`修正：`) carries its own space.
+        let gap = if mark.ends_with(['：', '，', '。']) {
+            ""
+        } else {
+            " "
+        };
         let lead = if mark.is_empty() {
             indent
         } else {
-            indent + width(mark) + 1
+            indent + width(mark) + gap.len()
         };
         for (i, row) in wrap(text, w.saturating_sub(lead)).into_iter().enumerate() {
             let head = if i == 0 && !mark.is_empty() {
-                format!("{}{} ", " ".repeat(indent), mark)
+                format!("{}{mark}{gap}", " ".repeat(indent))
             } else {
                 " ".repeat(lead)
             };

@@ -90,7 +90,7 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
                 "{MARK_ERROR} {}",
                 tx.f(
                     "header.problems",
-                    &[&errors.to_string(), &warnings.to_string()]
+                    &[&tx.count("error", errors), &tx.count("warning", warnings)]
                 )
             ),
             styles::error(),
@@ -99,7 +99,7 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
         Span::styled(
             format!(
                 "{MARK_OK} {}",
-                tx.f("header.no_errors", &[&warnings.to_string()])
+                tx.f("header.no_errors", &[&tx.count("warning", warnings)])
             ),
             styles::ok(),
         )

@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     if errors == 0 {
         b.message(0, MARK_OK, tx.t("export.ready"), w, styles::ok());
         if warnings > 0 {
-            let text = tx.f("export.warnings", &[&warnings.to_string()]);
+            let text = tx.f("export.warnings", &[&tx.count("warning", warnings)]);
             b.message(0, MARK_WARN, &text, w, styles::warning());
             for p in m.checked.problems.iter().filter(|p| !p.is_error()).take(5) {
                 b.message(
@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
         b.message(
             0,
             MARK_ERROR,
-            &tx.f("export.has_errors", &[&errors.to_string()]),
+            &tx.f("export.has_errors", &[&tx.count("error", errors)]),
             w,
             styles::error(),
         );
