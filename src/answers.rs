@@ -1,4 +1,4 @@
-//! The answers file (`shared/design/answers.md`): every choice the wizard asks for, as one
+//! The answers file (the README's answers-file reference): every choice the wizard asks for, as one
 //! YAML document. Addresses and CIDRs stay text here so that a half-typed wizard field and a
 //! hand-edited file are checked by the same code (`plan`), which names the field on failure.
 

@@ -1,5 +1,5 @@
-//! `dsinstall detect [--json]`: the host facts, as a table or as the JSON of
-//! shared/design/cli.md.
+//! `dsinstall detect [--json]`: the host facts, as a table or as the JSON whose shape the
+//! README gives.
 
 use dsinstall::{host, output};
 use std::process::ExitCode;

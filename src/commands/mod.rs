@@ -1,4 +1,4 @@
-//! One file per subcommand; each maps its outcome to the exit codes of shared/design/cli.md.
+//! One file per subcommand; each maps its outcome to the exit codes of the README's command-line reference.
 
 pub mod detect;
 pub mod export;

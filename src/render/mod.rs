@@ -1,4 +1,4 @@
-//! Plan → the files an install uses (shared/design/cli.md, "What `render --out DIR` writes").
+//! Plan → the files an install uses (the README's table of rendered files).
 //!
 //! Pure: templates and the upstream Calico manifest come in as text, the bootstrap token as a
 //! value; reading them from disk is the caller's job (`Templates::load`, `load_manifest`).
