@@ -722,3 +722,46 @@ fn bang_goes_to_warnings_when_there_are_no_errors() {
     let f = m.focused_field().expect("a warning's field");
     assert!(!f.problems(&m).is_empty(), "{f:?}");
 }
+
+#[test]
+fn the_quit_dialogs_e_writes_the_answers_and_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.yaml");
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('q'));
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    press(&mut m, Char('e'));
+    assert!(path.exists());
+    assert_eq!(m.outcome, Some(Outcome::Done));
+    // Where it cannot be written, it stays and says why.
+    let mut m = model();
+    press(&mut m, Char('q'));
+    press(&mut m, Char('e'));
+    assert_eq!(m.outcome, None);
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok));
+}
+
+#[test]
+fn a_mask_can_be_typed_as_it_is_shown() {
+    let mut m = model();
+    Field::NodeMask(AddressFamily::Ipv6)
+        .set(&mut m, "/64")
+        .unwrap();
+    assert_eq!(
+        m.answers
+            .networking
+            .node_mask_sizes
+            .as_ref()
+            .and_then(|n| n.ipv6),
+        Some(64)
+    );
+}
+
+#[test]
+fn a_quit_question_shows_even_on_a_too_small_terminal() {
+    let mut m = model();
+    update(&mut m, Msg::Resize(40, 10));
+    press(&mut m, Char('q'));
+    let screen = rows(&draw(&m, 40, 10)).join("\n");
+    assert!(screen.contains("quit without saving"), "{screen}");
+}

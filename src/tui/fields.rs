@@ -349,7 +349,12 @@ impl Field {
             if text.is_empty() {
                 None
             } else {
-                match text.parse::<u32>() {
+                // Masks are shown as "/120": typing them the same way works too.
+                let digits = match self {
+                    NodeMask(_) | BlockSize(_) => text.strip_prefix('/').unwrap_or(text),
+                    _ => text,
+                };
+                match digits.parse::<u32>() {
                     Ok(n) if (lo..=hi).contains(&n) => Some(n),
                     _ => {
                         return Err(match self {

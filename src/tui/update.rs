@@ -80,8 +80,13 @@ fn confirm_quit(m: &mut Model, key: KeyEvent) {
     match key.code {
         KeyCode::Char('y') | KeyCode::Char('Y') => m.outcome = Some(Outcome::Cancelled),
         KeyCode::Char('e') => {
+            // "Write them first", then quit: leave once they are written; stay to show why
+            // when they could not be.
             m.overlay = Overlay::None;
             export(m);
+            if m.status.as_ref().is_some_and(|s| s.ok) && !m.unsaved() {
+                m.outcome = Some(Outcome::Done);
+            }
         }
         _ => m.overlay = Overlay::None,
     }

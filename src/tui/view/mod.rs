@@ -54,6 +54,21 @@ pub fn view(frame: &mut Frame, m: &Model) {
 
 fn too_small(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
+    // A quit question must be seen to be answered, however small the terminal.
+    if m.overlay == Overlay::ConfirmQuit {
+        let text = format!(
+            "{}\n{}",
+            tx.t("quit.title"),
+            tx.f("quit.body", &[&m.export_path])
+        );
+        let lines: Vec<Line> = text
+            .lines()
+            .flat_map(|l| text::wrap(l, area.width.max(1) as usize))
+            .map(Line::from)
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let msg = tx.f(
         "too_small",
         &[
