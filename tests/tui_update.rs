@@ -765,3 +765,32 @@ fn a_quit_question_shows_even_on_a_too_small_terminal() {
     let screen = rows(&draw(&m, 40, 10)).join("\n");
     assert!(screen.contains("quit without saving"), "{screen}");
 }
+
+#[test]
+fn defaults_stay_visible_while_an_error_stops_the_plan() {
+    let mut m = model();
+    Field::PodSubnet(AddressFamily::Ipv6)
+        .set(&mut m, "2019:20::5/112")
+        .unwrap();
+    m.recheck();
+    assert!(m.checked.plan.is_none(), "the error stops the plan");
+    assert_eq!(
+        Field::NodeMask(AddressFamily::Ipv4)
+            .effective(&m)
+            .as_deref(),
+        Some("/24")
+    );
+    assert_eq!(
+        Field::ApiAdvertise.effective(&m).as_deref(),
+        Some("ipv4"),
+        "a default choice says which it is"
+    );
+}
+
+#[test]
+fn problem_texts_name_fields_by_their_labels() {
+    let m = model();
+    let text =
+        dsinstall::tui::view::form_labelled(&m, "set calico.manifest and nodeMaskSizes.ipv6");
+    assert_eq!(text, "set “Calico manifest file” and “IPv6 node mask”");
+}

@@ -128,6 +128,8 @@ pub struct Model {
     pub facts: HostFacts,
     pub answers: Answers,
     pub checked: Checked,
+    /// The last plan the answers had, kept while an error stops planning.
+    pub last_plan: Option<crate::plan::Plan>,
     /// The family listed first in podSubnets/serviceSubnets.
     pub primary: AddressFamily,
     pub screen: Screen,
@@ -162,6 +164,7 @@ impl Model {
             facts,
             answers,
             checked,
+            last_plan: None,
             primary,
             screen: Screen::Welcome,
             focus: [0; Screen::ALL.len()],
@@ -197,7 +200,16 @@ impl Model {
 
     /// Re-run the engine's checks after a change.
     pub fn recheck(&mut self) {
-        self.checked = crate::plan::check(&self.answers);
+        let checked = crate::plan::check(&self.answers);
+        if let Some(old) = std::mem::replace(&mut self.checked, checked).plan {
+            self.last_plan = Some(old);
+        }
+    }
+
+    /// The plan to take the values in force from: the current one, or while an error
+    /// stops the plan, the last one there was (so defaults stay visible while you fix it).
+    pub fn plan_in_force(&self) -> Option<&crate::plan::Plan> {
+        self.checked.plan.as_ref().or(self.last_plan.as_ref())
     }
 }
 

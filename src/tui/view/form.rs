@@ -151,9 +151,9 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
             Severity::Error => (MARK_ERROR, styles::error()),
             Severity::Warning => (MARK_WARN, styles::warning()),
         };
-        body.message(indent, mark, &tx.problem(p), w, style);
+        body.message(indent, mark, &labelled(m, &tx.problem(p)), w, style);
         if let Some(h) = tx.problem_hint(p) {
-            body.message(indent + 2, tx.t("problem.fix"), &h, w, style);
+            body.message(indent + 2, tx.t("problem.fix"), &labelled(m, &h), w, style);
         }
     }
     if focused {
@@ -177,6 +177,47 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         }
         body.focus = Some((start, body.lines.len().saturating_sub(1)));
     }
+}
+
+/// `text` with every answers-file path of a field (`networking.podSubnets[0]`,
+/// `nodeMaskSizes.ipv6`) replaced by the field's label in quotes, as the screen shows it.
+pub fn labelled(m: &Model, text: &str) -> String {
+    let tx = m.tx();
+    let mut names: Vec<(String, String)> = vec![];
+    for screen in crate::tui::model::Screen::ALL {
+        for f in crate::tui::fields::of_screen(screen, m) {
+            let path = f.path(m);
+            if path.is_empty() || f == Field::PrimaryFamily {
+                continue;
+            }
+            let label = format!("“{}”", f.label(tx));
+            // The hints also name a path without its section (`nodeMaskSizes.ipv6`).
+            if let Some((_, rest)) = path.split_once('.')
+                && rest.contains('.')
+            {
+                names.push((rest.to_string(), label.clone()));
+            }
+            names.push((path, label));
+        }
+    }
+    names.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let ident = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '[' | ']' | '_');
+    let mut out = text.to_string();
+    for (path, label) in names {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(&path).map(|i| i + from) {
+            let end = at + path.len();
+            let before = out[..at].chars().next_back();
+            let after = out[end..].chars().next();
+            if before.is_some_and(ident) || after.is_some_and(|c| ident(c) && c != '.') {
+                from = end;
+                continue;
+            }
+            out.replace_range(at..end, &label);
+            from = at + label.len();
+        }
+    }
+    out
 }
 
 /// Draw the rows into `area`, scrolled so the focused rows (and the cursor) are visible.

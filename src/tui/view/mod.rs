@@ -14,6 +14,11 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use styles::{MARK_ERROR, MARK_OK, MARK_WARN};
 use text::width;
 
+/// Answers-file paths in a text replaced by the fields' labels (see `form::labelled`).
+pub fn form_labelled(m: &Model, text: &str) -> String {
+    form::labelled(m, text)
+}
+
 /// The smallest terminal the layouts are made for.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
