@@ -556,3 +556,21 @@ fn answers_flag_with_a_broken_file_says_why_in_one_line() {
         "never entered the alternate screen"
     );
 }
+
+#[test]
+fn a_c_locale_draws_ascii_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[("LC_CTYPE", "C"), ("LANG", "C")],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("Network interfaces", 5);
+    let screen = p.screen();
+    assert!(screen.is_ascii(), "non-ASCII on screen:\n{screen}");
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), Some(130));
+}

@@ -58,7 +58,10 @@ fn wizard_draws_moves_and_quits_in_tmux_at_80x24() {
     let t = Tmux {
         socket: format!("dsinstall-test-{}", std::process::id()),
     };
-    let cmd = format!("{} --demo --lang zh-CN", common::bin().display());
+    let cmd = format!(
+        "env LC_CTYPE=C.UTF-8 {} --demo --lang zh-CN",
+        common::bin().display()
+    );
     t.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
     t.wait_for("按 Enter 或 → 开始");
     t.wait_for("[1 欢迎!]");

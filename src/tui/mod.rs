@@ -69,6 +69,7 @@ pub fn run(opts: Options) -> u8 {
         }
     };
     let mut model = initial_model(&opts, lang, start);
+    model.ascii = view::ascii::wanted(|v| std::env::var(v).ok());
     let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {

@@ -146,6 +146,8 @@ pub struct Model {
     pub outcome: Option<Outcome>,
     /// Started with `--demo`: the simulated lab, nothing on this machine is read or changed.
     pub demo: bool,
+    /// Draw with ASCII only (the locale is not UTF-8, or the terminal is a VT100/VT220).
+    pub ascii: bool,
 }
 
 impl Model {
@@ -177,6 +179,7 @@ impl Model {
             env,
             outcome: None,
             demo,
+            ascii: false,
         }
     }
 

@@ -130,9 +130,12 @@ pub mod pty {
             cmd.args(args);
             cmd.cwd(cwd);
             cmd.env("TERM", "xterm-256color");
-            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"] {
+            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "NO_COLOR"] {
                 cmd.env_remove(v);
             }
+            // A UTF-8 locale that names no language: the wizard draws Unicode and takes its
+            // language from --lang.
+            cmd.env("LC_CTYPE", "C.UTF-8");
             for (k, v) in env {
                 cmd.env(k, v);
             }

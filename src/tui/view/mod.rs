@@ -1,5 +1,6 @@
 //! Model → frame. Pure drawing: every figure comes from the model (and so from the engine).
 
+pub mod ascii;
 mod form;
 mod overlays;
 mod screens;
@@ -24,6 +25,13 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 pub fn view(frame: &mut Frame, m: &Model) {
+    draw_all(frame, m);
+    if m.ascii {
+        ascii::replace_in(frame.buffer_mut());
+    }
+}
+
+fn draw_all(frame: &mut Frame, m: &Model) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, m, area);
