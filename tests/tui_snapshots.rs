@@ -61,6 +61,12 @@ fn overlays_and_states() {
         update(&mut m, Msg::ctrl('u'));
         chars(&mut m, "2019:20::/129");
         snap(&m, &format!("pools_error_{code}"));
+        // A field's own help (key i): the block size.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 2);
+        focus_path(&mut m, "calico.ipv6BlockSize");
+        chars(&mut m, "i");
+        snap(&m, &format!("field_help_{code}"));
     }
 }
 

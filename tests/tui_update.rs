@@ -794,3 +794,32 @@ fn problem_texts_name_fields_by_their_labels() {
         dsinstall::tui::view::form_labelled(&m, "set calico.manifest and nodeMaskSizes.ipv6");
     assert_eq!(text, "set “Calico manifest file” and “IPv6 node mask”");
 }
+
+#[test]
+fn i_shows_the_focused_fields_own_help_and_any_key_closes_it() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut m = demo(lang, "/nonexistent-dir/answers.yaml");
+        press(&mut m, Enter);
+        focus_path(&mut m, "node.apiAdvertise");
+        press(&mut m, Char('i'));
+        assert_eq!(m.overlay, Overlay::FieldHelp);
+        let screen = rows(&draw(&m, 80, 24)).join("\n");
+        assert!(screen.contains("advertiseAddress"), "{screen}");
+        press(&mut m, Char('x'));
+        assert_eq!(m.overlay, Overlay::None);
+    }
+}
+
+#[test]
+fn every_field_help_text_exists_in_both_languages() {
+    let m = model();
+    for screen in Screen::ALL {
+        for f in dsinstall::tui::fields::of_screen(screen, &m) {
+            if let Some(k) = f.help_key() {
+                for lang in [Lang::En, Lang::ZhCn] {
+                    assert_ne!(lang.texts().t(k), k, "{k} missing in {lang:?}");
+                }
+            }
+        }
+    }
+}

@@ -175,6 +175,33 @@ impl Field {
         }
     }
 
+    /// The i18n key of this field's own help (key `i`), where it has one.
+    pub fn help_key(self) -> Option<&'static str> {
+        use Field::*;
+        Some(match self {
+            NodeName => "fieldhelp.node_name",
+            Ipv6Interface | Ipv4Interface => "fieldhelp.interface",
+            Ipv6 | Ipv4 => "fieldhelp.node_address",
+            ApiAdvertise => "fieldhelp.api_advertise",
+            ControlPlaneEndpoint => "fieldhelp.control_plane_endpoint",
+            PrimaryFamily => "fieldhelp.primary_family",
+            PodSubnet(_) => "fieldhelp.pod_subnet",
+            ServiceSubnet(_) => "fieldhelp.service_subnet",
+            NodeMask(_) => "fieldhelp.node_mask",
+            CalicoPool(_) => "fieldhelp.calico_pool",
+            BlockSize(_) => "fieldhelp.block_size",
+            CriSocket => "fieldhelp.cri_socket",
+            ProxyMode => "fieldhelp.proxy_mode",
+            CalicoInstall => "fieldhelp.calico_install",
+            CalicoManifest => "fieldhelp.calico_manifest",
+            Autodetection(_) => "fieldhelp.autodetection",
+            Encapsulation(_) => "fieldhelp.encapsulation",
+            Mtu => "fieldhelp.mtu",
+            VerifyNodePort => "fieldhelp.verify_node_port",
+            _ => return None,
+        })
+    }
+
     /// The answers-file path of this field (what `plan::check` names in its problems).
     pub fn path(self, m: &Model) -> String {
         use Field::*;

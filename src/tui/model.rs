@@ -65,6 +65,8 @@ impl Screen {
 pub enum Overlay {
     None,
     Help,
+    /// What the focused field means (key `i`).
+    FieldHelp,
     ConfirmQuit,
 }
 

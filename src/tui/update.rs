@@ -53,7 +53,7 @@ pub fn update(m: &mut Model, msg: Msg) {
         return;
     }
     match m.overlay {
-        Overlay::Help => {
+        Overlay::Help | Overlay::FieldHelp => {
             // Any key closes help; it is never a trap.
             m.overlay = Overlay::None;
             return;
@@ -120,6 +120,9 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
         KeyCode::Char('e') => export(m),
         KeyCode::Char('!') => jump_to_next_problem(m),
+        KeyCode::Char('i') if m.focused_field().is_some_and(|f| f.help_key().is_some()) => {
+            m.overlay = Overlay::FieldHelp
+        }
         KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') if n_fields > 0 => {
             m.focus[si] = (m.focus[si] + 1) % n_fields
         }

@@ -61,6 +61,7 @@ fn draw_all(frame: &mut Frame, m: &Model) {
     match m.overlay {
         Overlay::None => {}
         Overlay::Help => overlays::help(frame, m, area),
+        Overlay::FieldHelp => overlays::field_help(frame, m, area),
         Overlay::ConfirmQuit => overlays::confirm_quit(frame, m, area),
     }
 }
