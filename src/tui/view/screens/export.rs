@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
                 b.message(
                     2,
                     "-",
-                    &format!("{}: {}", place(m, p), tx.problem(p)),
+                    &format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))),
                     w,
                     styles::warning(),
                 );
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", place(m, p), tx.problem(p)),
+                &format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))),
                 w,
                 styles::error(),
             );
@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
 
 /// Where a problem is fixed, as the user finds it: "3 Pools › IPv6 service subnet"; the
 /// answers-file path when no field holds it.
-fn place(m: &Model, p: &crate::plan::Problem) -> String {
+pub fn place(m: &Model, p: &crate::plan::Problem) -> String {
     let tx = m.tx();
     match crate::tui::fields::home(p, m) {
         Some((screen, f)) => format!(
