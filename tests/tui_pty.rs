@@ -574,3 +574,23 @@ fn a_c_locale_draws_ascii_only() {
     p.send("\x03");
     assert_eq!(p.wait_exit(5), Some(130));
 }
+
+#[test]
+fn export_over_an_existing_file_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("old.yaml");
+    std::fs::write(&out, "old\n").unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("nnnnnn");
+    p.wait_for("> Answers file", 5);
+    p.send("\r\x15");
+    p.send(out.to_str().unwrap());
+    p.send("\re");
+    p.wait_for("already exists", 5);
+    p.send("y");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0));
+    assert!(Answers::load(&out).is_ok(), "replaced after y");
+}

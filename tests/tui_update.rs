@@ -823,3 +823,44 @@ fn every_field_help_text_exists_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn export_asks_before_replacing_a_file_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.yaml");
+    std::fs::write(&path, "kept\n").unwrap();
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('e'));
+    assert_eq!(m.overlay, Overlay::ConfirmOverwrite);
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(screen.contains("already exists"), "{screen}");
+    press(&mut m, Char('n'));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept\n");
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok));
+    press(&mut m, Char('e'));
+    press(&mut m, Char('y'));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("apiVersion")
+    );
+    // Written once, later exports replace it without asking.
+    Field::NodeName.set(&mut m, "node09").unwrap();
+    press(&mut m, Char('e'));
+    assert_eq!(m.overlay, Overlay::None);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("node09"));
+}
+
+#[test]
+fn the_demo_never_replaces_someone_elses_manifest_beside_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("calico-v3.15.3.yaml"), "mine\n").unwrap();
+    let path = dir.path().join("a.yaml");
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('e'));
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok), "{:?}", m.status);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("calico-v3.15.3.yaml")).unwrap(),
+        "mine\n"
+    );
+}

@@ -147,6 +147,7 @@ pub fn initial_model(opts: &Options, lang: Lang, start: Option<Answers>) -> Mode
     let mut m = build_model(opts, lang, start, export_path);
     if opened {
         m.saved = Some(m.answers.clone());
+        m.may_overwrite = Some(m.export_path.clone());
     }
     m
 }

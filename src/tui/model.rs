@@ -68,6 +68,8 @@ pub enum Overlay {
     /// What the focused field means (key `i`).
     FieldHelp,
     ConfirmQuit,
+    /// The answers file exists and was not written by this session: replace it?
+    ConfirmOverwrite,
 }
 
 /// How the wizard ended.
@@ -142,6 +144,9 @@ pub struct Model {
     /// The answers as last written by an export.
     pub saved: Option<Answers>,
     pub export_path: String,
+    /// A path Export may write without asking: opened with --answers, written already, or
+    /// agreed to.
+    pub may_overwrite: Option<String>,
     pub status: Option<Status>,
     pub preview: Preview,
     pub env: Env,
@@ -176,6 +181,7 @@ impl Model {
             overlay: Overlay::None,
             saved: None,
             export_path,
+            may_overwrite: None,
             status: None,
             preview: Preview::default(),
             env,

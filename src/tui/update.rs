@@ -62,6 +62,19 @@ pub fn update(m: &mut Model, msg: Msg) {
             confirm_quit(m, key);
             return;
         }
+        Overlay::ConfirmOverwrite => {
+            m.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                m.may_overwrite = Some(m.export_path.trim().to_string());
+                export(m);
+            } else {
+                m.status = Some(Status {
+                    ok: false,
+                    text: m.tx().t("overwrite.kept").into(),
+                });
+            }
+            return;
+        }
         Overlay::None => {}
     }
     let before = m.answers.clone();
@@ -345,6 +358,12 @@ pub fn export(m: &mut Model) {
         });
         return;
     }
+    // Never replace a file the user did not choose to replace (an answers file from another
+    // session, a colleague's, the one the demo manifest would land beside).
+    if Path::new(&path).exists() && m.may_overwrite.as_deref() != Some(path.as_str()) {
+        m.overlay = Overlay::ConfirmOverwrite;
+        return;
+    }
     let (to_save, demo_manifest) = match answers_to_save(m, Path::new(&path)) {
         Ok(x) => x,
         Err(e) => {
@@ -359,6 +378,7 @@ pub fn export(m: &mut Model) {
     match to_save.save(Path::new(&path), false) {
         Ok(()) => {
             m.saved = Some(m.answers.clone());
+            m.may_overwrite = Some(path.clone());
             // Say where it went in full: a relative path depends on where the wizard started.
             let path = std::path::absolute(&path)
                 .map(|p| p.display().to_string())
@@ -417,6 +437,13 @@ fn answers_to_save(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .join(name);
+        // Someone's own manifest of that name is not replaced by the demo's.
+        if std::fs::read(&dest).is_ok_and(|b| b != super::DEMO_CALICO_MANIFEST.as_bytes()) {
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not the demo's manifest; it is kept",
+                dest.display()
+            )));
+        }
         crate::fsutil::write_atomic(&dest, super::DEMO_CALICO_MANIFEST.as_bytes(), false)?;
         a.calico.manifest = Some(name.to_string());
         let shown = std::path::absolute(&dest).unwrap_or(dest);

@@ -63,6 +63,7 @@ fn draw_all(frame: &mut Frame, m: &Model) {
         Overlay::Help => overlays::help(frame, m, area),
         Overlay::FieldHelp => overlays::field_help(frame, m, area),
         Overlay::ConfirmQuit => overlays::confirm_quit(frame, m, area),
+        Overlay::ConfirmOverwrite => overlays::confirm_overwrite(frame, m, area),
     }
 }
 

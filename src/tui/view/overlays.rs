@@ -68,6 +68,17 @@ pub fn field_help(frame: &mut Frame, m: &Model, area: Rect) {
     popup(frame, area, &f.label(tx), &body, 72);
 }
 
+pub fn confirm_overwrite(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    popup(
+        frame,
+        area,
+        tx.t("overwrite.title"),
+        &tx.f("overwrite.body", &[m.export_path.trim()]),
+        60,
+    );
+}
+
 pub fn confirm_quit(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
     popup(
