@@ -864,3 +864,14 @@ fn the_demo_never_replaces_someone_elses_manifest_beside_the_answers() {
         "mine\n"
     );
 }
+
+#[test]
+fn u_puts_back_the_node_x_removed() {
+    let mut m = model();
+    goto(&mut m, Screen::Nodes.index());
+    let before = m.answers.nodes.clone();
+    press(&mut m, Char('x'));
+    assert_eq!(m.answers.nodes.len(), before.len() - 1);
+    press(&mut m, Char('u'));
+    assert_eq!(m.answers.nodes, before);
+}

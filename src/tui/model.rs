@@ -147,6 +147,8 @@ pub struct Model {
     /// A path Export may write without asking: opened with --answers, written already, or
     /// agreed to.
     pub may_overwrite: Option<String>,
+    /// The node `x` removed last and where it was, for `u` to put back.
+    pub removed_node: Option<(usize, crate::answers::OtherNode)>,
     pub status: Option<Status>,
     pub preview: Preview,
     pub env: Env,
@@ -182,6 +184,7 @@ impl Model {
             saved: None,
             export_path,
             may_overwrite: None,
+            removed_node: None,
             status: None,
             preview: Preview::default(),
             env,

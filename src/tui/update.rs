@@ -156,6 +156,7 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         }
         KeyCode::Char('a') if m.screen == Screen::Nodes => add_node(m),
         KeyCode::Char('x') | KeyCode::Delete if m.screen == Screen::Nodes => remove_node(m),
+        KeyCode::Char('u') if m.screen == Screen::Nodes => undo_remove_node(m),
         _ => {}
     }
 }
@@ -211,13 +212,16 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
     }
     let n = p.files.len().max(1);
     match key.code {
+        // A search belongs to the file it was made in.
         KeyCode::Tab => {
             p.tab = (p.tab + 1) % n;
             p.scroll = 0;
+            p.last_search = None;
         }
         KeyCode::BackTab => {
             p.tab = (p.tab + n - 1) % n;
             p.scroll = 0;
+            p.last_search = None;
         }
         KeyCode::Down | KeyCode::Char('j') => p.scroll += 1,
         KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
@@ -340,9 +344,20 @@ fn remove_node(m: &mut Model) {
     let si = Screen::Nodes.index();
     let i = m.focus[si] / 4;
     if i < m.answers.nodes.len() {
-        m.answers.nodes.remove(i);
+        let node = m.answers.nodes.remove(i);
+        m.removed_node = Some((i, node));
         let n = m.answers.nodes.len();
         m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
+        m.recheck();
+    }
+}
+
+/// Put back the node `x` removed last, where it was.
+fn undo_remove_node(m: &mut Model) {
+    if let Some((i, node)) = m.removed_node.take() {
+        let i = i.min(m.answers.nodes.len());
+        m.answers.nodes.insert(i, node);
+        m.focus[Screen::Nodes.index()] = i * 4;
         m.recheck();
     }
 }
