@@ -318,3 +318,21 @@ fn control_characters_in_values_are_drawn_as_escapes() {
         "the escape shows as text:\n{screen}"
     );
 }
+
+/// Editing a value longer than its box: the character under the cursor is drawn, never the
+/// ellipsis that marks the cut.
+#[test]
+fn the_cursor_never_sits_on_the_ellipsis_of_a_long_value() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    press(&mut m, Enter);
+    press(&mut m, Enter); // edit the node name
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, &"abcdefghij".repeat(8));
+    for _ in 0..20 {
+        press(&mut m, Left);
+    }
+    let mut t = draw(&m, 80, 24);
+    let pos = t.get_cursor_position().unwrap();
+    let buf = t.backend().buffer();
+    assert_ne!(buf[(pos.x, pos.y)].symbol(), "…", "{}", rows(&t).join("\n"));
+}

@@ -100,10 +100,10 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     if let Some(ed) = editing {
         // Scroll the text horizontally so the cursor stays in view.
         let text = ed.input.text();
-        let mut skip_cols = ed
-            .input
-            .cursor_column()
-            .saturating_sub(value_w.saturating_sub(1));
+        // Two columns short of the box: the last one may be the "…" of text cut on the right,
+        // which must never sit under the cursor.
+        let room = value_w.saturating_sub(2);
+        let mut skip_cols = ed.input.cursor_column().saturating_sub(room);
         let mut shown = String::new();
         for c in text.chars() {
             let cw = c.width().unwrap_or(0);
@@ -113,7 +113,7 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
             }
             shown.push(c);
         }
-        let visible_cursor = ed.input.cursor_column().min(value_w.saturating_sub(1));
+        let visible_cursor = ed.input.cursor_column().min(room);
         spans.push(Span::styled(pad(&shown, value_w), styles::selected()));
         body.cursor = Some((start, (label_w + 3 + visible_cursor) as u16));
     } else {
