@@ -336,3 +336,20 @@ fn the_cursor_never_sits_on_the_ellipsis_of_a_long_value() {
     let buf = t.backend().buffer();
     assert_ne!(buf[(pos.x, pos.y)].symbol(), "…", "{}", rows(&t).join("\n"));
 }
+
+/// A value that does not parse while typing counts in the header, and says how to get out.
+#[test]
+fn a_typing_error_counts_in_the_header_and_says_esc_undoes() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.nodeMaskSizes.ipv6");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "abc");
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(
+        screen.lines().next().unwrap().contains("✗ 1 error"),
+        "{screen}"
+    );
+    assert!(screen.contains("Esc puts the previous"), "{screen}");
+}

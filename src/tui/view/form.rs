@@ -144,7 +144,8 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     body.push(Line::from(spans));
     let indent = 4;
     if let Some(err) = editing.and_then(|e| e.error) {
-        body.message(indent, MARK_ERROR, tx.t(err), w, styles::error());
+        let text = format!("{}{}", tx.t(err), tx.t("error.esc_undoes"));
+        body.message(indent, MARK_ERROR, &text, w, styles::error());
     }
     for p in f.problems(m) {
         let (mark, style) = match p.severity {

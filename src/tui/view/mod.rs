@@ -111,7 +111,9 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
     } else {
         tx.f("header.dry_run", &[&m.facts.hostname])
     };
-    let errors = m.checked.errors().count();
+    // A value being typed that is not one yet is an error too, until it is fixed or undone.
+    let typing_error = m.editing.as_ref().is_some_and(|e| e.error.is_some());
+    let errors = m.checked.errors().count() + usize::from(typing_error);
     // The host's warnings (on Welcome) count too: they are as much to read.
     let warnings = m.checked.problems.len() - errors + m.facts.warnings.len();
     let right = if errors > 0 {
