@@ -68,7 +68,7 @@ fn main() {
         let (key, target) = if i % 2 == 0 {
             ("n", "[2 Network]")
         } else {
-            ("p", "[1 Welcome]")
+            ("p", "[1 Welcome!]")
         };
         // Let the frame throttle's window pass, as between a person's key presses.
         std::thread::sleep(Duration::from_millis(40));

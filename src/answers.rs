@@ -1,4 +1,4 @@
-//! The answers file (`shared/design/answers.md`): every choice the wizard asks for, as one
+//! The answers file (the README's answers-file reference): every choice the wizard asks for, as one
 //! YAML document. Addresses and CIDRs stay text here so that a half-typed wizard field and a
 //! hand-edited file are checked by the same code (`plan`), which names the field on failure.
 
@@ -311,19 +311,28 @@ impl Answers {
             )
         })?;
         for (key, expected) in [("apiVersion", API_VERSION), ("kind", KIND)] {
-            match map.get(key).and_then(|v| v.as_str()) {
-                Some(v) if v == expected => {}
-                Some(v) => {
-                    return Err(err(key.into(), format!("is {v:?}, expected {expected:?}")));
+            let message = match map.get(key) {
+                None => format!("missing; expected {expected:?}"),
+                Some(serde_yaml::Value::String(v)) if v == expected => continue,
+                Some(serde_yaml::Value::String(v)) => {
+                    format!("is {:?}, expected {expected:?}", cut(v))
                 }
-                None => return Err(err(key.into(), format!("missing; expected {expected:?}"))),
-            }
+                Some(other) => format!("is {}, expected the string {expected:?}", kind_of(other)),
+            };
+            return Err(err(key.into(), message));
         }
         let de = serde_yaml::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            err(path, one_line(&e.into_inner().to_string()))
+            let message = one_line(&e.into_inner().to_string());
+            // serde_yaml starts some messages with the path itself (`node.apiAdvertise:
+            // unknown variant ...`); the error prints the path once, in front.
+            let message = match message.strip_prefix(&format!("{path}: ")) {
+                Some(rest) if !path.is_empty() => rest.to_string(),
+                _ => message,
+            };
+            err(path, cut_quoted(&message))
         })
     }
 
@@ -366,4 +375,117 @@ impl Answers {
 /// serde_yaml errors end with "at line N column M"; keep them on one line.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The longest value an error repeats whole; longer ones are cut with an ellipsis, so a
+/// pasted blob does not fill the screen.
+const SHOWN_VALUE_CHARS: usize = 60;
+
+/// `v` cut to `SHOWN_VALUE_CHARS` characters, with `…` when something was cut.
+fn cut(v: &str) -> String {
+    if v.chars().count() <= SHOWN_VALUE_CHARS {
+        return v.to_string();
+    }
+    let mut out: String = v.chars().take(SHOWN_VALUE_CHARS).collect();
+    out.push('…');
+    out
+}
+
+/// A message with every quoted value ("...", `...`) cut by `cut`.
+fn cut_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let after = &rest[start + 1..];
+        let Some(len) = after.find(quote) else {
+            break;
+        };
+        out.push_str(&rest[..=start]);
+        out.push_str(&cut(&after[..len]));
+        out.push(quote);
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What a YAML value is, for "is a sequence, expected the string ...".
+fn kind_of(v: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match v {
+        Value::Null => "empty".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {}", cut(&n.to_string())),
+        Value::String(s) => format!("{:?}", cut(s)),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(t) => format!("tagged {}", cut(&t.tag.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_error(text: &str) -> String {
+        Answers::from_yaml(text, "f.yaml").unwrap_err().to_string()
+    }
+
+    fn seed_with(old: &str, new: &str) -> String {
+        let seed = include_str!("../assets/demo/answers.yaml");
+        assert!(seed.contains(old), "{old}");
+        seed.replacen(old, new, 1)
+    }
+
+    #[test]
+    fn api_version_of_another_type_is_not_called_missing() {
+        let e = load_error(&seed_with(
+            "apiVersion: dsinstall/v1alpha1",
+            "apiVersion: 5",
+        ));
+        assert_eq!(
+            e,
+            "f.yaml: apiVersion: is the number 5, expected the string \"dsinstall/v1alpha1\""
+        );
+        let e = load_error(&seed_with(
+            "apiVersion: dsinstall/v1alpha1",
+            "apiVersion: [a]",
+        ));
+        assert!(e.contains("apiVersion: is a list"), "{e}");
+        let e = load_error("kind: Answers\n");
+        assert!(e.contains("apiVersion: missing"), "{e}");
+    }
+
+    #[test]
+    fn the_field_path_is_printed_once() {
+        let e = load_error(&seed_with(
+            "  name: node01\n",
+            "  name: node01\n  apiAdvertise: bogus\n",
+        ));
+        assert_eq!(e.matches("node.apiAdvertise").count(), 1, "{e}");
+        assert!(
+            e.starts_with("f.yaml: node.apiAdvertise: unknown variant `bogus`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn huge_values_are_cut_with_an_ellipsis() {
+        let huge = "A".repeat(5000);
+        for text in [
+            seed_with(
+                "apiVersion: dsinstall/v1alpha1",
+                &format!("apiVersion: {huge}"),
+            ),
+            seed_with("proxyMode: iptables", &format!("proxyMode: {huge}")),
+        ] {
+            let e = load_error(&text);
+            assert!(e.len() < 300, "{} chars: {}", e.len(), cut(&e));
+            assert!(
+                e.contains(&format!("{}…", "A".repeat(SHOWN_VALUE_CHARS))),
+                "{e}"
+            );
+        }
+    }
 }

@@ -4,8 +4,10 @@
 pub mod answers;
 pub mod host;
 pub mod io;
+pub mod output;
 pub mod plan;
 pub mod render;
 pub mod sim;
+pub mod terminal_text;
 pub mod tui;
 pub mod verdict;

@@ -407,3 +407,31 @@ fn multipath_default_route_lists_every_next_hop() {
     );
     assert_eq!(f.suggested.ipv4.as_deref(), Some("10.4.0.5"));
 }
+
+/// An interface named with an escape sequence (Linux allows any byte but '/', ':' and
+/// whitespace): the table shows it as text, the JSON keeps the exact name.
+#[test]
+fn an_interface_name_with_escapes_is_shown_as_text() {
+    let (Some(ns), Some(lab)) = (Netns::new("escname"), Netns::new("esclab")) else {
+        return;
+    };
+    let evil = "e\x1b]0;x\x07";
+    one_nic(&ns, &lab, evil, "peer0");
+    let out = ns.exec(&detect_support::bin(), &["detect"]);
+    assert!(out.status.success());
+    assert!(
+        !out.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "raw escapes in the table: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("e\\x1b]0;x\\x07"))
+        .unwrap_or_else(|| panic!("no row for the interface:\n{table}"));
+    assert!(row.contains("veth"), "{row}");
+    let json = ns.exec(&detect_support::bin(), &["detect", "--json"]);
+    assert!(!json.stdout.iter().any(|b| *b == 0x1b || *b == 0x07));
+    let facts = ns.detect();
+    assert!(facts.interfaces.iter().any(|i| i.name == evil));
+}

@@ -409,3 +409,27 @@ fn a_relative_manifest_is_read_beside_the_answers_file() {
         r.stderr
     );
 }
+
+#[test]
+fn only_a_missing_manifest_is_told_where_to_download_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("calico.yaml")).unwrap();
+    let mut a = Answers::seed();
+    a.calico.manifest = Some("calico.yaml".into());
+    let answers = write_answers(dir.path(), "answers.yaml", &a);
+    // A directory where the manifest should be: the system's error, no download advice.
+    let r = render(&answers, &dir.path().join("out"), None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("calico.manifest: cannot read"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("curl"), "{}", r.stderr);
+    // Missing: where to get it.
+    a.calico.manifest = Some("absent.yaml".into());
+    let answers = write_answers(dir.path(), "answers.yaml", &a);
+    let r = render(&answers, &dir.path().join("out"), None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("curl -fLO"), "{}", r.stderr);
+}

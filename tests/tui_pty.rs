@@ -141,6 +141,75 @@ fn sigterm_stops_promptly_and_restores() {
     signal_stops_promptly(libc::SIGTERM);
 }
 
+/// Signals whose default action ends the process: the terminal is restored first, then the
+/// process ends as that signal.
+fn deadly_signal_restores_the_terminal(sig: libc::c_int) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    assert!(!p.cooked(), "the wizard runs in raw mode");
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(p.pid(), sig) }, 0);
+    let ended_by = p.wait_signal(3);
+    assert!(ended_by.is_some(), "signal {sig} did not end the wizard");
+    assert_restored(&p.raw_bytes());
+    assert!(p.cooked(), "signal {sig} left the terminal raw");
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    deadly_signal_restores_the_terminal(libc::SIGQUIT);
+}
+
+#[test]
+fn sigabrt_restores_the_terminal() {
+    deadly_signal_restores_the_terminal(libc::SIGABRT);
+}
+
+#[test]
+fn sigusr1_restores_the_terminal() {
+    deadly_signal_restores_the_terminal(libc::SIGUSR1);
+}
+
+#[test]
+fn sigalrm_restores_the_terminal() {
+    deadly_signal_restores_the_terminal(libc::SIGALRM);
+}
+
+#[test]
+fn stop_gives_the_shell_its_screen_and_continue_redraws_the_wizard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("Network interfaces", 5);
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(p.pid(), libc::SIGTSTP) }, 0);
+    p.wait_state('T', 3);
+    std::thread::sleep(Duration::from_millis(100)); // the reader drains the last bytes
+    assert_restored(&p.raw_bytes());
+    assert!(p.cooked(), "stopped, the terminal is the shell's again");
+    assert!(
+        !p.screen().contains("Network interfaces"),
+        "the main screen is back: {}",
+        p.screen()
+    );
+    let before = p.raw_bytes().len();
+    assert_eq!(unsafe { libc::kill(p.pid(), libc::SIGCONT) }, 0);
+    p.wait_for("Network interfaces", 5);
+    let after = p.raw_bytes()[before..].to_vec();
+    assert!(
+        find(&after, b"\x1b[?1049h").is_some(),
+        "the alternate screen is entered again"
+    );
+    assert!(!p.cooked(), "raw mode again");
+    // The whole screen is drawn again, not only what changed: the tab strip too.
+    p.wait_for("[2 Network]", 5);
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), Some(130));
+    assert_restored(&p.raw_bytes());
+}
+
 #[test]
 fn ctrl_c_cancels_and_restores() {
     let dir = tempfile::tempdir().unwrap();
@@ -222,7 +291,7 @@ fn resize_below_80x24_says_so_and_back_redraws() {
     p.wait_for("the wizard needs at least 80x24", 5);
     p.resize(40, 120);
     p.wait_for("Press Enter", 5);
-    p.wait_for("[1 Welcome]", 5);
+    p.wait_for("[1 Welcome!]", 5);
     p.send("\x03");
     assert_eq!(p.wait_exit(5), Some(130));
 }
@@ -284,4 +353,244 @@ fn demo_export_with_a_calico_manifest_is_accepted_by_render() {
         calico.contains("2019:20::/112"),
         "the patched manifest has the IPv6 pool"
     );
+}
+
+/// utime + stime of a live process, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+fn cpu_ticks(pid: libc::pid_t) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+/// The wizard in a pty opened here (not portable-pty, whose writer sends keys when dropped
+/// and whose reader thread keeps the master open), so the test can close the master: what
+/// the kernel does when an SSH link drops or tmux kills the session.
+#[test]
+fn closing_the_terminal_exits_130_within_a_second_without_spinning() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty fills two descriptors we then own.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // SAFETY: fcntl on our own descriptor: the child must not hold the master open.
+    unsafe { libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC) };
+    let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(common::bin());
+    cmd.args(["--demo", "--lang", "en"])
+        .current_dir(dir.path())
+        .env("TERM", "xterm-256color")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    // SAFETY: setsid and TIOCSCTTY are async-signal-safe; the pty becomes the child's
+    // controlling terminal, as a login or tmux pane makes it.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    // Reaped with wait4 below, which also gives its CPU time.
+    #[allow(clippy::zombie_processes)]
+    let mut child = cmd.spawn().expect("spawn");
+    drop(slave);
+    let pid = child.id() as libc::pid_t;
+    // Read the screen until the wizard is up.
+    let mut seen = Vec::new();
+    let end = Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("Press Enter") {
+        assert!(Instant::now() < end, "the wizard did not draw");
+        let mut p = libc::pollfd {
+            fd: master,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: poll and read on our own master descriptor into a local buffer.
+        if unsafe { libc::poll(&mut p, 1, 100) } > 0 {
+            let mut buf = [0u8; 4096];
+            let n = unsafe { libc::read(master, buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                seen.extend_from_slice(&buf[..n as usize]);
+            }
+        }
+    }
+    let before = cpu_ticks(pid);
+    let start = Instant::now();
+    // SAFETY: closing the master we own hangs the child's terminal up.
+    unsafe { libc::close(master) };
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled by wait4 for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut reaped = false;
+    while start.elapsed() < Duration::from_secs(3) {
+        if unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) } == pid {
+            reaped = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let elapsed = start.elapsed();
+    if !reaped {
+        let spent = cpu_ticks(pid) - before;
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("still running 3 s after the terminal closed ({spent} ticks of CPU)");
+    }
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
+    assert!(libc::WIFEXITED(status), "ended by a signal: {status:#x}");
+    assert_eq!(libc::WEXITSTATUS(status), 130);
+    // SAFETY: sysconf has no preconditions.
+    let tick_us = 1_000_000 / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as i64;
+    let total_us = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
+    let cpu_after_close =
+        total_us(usage.ru_utime) + total_us(usage.ru_stime) - before as i64 * tick_us;
+    // A spin on EOF burns the whole interval; waking up and leaving takes a few ms. One tick
+    // of slack for the rounding of the ticks read before the close.
+    assert!(
+        cpu_after_close < 200_000 + tick_us,
+        "{cpu_after_close} µs of CPU between the close and the exit"
+    );
+}
+
+#[test]
+fn answers_flag_opens_the_wizard_on_that_file_and_exports_back_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mine.yaml");
+    let mut a = Answers::load(&common::fixture("answers/seed-v1.19.yaml")).unwrap();
+    a.node.name = "node07".into();
+    // Relative to the file, as `render` reads it: the wizard runs elsewhere.
+    std::fs::copy(
+        common::fixture("calico/calico-v3.15.3.yaml"),
+        dir.path().join("calico.yaml"),
+    )
+    .unwrap();
+    a.calico.manifest = Some("calico.yaml".into());
+    a.save(&f, false).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &[
+            "--dry-run",
+            "--lang",
+            "en",
+            "--answers",
+            f.to_str().unwrap(),
+        ],
+        std::path::Path::new("/"),
+        &[],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("node07", 5);
+    // Unchanged since it was opened: q leaves at once.
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0), "{}", p.screen());
+    assert_restored(&p.raw_bytes());
+
+    // Change the name and export: it goes back to the file it came from.
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &[
+            "--dry-run",
+            "--lang",
+            "en",
+            "--answers",
+            f.to_str().unwrap(),
+        ],
+        std::path::Path::new("/"),
+        &[],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("> Node name", 5);
+    p.send("\r\x15node08\r");
+    p.wait_for("node08", 5);
+    p.send("e");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0), "{}", p.screen());
+    let back = Answers::load(&f).unwrap();
+    assert_eq!(back.node.name, "node08");
+    let manifest = back.calico.manifest.unwrap();
+    assert!(
+        std::path::Path::new(&manifest).exists(),
+        "the manifest is still found: {manifest}"
+    );
+}
+
+#[test]
+fn answers_flag_with_a_broken_file_says_why_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(&f, "apiVersion: 5\n").unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--answers", f.to_str().unwrap()],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(p.wait_exit(5), Some(1));
+    let raw = String::from_utf8_lossy(&p.raw_bytes()).to_string();
+    assert!(raw.contains("apiVersion: is the number 5"), "{raw}");
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "never entered the alternate screen"
+    );
+}
+
+#[test]
+fn a_c_locale_draws_ascii_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[("LC_CTYPE", "C"), ("LANG", "C")],
+    );
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("Network interfaces", 5);
+    let screen = p.screen();
+    assert!(screen.is_ascii(), "non-ASCII on screen:\n{screen}");
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), Some(130));
+}
+
+#[test]
+fn export_over_an_existing_file_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("old.yaml");
+    std::fs::write(&out, "old\n").unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("nnnnnn");
+    p.wait_for("> Answers file", 5);
+    p.send("\r\x15");
+    p.send(out.to_str().unwrap());
+    p.send("\re");
+    p.wait_for("already exists", 5);
+    p.send("y");
+    p.wait_for("answers written to", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(5), Some(0));
+    assert!(Answers::load(&out).is_ok(), "replaced after y");
 }

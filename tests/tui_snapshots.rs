@@ -61,6 +61,12 @@ fn overlays_and_states() {
         update(&mut m, Msg::ctrl('u'));
         chars(&mut m, "2019:20::/129");
         snap(&m, &format!("pools_error_{code}"));
+        // A field's own help (key i): the block size.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, 2);
+        focus_path(&mut m, "calico.ipv6BlockSize");
+        chars(&mut m, "i");
+        snap(&m, &format!("field_help_{code}"));
     }
 }
 
@@ -123,7 +129,7 @@ fn an_error_line_is_marked_and_bold_under_its_field() {
     assert!(buf[(x, err_row)].modifier.contains(Modifier::BOLD));
     // And the header counts it, with its own marker: the address lies in a pod range, and
     // it is not an address of this (simulated) host either.
-    assert!(rows(&t)[0].contains("✗ 2 error(s)"), "{}", rows(&t)[0]);
+    assert!(rows(&t)[0].contains("✗ 2 errors, "), "{}", rows(&t)[0]);
 }
 
 #[test]
@@ -297,4 +303,54 @@ fn welcome_shows_blocking_problems_first_and_marked() {
         "{r:#?}"
     );
     assert!(swap < forwarding, "blocking warnings come first");
+}
+
+/// A name holding an escape sequence is drawn as text, in the field and in its problem.
+#[test]
+fn control_characters_in_values_are_drawn_as_escapes() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    press(&mut m, crossterm::event::KeyCode::Enter);
+    dsinstall::tui::fields::Field::NodeName
+        .set(&mut m, "n\x1b]0;x\x071")
+        .unwrap();
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(
+        screen.contains("n\\x1b]0;x\\x071"),
+        "the escape shows as text:\n{screen}"
+    );
+}
+
+/// Editing a value longer than its box: the character under the cursor is drawn, never the
+/// ellipsis that marks the cut.
+#[test]
+fn the_cursor_never_sits_on_the_ellipsis_of_a_long_value() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    press(&mut m, Enter);
+    press(&mut m, Enter); // edit the node name
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, &"abcdefghij".repeat(8));
+    for _ in 0..20 {
+        press(&mut m, Left);
+    }
+    let mut t = draw(&m, 80, 24);
+    let pos = t.get_cursor_position().unwrap();
+    let buf = t.backend().buffer();
+    assert_ne!(buf[(pos.x, pos.y)].symbol(), "…", "{}", rows(&t).join("\n"));
+}
+
+/// A value that does not parse while typing counts in the header, and says how to get out.
+#[test]
+fn a_typing_error_counts_in_the_header_and_says_esc_undoes() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.nodeMaskSizes.ipv6");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "abc");
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(
+        screen.lines().next().unwrap().contains("✗ 1 error"),
+        "{screen}"
+    );
+    assert!(screen.contains("Esc puts the previous"), "{screen}");
 }

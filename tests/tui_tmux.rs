@@ -58,10 +58,13 @@ fn wizard_draws_moves_and_quits_in_tmux_at_80x24() {
     let t = Tmux {
         socket: format!("dsinstall-test-{}", std::process::id()),
     };
-    let cmd = format!("{} --demo --lang zh-CN", common::bin().display());
+    let cmd = format!(
+        "env LC_CTYPE=C.UTF-8 {} --demo --lang zh-CN",
+        common::bin().display()
+    );
     t.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
     t.wait_for("按 Enter 或 → 开始");
-    t.wait_for("[1 欢迎]");
+    t.wait_for("[1 欢迎!]");
     t.run(&["send-keys", "-t", "t", "Enter"]);
     t.wait_for("网卡（地址、作用域、标志）");
     t.run(&["send-keys", "-t", "t", "Right"]);
@@ -77,4 +80,49 @@ fn wizard_draws_moves_and_quits_in_tmux_at_80x24() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(!t.alive(), "the wizard left and the pane closed");
+}
+
+/// Whether `pid` has ended (gone, or a zombie waiting for its new parent to reap it).
+fn ended(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat[i + 2..].chars().next())
+            .is_some_and(|s| s == 'Z' || s == 'X'),
+    }
+}
+
+#[test]
+fn killing_the_tmux_session_ends_the_wizard_within_a_second() {
+    if which::which("tmux").is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let t = Tmux {
+        socket: format!("dsinstall-test-kill-{}", std::process::id()),
+    };
+    let cmd = format!("{} --demo --lang en", common::bin().display());
+    t.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
+    t.wait_for("Press Enter");
+    let pid = t.run(&["list-panes", "-t", "t", "-F", "#{pane_pid}"]);
+    let pid = pid.trim().to_string();
+    assert!(
+        !pid.is_empty() && !ended(&pid),
+        "the wizard runs as {pid:?}"
+    );
+    let start = Instant::now();
+    t.run(&["kill-session", "-t", "t"]);
+    while !ended(&pid) && start.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        ended(&pid),
+        "the wizard still runs 3 s after its session was killed"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
 }

@@ -663,3 +663,236 @@ fn export_never_writes_through_a_link_or_over_a_device() {
     assert!(!s.ok && s.text.contains("symbolic link"), "{s:?}");
     assert_eq!(std::fs::read_to_string(&real).unwrap(), "mine\n");
 }
+
+fn problems_under(m: &dsinstall::tui::model::Model, f: Field) -> Vec<String> {
+    f.problems(m).iter().map(|p| p.code.to_string()).collect()
+}
+
+#[test]
+fn a_service_subnet_problem_shows_under_the_family_field_that_fixes_it() {
+    for typed in ["", "10.97.0.0/16"] {
+        let mut m = model();
+        Field::ServiceSubnet(AddressFamily::Ipv6)
+            .set(&mut m, typed)
+            .unwrap();
+        m.recheck();
+        assert!(m.checked.has_errors(), "{typed:?}");
+        let under = problems_under(&m, Field::ServiceSubnet(AddressFamily::Ipv6));
+        assert!(!under.is_empty(), "{typed:?}: nothing under the IPv6 field");
+        assert!(
+            problems_under(&m, Field::PrimaryFamily).is_empty(),
+            "{typed:?}: {:?}",
+            problems_under(&m, Field::PrimaryFamily)
+        );
+        // Every error has a field.
+        let spots = dsinstall::tui::fields::spots(&m);
+        assert_eq!(
+            spots
+                .iter()
+                .filter(|s| s.severity == dsinstall::plan::Severity::Error)
+                .count(),
+            m.checked.errors().count()
+        );
+    }
+}
+
+#[test]
+fn every_problem_of_the_demo_and_of_a_broken_walk_has_a_field() {
+    let mut m = model();
+    Field::KubeVersion.set(&mut m, "v1.28.0").unwrap();
+    Field::NodeName.set(&mut m, "Bad_Name").unwrap();
+    m.recheck();
+    let homed = dsinstall::tui::fields::spots(&m).len();
+    assert_eq!(homed, m.checked.problems.len(), "{:?}", m.checked.problems);
+}
+
+#[test]
+fn bang_jumps_to_each_error_in_turn_across_screens() {
+    let mut m = model();
+    Field::KubeVersion.set(&mut m, "v1.28.0").unwrap();
+    m.recheck();
+    let errors: Vec<(Screen, Field)> = m
+        .checked
+        .errors()
+        .filter_map(|p| dsinstall::tui::fields::home(p, &m))
+        .collect();
+    assert!(errors.len() >= 2, "{:?}", m.checked.problems);
+    let mut visited = vec![];
+    for _ in 0..errors.len() {
+        press(&mut m, Char('!'));
+        let f = m.focused_field().expect("a field is focused");
+        visited.push((m.screen, f));
+        assert!(
+            !f.problems(&m).iter().all(|p| !p.is_error()),
+            "{f:?} holds an error"
+        );
+    }
+    for e in &errors {
+        assert!(visited.contains(e), "{e:?} never visited: {visited:?}");
+    }
+    // Once more wraps around to the first.
+    press(&mut m, Char('!'));
+    assert_eq!((m.screen, m.focused_field().unwrap()), visited[0]);
+}
+
+#[test]
+fn bang_goes_to_warnings_when_there_are_no_errors() {
+    let mut m = model();
+    assert!(!m.checked.has_errors());
+    press(&mut m, Char('!'));
+    let f = m.focused_field().expect("a warning's field");
+    assert!(!f.problems(&m).is_empty(), "{f:?}");
+}
+
+#[test]
+fn the_quit_dialogs_e_writes_the_answers_and_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.yaml");
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('q'));
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    press(&mut m, Char('e'));
+    assert!(path.exists());
+    assert_eq!(m.outcome, Some(Outcome::Done));
+    // Where it cannot be written, it stays and says why.
+    let mut m = model();
+    press(&mut m, Char('q'));
+    press(&mut m, Char('e'));
+    assert_eq!(m.outcome, None);
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok));
+}
+
+#[test]
+fn a_mask_can_be_typed_as_it_is_shown() {
+    let mut m = model();
+    Field::NodeMask(AddressFamily::Ipv6)
+        .set(&mut m, "/64")
+        .unwrap();
+    assert_eq!(
+        m.answers
+            .networking
+            .node_mask_sizes
+            .as_ref()
+            .and_then(|n| n.ipv6),
+        Some(64)
+    );
+}
+
+#[test]
+fn a_quit_question_shows_even_on_a_too_small_terminal() {
+    let mut m = model();
+    update(&mut m, Msg::Resize(40, 10));
+    press(&mut m, Char('q'));
+    let screen = rows(&draw(&m, 40, 10)).join("\n");
+    assert!(screen.contains("quit without saving"), "{screen}");
+}
+
+#[test]
+fn defaults_stay_visible_while_an_error_stops_the_plan() {
+    let mut m = model();
+    Field::PodSubnet(AddressFamily::Ipv6)
+        .set(&mut m, "2019:20::5/112")
+        .unwrap();
+    m.recheck();
+    assert!(m.checked.plan.is_none(), "the error stops the plan");
+    assert_eq!(
+        Field::NodeMask(AddressFamily::Ipv4)
+            .effective(&m)
+            .as_deref(),
+        Some("/24")
+    );
+    assert_eq!(
+        Field::ApiAdvertise.effective(&m).as_deref(),
+        Some("ipv4"),
+        "a default choice says which it is"
+    );
+}
+
+#[test]
+fn problem_texts_name_fields_by_their_labels() {
+    let m = model();
+    let text =
+        dsinstall::tui::view::form_labelled(&m, "set calico.manifest and nodeMaskSizes.ipv6");
+    assert_eq!(text, "set “Calico manifest file” and “IPv6 node mask”");
+}
+
+#[test]
+fn i_shows_the_focused_fields_own_help_and_any_key_closes_it() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut m = demo(lang, "/nonexistent-dir/answers.yaml");
+        press(&mut m, Enter);
+        focus_path(&mut m, "node.apiAdvertise");
+        press(&mut m, Char('i'));
+        assert_eq!(m.overlay, Overlay::FieldHelp);
+        let screen = rows(&draw(&m, 80, 24)).join("\n");
+        assert!(screen.contains("advertiseAddress"), "{screen}");
+        press(&mut m, Char('x'));
+        assert_eq!(m.overlay, Overlay::None);
+    }
+}
+
+#[test]
+fn every_field_help_text_exists_in_both_languages() {
+    let m = model();
+    for screen in Screen::ALL {
+        for f in dsinstall::tui::fields::of_screen(screen, &m) {
+            if let Some(k) = f.help_key() {
+                for lang in [Lang::En, Lang::ZhCn] {
+                    assert_ne!(lang.texts().t(k), k, "{k} missing in {lang:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn export_asks_before_replacing_a_file_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.yaml");
+    std::fs::write(&path, "kept\n").unwrap();
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('e'));
+    assert_eq!(m.overlay, Overlay::ConfirmOverwrite);
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(screen.contains("already exists"), "{screen}");
+    press(&mut m, Char('n'));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept\n");
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok));
+    press(&mut m, Char('e'));
+    press(&mut m, Char('y'));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("apiVersion")
+    );
+    // Written once, later exports replace it without asking.
+    Field::NodeName.set(&mut m, "node09").unwrap();
+    press(&mut m, Char('e'));
+    assert_eq!(m.overlay, Overlay::None);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("node09"));
+}
+
+#[test]
+fn the_demo_never_replaces_someone_elses_manifest_beside_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("calico-v3.15.3.yaml"), "mine\n").unwrap();
+    let path = dir.path().join("a.yaml");
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    press(&mut m, Char('e'));
+    assert!(m.status.as_ref().is_some_and(|s| !s.ok), "{:?}", m.status);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("calico-v3.15.3.yaml")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn u_puts_back_the_node_x_removed() {
+    let mut m = model();
+    goto(&mut m, Screen::Nodes.index());
+    let before = m.answers.nodes.clone();
+    press(&mut m, Char('x'));
+    assert_eq!(m.answers.nodes.len(), before.len() - 1);
+    press(&mut m, Char('u'));
+    assert_eq!(m.answers.nodes, before);
+}

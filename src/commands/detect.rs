@@ -1,21 +1,21 @@
-//! `dsinstall detect [--json]`: the host facts, as a table or as the JSON of
-//! shared/design/cli.md.
+//! `dsinstall detect [--json]`: the host facts, as a table or as the JSON whose shape the
+//! README gives.
 
-use dsinstall::host;
+use dsinstall::{host, output};
 use std::process::ExitCode;
 
 pub fn run(json: bool) -> ExitCode {
     let facts = host::detect();
-    if json {
+    let printed = if json {
         match serde_json::to_string_pretty(&facts) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => output::print_json(&s),
             Err(e) => {
-                eprintln!("dsinstall: cannot print the facts as JSON: {e}");
+                output::error(&format!("cannot print the facts as JSON: {e}"));
                 return ExitCode::from(1);
             }
         }
     } else {
-        print!("{}", host::table::table(&facts));
-    }
-    ExitCode::SUCCESS
+        output::print(&host::table::table(&facts))
+    };
+    super::exit(printed)
 }

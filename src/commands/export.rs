@@ -2,8 +2,7 @@
 //! `--out -` prints them instead.
 
 use super::EXIT_PROBLEMS;
-use dsinstall::{host, plan};
-use std::io::Write;
+use dsinstall::{host, output, plan};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -20,42 +19,29 @@ pub fn run(out: &Path) -> ExitCode {
         .filter(|p| !(p.code == "host.cri_socket_missing" && facts.cri_sockets.is_empty()));
     checked.problems.extend(host_problems);
     if checked.has_errors() {
-        eprintln!(
-            "dsinstall: the detected defaults do not make a valid plan on this host; nothing written to {}",
+        output::error(&format!(
+            "the detected defaults do not make a valid plan on this host; nothing written to {}",
             out.display()
-        );
+        ));
         for p in checked.errors() {
-            eprintln!("  {p}");
+            output::eprint(&format!("  {p}\n"));
         }
         return ExitCode::from(EXIT_PROBLEMS);
     }
     if out == Path::new("-") {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout
-            .write_all(answers.to_yaml().as_bytes())
-            .and_then(|()| stdout.flush())
-        {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("dsinstall: cannot print the answers: {e}");
-                ExitCode::from(1)
-            }
-        };
+        return super::exit(output::print(&answers.to_yaml()));
     }
     match answers.save(out, false) {
-        Ok(()) => {
-            println!("{}", out.display());
-            ExitCode::SUCCESS
-        }
+        Ok(()) => super::exit(output::print(&format!("{}\n", out.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-            eprintln!(
-                "dsinstall: cannot write {}: {e} (--out - prints the answers)",
+            output::error(&format!(
+                "cannot write {}: {e} (--out - prints the answers)",
                 out.display()
-            );
+            ));
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("dsinstall: cannot write {}: {e}", out.display());
+            output::error(&format!("cannot write {}: {e}", out.display()));
             ExitCode::from(1)
         }
     }

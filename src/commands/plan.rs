@@ -2,7 +2,7 @@
 //! `--host`, also the problems this host has with them (`dsinstall::verdict`).
 
 use super::{EXIT_PROBLEMS, load_answers};
-use dsinstall::{host, plan, verdict};
+use dsinstall::{host, output, plan, verdict};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,7 +17,9 @@ pub fn run(path: &Path, on_host: bool) -> ExitCode {
     } else {
         plan::check(&answers)
     };
-    print!("{}", plan::report::text(&checked));
+    if let Err(e) = output::print(&plan::report::text(&checked)) {
+        return ExitCode::from(e.report());
+    }
     if checked.has_errors() {
         ExitCode::from(EXIT_PROBLEMS)
     } else {

@@ -3,8 +3,8 @@
 
 use super::{EXIT_PROBLEMS, load_answers};
 use dsinstall::io::file_set;
-use dsinstall::plan;
 use dsinstall::render::{self, RenderInputs, Templates};
+use dsinstall::{output, plan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,19 +19,19 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     };
     let checked = plan::check(&answers);
     let Some(plan) = checked.plan.as_ref().filter(|_| !checked.has_errors()) else {
-        eprint!("{}", plan::report::text(&checked));
-        eprintln!("dsinstall: render: nothing written; fix the errors above");
+        output::eprint(&plan::report::text(&checked));
+        output::error("render: nothing written; fix the errors above");
         return ExitCode::from(EXIT_PROBLEMS);
     };
     // Warnings do not stop the render, but the user should see them before using the files.
     for w in &checked.problems {
-        eprintln!("{w}");
+        output::eprint(&format!("{w}\n"));
     }
     let templates = match templates {
         Some(dir) => match Templates::load(dir) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("dsinstall: --templates {e}");
+                output::error(&format!("--templates {e}"));
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         },
@@ -42,7 +42,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
             Ok(Some((text, source))) => (Some(text), Some(source)),
             Ok(None) => (None, None),
             Err(e) => {
-                eprintln!("dsinstall: {e}");
+                output::error(&e.to_string());
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         };
@@ -57,7 +57,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     let files = match render::render(plan, &templates, &inputs) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("dsinstall: {e}");
+            output::error(&e.to_string());
             return ExitCode::from(EXIT_PROBLEMS);
         }
     };
@@ -65,7 +65,7 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
         && let Some(note) =
             render::calico_version_note(plan, &render::calico::workload_images(&f.contents))
     {
-        eprintln!("dsinstall: warning: calico.manifest: {note}");
+        output::error(&format!("warning: calico.manifest: {note}"));
     }
     // Every input the render read, so that no output replaces one: `calico.manifest:
     // ./calico.yaml` with `--out .` would overwrite the upstream manifest with the patched
@@ -86,48 +86,48 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
     for f in &files {
         let target = out.join(&f.name);
         if let Some((_, what)) = inputs.iter().find(|(p, _)| file_set::same_file(&target, p)) {
-            eprintln!(
-                "dsinstall: render: {} is {what}; writing there would replace an input of the render: choose another --out",
+            output::error(&format!(
+                "render: {} is {what}; writing there would replace an input of the render: choose another --out",
                 target.display()
-            );
+            ));
             return ExitCode::from(EXIT_PROBLEMS);
         }
     }
     let written = render::write_dir(&files, out, || {
-        eprintln!(
-            "dsinstall: waiting for another dsinstall writing to {}",
+        output::error(&format!(
+            "waiting for another dsinstall writing to {}",
             out.display()
-        )
+        ))
     });
     let written = match written {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("dsinstall: {}: {e}", out.display());
+            output::error(&format!("{}: {e}", out.display()));
             return ExitCode::from(EXIT_IO);
         }
     };
     for c in &written.cleaned {
-        eprintln!(
-            "dsinstall: removed {}, left by a render that was interrupted",
+        output::error(&format!(
+            "removed {}, left by a render that was interrupted",
             out.join(c).display()
-        );
+        ));
     }
     for stale in stale_files(out, &files) {
-        eprintln!(
-            "dsinstall: warning: {} is left from an earlier render and is not part of this plan",
+        output::error(&format!(
+            "warning: {} is left from an earlier render and is not part of this plan",
             out.join(stale).display()
-        );
+        ));
     }
-    println!("Wrote {} files to {}:", files.len(), out.display());
+    let mut said = format!("Wrote {} files to {}:\n", files.len(), out.display());
     for f in &files {
         let note = if render::holds_secret(&f.name) {
             "  (holds the bootstrap token; mode 0600)"
         } else {
             ""
         };
-        println!("  {}{note}", out.join(&f.name).display());
+        said.push_str(&format!("  {}{note}\n", out.join(&f.name).display()));
     }
-    ExitCode::SUCCESS
+    super::exit(output::print(&said))
 }
 
 /// Files in `out` named like render output (a join or Calico file) that this render did not

@@ -1,19 +1,9 @@
-//! `dsinstall [--demo | --dry-run]`: the wizard.
+//! `dsinstall [--demo | --dry-run] [--answers F]`: the wizard.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(
-    demo: bool,
-    dry_run: bool,
-    lang: Option<String>,
-    templates: Option<PathBuf>,
-) -> ExitCode {
-    let code = dsinstall::tui::run(dsinstall::tui::Options {
-        demo,
-        dry_run,
-        lang,
-        templates,
-    });
-    ExitCode::from(code)
+pub use dsinstall::tui::Options as Start;
+
+pub fn run(start: Start) -> ExitCode {
+    ExitCode::from(dsinstall::tui::run(start))
 }

@@ -1,4 +1,4 @@
-//! Host facts: what `dsinstall detect --json` prints (shared/design/cli.md; the field names
+//! Host facts: what `dsinstall detect --json` prints (the README's `detect --json` shape; the field names
 //! are a public contract) and what the wizard starts from.
 
 use serde::{Deserialize, Serialize};

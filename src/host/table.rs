@@ -3,10 +3,17 @@
 
 use super::facts::HostFacts;
 use super::sysctl;
+use crate::terminal_text;
+use std::borrow::Cow;
 use std::fmt::Write;
 
-fn or_dash(v: Option<&str>) -> &str {
-    v.filter(|s| !s.is_empty()).unwrap_or("-")
+/// The value, made safe for a terminal here so the columns are measured on what is shown,
+/// or `-`.
+fn or_dash(v: Option<&str>) -> Cow<'_, str> {
+    match v.filter(|s| !s.is_empty()) {
+        Some(s) => terminal_text::line(s),
+        None => Cow::Borrowed("-"),
+    }
 }
 
 /// The facts as plain aligned text, one section per kind of fact.
@@ -24,7 +31,7 @@ pub fn table(f: &HostFacts) -> String {
         let _ = writeln!(
             o,
             "/etc/hosts {} -> {}",
-            f.hostname,
+            terminal_text::line(&f.hostname),
             f.hostname_addresses.join(", ")
         );
     }
@@ -42,7 +49,7 @@ pub fn table(f: &HostFacts) -> String {
         let _ = writeln!(
             o,
             "{:<16} {:<9} {:<6} {:<6} {:<18} {}",
-            i.name,
+            terminal_text::line(&i.name),
             i.kind,
             state,
             i.mtu,

@@ -21,14 +21,24 @@ pub fn problems_text(problems: &[Problem]) -> String {
     }
     let errors = problems.iter().filter(|p| p.is_error()).count();
     out.push_str(&format!(
-        "\nProblems: {} error(s), {} warning(s)\n",
-        errors,
-        problems.len() - errors
+        "\nProblems: {}, {}\n",
+        count(errors, "error", "errors"),
+        count(problems.len() - errors, "warning", "warnings")
     ));
-    for p in problems {
+    // Errors first: they are what stops the install, and a long list of warnings must not
+    // push them off the screen.
+    for p in problems.iter().filter(|p| p.is_error()) {
+        out.push_str(&format!("  {p}\n"));
+    }
+    for p in problems.iter().filter(|p| !p.is_error()) {
         out.push_str(&format!("  {p}\n"));
     }
     out
+}
+
+/// "1 error", "2 errors".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn plan_table(plan: &Plan) -> String {

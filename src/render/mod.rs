@@ -1,4 +1,4 @@
-//! Plan → the files an install uses (shared/design/cli.md, "What `render --out DIR` writes").
+//! Plan → the files an install uses (the README's table of rendered files).
 //!
 //! Pure: templates and the upstream Calico manifest come in as text, the bootstrap token as a
 //! value; reading them from disk is the caller's job (`Templates::load`, `load_manifest`).
@@ -88,7 +88,7 @@ pub fn render_each(
         return Err(RenderError {
             file: KUBEADM_CONFIG.into(),
             message: format!(
-                "the bootstrap token {SEED_TOKEN} is the one from kubeadm's docs and the seed; use a fresh one"
+                "the bootstrap token {SEED_TOKEN} is the one from kubeadm's docs and the guide; use a fresh one"
             ),
         });
     }

@@ -1,20 +1,30 @@
-//! The event loop: poll input with a timeout, feed `update`, redraw at most ~30 times a
-//! second (ratatui diffs frames, so an unchanged screen writes nothing).
+//! The event loop: wait on the terminal with a timeout, feed `update`, redraw at most ~30
+//! times a second (ratatui diffs frames, so an unchanged screen writes nothing).
 
+use crate::tui::hangup::{self, Ready};
 use crate::tui::model::Model;
-use crate::tui::terminal::Term;
+use crate::tui::signals::Flags;
+use crate::tui::terminal::{self, TTY_FD, Term};
 use crate::tui::update::{Msg, update};
 use crate::tui::view::view;
 use crossterm::event::{self, Event};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const FRAME: Duration = Duration::from_millis(33);
-/// How long a poll may block: the longest a signal waits to be noticed.
-const IDLE: Duration = Duration::from_millis(100);
+/// How long a wait may block when nothing is to be drawn. Signals cut it short.
+const IDLE: Duration = Duration::from_millis(250);
 
-pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result<()> {
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The model has an outcome.
+    Finished,
+    /// The terminal went away.
+    HungUp,
+}
+
+pub fn run(term: &mut Term, m: &mut Model, signals: &Flags) -> std::io::Result<End> {
     // A seam for the test that the panic hook restores the terminal (tests/tui_pty.rs):
     // there is no other way to make a correct program panic on cue.
     let panic_on_key = std::env::var_os("DSINSTALL_TEST_PANIC_ON_KEY").is_some();
@@ -24,15 +34,35 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
-        if stop.load(Ordering::Relaxed) {
+        if signals.stop_requested() {
             update(m, Msg::Stop);
         }
         if m.outcome.is_some() {
-            return Ok(());
+            return Ok(End::Finished);
+        }
+        if signals.take_resumed() {
+            if hangup::hung_up(TTY_FD) {
+                return Ok(End::HungUp);
+            }
+            terminal::resume(term)?;
+            dirty = true;
+        }
+        if signals.take_resized() {
+            if let Ok((w, h)) = crossterm::terminal::size() {
+                update(m, Msg::Resize(w, h));
+            }
+            dirty = true;
         }
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
         if dirty && since >= FRAME {
-            draw(term, m)?;
+            if let Err(e) = draw(term, m) {
+                // Writing to a hung-up terminal fails with EIO: that is a hang-up, not a fault.
+                return if hangup::hung_up(TTY_FD) {
+                    Ok(End::HungUp)
+                } else {
+                    Err(e)
+                };
+            }
             dirty = false;
             last_draw = Some(Instant::now());
         }
@@ -41,22 +71,30 @@ pub fn run(term: &mut Term, m: &mut Model, stop: &AtomicBool) -> std::io::Result
         } else {
             IDLE
         };
-        if !event::poll(timeout)? {
-            continue;
+        match hangup::wait(TTY_FD, timeout) {
+            Ready::HungUp => return Ok(End::HungUp),
+            Ready::Timeout | Ready::Interrupted => continue,
+            Ready::Input => {}
         }
-        match event::read()? {
-            Event::Key(k) => {
-                if panic_on_key {
-                    panic!("DSINSTALL_TEST_PANIC_ON_KEY is set");
+        // Drain what crossterm has read and parsed: it may hold several events from one read.
+        while event::poll(Duration::ZERO)? {
+            match event::read()? {
+                Event::Key(k) => {
+                    if panic_on_key {
+                        panic!("DSINSTALL_TEST_PANIC_ON_KEY is set");
+                    }
+                    update(m, Msg::Key(k));
+                    dirty = true;
                 }
-                update(m, Msg::Key(k));
-                dirty = true;
+                Event::Resize(w, h) => {
+                    update(m, Msg::Resize(w, h));
+                    dirty = true;
+                }
+                _ => {}
             }
-            Event::Resize(w, h) => {
-                update(m, Msg::Resize(w, h));
-                dirty = true;
+            if m.outcome.is_some() {
+                break;
             }
-            _ => {}
         }
     }
 }

@@ -175,6 +175,33 @@ impl Field {
         }
     }
 
+    /// The i18n key of this field's own help (key `i`), where it has one.
+    pub fn help_key(self) -> Option<&'static str> {
+        use Field::*;
+        Some(match self {
+            NodeName => "fieldhelp.node_name",
+            Ipv6Interface | Ipv4Interface => "fieldhelp.interface",
+            Ipv6 | Ipv4 => "fieldhelp.node_address",
+            ApiAdvertise => "fieldhelp.api_advertise",
+            ControlPlaneEndpoint => "fieldhelp.control_plane_endpoint",
+            PrimaryFamily => "fieldhelp.primary_family",
+            PodSubnet(_) => "fieldhelp.pod_subnet",
+            ServiceSubnet(_) => "fieldhelp.service_subnet",
+            NodeMask(_) => "fieldhelp.node_mask",
+            CalicoPool(_) => "fieldhelp.calico_pool",
+            BlockSize(_) => "fieldhelp.block_size",
+            CriSocket => "fieldhelp.cri_socket",
+            ProxyMode => "fieldhelp.proxy_mode",
+            CalicoInstall => "fieldhelp.calico_install",
+            CalicoManifest => "fieldhelp.calico_manifest",
+            Autodetection(_) => "fieldhelp.autodetection",
+            Encapsulation(_) => "fieldhelp.encapsulation",
+            Mtu => "fieldhelp.mtu",
+            VerifyNodePort => "fieldhelp.verify_node_port",
+            _ => return None,
+        })
+    }
+
     /// The answers-file path of this field (what `plan::check` names in its problems).
     pub fn path(self, m: &Model) -> String {
         use Field::*;
@@ -217,42 +244,13 @@ impl Field {
         }
     }
 
-    /// Problems shown under this field: those at its path and below, plus, for the first
-    /// field of a group, those about the group as a whole (e.g. `networking.podSubnets`).
+    /// Problems shown under this field: the ones whose home (`home`) it is.
     pub fn problems(self, m: &Model) -> Vec<&crate::plan::Problem> {
-        let path = self.path(m);
-        if path.is_empty() {
-            return vec![];
-        }
-        let exact: Vec<String> = match self {
-            Field::PrimaryFamily => vec!["networking.serviceSubnets".into(), "networking".into()],
-            Field::OtherName(i) => vec![format!("nodes[{i}]")],
-            Field::NodeName => vec!["node".into()],
-            Field::CalicoVersion => vec!["calico".into()],
-            Field::KubeVersion => vec!["kubernetes".into()],
-            _ => vec![],
-        };
-        // PrimaryFamily and OtherName stand for a whole list or entry: exact paths only,
-        // the entries below them have their own fields.
-        let below = !matches!(self, Field::PrimaryFamily | Field::OtherName(_));
-        let mut out: Vec<_> = m
-            .checked
+        m.checked
             .problems
             .iter()
-            .filter(|p| {
-                p.path == path
-                    || (below
-                        && (p.path.starts_with(&format!("{path}."))
-                            || p.path.starts_with(&format!("{path}["))))
-            })
-            .collect();
-        out.extend(
-            m.checked
-                .problems
-                .iter()
-                .filter(|p| exact.contains(&p.path)),
-        );
-        out
+            .filter(|p| home(p, m).map(|(_, f)| f) == Some(self))
+            .collect()
     }
 
     /// The field's value as text ("" for unset).
@@ -378,7 +376,12 @@ impl Field {
             if text.is_empty() {
                 None
             } else {
-                match text.parse::<u32>() {
+                // Masks are shown as "/120": typing them the same way works too.
+                let digits = match self {
+                    NodeMask(_) | BlockSize(_) => text.strip_prefix('/').unwrap_or(text),
+                    _ => text,
+                };
+                match digits.parse::<u32>() {
                     Ok(n) if (lo..=hi).contains(&n) => Some(n),
                     _ => {
                         return Err(match self {
@@ -592,8 +595,11 @@ impl Field {
 
     /// What the engine will use when the field is left empty (from the plan's defaults).
     pub fn effective(self, m: &Model) -> Option<String> {
-        let plan = m.checked.plan.as_ref()?;
+        let plan = m.plan_in_force()?;
         Some(match self {
+            Field::ApiAdvertise => AddressFamily::of(&plan.node.advertise_address)
+                .as_str()
+                .to_string(),
             Field::NodeMask(f) => format!("/{}", plan.family(f)?.node_mask),
             Field::BlockSize(f) => format!("/{}", plan.family(f)?.block_size),
             Field::CalicoPool(f) => plan.family(f)?.calico_pool.to_string(),
@@ -717,4 +723,131 @@ mod reason_tests {
         assert!(mentions("ens224 has the default route", "ens224"));
         assert!(!mentions("vethens224x", "ens224"));
     }
+}
+
+/// The field that fixes a problem, and its screen: the field at the problem's path, the
+/// innermost field above it (a problem at `nodes[1].ipv6.x` lives under `nodes[1].ipv6`),
+/// else the first field of its section. A problem about a whole subnet list (wrong families,
+/// wrong order) goes to the per-family field whose entry is missing or of the wrong family,
+/// since the form edits the lists one family at a time.
+pub fn home(p: &crate::plan::Problem, m: &Model) -> Option<(Screen, Field)> {
+    let path = p.path.as_str();
+    for (list, field) in [
+        (
+            "networking.podSubnets",
+            Field::PodSubnet as fn(AddressFamily) -> Field,
+        ),
+        ("networking.serviceSubnets", Field::ServiceSubnet),
+    ] {
+        if path == list {
+            let entries = if list.ends_with("podSubnets") {
+                &m.answers.networking.pod_subnets
+            } else {
+                &m.answers.networking.service_subnets
+            };
+            return Some((Screen::Pools, field(family_to_fix(entries, m.primary))));
+        }
+    }
+    let mut best: Option<(usize, Screen, Field)> = None;
+    for screen in Screen::ALL {
+        for f in of_screen(screen, m) {
+            let fp = f.path(m);
+            if fp.is_empty() {
+                continue;
+            }
+            let under = path == fp
+                || path.starts_with(&format!("{fp}."))
+                || path.starts_with(&format!("{fp}["));
+            if under && best.is_none_or(|(len, _, _)| fp.len() > len) {
+                best = Some((fp.len(), screen, f));
+            }
+        }
+    }
+    if let Some((_, screen, f)) = best {
+        return Some((screen, f));
+    }
+    // A section as a whole: its first field.
+    let section = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}."));
+    let node_entry = path
+        .strip_prefix("nodes[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .filter(|i| *i < m.answers.nodes.len());
+    let f = if let Some(i) = node_entry {
+        Field::OtherName(i)
+    } else if section("node") {
+        Field::NodeName
+    } else if section("networking") {
+        Field::PrimaryFamily
+    } else if section("kubernetes") {
+        Field::KubeVersion
+    } else if section("calico") {
+        Field::CalicoVersion
+    } else if section("verify") || path == "nodes" {
+        Field::VerifyServerImage
+    } else {
+        return None;
+    };
+    Screen::ALL
+        .into_iter()
+        .find(|s| of_screen(*s, m).contains(&f))
+        .map(|s| (s, f))
+}
+
+/// Which family's entry of a pod or service subnet list is wrong: the first (primary first)
+/// that is missing or of the other family; the second family when both look right.
+fn family_to_fix(entries: &[String], primary: AddressFamily) -> AddressFamily {
+    let other = if primary == V4 { V6 } else { V4 };
+    for (i, f) in [primary, other].into_iter().enumerate() {
+        let fits = entries.get(i).is_some_and(|e| {
+            let v6 = e.contains(':');
+            !e.trim().is_empty() && v6 == (f == V6)
+        });
+        if !fits {
+            return f;
+        }
+    }
+    other
+}
+
+/// Where a problem shows: its screen, the index of its field there, and how bad it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spot {
+    pub screen: Screen,
+    pub field: usize,
+    pub severity: crate::plan::Severity,
+}
+
+/// Every plan problem's spot, in screen and field order (problems without a field are left
+/// out: the header and Export still count them).
+pub fn spots(m: &Model) -> Vec<Spot> {
+    let mut out: Vec<Spot> = m
+        .checked
+        .problems
+        .iter()
+        .filter_map(|p| {
+            let (screen, f) = home(p, m)?;
+            let field = of_screen(screen, m).iter().position(|x| *x == f)?;
+            Some(Spot {
+                screen,
+                field,
+                severity: p.severity,
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| (s.screen.index(), s.field));
+    out
+}
+
+/// The worst problem on a screen, if any (Welcome: the host warnings).
+pub fn screen_severity(m: &Model, screen: Screen) -> Option<crate::plan::Severity> {
+    let worst = spots(m)
+        .into_iter()
+        .filter(|s| s.screen == screen)
+        .map(|s| s.severity)
+        .max();
+    if screen == Screen::Welcome && !m.facts.warnings.is_empty() {
+        return worst.or(Some(crate::plan::Severity::Warning));
+    }
+    worst
 }

@@ -84,6 +84,13 @@ impl Texts {
         fill(self.t(key), args)
     }
 
+    /// "1 error", "3 errors": `count.<what>.one` for one, `count.<what>.many` otherwise
+    /// (Chinese has one form for both).
+    pub fn count(&self, what: &str, n: usize) -> String {
+        let form = if n == 1 { "one" } else { "many" };
+        self.f(&format!("count.{what}.{form}"), &[&n.to_string()])
+    }
+
     /// A plan problem's message in this language; the engine's English when the code has
     /// no text.
     pub fn problem(&self, p: &Problem) -> String {

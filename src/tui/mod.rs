@@ -5,15 +5,18 @@
 
 mod event_loop;
 pub mod fields;
+mod hangup;
 pub mod i18n;
 pub mod model;
 pub mod preview;
+mod signals;
 pub mod terminal;
 pub mod text_input;
 pub mod update;
 pub mod view;
 
 use crate::answers::Answers;
+use crate::output;
 use crate::render::Templates;
 use i18n::Lang;
 use model::{Disk, Env, ManifestSource, Model, Outcome};
@@ -30,6 +33,9 @@ pub struct Options {
     pub lang: Option<String>,
     /// `--templates DIR`.
     pub templates: Option<PathBuf>,
+    /// `--answers FILE`: start from this file instead of the detected (or the demo's)
+    /// answers; Export writes back to it unless told otherwise.
+    pub answers: Option<PathBuf>,
 }
 
 /// Where the Export screen writes unless the user types another path.
@@ -38,63 +44,115 @@ pub const DEFAULT_EXPORT_PATH: &str = "dsinstall-answers.yaml";
 /// The calico manifest the demo previews (the seed's version, as published upstream).
 pub const DEMO_CALICO_MANIFEST: &str = include_str!("../../assets/demo/calico-v3.15.3.yaml");
 
+/// Exit code when the wizard is left without finishing: by choice, a signal or a hang-up
+/// (128 + SIGINT, as shells report an interrupted command).
+pub const EXIT_CANCELLED: u8 = 130;
+
 /// Run the wizard; returns the process exit code (0 done, 1 failed, 130 cancelled).
 pub fn run(opts: Options) -> u8 {
     let lang = match Lang::choose(opts.lang.as_deref(), |v| std::env::var(v).ok()) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("dsinstall: {e}");
+            output::error(&e.to_string());
             return 1;
         }
     };
     if let Some(why) = terminal::unusable() {
-        eprintln!("dsinstall: {}", lang.texts().t(why));
+        output::error(lang.texts().t(why));
         return 1;
     }
-    let mut model = initial_model(&opts, lang);
-    let stop = match terminal::stop_flag() {
+    let start = match opts.answers.as_deref().map(load_start).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            output::error(&e);
+            return 1;
+        }
+    };
+    let mut model = initial_model(&opts, lang, start);
+    model.ascii = view::ascii::wanted(|v| std::env::var(v).ok());
+    let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "dsinstall: {}",
-                lang.texts().f("error.signals", &[&e.to_string()])
-            );
+            output::error(&lang.texts().f("error.signals", &[&e.to_string()]));
             return 1;
         }
     };
     let mut term = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
-                "dsinstall: {}",
-                lang.texts().f("error.terminal_setup", &[&e.to_string()])
-            );
+            output::error(&lang.texts().f("error.terminal_setup", &[&e.to_string()]));
             return 1;
         }
     };
-    let result = event_loop::run(&mut term, &mut model, &stop);
-    // Drop the terminal (it shows the cursor it hid) before leaving the alternate screen, so
-    // the last bytes written are "leave alternate screen, show cursor".
-    drop(term);
+    hangup::start_watchdog(terminal::TTY_FD, EXIT_CANCELLED.into());
+    let result = event_loop::run(&mut term, &mut model, &signals);
+    hangup::disarm_watchdog();
+    // Show the cursor ratatui hid before leaving the alternate screen, so the last bytes
+    // written are "leave alternate screen, show cursor". Should that fail (a hung-up
+    // terminal), ratatui's Drop would retry and report the failure with eprintln!, which
+    // panics on a dead stderr: the process ends soon, so the buffers need no freeing.
+    if term.show_cursor().is_ok() {
+        drop(term);
+    } else {
+        std::mem::forget(term);
+    }
     terminal::leave();
-    if let Err(e) = result {
-        eprintln!(
-            "dsinstall: {}",
-            lang.texts().f("error.terminal", &[&e.to_string()])
-        );
-        return 1;
+    match result {
+        // Nobody is left to read a goodbye line.
+        Ok(event_loop::End::HungUp) => return EXIT_CANCELLED,
+        Ok(event_loop::End::Finished) => {}
+        Err(e) => {
+            output::error(&lang.texts().f("error.terminal", &[&e.to_string()]));
+            return 1;
+        }
     }
     if let Some(s) = model.status.as_ref().filter(|s| s.ok) {
-        println!("{}", s.text);
+        // The answers are saved whether or not this line can be printed.
+        let _ = output::print(&format!("{}\n", s.text));
     }
     match model.outcome {
         Some(Outcome::Done) => 0,
-        _ => 130,
+        _ => EXIT_CANCELLED,
     }
 }
 
-/// The model the wizard starts from: the demo lab, or this host with its suggested answers.
-pub fn initial_model(opts: &Options, lang: Lang) -> Model {
+/// The answers of `--answers FILE`, with a relative `calico.manifest` made absolute: it is
+/// relative to the file (as `render` reads it), while the wizard may run elsewhere.
+pub fn load_start(path: &std::path::Path) -> Result<Answers, String> {
+    let mut a = Answers::load(path).map_err(|e| e.to_string())?;
+    let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let (Some(base), Some(manifest)) = (base, a.calico.manifest.as_deref()) {
+        let manifest = manifest.trim();
+        if !manifest.is_empty()
+            && !manifest.contains("://")
+            && PathBuf::from(manifest).is_relative()
+        {
+            let joined = base.join(manifest);
+            let abs = std::path::absolute(&joined).unwrap_or(joined);
+            a.calico.manifest = Some(abs.display().to_string());
+        }
+    }
+    Ok(a)
+}
+
+/// The model the wizard starts from: the demo lab, or this host with its suggested answers;
+/// `start` (from `--answers`) replaces the answers either way.
+pub fn initial_model(opts: &Options, lang: Lang, start: Option<Answers>) -> Model {
+    let export_path = opts
+        .answers
+        .as_ref()
+        .map_or_else(|| DEFAULT_EXPORT_PATH.into(), |p| p.display().to_string());
+    // Opened from a file, the answers are saved until they change: quitting need not ask.
+    let opened = start.is_some();
+    let mut m = build_model(opts, lang, start, export_path);
+    if opened {
+        m.saved = Some(m.answers.clone());
+        m.may_overwrite = Some(m.export_path.clone());
+    }
+    m
+}
+
+fn build_model(opts: &Options, lang: Lang, start: Option<Answers>, export_path: String) -> Model {
     let templates = match &opts.templates {
         Some(dir) => Templates::load(dir),
         None => Ok(Templates::embedded()),
@@ -110,14 +168,8 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
             disk: Disk::Demo,
         };
         let facts = crate::host::demo_facts();
-        Model::new(
-            lang,
-            facts,
-            Answers::seed(),
-            env,
-            DEFAULT_EXPORT_PATH.into(),
-            true,
-        )
+        let answers = start.unwrap_or_else(Answers::seed);
+        Model::new(lang, facts, answers, env, export_path, true)
     } else {
         let env = Env {
             templates,
@@ -127,7 +179,7 @@ pub fn initial_model(opts: &Options, lang: Lang) -> Model {
             disk: Disk::Root(PathBuf::from("/")),
         };
         let facts = crate::host::detect();
-        let answers = crate::host::suggest_answers(&facts);
-        Model::new(lang, facts, answers, env, DEFAULT_EXPORT_PATH.into(), false)
+        let answers = start.unwrap_or_else(|| crate::host::suggest_answers(&facts));
+        Model::new(lang, facts, answers, env, export_path, false)
     }
 }

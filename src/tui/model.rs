@@ -65,7 +65,11 @@ impl Screen {
 pub enum Overlay {
     None,
     Help,
+    /// What the focused field means (key `i`).
+    FieldHelp,
     ConfirmQuit,
+    /// The answers file exists and was not written by this session: replace it?
+    ConfirmOverwrite,
 }
 
 /// How the wizard ended.
@@ -128,6 +132,8 @@ pub struct Model {
     pub facts: HostFacts,
     pub answers: Answers,
     pub checked: Checked,
+    /// The last plan the answers had, kept while an error stops planning.
+    pub last_plan: Option<crate::plan::Plan>,
     /// The family listed first in podSubnets/serviceSubnets.
     pub primary: AddressFamily,
     pub screen: Screen,
@@ -138,12 +144,19 @@ pub struct Model {
     /// The answers as last written by an export.
     pub saved: Option<Answers>,
     pub export_path: String,
+    /// A path Export may write without asking: opened with --answers, written already, or
+    /// agreed to.
+    pub may_overwrite: Option<String>,
+    /// The node `x` removed last and where it was, for `u` to put back.
+    pub removed_node: Option<(usize, crate::answers::OtherNode)>,
     pub status: Option<Status>,
     pub preview: Preview,
     pub env: Env,
     pub outcome: Option<Outcome>,
     /// Started with `--demo`: the simulated lab, nothing on this machine is read or changed.
     pub demo: bool,
+    /// Draw with ASCII only (the locale is not UTF-8, or the terminal is a VT100/VT220).
+    pub ascii: bool,
 }
 
 impl Model {
@@ -162,6 +175,7 @@ impl Model {
             facts,
             answers,
             checked,
+            last_plan: None,
             primary,
             screen: Screen::Welcome,
             focus: [0; Screen::ALL.len()],
@@ -169,11 +183,14 @@ impl Model {
             overlay: Overlay::None,
             saved: None,
             export_path,
+            may_overwrite: None,
+            removed_node: None,
             status: None,
             preview: Preview::default(),
             env,
             outcome: None,
             demo,
+            ascii: false,
         }
     }
 
@@ -197,7 +214,16 @@ impl Model {
 
     /// Re-run the engine's checks after a change.
     pub fn recheck(&mut self) {
-        self.checked = verdict(&self.answers, &self.facts, &self.env);
+        let checked = verdict(&self.answers, &self.facts, &self.env);
+        if let Some(old) = std::mem::replace(&mut self.checked, checked).plan {
+            self.last_plan = Some(old);
+        }
+    }
+
+    /// The plan to take the values in force from: the current one, or while an error
+    /// stops the plan, the last one there was (so defaults stay visible while you fix it).
+    pub fn plan_in_force(&self) -> Option<&crate::plan::Plan> {
+        self.checked.plan.as_ref().or(self.last_plan.as_ref())
     }
 
     /// Add the files Preview could not render to the verdict (the manifest's version, say,

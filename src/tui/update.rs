@@ -53,13 +53,26 @@ pub fn update(m: &mut Model, msg: Msg) {
         return;
     }
     match m.overlay {
-        Overlay::Help => {
+        Overlay::Help | Overlay::FieldHelp => {
             // Any key closes help; it is never a trap.
             m.overlay = Overlay::None;
             return;
         }
         Overlay::ConfirmQuit => {
             confirm_quit(m, key);
+            return;
+        }
+        Overlay::ConfirmOverwrite => {
+            m.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                m.may_overwrite = Some(m.export_path.trim().to_string());
+                export(m);
+            } else {
+                m.status = Some(Status {
+                    ok: false,
+                    text: m.tx().t("overwrite.kept").into(),
+                });
+            }
             return;
         }
         Overlay::None => {}
@@ -80,8 +93,13 @@ fn confirm_quit(m: &mut Model, key: KeyEvent) {
     match key.code {
         KeyCode::Char('y') | KeyCode::Char('Y') => m.outcome = Some(Outcome::Cancelled),
         KeyCode::Char('e') => {
+            // "Write them first", then quit: leave once they are written; stay to show why
+            // when they could not be.
             m.overlay = Overlay::None;
             export(m);
+            if m.status.as_ref().is_some_and(|s| s.ok) && !m.unsaved() {
+                m.outcome = Some(Outcome::Done);
+            }
         }
         _ => m.overlay = Overlay::None,
     }
@@ -114,6 +132,10 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Right | KeyCode::PageDown | KeyCode::Char('n') => go(m, si + 1),
         KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
         KeyCode::Char('e') => export(m),
+        KeyCode::Char('!') => jump_to_next_problem(m),
+        KeyCode::Char('i') if m.focused_field().is_some_and(|f| f.help_key().is_some()) => {
+            m.overlay = Overlay::FieldHelp
+        }
         KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') if n_fields > 0 => {
             m.focus[si] = (m.focus[si] + 1) % n_fields
         }
@@ -134,8 +156,28 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         }
         KeyCode::Char('a') if m.screen == Screen::Nodes => add_node(m),
         KeyCode::Char('x') | KeyCode::Delete if m.screen == Screen::Nodes => remove_node(m),
+        KeyCode::Char('u') if m.screen == Screen::Nodes => undo_remove_node(m),
         _ => {}
     }
+}
+
+/// Focus the field of the next problem after the focused one (errors while there are any,
+/// then warnings), across screens, wrapping around.
+pub fn jump_to_next_problem(m: &mut Model) {
+    let spots = crate::tui::fields::spots(m);
+    let worst = spots.iter().map(|s| s.severity).max();
+    let wanted: Vec<_> = spots.iter().filter(|s| Some(s.severity) == worst).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let here = (m.screen.index(), m.focus[m.screen.index()]);
+    let next = wanted
+        .iter()
+        .find(|s| (s.screen.index(), s.field) > here)
+        .unwrap_or(&wanted[0]);
+    let (screen, field) = (next.screen, next.field);
+    go(m, screen.index());
+    m.focus[screen.index()] = field;
 }
 
 /// Keys of the Preview screen; true when the key was used.
@@ -170,13 +212,16 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
     }
     let n = p.files.len().max(1);
     match key.code {
+        // A search belongs to the file it was made in.
         KeyCode::Tab => {
             p.tab = (p.tab + 1) % n;
             p.scroll = 0;
+            p.last_search = None;
         }
         KeyCode::BackTab => {
             p.tab = (p.tab + n - 1) % n;
             p.scroll = 0;
+            p.last_search = None;
         }
         KeyCode::Down | KeyCode::Char('j') => p.scroll += 1,
         KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
@@ -299,9 +344,20 @@ fn remove_node(m: &mut Model) {
     let si = Screen::Nodes.index();
     let i = m.focus[si] / 4;
     if i < m.answers.nodes.len() {
-        m.answers.nodes.remove(i);
+        let node = m.answers.nodes.remove(i);
+        m.removed_node = Some((i, node));
         let n = m.answers.nodes.len();
         m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
+        m.recheck();
+    }
+}
+
+/// Put back the node `x` removed last, where it was.
+fn undo_remove_node(m: &mut Model) {
+    if let Some((i, node)) = m.removed_node.take() {
+        let i = i.min(m.answers.nodes.len());
+        m.answers.nodes.insert(i, node);
+        m.focus[Screen::Nodes.index()] = i * 4;
         m.recheck();
     }
 }
@@ -315,6 +371,12 @@ pub fn export(m: &mut Model) {
             ok: false,
             text: tx.t("export.no_path").into(),
         });
+        return;
+    }
+    // Never replace a file the user did not choose to replace (an answers file from another
+    // session, a colleague's, the one the demo manifest would land beside).
+    if Path::new(&path).exists() && m.may_overwrite.as_deref() != Some(path.as_str()) {
+        m.overlay = Overlay::ConfirmOverwrite;
         return;
     }
     // The answers' target is checked before the demo manifest is written beside it, so a
@@ -335,6 +397,7 @@ pub fn export(m: &mut Model) {
     match to_save.save(Path::new(&path), false) {
         Ok(()) => {
             m.saved = Some(m.answers.clone());
+            m.may_overwrite = Some(path.clone());
             // Say where it went in full: a relative path depends on where the wizard started.
             let path = std::path::absolute(&path)
                 .map(|p| p.display().to_string())
@@ -343,7 +406,10 @@ pub fn export(m: &mut Model) {
             let mut text = if errors == 0 {
                 tx.f("export.saved", &[&path])
             } else {
-                tx.f("export.saved_with_errors", &[&path, &errors.to_string()])
+                tx.f(
+                    "export.saved_with_errors",
+                    &[&path, &tx.count("error", errors)],
+                )
             };
             if let Some(name) = demo_manifest {
                 text.push_str(&tx.f("export.demo_manifest", &[&name]));
@@ -390,6 +456,13 @@ fn answers_to_save(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .join(name);
+        // Someone's own manifest of that name is not replaced by the demo's.
+        if std::fs::read(&dest).is_ok_and(|b| b != super::DEMO_CALICO_MANIFEST.as_bytes()) {
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not the demo's manifest; it is kept",
+                dest.display()
+            )));
+        }
         crate::io::write::write_file(
             &dest,
             super::DEMO_CALICO_MANIFEST.as_bytes(),

@@ -130,9 +130,12 @@ pub mod pty {
             cmd.args(args);
             cmd.cwd(cwd);
             cmd.env("TERM", "xterm-256color");
-            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"] {
+            for v in ["LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "NO_COLOR"] {
                 cmd.env_remove(v);
             }
+            // A UTF-8 locale that names no language: the wizard draws Unicode and takes its
+            // language from --lang.
+            cmd.env("LC_CTYPE", "C.UTF-8");
             for (k, v) in env {
                 cmd.env(k, v);
             }
@@ -210,6 +213,44 @@ pub mod pty {
             None
         }
 
+        /// The signal that ended the child (its strsignal name), waiting at most `secs`;
+        /// None when it is still running or exited normally.
+        pub fn wait_signal(&mut self, secs: u64) -> Option<String> {
+            let end = Instant::now() + Duration::from_secs(secs);
+            while Instant::now() < end {
+                if let Some(s) = self.child.try_wait().unwrap() {
+                    let drained = Instant::now() + Duration::from_secs(2);
+                    while !self.eof.load(std::sync::atomic::Ordering::SeqCst)
+                        && Instant::now() < drained
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    return s.signal().map(str::to_string);
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            None
+        }
+
+        /// Wait until the child's state (field 3 of /proc/PID/stat) is `state`.
+        pub fn wait_state(&self, state: char, secs: u64) {
+            let end = Instant::now() + Duration::from_secs(secs);
+            let read = || {
+                let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))
+                    .unwrap_or_default();
+                stat.rfind(')')
+                    .and_then(|i| stat[i + 2..].chars().next())
+                    .unwrap_or('?')
+            };
+            while Instant::now() < end {
+                if read() == state {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("the child never reached state {state}; it is {}", read());
+        }
+
         /// Resize the terminal (the child gets SIGWINCH) and the emulated screen with it.
         pub fn resize(&self, rows: u16, cols: u16) {
             let nz = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero size");
@@ -226,6 +267,20 @@ pub mod pty {
                     pixel_height: 0,
                 })
                 .unwrap();
+        }
+
+        /// Whether the terminal is in cooked mode (line editing and echo on), as a shell
+        /// needs it; false in the wizard's raw mode.
+        pub fn cooked(&self) -> bool {
+            let fd = self._master.as_raw_fd().expect("a unix pty");
+            // SAFETY: tcgetattr on the master reports the pty's mode into a local struct.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0, "tcgetattr");
+            t.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+        }
+
+        pub fn pid(&self) -> libc::pid_t {
+            self.child.process_id().expect("pid") as libc::pid_t
         }
 
         pub fn raw_bytes(&self) -> Vec<u8> {

@@ -91,7 +91,7 @@ pub(super) fn check_proxy_mode(m: ProxyMode, r: &KubeMinor, p: &mut Vec<Problem>
     }
     if m == ProxyMode::Ipvs && r.ipvs_ipv6_nodeport_bug {
         p.push(
-            Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22; the seed hit this)", r.minor))
+            Problem::warning(path, format!("with ipvs on v1.{}, NodePort services may not answer on the node's IPv6 address (fixed in v1.22)", r.minor))
                 .hint("use proxyMode: iptables")
                 .code("proxy.ipvs_ipv6_nodeport", &[&r.minor]),
         );
@@ -270,7 +270,7 @@ pub(super) fn check_single_node_ip(
                 Problem::warning(
                     "kubernetes.version",
                     format!(
-                        "the v1.{} kubelet takes a single --node-ip, so the node will report no {} InternalIP (the seed's own run ended this way)",
+                        "the v1.{} kubelet takes a single --node-ip, so the node will report no {} InternalIP",
                         r.minor,
                         families.get(1).map(|f| f.kube_name()).unwrap_or("IPv6")
                     ),

@@ -40,14 +40,20 @@ impl Body {
         w: usize,
         style: ratatui::style::Style,
     ) {
+        // A mark ending in full-width punctuation (`修正：`) carries its own space.
+        let gap = if mark.ends_with(['：', '，', '。']) {
+            ""
+        } else {
+            " "
+        };
         let lead = if mark.is_empty() {
             indent
         } else {
-            indent + width(mark) + 1
+            indent + width(mark) + gap.len()
         };
         for (i, row) in wrap(text, w.saturating_sub(lead)).into_iter().enumerate() {
             let head = if i == 0 && !mark.is_empty() {
-                format!("{}{} ", " ".repeat(indent), mark)
+                format!("{}{mark}{gap}", " ".repeat(indent))
             } else {
                 " ".repeat(lead)
             };
@@ -94,10 +100,10 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     if let Some(ed) = editing {
         // Scroll the text horizontally so the cursor stays in view.
         let text = ed.input.text();
-        let mut skip_cols = ed
-            .input
-            .cursor_column()
-            .saturating_sub(value_w.saturating_sub(1));
+        // Two columns short of the box: the last one may be the "…" of text cut on the right,
+        // which must never sit under the cursor.
+        let room = value_w.saturating_sub(2);
+        let mut skip_cols = ed.input.cursor_column().saturating_sub(room);
         let mut shown = String::new();
         for c in text.chars() {
             let cw = c.width().unwrap_or(0);
@@ -107,7 +113,7 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
             }
             shown.push(c);
         }
-        let visible_cursor = ed.input.cursor_column().min(value_w.saturating_sub(1));
+        let visible_cursor = ed.input.cursor_column().min(room);
         spans.push(Span::styled(pad(&shown, value_w), styles::selected()));
         body.cursor = Some((start, (label_w + 3 + visible_cursor) as u16));
     } else {
@@ -138,16 +144,17 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
     body.push(Line::from(spans));
     let indent = 4;
     if let Some(err) = editing.and_then(|e| e.error) {
-        body.message(indent, MARK_ERROR, tx.t(err), w, styles::error());
+        let text = format!("{}{}", tx.t(err), tx.t("error.esc_undoes"));
+        body.message(indent, MARK_ERROR, &text, w, styles::error());
     }
     for p in f.problems(m) {
         let (mark, style) = match p.severity {
             Severity::Error => (MARK_ERROR, styles::error()),
             Severity::Warning => (MARK_WARN, styles::warning()),
         };
-        body.message(indent, mark, &tx.problem(p), w, style);
+        body.message(indent, mark, &labelled(m, &tx.problem(p)), w, style);
         if let Some(h) = tx.problem_hint(p) {
-            body.message(indent + 2, tx.t("problem.fix"), &h, w, style);
+            body.message(indent + 2, tx.t("problem.fix"), &labelled(m, &h), w, style);
         }
     }
     if focused {
@@ -171,6 +178,47 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         }
         body.focus = Some((start, body.lines.len().saturating_sub(1)));
     }
+}
+
+/// `text` with every answers-file path of a field (`networking.podSubnets[0]`,
+/// `nodeMaskSizes.ipv6`) replaced by the field's label in quotes, as the screen shows it.
+pub fn labelled(m: &Model, text: &str) -> String {
+    let tx = m.tx();
+    let mut names: Vec<(String, String)> = vec![];
+    for screen in crate::tui::model::Screen::ALL {
+        for f in crate::tui::fields::of_screen(screen, m) {
+            let path = f.path(m);
+            if path.is_empty() || f == Field::PrimaryFamily {
+                continue;
+            }
+            let label = format!("“{}”", f.label(tx));
+            // The hints also name a path without its section (`nodeMaskSizes.ipv6`).
+            if let Some((_, rest)) = path.split_once('.')
+                && rest.contains('.')
+            {
+                names.push((rest.to_string(), label.clone()));
+            }
+            names.push((path, label));
+        }
+    }
+    names.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let ident = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '[' | ']' | '_');
+    let mut out = text.to_string();
+    for (path, label) in names {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(&path).map(|i| i + from) {
+            let end = at + path.len();
+            let before = out[..at].chars().next_back();
+            let after = out[end..].chars().next();
+            if before.is_some_and(ident) || after.is_some_and(|c| ident(c) && c != '.') {
+                from = end;
+                continue;
+            }
+            out.replace_range(at..end, &label);
+            from = at + label.len();
+        }
+    }
+    out
 }
 
 /// Draw the rows into `area`, scrolled so the focused rows (and the cursor) are visible.

@@ -1,5 +1,6 @@
 //! Model → frame. Pure drawing: every figure comes from the model (and so from the engine).
 
+pub mod ascii;
 mod form;
 mod overlays;
 mod screens;
@@ -14,11 +15,23 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use styles::{MARK_ERROR, MARK_OK, MARK_WARN};
 use text::width;
 
+/// Answers-file paths in a text replaced by the fields' labels (see `form::labelled`).
+pub fn form_labelled(m: &Model, text: &str) -> String {
+    form::labelled(m, text)
+}
+
 /// The smallest terminal the layouts are made for.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 pub fn view(frame: &mut Frame, m: &Model) {
+    draw_all(frame, m);
+    if m.ascii {
+        ascii::replace_in(frame.buffer_mut());
+    }
+}
+
+fn draw_all(frame: &mut Frame, m: &Model) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, m, area);
@@ -48,12 +61,29 @@ pub fn view(frame: &mut Frame, m: &Model) {
     match m.overlay {
         Overlay::None => {}
         Overlay::Help => overlays::help(frame, m, area),
+        Overlay::FieldHelp => overlays::field_help(frame, m, area),
         Overlay::ConfirmQuit => overlays::confirm_quit(frame, m, area),
+        Overlay::ConfirmOverwrite => overlays::confirm_overwrite(frame, m, area),
     }
 }
 
 fn too_small(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
+    // A quit question must be seen to be answered, however small the terminal.
+    if m.overlay == Overlay::ConfirmQuit {
+        let text = format!(
+            "{}\n{}",
+            tx.t("quit.title"),
+            tx.f("quit.body", &[&m.export_path])
+        );
+        let lines: Vec<Line> = text
+            .lines()
+            .flat_map(|l| text::wrap(l, area.width.max(1) as usize))
+            .map(Line::from)
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let msg = tx.f(
         "too_small",
         &[
@@ -81,15 +111,18 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
     } else {
         tx.f("header.dry_run", &[&m.facts.hostname])
     };
-    let errors = m.checked.errors().count();
-    let warnings = m.checked.problems.len() - errors;
+    // A value being typed that is not one yet is an error too, until it is fixed or undone.
+    let typing_error = m.editing.as_ref().is_some_and(|e| e.error.is_some());
+    let errors = m.checked.errors().count() + usize::from(typing_error);
+    // The host's warnings (on Welcome) count too: they are as much to read.
+    let warnings = m.checked.problems.len() - errors + m.facts.warnings.len();
     let right = if errors > 0 {
         Span::styled(
             format!(
                 "{MARK_ERROR} {}",
                 tx.f(
                     "header.problems",
-                    &[&errors.to_string(), &warnings.to_string()]
+                    &[&tx.count("error", errors), &tx.count("warning", warnings)]
                 )
             ),
             styles::error(),
@@ -98,7 +131,7 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
         Span::styled(
             format!(
                 "{MARK_OK} {}",
-                tx.f("header.no_errors", &[&warnings.to_string()])
+                tx.f("header.no_errors", &[&tx.count("warning", warnings)])
             ),
             styles::ok(),
         )
@@ -117,10 +150,20 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
 /// that do not fit shrink to their numbers (never the current one).
 fn draw_tabs(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
+    // A screen holding problems carries their mark (✗ errors, ! warnings only), so the
+    // user sees where to go without visiting every screen.
+    let marks: Vec<&str> = Screen::ALL
+        .iter()
+        .map(|s| match crate::tui::fields::screen_severity(m, *s) {
+            Some(crate::plan::Severity::Error) => MARK_ERROR,
+            Some(crate::plan::Severity::Warning) => MARK_WARN,
+            None => "",
+        })
+        .collect();
     let full: Vec<String> = Screen::ALL
         .iter()
         .enumerate()
-        .map(|(i, s)| format!("{} {}", i + 1, tx.t(s.tab_key())))
+        .map(|(i, s)| format!("{} {}{}", i + 1, tx.t(s.tab_key()), marks[i]))
         .collect();
     let total: usize = full.iter().map(|s| width(s) + 1).sum::<usize>() + 2;
     let fits = total <= area.width as usize;
@@ -130,12 +173,17 @@ fn draw_tabs(frame: &mut Frame, m: &Model, area: Rect) {
         let label = if fits || current {
             full[i].clone()
         } else {
-            (i + 1).to_string()
+            format!("{}{}", i + 1, marks[i])
+        };
+        let style = match marks[i] {
+            MARK_ERROR => styles::error(),
+            MARK_WARN => styles::warning(),
+            _ => Default::default(),
         };
         if current {
             spans.push(Span::styled(format!("[{label}]"), styles::selected()));
         } else {
-            spans.push(Span::raw(label));
+            spans.push(Span::styled(label, style));
         }
         spans.push(Span::raw(" "));
     }

@@ -58,6 +58,27 @@ pub fn help(frame: &mut Frame, m: &Model, area: Rect) {
     popup(frame, area, tx.t("help.title"), tx.t("help.body"), 72);
 }
 
+/// The focused field's own help: what it means and what it changes.
+pub fn field_help(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let Some((f, key)) = m.focused_field().and_then(|f| Some((f, f.help_key()?))) else {
+        return;
+    };
+    let body = format!("{}\n\n{}", tx.t(key), tx.t("fieldhelp.close"));
+    popup(frame, area, &f.label(tx), &body, 72);
+}
+
+pub fn confirm_overwrite(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    popup(
+        frame,
+        area,
+        tx.t("overwrite.title"),
+        &tx.f("overwrite.body", &[m.export_path.trim()]),
+        60,
+    );
+}
+
 pub fn confirm_quit(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
     popup(

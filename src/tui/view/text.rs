@@ -1,5 +1,8 @@
 //! Width-aware text helpers: CJK characters take two columns, so lengths are display widths.
+//! Every helper first makes the text safe for the terminal (`terminal_text`): ratatui would
+//! drop a control character silently, hiding that a name or value holds one.
 
+use crate::terminal_text;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn width(s: &str) -> usize {
@@ -8,6 +11,7 @@ pub fn width(s: &str) -> usize {
 
 /// `s` cut to at most `w` columns, with `…` when something was cut.
 pub fn truncate(s: &str, w: usize) -> String {
+    let s = terminal_text::line(s);
     if s.width() <= w {
         return s.to_string();
     }
@@ -39,6 +43,7 @@ const NO_LINE_START: &str = "，。、；：？！）」』》〉…";
 /// Greedy word wrap to `w` columns; words wider than a line (and CJK runs, which have no
 /// spaces) are broken between characters.
 pub fn wrap(s: &str, w: usize) -> Vec<String> {
+    let s = terminal_text::line(s);
     let w = w.max(4);
     let mut lines = vec![];
     let mut line = String::new();
@@ -67,9 +72,23 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
             line.push(' ');
             used += 1;
         }
-        for c in word.chars() {
+        let chars: Vec<char> = word.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
             let cw = c.width().unwrap_or(0);
-            if used + cw > w {
+            // A Latin word inside Chinese text (`veth`, `ens224`, a path) moves to the next
+            // line whole when it fits there, rather than being split between characters.
+            let starts_latin = is_latin(c) && (i == 0 || !is_latin(chars[i - 1]));
+            let latin_w: usize = if starts_latin {
+                chars[i..]
+                    .iter()
+                    .take_while(|c| is_latin(**c))
+                    .map(|c| c.width().unwrap_or(0))
+                    .sum()
+            } else {
+                0
+            };
+            let breaks_latin = starts_latin && used > 0 && used + latin_w > w && latin_w <= w;
+            if used + cw > w || breaks_latin {
                 // Chinese line breaking (GB/T 15834 and W3C clreq): closing punctuation never
                 // starts a line, so the character before it moves down with it.
                 let carried = if NO_LINE_START.contains(c) && line.chars().count() > 1 {
@@ -94,6 +113,12 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// Characters of a Latin word, which must not be split: letters, digits and the joiners of
+/// names and paths.
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '^' | '$')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +130,19 @@ mod tests {
         assert_eq!(rows, vec!["设为其", "路，或使", "用"]);
         assert!(rows.iter().all(|r| !r.starts_with('，')));
         assert!(rows.iter().all(|r| width(r) <= 8));
+    }
+
+    #[test]
+    fn control_characters_show_as_escapes() {
+        assert_eq!(truncate("eth\x1b]0;x\x07", 40), "eth\\x1b]0;x\\x07");
+        assert_eq!(wrap("a\x1b[2J b", 40), vec!["a\\x1b[2J b"]);
+    }
+
+    #[test]
+    fn wrap_keeps_latin_words_in_chinese_text_whole() {
+        let rows = wrap("也会匹配仅包含它的名称（例如vethens224）", 20);
+        assert!(rows.iter().any(|r| r.contains("vethens224")), "{rows:?}");
+        assert!(rows.iter().all(|r| width(r) <= 20), "{rows:?}");
     }
 
     #[test]

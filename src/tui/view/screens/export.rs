@@ -23,13 +23,13 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     if errors == 0 {
         b.message(0, MARK_OK, tx.t("export.ready"), w, styles::ok());
         if warnings > 0 {
-            let text = tx.f("export.warnings", &[&warnings.to_string()]);
+            let text = tx.f("export.warnings", &[&tx.count("warning", warnings)]);
             b.message(0, MARK_WARN, &text, w, styles::warning());
             for p in m.checked.problems.iter().filter(|p| !p.is_error()).take(5) {
                 b.message(
                     2,
                     "-",
-                    &format!("{}: {}", p.path, tx.problem(p)),
+                    &format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))),
                     w,
                     styles::warning(),
                 );
@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
         b.message(
             0,
             MARK_ERROR,
-            &tx.f("export.has_errors", &[&errors.to_string()]),
+            &tx.f("export.has_errors", &[&tx.count("error", errors)]),
             w,
             styles::error(),
         );
@@ -47,11 +47,14 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", p.path, tx.problem(p)),
+                &format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))),
                 w,
                 styles::error(),
             );
         }
+    }
+    if !m.checked.problems.is_empty() {
+        b.message(0, "", tx.t("export.jump"), w, styles::dim());
     }
     b.blank();
     b.message(
@@ -62,4 +65,19 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
         styles::dim(),
     );
     form::draw(frame, area, b);
+}
+
+/// Where a problem is fixed, as the user finds it: "3 Pools › IPv6 service subnet"; the
+/// answers-file path when no field holds it.
+pub fn place(m: &Model, p: &crate::plan::Problem) -> String {
+    let tx = m.tx();
+    match crate::tui::fields::home(p, m) {
+        Some((screen, f)) => format!(
+            "{} {} › {}",
+            screen.index() + 1,
+            tx.t(screen.tab_key()),
+            f.label(tx)
+        ),
+        None => p.path.clone(),
+    }
 }

@@ -28,7 +28,11 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
             b.message(
                 2,
                 "-",
-                &format!("{}: {}", p.path, tx.problem(p)),
+                &format!(
+                    "{}: {}",
+                    super::export::place(m, p),
+                    crate::tui::view::form::labelled(m, &tx.problem(p))
+                ),
                 w,
                 styles::error(),
             );

@@ -20,7 +20,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     let row = |b: &mut Body, label: &str, value: String| {
         b.push(Line::from(vec![
             Span::styled(super::super::text::pad(label, 14), styles::bold()),
-            Span::raw(value),
+            Span::raw(crate::terminal_text::line(&value).into_owned()),
         ]));
     };
     let unknown = || tx.t("welcome.unknown").to_string();
