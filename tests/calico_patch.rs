@@ -618,3 +618,30 @@ fn a_manifest_with_two_calico_nodes_is_refused_not_half_patched() {
     assert!(e.contains("2 ConfigMaps named calico-config"), "{e}");
     assert!(patch_manifest(&one, &plan_of(&seed())).is_ok());
 }
+
+/// What `kubectl apply -f` takes is valid input: a stream opening with a `%YAML 1.1`
+/// directive, and a JSON `kind: List` (what `kubectl get -o json` writes).
+#[test]
+fn a_yaml_directive_and_a_json_list_are_patched_like_the_stream() {
+    let upstream = fixture("calico-v3.15.3.yaml");
+    let items: Vec<serde_json::Value> = docs(&upstream)
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .map(|d| serde_json::to_value(d).unwrap())
+        .collect();
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    for input in [
+        format!("%YAML 1.1\n---\n{upstream}"),
+        serde_json::to_string_pretty(&list).unwrap(),
+    ] {
+        let patched = patch_manifest(&input, &plan_of(&seed())).unwrap();
+        let ds = docs(&patched)
+            .into_iter()
+            .find(|d| is(d, "DaemonSet", "calico-node"))
+            .unwrap();
+        assert_eq!(
+            env_value(&node_env(&ds), "CALICO_IPV6POOL_CIDR").as_deref(),
+            Some("2019:20::/112")
+        );
+    }
+}

@@ -254,7 +254,14 @@ mod tests {
             }
             for arg in cmd.get_arguments() {
                 if let Some(l) = arg.get_long() {
-                    assert!(zsh.contains(&format!("'--{l}")), "zsh lacks --{l} of {at}");
+                    // Written `'--name`, `'*--name` when repeatable, `'(--other)--name` when it
+                    // conflicts with another option.
+                    assert!(
+                        ["'", "'*", ")"]
+                            .iter()
+                            .any(|before| zsh.contains(&format!("{before}--{l}"))),
+                        "zsh lacks --{l} of {at}"
+                    );
                     assert!(
                         fish.contains(&format!("-l {l}")),
                         "fish lacks --{l} of {at}"

@@ -109,7 +109,9 @@ pub fn crio_driver(configs: &[&str]) -> String {
 /// The driver of the runtime behind the first socket found (`cri_sockets`), from its files
 /// under `root`.
 pub fn read(root: &Path, cri_sockets: &[String]) -> Option<RuntimeCgroup> {
-    let read = |p: &str| std::fs::read_to_string(root.join(p.trim_start_matches('/'))).ok();
+    // Runtime configs are small; the bounded read keeps a planted /dev/zero or FIFO harmless.
+    let read =
+        |p: &str| crate::io::read::read_text(&root.join(p.trim_start_matches('/')), 1 << 20).ok();
     let sock = cri_sockets.first()?;
     let source = |p: &str, found: bool| {
         if found {

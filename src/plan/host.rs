@@ -19,6 +19,8 @@ pub fn check(a: &Answers, plan: Option<&Plan>, facts: &HostFacts) -> Vec<Problem
     node_addresses_here(a, facts, &mut p);
     if let Some(plan) = plan {
         cgroup_driver_matches(plan, facts, &mut p);
+        // The pod MTU plus each family's encapsulation against the node's own links.
+        p.extend(super::mtu_problems(plan, facts));
     }
     p
 }

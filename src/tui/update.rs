@@ -457,7 +457,9 @@ fn answers_to_save(
             .unwrap_or(Path::new("."))
             .join(name);
         // Someone's own manifest of that name is not replaced by the demo's.
-        if std::fs::read(&dest).is_ok_and(|b| b != super::DEMO_CALICO_MANIFEST.as_bytes()) {
+        if crate::io::read::read_text(&dest, crate::io::read::MAX_FILE)
+            .is_ok_and(|t| t != super::DEMO_CALICO_MANIFEST)
+        {
             return Err(std::io::Error::other(format!(
                 "{} exists and is not the demo's manifest; it is kept",
                 dest.display()

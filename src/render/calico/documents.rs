@@ -24,7 +24,9 @@ pub fn split(stream: &str) -> Result<Vec<Document>, String> {
     let mut current = String::new();
     for line in stream.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        if is_marker(bare) && !current.is_empty() {
+        // Directives (`%YAML 1.1`) belong to the document their `---` starts (YAML 1.2
+        // §6.8), so a chunk holding one is not a document of its own.
+        if is_marker(bare) && !current.is_empty() && !holds_directive(&current) {
             docs.push(std::mem::take(&mut current));
         }
         current.push_str(line);
@@ -46,6 +48,47 @@ pub fn split(stream: &str) -> Result<Vec<Document>, String> {
             })
         })
         .collect()
+}
+
+/// Whether `chunk` is only the directives (with comments) before a document's `---`.
+fn holds_directive(chunk: &str) -> bool {
+    let only_prologue = chunk.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || l.starts_with('%')
+    });
+    only_prologue && chunk.lines().any(|l| l.starts_with('%'))
+}
+
+/// A `kind: List` (what `kubectl get -o json` writes, and a valid `kubectl apply -f` input)
+/// becomes one document per item, so its calico-config and calico-node are found and patched
+/// like those of a multi-document stream. The items are written back as YAML documents.
+pub fn expand_lists(docs: Vec<Document>) -> Result<Vec<Document>, String> {
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        let items = d.value.as_ref().and_then(|v| {
+            let is_list = v.get("kind").and_then(Value::as_str) == Some("List")
+                && v.get("apiVersion").and_then(Value::as_str) == Some("v1");
+            if is_list {
+                v.get("items")?.as_sequence().cloned()
+            } else {
+                None
+            }
+        });
+        let Some(items) = items else {
+            out.push(d);
+            continue;
+        };
+        for item in items {
+            let body = serde_yaml::to_string(&item).map_err(|e| e.to_string())?;
+            out.push(Document {
+                text: format!("---\n{body}"),
+                value: Some(item),
+                changed: false,
+                edited: None,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn is_marker(line: &str) -> bool {
@@ -143,6 +186,28 @@ mod tests {
         assert_eq!(docs.len(), 3);
         assert!(docs[1].value.is_none());
         assert_eq!(join(&docs, "").unwrap(), s);
+    }
+
+    #[test]
+    fn a_directive_stays_with_its_document() {
+        let s = "%YAML 1.1\n---\nkind: A\n---\nkind: B\n";
+        let docs = split(s).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(kind_and_name(docs[0].value.as_ref().unwrap()).0, Some("A"));
+        assert_eq!(join(&docs, "").unwrap(), s);
+    }
+
+    #[test]
+    fn a_list_becomes_one_document_per_item() {
+        let s = r#"{"apiVersion": "v1", "kind": "List", "items": [{"kind": "A"}, {"kind": "B"}]}"#;
+        let docs = expand_lists(split(s).unwrap()).unwrap();
+        let kinds: Vec<_> = docs
+            .iter()
+            .map(|d| kind_and_name(d.value.as_ref().unwrap()).0)
+            .collect();
+        assert_eq!(kinds, [Some("A"), Some("B")]);
+        let joined = join(&docs, "").unwrap();
+        assert!(split(&joined).unwrap().len() == 2, "{joined}");
     }
 
     #[test]

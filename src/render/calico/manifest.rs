@@ -13,7 +13,9 @@ use serde_yaml::Value;
 
 pub fn patch_manifest(manifest: &str, plan: &Plan) -> Result<String, CalicoError> {
     let fail = |m: String| CalicoError::new(format!("calico.manifest: {m}"));
-    let mut docs = documents::split(manifest).map_err(fail)?;
+    let mut docs = documents::split(manifest)
+        .and_then(documents::expand_lists)
+        .map_err(fail)?;
     reject_etcd_datastore(&docs).map_err(fail)?;
     reject_duplicates(&docs).map_err(fail)?;
     check_version(&docs, plan).map_err(fail)?;
