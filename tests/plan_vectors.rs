@@ -1299,3 +1299,16 @@ fn dockershim_on_1_24_plus_gets_one_problem_with_one_fix() {
         at[0]
     );
 }
+
+/// A registry with a newline is refused on its field, and no other message repeats it.
+#[test]
+fn a_broken_registry_is_one_error_and_no_other_message_repeats_it() {
+    let mut a = modern();
+    a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+    a.calico.registry = Some("a\nb".into());
+    let c = plan::check(&a);
+    assert!(c.for_path("calico.registry").any(|p| p.is_error()));
+    for p in &c.problems {
+        assert!(!p.message.contains('\n'), "{p}");
+    }
+}

@@ -58,6 +58,8 @@ pub(super) fn check_dataplane(
             .registry
             .as_deref()
             .filter(|r| !r.trim().is_empty())
+        // A registry that is not one has its own error (check_calico_registry).
+        && super::text::is_image_repository(registry)
         && a.calico
             .manifest
             .as_deref()
