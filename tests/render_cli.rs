@@ -420,11 +420,7 @@ fn only_a_missing_manifest_is_told_where_to_download_it() {
     // A directory where the manifest should be: the system's error, no download advice.
     let r = render(&answers, &dir.path().join("out"), None);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("calico.manifest: cannot read"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("calico.manifest: "), "{}", r.stderr);
     assert!(!r.stderr.contains("curl"), "{}", r.stderr);
     // Missing: where to get it.
     a.calico.manifest = Some("absent.yaml".into());

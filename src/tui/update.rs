@@ -373,15 +373,19 @@ pub fn export(m: &mut Model) {
         });
         return;
     }
+    // The answers' target is checked before anything else (a link or a device is refused,
+    // not offered for replacing) and before the demo manifest is written beside it, so a
+    // refused export writes nothing at all.
+    let checked = crate::io::write::check_path(Path::new(&path));
     // Never replace a file the user did not choose to replace (an answers file from another
     // session, a colleague's, the one the demo manifest would land beside).
-    if Path::new(&path).exists() && m.may_overwrite.as_deref() != Some(path.as_str()) {
+    if checked.is_ok()
+        && Path::new(&path).exists()
+        && m.may_overwrite.as_deref() != Some(path.as_str())
+    {
         m.overlay = Overlay::ConfirmOverwrite;
         return;
     }
-    // The answers' target is checked before the demo manifest is written beside it, so a
-    // refused export writes nothing at all.
-    let checked = crate::io::write::check_path(Path::new(&path));
     let (to_save, demo_manifest) = match checked.and_then(|()| answers_to_save(m, Path::new(&path)))
     {
         Ok(x) => x,
