@@ -11,27 +11,9 @@ use render_support::*;
 use std::path::Path;
 use std::process::Command;
 
-const TOOL: &str = "kubernetes-validate";
+use common::KUBERNETES_VALIDATE as TOOL;
 /// The oldest minor `kubernetes-validate` ships schemas for.
 const OLDEST_SCHEMA_MINOR: u32 = 25;
-
-/// Whether the tool runs; when it does not, skip with a message, or fail when CI demands it.
-fn tool_available() -> bool {
-    let ok = Command::new(TOOL)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("DSINSTALL_REQUIRE_KUBERNETES_VALIDATE").as_deref() == Ok("1") {
-            panic!(
-                "{TOOL} is required (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1) but does not run; pip install kubernetes-validate"
-            );
-        }
-        eprintln!("SKIP: {TOOL} not found; pip install kubernetes-validate to run this test");
-    }
-    ok
-}
 
 /// Validate one file for one minor; Err carries the tool's output.
 fn validate(file: &Path, minor: u32) -> Result<(), String> {
@@ -59,7 +41,7 @@ fn write_workload(dir: &Path, minor: u32, text: &str) -> std::path::PathBuf {
 
 #[test]
 fn verify_workload_passes_strict_validation_for_every_minor_with_a_schema() {
-    if !tool_available() {
+    if !common::kubernetes_validate_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -87,7 +69,7 @@ fn verify_workload_passes_strict_validation_for_every_minor_with_a_schema() {
 /// schema the tool has, and strict validation must say so.
 #[test]
 fn strict_validation_rejects_the_pre_1_20_service_shape() {
-    if !tool_available() {
+    if !common::kubernetes_validate_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

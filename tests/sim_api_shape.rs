@@ -3,33 +3,19 @@
 //! simulated release (schemas exist from 1.25). Skips without the tool unless
 //! DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1.
 
+mod common;
 mod sim_support;
 
 use sim_support::*;
 use std::process::Command;
 
-const TOOL: &str = "kubernetes-validate";
-
-fn tool_available() -> bool {
-    let ok = Command::new(TOOL)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("DSINSTALL_REQUIRE_KUBERNETES_VALIDATE").as_deref() == Ok("1") {
-            panic!("{TOOL} is required (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1) but does not run");
-        }
-        eprintln!("SKIP: {TOOL} not found; pip install kubernetes-validate to run this test");
-    }
-    ok
-}
+use common::KUBERNETES_VALIDATE as TOOL;
 
 const WORKLOAD: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shape\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shape\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:latest\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shape\nspec:\n  type: NodePort\n  ipFamilyPolicy: PreferDualStack\n  selector: {app: web}\n  ports:\n  - port: 80\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: client\n  namespace: shape\nspec:\n  containers:\n  - name: c\n    image: busybox:latest\n    command: [sleep, '3600']\n";
 
 #[test]
 fn every_kind_the_lab_returns_passes_strict_validation() {
-    if !tool_available() {
+    if !common::kubernetes_validate_available() {
         return;
     }
     for (v, minor) in [

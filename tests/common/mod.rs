@@ -32,3 +32,25 @@ pub fn modern() -> dsinstall::answers::Answers {
     a.networking.service_subnets = vec!["10.96.0.0/16".into(), "fd00:10:96::/112".into()];
     a
 }
+
+/// The schema checker (`pip install kubernetes-validate`): whether it runs; when it does not,
+/// skip with a message, or fail where CI demands it (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1).
+pub const KUBERNETES_VALIDATE: &str = "kubernetes-validate";
+
+pub fn kubernetes_validate_available() -> bool {
+    let tool = KUBERNETES_VALIDATE;
+    let ok = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("DSINSTALL_REQUIRE_KUBERNETES_VALIDATE").as_deref() == Ok("1") {
+            panic!(
+                "{tool} is required (DSINSTALL_REQUIRE_KUBERNETES_VALIDATE=1) but does not run; pip install kubernetes-validate"
+            );
+        }
+        eprintln!("SKIP: {tool} not found; pip install kubernetes-validate to run this test");
+    }
+    ok
+}
