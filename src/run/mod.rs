@@ -1,0 +1,12 @@
+//! The install (run.md): ordered steps over the rendered files, executed by a runner that is
+//! not the terminal, recorded in a journal that every client (`apply`, `status`, `logs`, the
+//! wizard) reads. The shared vocabulary lives here; the runner, the steps and the clients
+//! build on it.
+//!
+//! - `event`: what the journal holds, one JSON object a line.
+//! - `step`: the `Step` trait every step implements, and the context it runs in.
+//! - `status`: the `status --json` document, folded from the journal.
+
+pub mod event;
+pub mod status;
+pub mod step;

@@ -1,0 +1,103 @@
+//! The contract between the runner and a step (run.md, "Steps"): every step probes first
+//! (re-run on every resume, even for steps already done), acts, backs up every host file
+//! before changing it, and can be undone by `dsinstall reset`.
+//!
+//! The runner owns the journal, the log, redaction, deadlines and cancellation; a step
+//! only talks to its `StepCx`.
+
+use crate::io::child::{Command, Finished};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a probe found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// Nothing left to do (the detail says what was seen: "swap is off, fstab has no swap").
+    Done(String),
+    /// The action must run (the detail says why).
+    Needed(String),
+}
+
+/// Why a step failed, for a person to act on: `cause` in one sentence, `fix` what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub cause: String,
+    pub fix: String,
+}
+
+impl Failure {
+    pub fn new(cause: impl Into<String>, fix: impl Into<String>) -> Failure {
+        Failure {
+            cause: cause.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// One change a step would make, for `--dry-run` and the wizard's Confirm screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A command that changes the host, with its arguments.
+    Command(Vec<String>),
+    /// A file written under the root: its path on the node, and a unified diff against
+    /// what is on disk now (the whole file when it is new).
+    File { path: PathBuf, diff: String },
+    /// Anything else, in one line ("swap off on /dev/sda2").
+    Note(String),
+}
+
+/// The runner's side of a step's work. Implemented by the runner (and by tests).
+pub trait StepCx {
+    /// The directory host files go under (`--root`, `/` on a real node).
+    fn root(&self) -> &Path;
+    /// Where the run's rendered files are (0700, in the state directory).
+    fn rendered(&self) -> &Path;
+    /// The host path `p` (absolute, as on the node) under the root.
+    fn host_path(&self, p: &str) -> PathBuf {
+        self.root().join(p.trim_start_matches('/'))
+    }
+    /// A program the run drives (kubeadm, kubectl, ssh…): `DSINSTALL_KUBEADM`/`_KUBECTL`,
+    /// else PATH.
+    fn tool(&self, name: &str) -> PathBuf;
+    /// Run a child; every line of it goes to the journal and log under this step, redacted.
+    /// The runner adds the deadline left to the step and the cancel flag.
+    fn run(&mut self, cmd: Command) -> io::Result<Finished>;
+    /// Run a child and also hand its (redacted) lines to `on_line`.
+    fn run_with(&mut self, cmd: Command, on_line: &mut dyn FnMut(&str)) -> io::Result<Finished>;
+    /// A line of the step's own.
+    fn say(&mut self, text: &str);
+    /// Sub-progress (a kubeadm phase, "image 3/7").
+    fn phase(&mut self, phase: &str);
+    /// Keep a copy of the host file at `host` (under the root) before it is changed; once
+    /// per run, so a resume never backs up dsinstall's own edit. Restored by reset.
+    fn backup(&mut self, host: &Path) -> io::Result<()>;
+    /// Whether the run is a dry run: the step describes, never changes.
+    fn dry_run(&self) -> bool;
+    /// Whether the user gave consent to changes that need it (`--yes`, or the wizard asked).
+    fn consented(&self) -> bool;
+}
+
+/// One step of the install.
+pub trait Step: Send {
+    /// The step id (run.md: `preflight`, `host.swap`, …, `join.<node>`, `verify`).
+    fn id(&self) -> String;
+    /// How long the action may take before it is cancelled.
+    fn deadline(&self) -> Duration;
+    /// Is it done already? Must not change the host.
+    fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure>;
+    /// What the action would change (dry run, Confirm screen).
+    fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change>;
+    /// Do it. An interrupted earlier attempt may have left it half done: pick up from there.
+    fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure>;
+    /// Make a failed or interrupted attempt retryable (kubeadm.init: `kubeadm reset -f` and
+    /// the cleanup kubeadm leaves undone). Default: nothing to clean.
+    fn clean(&self, _cx: &mut dyn StepCx) -> Result<(), Failure> {
+        Ok(())
+    }
+    /// Undo what the step did, for `dsinstall reset`. Backed-up files are restored by the
+    /// runner afterwards. Default: nothing beyond the backups.
+    fn undo(&self, _cx: &mut dyn StepCx) -> Result<(), Failure> {
+        Ok(())
+    }
+}
