@@ -7,6 +7,9 @@
 //! - `step`: the `Step` trait every step implements, and the context it runs in.
 //! - `status`: the `status --json` document, folded from the journal.
 
+pub mod client;
 pub mod event;
+pub mod journal;
 pub mod status;
 pub mod step;
+pub mod steps;

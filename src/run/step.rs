@@ -69,6 +69,8 @@ pub trait StepCx {
     fn say(&mut self, text: &str);
     /// Sub-progress (a kubeadm phase, "image 3/7").
     fn phase(&mut self, phase: &str);
+    /// One result of the built-in checks (the `verify` step), journalled as it arrives.
+    fn check(&mut self, result: &crate::verify::report::CheckResult);
     /// Keep a copy of the host file at `host` (under the root) before it is changed; once
     /// per run, so a resume never backs up dsinstall's own edit. Restored by reset.
     fn backup(&mut self, host: &Path) -> io::Result<()>;
