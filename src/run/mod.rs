@@ -8,8 +8,10 @@
 //! - `status`: the `status --json` document, folded from the journal.
 
 pub mod client;
+pub mod diagnose;
 pub mod event;
 pub mod journal;
+pub mod kubectl;
 pub mod status;
 pub mod step;
 pub mod steps;

@@ -253,6 +253,49 @@ pub fn swapoff(ctx: &Ctx, args: &[String]) -> Exit {
     })
 }
 
+/// The host's kernel state as the real kernel shows it, under the host's root:
+/// `/proc/swaps` (its header, and the guide's swap partition while swap is on),
+/// `/proc/modules`, and `/proc/sys/<key>` for each sysctl set (the bridge keys only while
+/// br_netfilter is loaded), so what reads these files on a real node reads them here.
+pub fn mirror_proc(root: &std::path::Path, h: &HostState) -> Result<(), String> {
+    let put = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        }
+        crate::io::write::write_file(&p, text.as_bytes(), crate::io::write::PUBLIC)
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut swaps = String::from("Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n");
+    if h.swap {
+        swaps.push_str("/dev/dm-1                               partition\t2097148\t0\t-2\n");
+    }
+    put("proc/swaps", &swaps)?;
+    let modules: String = h
+        .modules
+        .iter()
+        .map(|m| format!("{m} 16384 0 - Live 0x0000000000000000\n"))
+        .collect();
+    put("proc/modules", &modules)?;
+    let bridge = root.join("proc/sys/net/bridge");
+    if h.modules.contains("br_netfilter") {
+        for k in [
+            "net.bridge.bridge-nf-call-iptables",
+            "net.bridge.bridge-nf-call-ip6tables",
+        ] {
+            put(&proc_path(k)[1..], &format!("{}\n", value(h, k)))?;
+        }
+    } else if bridge.exists() {
+        std::fs::remove_dir_all(&bridge).map_err(|e| format!("{}: {e}", bridge.display()))?;
+    }
+    for (k, v) in &h.sysctls {
+        if exists(h, k) {
+            put(&proc_path(k)[1..], &format!("{v}\n"))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

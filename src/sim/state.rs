@@ -193,7 +193,12 @@ pub fn write_world(dir: &Path, w: &World) -> Result<(), String> {
     let p = state_file(dir);
     let text = serde_json::to_string_pretty(w).map_err(|e| e.to_string())?;
     crate::io::write::write_file(&p, text.as_bytes(), crate::io::write::PUBLIC)
-        .map_err(|e| format!("{}: {e}", p.display()))
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    for (i, (name, h)) in w.hosts.iter().enumerate() {
+        let first = w.lab.hosts.first().map_or(i == 0, |f| &f.name == name);
+        crate::sim::hostcmd::mirror_proc(&host_root(dir, name, first), h)?;
+    }
+    Ok(())
 }
 
 /// Write a file under a host's root, making its directories; `private` makes it 0600.

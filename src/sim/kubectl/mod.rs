@@ -348,6 +348,19 @@ fn with_status(w: &World, v: Version, o: &Value) -> Value {
             }
             o["status"] = s;
         }
+        // The apiextensions server accepts the names and establishes a CRD at once
+        // (apiextensions-apiserver pkg/controller/establish).
+        Some("CustomResourceDefinition") => {
+            let names = o["spec"]["names"].clone();
+            o["status"] = json!({
+                "acceptedNames": names,
+                "conditions": [
+                    {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found"},
+                    {"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"}
+                ],
+                "storedVersions": o["spec"]["versions"].as_array().and_then(|v| v.iter().find(|x| x["storage"] == true)).map(|x| json!([x["name"]])).unwrap_or(json!([]))
+            });
+        }
         _ => {}
     }
     o

@@ -1,0 +1,95 @@
+//! Every kubectl command line the install runs, in one place, so that a test can hand each
+//! to a real kubectl (Debian's kubernetes-client is 1.20) and see it accepted. Only flags
+//! kubectl 1.19 has: no `wait --for=jsonpath` (1.23) or `--for=create` (1.31); waits poll
+//! `get -o json` and decide in dsinstall.
+
+use crate::io::child::Command;
+use crate::run::step::StepCx;
+use std::time::Duration;
+
+/// The kubeconfig every step uses: the one `kubeadm init` wrote.
+pub const ADMIN_CONF: &str = "/etc/kubernetes/admin.conf";
+
+/// `kubectl get <kind> [name] [-n ns] -o json`.
+pub fn get_json(kind: &str, name: Option<&str>, namespace: Option<&str>) -> Vec<String> {
+    let mut a = vec!["get".to_string(), kind.to_string()];
+    a.extend(name.map(str::to_string));
+    if let Some(ns) = namespace {
+        a.extend(["-n".to_string(), ns.to_string()]);
+    }
+    a.extend(["-o".to_string(), "json".to_string()]);
+    a
+}
+
+/// `kubectl get nodes -o json`: also the probe that the API answers.
+pub fn get_nodes() -> Vec<String> {
+    get_json("nodes", None, None)
+}
+
+/// `kubectl get <kind> -n NS -l SELECTOR -o json`.
+pub fn get_selected(kind: &str, namespace: &str, selector: &str) -> Vec<String> {
+    vec![
+        "get".into(),
+        kind.into(),
+        "-n".into(),
+        namespace.into(),
+        "-l".into(),
+        selector.into(),
+        "-o".into(),
+        "json".into(),
+    ]
+}
+
+/// `kubectl apply -f FILE`.
+pub fn apply(file: &str) -> Vec<String> {
+    vec!["apply".into(), "-f".into(), file.into()]
+}
+
+/// `kubectl create -f FILE`: the operator's manifest is too big for apply's annotation
+/// (Calico's docs say `create`).
+pub fn create(file: &str) -> Vec<String> {
+    vec!["create".into(), "-f".into(), file.into()]
+}
+
+/// `kubectl logs -n NS POD -c CONTAINER --tail=N`.
+pub fn logs_tail(namespace: &str, pod: &str, container: &str, lines: u32) -> Vec<String> {
+    vec![
+        "logs".into(),
+        "-n".into(),
+        namespace.into(),
+        pod.into(),
+        "-c".into(),
+        container.into(),
+        format!("--tail={lines}"),
+    ]
+}
+
+/// Every form above with sample arguments, for the test against real kubectl.
+pub fn every_form() -> Vec<Vec<String>> {
+    vec![
+        get_nodes(),
+        get_json("pods", None, Some("kube-system")),
+        get_json("daemonsets", Some("calico-node"), Some("kube-system")),
+        get_json("pods", None, Some("calico-system")),
+        get_json(
+            "customresourcedefinitions",
+            Some("installations.operator.tigera.io"),
+            None,
+        ),
+        get_json("tigerastatus", Some("calico"), None),
+        get_json("installations.operator.tigera.io", Some("default"), None),
+        get_selected("pods", "calico-system", "k8s-app=calico-node"),
+        apply("/dev/null"),
+        create("/dev/null"),
+        logs_tail("kube-system", "calico-node-x", "calico-node", 20),
+    ]
+}
+
+/// kubectl with the admin kubeconfig under the root and `args`, within `timeout`.
+pub fn command(cx: &dyn StepCx, args: &[String], timeout: Duration) -> Command {
+    Command::new(cx.tool("kubectl"))
+        .arg("--kubeconfig")
+        .arg(cx.host_path(ADMIN_CONF))
+        .args(args)
+        .timeout(timeout)
+}

@@ -1,0 +1,122 @@
+//! `preflight`: what would make the install fail, before anything changes: the host
+//! warnings that block it, the host checks of the answers (plan::host::check: the CRI
+//! socket, the node's addresses on this host, the cgroup driver, the MTU), then kubeadm's
+//! own `kubeadm init phase preflight --config F`, each `[ERROR X]` turned into a cause and
+//! a fix. kubeadm's checks that the next steps fix (swap, the forwarding and bridge
+//! sysctls) and the image pull the images step does are ignored here, not later.
+
+use super::common;
+use crate::answers::Answers;
+use crate::host::HostFacts;
+use crate::io::child::Command;
+use crate::plan::{Plan, Severity};
+use crate::render::KUBEADM_CONFIG;
+use crate::run::diagnose;
+use crate::run::step::{Change, Failure, Probe, Step, StepCx};
+use std::time::Duration;
+
+/// Host warnings a later step fixes: not a reason to stop here.
+const FIXED_LATER: &[&str] = &["swap-on"];
+
+/// kubeadm preflight checks the host steps and the images step take care of.
+pub const IGNORED_CHECKS: &[&str] = &[
+    "Swap",
+    "FileContent--proc-sys-net-ipv4-ip_forward",
+    "FileContent--proc-sys-net-ipv6-conf-default-forwarding",
+    "FileContent--proc-sys-net-bridge-bridge-nf-call-iptables",
+    "FileContent--proc-sys-net-bridge-bridge-nf-call-ip6tables",
+    "ImagePull",
+];
+
+pub struct Preflight {
+    pub answers: Answers,
+    pub plan: Plan,
+    /// The host's facts; None: detected under the root when the step runs.
+    pub facts: Option<HostFacts>,
+}
+
+impl Preflight {
+    fn facts(&self, cx: &dyn StepCx) -> HostFacts {
+        self.facts
+            .clone()
+            .unwrap_or_else(|| crate::host::detect_at(cx.root()))
+    }
+
+    fn command(&self, cx: &dyn StepCx) -> Command {
+        Command::new(cx.tool("kubeadm"))
+            .args(["init", "phase", "preflight", "--config"])
+            .arg(cx.rendered().join(KUBEADM_CONFIG))
+            .arg(format!(
+                "--ignore-preflight-errors={}",
+                IGNORED_CHECKS.join(",")
+            ))
+            .timeout(Duration::from_secs(280))
+    }
+}
+
+impl Step for Preflight {
+    fn id(&self) -> String {
+        "preflight".into()
+    }
+    fn deadline(&self) -> Duration {
+        Duration::from_secs(300)
+    }
+    fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
+        // Once kubeadm init has run, its own files fail these checks: nothing to check.
+        if common::exists(cx, crate::run::kubectl::ADMIN_CONF) {
+            return Ok(Probe::Done(
+                "the control plane is initialized: the checks before it are behind".into(),
+            ));
+        }
+        Ok(Probe::Needed(
+            "the host is checked before every install".into(),
+        ))
+    }
+    fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
+        vec![Change::Note(
+            "checks only: host warnings, host checks, kubeadm init phase preflight".into(),
+        )]
+    }
+    fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
+        let facts = self.facts(cx);
+        if let Some(w) = facts
+            .warnings
+            .iter()
+            .find(|w| w.blocking && !FIXED_LATER.contains(&w.id.as_str()))
+        {
+            return Err(Failure::new(
+                format!(
+                    "this host cannot take the install ({}): {}",
+                    w.id, w.message
+                ),
+                "fix it on the host (dsinstall detect shows it), then run dsinstall apply again",
+            ));
+        }
+        let problems = crate::plan::host::check(&self.answers, Some(&self.plan), &facts);
+        for p in &problems {
+            cx.say(&format!(
+                "{}: {} ({})",
+                p.severity.as_str(),
+                p.message,
+                p.path
+            ));
+        }
+        if let Some(p) = problems.iter().find(|p| p.severity == Severity::Error) {
+            return Err(Failure::new(
+                format!("{}: {}", p.path, p.message),
+                p.hint.clone().unwrap_or_else(|| {
+                    "change the answers or the host, then run dsinstall apply again".into()
+                }),
+            ));
+        }
+        let cmd = self.command(cx);
+        let (fin, lines) = common::run_any(cx, cmd.clone(), "kubeadm init phase preflight")?;
+        if fin.success() {
+            return Ok(());
+        }
+        Err(diagnose::kubeadm(
+            &lines,
+            &format!("init phase preflight {}", fin.describe(&cmd)),
+        ))
+    }
+}

@@ -1,0 +1,110 @@
+//! `host.sysctl`: the rendered sysctl-kubernetes.conf written to
+//! /etc/sysctl.d/kubernetes.conf, applied (`sysctl -p FILE`), and every key read back
+//! (`sysctl -n KEY`): a key the kernel lacks (the bridge keys without br_netfilter) or
+//! refuses is named in the failure.
+
+use super::common;
+use crate::io::child::Command;
+use crate::render::SYSCTL;
+use crate::run::step::{Change, Failure, Probe, Step, StepCx};
+use std::time::Duration;
+
+const TARGET: &str = "/etc/sysctl.d/kubernetes.conf";
+
+pub struct Sysctl;
+
+/// The `key = value` pairs of a sysctl.d file (procps's syntax: `#`/`;` comments, a
+/// leading `-` means ignore errors).
+pub fn pairs(conf: &str) -> Vec<(String, String)> {
+    conf.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.trim().trim_start_matches('-').to_string(),
+                v.trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The keys whose current value is not the wanted one: (key, what the kernel says).
+fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, String)> {
+    want.iter()
+        .filter_map(|(k, v)| {
+            let cmd = Command::new(cx.tool("sysctl"))
+                .args(["-n", k])
+                .timeout(common::QUICK);
+            match common::capture(&cmd) {
+                Some((true, out)) if norm(&out) == norm(v) => None,
+                Some((true, out)) => Some((k.clone(), format!("is {}", out.trim()))),
+                Some((false, out)) => Some((k.clone(), out.trim().to_string())),
+                None => Some((k.clone(), "sysctl cannot be run".to_string())),
+            }
+        })
+        .collect()
+}
+
+/// Values as the kernel prints them: whitespace-separated fields, tabs or spaces.
+fn norm(v: &str) -> String {
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Step for Sysctl {
+    fn id(&self) -> String {
+        "host.sysctl".into()
+    }
+    fn deadline(&self) -> Duration {
+        Duration::from_secs(120)
+    }
+    fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
+        let conf = common::rendered(cx, SYSCTL)?;
+        let bad = wrong(cx, &pairs(&conf));
+        let file_ok = common::host_text(cx, TARGET).as_deref() == Some(conf.as_str());
+        Ok(match (bad.first(), file_ok) {
+            (None, true) => Probe::Done(format!("every key of {TARGET} is set")),
+            (None, false) => Probe::Needed(format!("{TARGET} is not the planned one")),
+            (Some((k, why)), _) => Probe::Needed(format!("{k} {why}")),
+        })
+    }
+    fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
+        let Ok(conf) = common::rendered(cx, SYSCTL) else {
+            return vec![Change::Note(format!("{SYSCTL} is not rendered yet"))];
+        };
+        let mut c: Vec<Change> = common::file_change(cx, TARGET, &conf).into_iter().collect();
+        let file = cx.host_path(TARGET).display().to_string();
+        c.push(common::command_change("sysctl", &["-p", &file]));
+        c
+    }
+    fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
+        let conf = common::rendered(cx, SYSCTL)?;
+        common::write_host(cx, TARGET, &conf, 0o644)?;
+        let file = cx.host_path(TARGET);
+        let cmd = Command::new(cx.tool("sysctl"))
+            .arg("-p")
+            .arg(&file)
+            .timeout(common::QUICK);
+        // A failed key is named by the read-back below, with what the kernel said.
+        let (_, lines) = common::run_any(cx, cmd, "sysctl -p")?;
+        if let Some((k, why)) = wrong(cx, &pairs(&conf)).into_iter().next() {
+            let said = lines
+                .iter()
+                .find(|l| l.contains(&k.replace('.', "/")) || l.contains(&k))
+                .map(|l| format!(" ({})", l.trim()))
+                .unwrap_or_default();
+            let fix = if k.starts_with("net.bridge.") {
+                "load br_netfilter (modprobe br_netfilter) so the bridge keys exist, then run dsinstall apply again".to_string()
+            } else {
+                format!(
+                    "set {k} by hand (sysctl -w) to see why the kernel refuses it, then run dsinstall apply again"
+                )
+            };
+            return Err(Failure::new(
+                format!("the sysctl {k} did not take: it {why}{said}"),
+                fix,
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! `wait.node`: the first node Ready, polled with `kubectl get nodes -o json` against the
+//! step's deadline (kubectl 1.19 has no `wait --for=jsonpath`), the last state seen
+//! reported: a NotReady node's Ready condition message is the evidence
+//! ("container runtime network not ready ... cni plugin not initialized").
+
+use super::calico::get;
+use crate::run::kubectl;
+use crate::run::step::{Change, Failure, Probe, Step, StepCx};
+use std::time::{Duration, Instant};
+
+pub struct WaitNode {
+    pub node: String,
+    /// How long to wait before failing (under the step's deadline).
+    pub timeout: Duration,
+}
+
+/// The node's Ready condition: Ok(()) when True, else Err(what it says).
+pub fn ready(nodes: &serde_json::Value, name: &str) -> Result<(), String> {
+    let Some(n) = nodes["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|n| n["metadata"]["name"] == name))
+    else {
+        return Err(format!("node {name} is not registered"));
+    };
+    let c = n["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+    match c {
+        Some(c) if c["status"] == "True" => Ok(()),
+        Some(c) => Err(format!(
+            "Ready is {} ({}): {}",
+            c["status"].as_str().unwrap_or("?"),
+            c["reason"].as_str().unwrap_or(""),
+            c["message"].as_str().unwrap_or("")
+        )),
+        None => Err("no Ready condition yet".into()),
+    }
+}
+
+impl Step for WaitNode {
+    fn id(&self) -> String {
+        "wait.node".into()
+    }
+    fn deadline(&self) -> Duration {
+        self.timeout + Duration::from_secs(30)
+    }
+    fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
+        Ok(
+            match get(cx, &kubectl::get_nodes()).and_then(|n| ready(&n, &self.node)) {
+                Ok(()) => Probe::Done(format!("node {} is Ready", self.node)),
+                Err(e) => Probe::Needed(e),
+            },
+        )
+    }
+    fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
+        vec![Change::Note(format!(
+            "wait for node {} to be Ready",
+            self.node
+        ))]
+    }
+    fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
+        let until = Instant::now() + self.timeout;
+        let mut last = String::new();
+        loop {
+            match get(cx, &kubectl::get_nodes()).and_then(|n| ready(&n, &self.node)) {
+                Ok(()) => return Ok(()),
+                Err(e) if e != last => {
+                    cx.say(&format!("node {}: {e}", self.node));
+                    last = e;
+                }
+                Err(_) => {}
+            }
+            if Instant::now() >= until {
+                let fix = if last.contains("cni") || last.contains("network") {
+                    "the pod network is not up: see wait.calico and kubectl -n kube-system get pods; then run dsinstall apply again"
+                } else if last.contains("stopped posting") || last.contains("Unknown") {
+                    "the kubelet stopped reporting: systemctl status kubelet, journalctl -u kubelet; then run dsinstall apply again"
+                } else {
+                    "see kubectl describe node and journalctl -u kubelet; then run dsinstall apply again"
+                };
+                return Err(Failure::new(
+                    format!(
+                        "node {} was not Ready within {}s: {last}",
+                        self.node,
+                        self.timeout.as_secs()
+                    ),
+                    fix,
+                ));
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
