@@ -1,0 +1,326 @@
+//! The install's steps against the simulated lab, driven one by one through a test StepCx:
+//! each step's probe, act, probe again, on the guide's answers (1.19, manifest) and a
+//! modern IPv6-primary operator install (1.31); each fault failing the right step with a
+//! cause and a fix and the step passing once it is cleared; a dry run changing nothing.
+
+mod common;
+mod sim_support;
+mod steps_support;
+
+use dsinstall::run::step::{Change, Probe, Step};
+use dsinstall::run::steps::{self, Setup};
+use sim_support::{BIN, Lab};
+use std::path::PathBuf;
+use std::time::Duration;
+use steps_support::TestCx;
+
+struct Bed {
+    lab: Lab,
+    setup: Setup,
+    cx: TestCx,
+}
+
+/// A lab at `version` with `faults`, the answers rendered into it, and a StepCx on its root.
+fn bed(answers: &str, version: &str, calico: &str, faults: &[&str]) -> Bed {
+    let mut extra = Vec::new();
+    for f in faults {
+        extra.extend(["--fault", f]);
+    }
+    let lab = Lab::new(version, &extra);
+    let text = std::fs::read_to_string(common::fixture(&format!("answers/{answers}")))
+        .unwrap()
+        .replace(
+            "calico:\n",
+            &format!(
+                "calico:\n  manifest: {}\n",
+                common::fixture(&format!("calico/{calico}")).display()
+            ),
+        );
+    let path = lab.file("answers.yaml", &text);
+    let out = lab.path().join("rendered");
+    let o = std::process::Command::new(BIN)
+        .args(["render", "--answers", &path, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let answers = dsinstall::answers::Answers::from_yaml(&text, &path).unwrap();
+    let plan = dsinstall::plan::check(&answers).plan.expect("answers plan");
+    let cx = TestCx::new(
+        &lab.path().join("root"),
+        &out,
+        &lab.path().join("bin"),
+        &lab.path().join("backups"),
+    );
+    Bed {
+        setup: Setup {
+            answers,
+            plan,
+            rendered: out,
+            skip_image_pull: false,
+        },
+        lab,
+        cx,
+    }
+}
+
+fn guide(faults: &[&str]) -> Bed {
+    bed("seed-v1.19.yaml", "v1.19.0", "calico-v3.15.3.yaml", faults)
+}
+
+fn modern(faults: &[&str]) -> Bed {
+    bed(
+        "modern-v1.31-ipv6-primary.yaml",
+        "v1.31.2",
+        "tigera-operator-v3.32.1.yaml",
+        faults,
+    )
+}
+
+impl Bed {
+    /// The guide's node01 as detect sees it, read under the lab's root.
+    fn steps(&self) -> Vec<Box<dyn Step>> {
+        let mut facts = dsinstall::host::demo_facts();
+        facts.warnings.clear();
+        // The lab's kubeadm and runtime are the answers' version's.
+        let v = self.setup.answers.kubernetes.version.clone();
+        for t in facts.tools.values_mut().flatten() {
+            t.version = Some(v.clone());
+        }
+        if v != "v1.19.0" {
+            facts.cri_sockets = vec!["/var/run/containerd/containerd.sock".into()];
+            facts.cgroup_driver = None;
+        }
+        steps::list_on(&self.setup, Some(facts))
+    }
+    fn step(&self, id: &str) -> Box<dyn Step> {
+        self.steps().into_iter().find(|s| s.id() == id).unwrap()
+    }
+    /// probe → act → probe, every step up to and including `last`.
+    fn run_until(&mut self, last: &str) {
+        for s in self.steps() {
+            let id = s.id();
+            match s.probe(&mut self.cx).unwrap() {
+                Probe::Done(_) => {}
+                Probe::Needed(_) => {
+                    if let Err(f) = s.act(&mut self.cx) {
+                        panic!("{id}: {f:?}\n{}", self.cx.text());
+                    }
+                    // The checks before kubeadm init are done once init is.
+                    if !["preflight", "images"].contains(&id.as_str()) {
+                        let again = s.probe(&mut self.cx).unwrap();
+                        assert!(matches!(again, Probe::Done(_)), "{id} after act: {again:?}");
+                    }
+                }
+            }
+            if id == last {
+                return;
+            }
+        }
+    }
+    fn root(&self, p: &str) -> PathBuf {
+        self.lab.root(p)
+    }
+}
+
+fn install_all(mut b: Bed) -> Bed {
+    b.run_until("wait.calico");
+    // On resume every probe says done, nothing runs again.
+    let before = b.cx.commands.len();
+    for s in b.steps() {
+        let p = s.probe(&mut b.cx).unwrap();
+        assert!(matches!(p, Probe::Done(_)), "{}: {p:?}", s.id());
+    }
+    assert_eq!(
+        b.cx.commands.len(),
+        before,
+        "probes ran commands through the runner"
+    );
+    b
+}
+
+#[test]
+fn the_guide_installs_step_by_step() {
+    let b = install_all(guide(&["swap-on"]));
+    let sysctl = std::fs::read_to_string(b.root("/etc/sysctl.d/kubernetes.conf")).unwrap();
+    assert!(sysctl.contains("net.ipv4.ip_forward"));
+    assert!(b.root("/etc/modules-load.d/kubernetes.conf").exists());
+    let kc = b.root("/root/.kube/config");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&kc).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(b.cx.phases.iter().any(|p| !p.is_empty()));
+    let log = b.cx.text();
+    assert!(
+        log.contains("Your Kubernetes control-plane has initialized successfully"),
+        "{log}"
+    );
+}
+
+/// Up to the kubeconfig: Calico v3.30+ ships the operator's CRDs apart from
+/// tigera-operator.yaml (operator-crds.yaml), which the calico step does not apply yet.
+#[test]
+fn the_modern_ipv6_primary_install_runs_to_the_kubeconfig() {
+    let mut b = modern(&[]);
+    b.run_until("kubeconfig");
+    assert!(b.cx.text().contains("initialized successfully"));
+    assert!(b.root("/root/.kube/config").exists());
+}
+
+#[test]
+fn fstab_swap_is_commented_out_with_consent_after_a_backup() {
+    let mut b = guide(&["swap-on"]);
+    let fstab = "/dev/mapper/centos-root / xfs defaults 0 0\n/dev/mapper/centos-swap swap swap defaults 0 0\n";
+    std::fs::create_dir_all(b.root("/etc")).unwrap();
+    std::fs::write(b.root("/etc/fstab"), fstab).unwrap();
+    let s = b.step("host.swap");
+    assert!(matches!(s.probe(&mut b.cx).unwrap(), Probe::Needed(_)));
+    s.act(&mut b.cx).unwrap();
+    assert!(matches!(s.probe(&mut b.cx).unwrap(), Probe::Done(_)));
+    let now = std::fs::read_to_string(b.root("/etc/fstab")).unwrap();
+    assert!(now.contains("# /dev/mapper/centos-swap"), "{now}");
+    assert_eq!(
+        std::fs::read_to_string(b.lab.path().join("backups/etc/fstab")).unwrap(),
+        fstab
+    );
+}
+
+/// Each fault fails the step that meets it, with a cause and a fix; cleared, the step passes.
+fn fault_fails(faults: &str, step: &str, before: &str, cause: &str) {
+    let mut b = guide(&[faults]);
+    if !before.is_empty() {
+        b.run_until(before);
+    }
+    let s: Box<dyn Step> = match step {
+        "wait.node" => Box::new(steps::wait_node::WaitNode {
+            node: "node01".into(),
+            timeout: Duration::from_secs(3),
+        }),
+        "wait.calico" => Box::new(steps::wait_calico::WaitCalico {
+            plan: b.setup.plan.clone(),
+            timeout: Duration::from_secs(3),
+        }),
+        _ => b.step(step),
+    };
+    let f = s
+        .act(&mut b.cx)
+        .expect_err(&format!("{faults}: {step} should fail"));
+    assert!(f.cause.contains(cause), "{faults}: {f:?}\n{}", b.cx.text());
+    assert!(!f.fix.is_empty());
+    b.lab.sim(&["--clear-fault", faults]).ok();
+    s.clean(&mut b.cx).unwrap();
+    if let Err(f) = s.act(&mut b.cx) {
+        panic!("{faults} cleared: {step}: {f:?}\n{}", b.cx.text());
+    }
+}
+
+#[test]
+fn port_in_use_fails_preflight() {
+    fault_fails("port-6443-in-use", "preflight", "", "port 6443 is in use");
+}
+
+#[test]
+fn image_pull_fails_images() {
+    fault_fails("image-pull", "images", "host.sysctl", "cannot be pulled");
+}
+
+#[test]
+fn an_unhealthy_kubelet_fails_init() {
+    fault_fails(
+        "kubelet-unhealthy",
+        "kubeadm.init",
+        "images",
+        "kubelet never got healthy",
+    );
+}
+
+#[test]
+fn a_crashlooping_calico_fails_wait_calico() {
+    fault_fails("calico-crashloop", "wait.calico", "calico", "crash-looping");
+}
+
+#[test]
+fn a_notready_node_fails_wait_node() {
+    fault_fails("node-notready", "wait.node", "calico", "was not Ready");
+}
+
+#[test]
+fn dry_run_changes_nothing_and_lists_the_changes() {
+    let mut b = guide(&["swap-on"]);
+    let snapshot = |b: &Bed| {
+        let mut v = Vec::new();
+        for e in walk(&b.root("/")) {
+            if !e.to_string_lossy().contains("/proc/") {
+                v.push((e.clone(), std::fs::read(&e).ok()));
+            }
+        }
+        v
+    };
+    let before = snapshot(&b);
+    b.cx.dry_run = true;
+    let mut changes = Vec::new();
+    for s in b.steps() {
+        changes.extend(s.changes(&mut b.cx));
+    }
+    assert_eq!(snapshot(&b), before);
+    let files: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::File { path, diff } => {
+                assert!(diff.contains("+++"), "{diff}");
+                Some(path.display().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        files.contains(&"/etc/sysctl.d/kubernetes.conf".to_string()),
+        "{changes:?}"
+    );
+    assert!(files.contains(&"/etc/modules-load.d/kubernetes.conf".to_string()));
+    let cmds: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Command(a) => Some(a.join(" ")),
+            _ => None,
+        })
+        .collect();
+    for want in [
+        "swapoff -a",
+        "modprobe br_netfilter",
+        "kubeadm init --config",
+        "kubectl apply -f",
+    ] {
+        assert!(
+            cmds.iter().any(|c| c.contains(want)),
+            "{want} not in {cmds:?}"
+        );
+    }
+    // The real run writes exactly the files the dry run listed.
+    b.cx.dry_run = false;
+    b.run_until("host.sysctl");
+    for f in &files {
+        assert!(b.root(f).exists(), "{f}");
+    }
+}
+
+fn walk(d: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(d) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
