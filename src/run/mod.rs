@@ -11,6 +11,7 @@
 pub mod client;
 pub mod event;
 pub mod journal;
+pub mod paths;
 pub mod redact;
 pub mod status;
 pub mod step;
