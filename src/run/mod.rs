@@ -13,6 +13,7 @@ pub mod event;
 pub mod journal;
 pub mod paths;
 pub mod redact;
+pub mod state;
 pub mod status;
 pub mod step;
 pub mod steps;
