@@ -6,12 +6,16 @@
 //! - `event`: what the journal holds, one JSON object a line.
 //! - `step`: the `Step` trait every step implements, and the context it runs in.
 //! - `status`: the `status --json` document, folded from the journal.
+//! - `redact`: the run's secrets taken out of every line before it is kept or shown.
 
 pub mod client;
 pub mod diagnose;
 pub mod event;
 pub mod journal;
 pub mod kubectl;
+pub mod paths;
+pub mod redact;
+pub mod state;
 pub mod status;
 pub mod step;
 pub mod steps;
