@@ -365,3 +365,88 @@ fn an_unreachable_cluster_still_writes_the_junit_file() {
     let x = std::fs::read_to_string(&f).unwrap();
     assert!(x.contains("type=\"aborted\""), "{x}");
 }
+
+/// The runner's side, enough for the verify step: the lab's kubectl, the checks kept.
+struct StepCx {
+    root: PathBuf,
+    bin: PathBuf,
+    checks: Vec<dsinstall::verify::report::CheckResult>,
+}
+
+impl dsinstall::run::step::StepCx for StepCx {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+    fn rendered(&self) -> &Path {
+        &self.root
+    }
+    fn tool(&self, name: &str) -> PathBuf {
+        self.bin.join(name)
+    }
+    fn run(
+        &mut self,
+        _cmd: dsinstall::io::child::Command,
+    ) -> std::io::Result<dsinstall::io::child::Finished> {
+        unreachable!("verify runs its children through its own kubectl")
+    }
+    fn run_with(
+        &mut self,
+        _cmd: dsinstall::io::child::Command,
+        _l: &mut dyn FnMut(&str),
+    ) -> std::io::Result<dsinstall::io::child::Finished> {
+        unreachable!()
+    }
+    fn say(&mut self, _text: &str) {}
+    fn phase(&mut self, _phase: &str) {}
+    fn check(&mut self, r: &dsinstall::verify::report::CheckResult) {
+        self.checks.push(r.clone());
+    }
+    fn backup(&mut self, _host: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn dry_run(&self) -> bool {
+        false
+    }
+    fn consented(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn the_verify_step_journals_every_result() {
+    use dsinstall::run::step::Step;
+    let (lab, a) = lab_at("v1.31.4", &[], &same);
+    let answers = dsinstall::answers::Answers::load(Path::new(&a)).unwrap();
+    let plan = dsinstall::plan::check(&answers).plan.unwrap();
+    let step = dsinstall::run::steps::verify::Verify {
+        plan,
+        kubeconfig: None,
+        keep: false,
+    };
+    let mut cx = StepCx {
+        root: lab.path().join("root"),
+        bin: lab.path().join("bin"),
+        checks: vec![],
+    };
+    let got = step.act(&mut cx);
+    // host.sysctl reads this test host's own sysctls and svc.node-port probes real
+    // sockets: the step runs in this process, without DSINSTALL_SIM.
+    assert_eq!(cx.checks.len(), 22, "{:#?}", cx.checks);
+    let cluster: Vec<_> = cx
+        .checks
+        .iter()
+        .filter(|c| c.id != "host.sysctl" && c.id != "svc.node-port")
+        .collect();
+    assert!(
+        cluster
+            .iter()
+            .all(|c| c.status == dsinstall::verify::report::CheckStatus::Pass),
+        "{cluster:#?}"
+    );
+    if let Err(f) = got {
+        assert!(
+            f.cause.starts_with("host.sysctl") || f.cause.starts_with("svc.node-port"),
+            "{f:?}"
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! The install's steps in order (run.md, "Steps"), one file each.
 
+pub mod verify;
+
 use super::step::Step;
 use crate::answers::Answers;
 use crate::plan::Plan;
