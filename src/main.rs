@@ -64,6 +64,32 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Run the built-in dual-stack checks against a running cluster (exit 0 all pass, 1 a
+    /// check failed).
+    Verify {
+        /// The answers the cluster was installed from (default: read the families and
+        /// ranges from the cluster's kubeadm-config ConfigMap).
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// The kubeconfig kubectl uses (default: kubectl's own: $KUBECONFIG, ~/.kube/config).
+        #[arg(long, value_name = "FILE")]
+        kubeconfig: Option<PathBuf>,
+        /// Print the report as JSON (the shape is stable; see the README).
+        #[arg(long)]
+        json: bool,
+        /// Also write a JUnit XML report to FILE (written even when the run aborts).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Keep the test workload's namespace afterwards.
+        #[arg(long)]
+        keep: bool,
+        /// Add a readiness report: openstack (OpenStack-Helm).
+        #[arg(long, value_name = "openstack", value_parser = ["openstack"])]
+        profile: Option<String>,
+        /// Each check's deadline, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        timeout: u64,
+    },
     /// Print this host's facts: interfaces, addresses, routes, sysctls, modules, tools.
     Detect {
         /// Print the facts as JSON (the field names are stable; see the README) instead of
@@ -144,6 +170,23 @@ fn main() -> ExitCode {
             out,
             templates,
         }) => commands::render::run(&answers, &out, templates.as_deref()),
+        Some(Command::Verify {
+            answers,
+            kubeconfig,
+            json,
+            junit,
+            keep,
+            profile,
+            timeout,
+        }) => commands::verify::run(commands::verify::Args {
+            answers,
+            kubeconfig,
+            json,
+            junit,
+            keep,
+            openstack: profile.is_some(),
+            timeout,
+        }),
         Some(Command::Detect { json }) => commands::detect::run(json),
         Some(Command::Export { out }) => commands::export::run(&out),
         Some(Command::Completions { shell }) => commands::completions::run(shell, Cli::command()),

@@ -6,6 +6,7 @@ pub mod export;
 pub mod plan;
 pub mod render;
 pub mod sim;
+pub mod verify;
 pub mod wizard;
 
 use dsinstall::answers::Answers;

@@ -10,6 +10,7 @@ pub mod netfilter;
 pub mod preflight;
 pub mod swap;
 pub mod sysctl;
+pub mod verify;
 pub mod wait_calico;
 pub mod wait_node;
 
@@ -68,7 +69,12 @@ pub fn list_on(setup: &Setup, facts: Option<HostFacts>) -> Vec<Box<dyn Step>> {
     ];
     // JOINS: one `join.<node>` step per entry of `nodes:` goes here, from steps::join
     // (plan.joins, in order).
-    // VERIFY: the `verify` step goes last, from steps::verify.
+    // The built-in checks against the cluster just installed, last (run.md).
+    steps.push(Box::new(verify::Verify {
+        plan: plan(),
+        kubeconfig: None,
+        keep: false,
+    }));
     steps.shrink_to_fit();
     steps
 }

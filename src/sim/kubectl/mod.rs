@@ -275,6 +275,14 @@ fn list(w: &World, v: Version, r: &objects::Resource) -> Vec<Value> {
                 .map(|p| pods::to_json(c, v, p, &calico, rv, &w.faults))
                 .collect()
         }
+        // calico-node writes its pools at startup (configureIPPools); they are read back
+        // here from what the manifest or Installation makes of them.
+        "IPPool" if r.group == "crd.projectcalico.org" => {
+            let calico = cluster::calico::from_cluster(c, &w.faults);
+            calico
+                .map(|cal| cal.pools.iter().map(|p| ippool_json(p, rv)).collect())
+                .unwrap_or_default()
+        }
         _ => c
             .objects
             .iter()
@@ -291,6 +299,28 @@ fn list(w: &World, v: Version, r: &objects::Resource) -> Vec<Value> {
             .map(|o| with_status(w, v, o))
             .collect(),
     }
+}
+
+/// An IPPool as `kubectl get ippools.crd.projectcalico.org -o json` shows it.
+fn ippool_json(p: &cluster::calico::Pool, rv: u64) -> Value {
+    let fam = if p.cidr.addr().is_ipv4() {
+        "ipv4"
+    } else {
+        "ipv6"
+    };
+    json!({
+        "apiVersion": "crd.projectcalico.org/v1",
+        "kind": "IPPool",
+        "metadata": {"name": format!("default-{fam}-ippool"), "resourceVersion": rv.to_string()},
+        "spec": {
+            "cidr": p.cidr.to_string(),
+            "blockSize": p.block_size,
+            "ipipMode": p.ipip,
+            "vxlanMode": p.vxlan,
+            "natOutgoing": p.nat_outgoing,
+            "nodeSelector": "all()",
+        }
+    })
 }
 
 /// Workload status as its controller writes it.

@@ -1,0 +1,228 @@
+//! node.ready, node.internal-ips, node.pod-cidrs (checks.md).
+
+use super::check::{Cx, Step, Timer, condition, family_of, name_of, poll};
+use super::kubectl::Call;
+use super::report::CheckResult;
+
+use serde_json::Value;
+use std::time::Instant;
+
+fn nodes(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+    cx.items(&Call::get("nodes", None, None), until)
+}
+
+fn is_ready(n: &Value) -> bool {
+    condition(n, "Ready").is_some_and(|c| c["status"] == "True")
+}
+
+/// Every node Ready; a NotReady node's own condition message is the evidence.
+pub fn ready(cx: &Cx) -> Vec<CheckResult> {
+    let t = Timer::start("node.ready");
+    let until = t.start + cx.deadline;
+    let got = poll(until, || match nodes(cx, until) {
+        Err(e) => Step::Wait(e),
+        Ok(ns) if ns.is_empty() => Step::Wait("no nodes registered".into()),
+        Ok(ns) if ns.iter().all(is_ready) => Step::Done(ns),
+        Ok(ns) => Step::Wait(
+            ns.iter()
+                .filter(|n| !is_ready(n))
+                .map(|n| {
+                    let c = condition(n, "Ready");
+                    let msg = c
+                        .and_then(|c| c["message"].as_str())
+                        .unwrap_or("no Ready condition");
+                    format!("{} NotReady: {msg}", name_of(n))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    });
+    let missing = |ns: &[Value]| -> Vec<String> {
+        cx.expected
+            .nodes
+            .iter()
+            .filter(|e| !ns.iter().any(|n| name_of(n) == e.name))
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    match got {
+        Ok(ns) => {
+            let seen = ns
+                .iter()
+                .map(|n| format!("{} Ready", name_of(n)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let gone = missing(&ns);
+            if gone.is_empty() {
+                vec![t.pass(None, seen)]
+            } else {
+                vec![t.fail(
+                    None,
+                    format!("{seen}; not registered: {}", gone.join(", ")),
+                    "a planned node never joined: run its join (dsinstall apply resumes at join.<node>) and see `dsinstall logs --step join.<node>`",
+                )]
+            }
+        }
+        Err(e) => {
+            let hint = if e.contains("cni plugin not initialized")
+                || e.contains("network plugin is not ready")
+            {
+                "the kubelet has no CNI config yet: calico-node has not started on that node (see calico.pods); `kubectl -n kube-system get pods -o wide` shows why"
+            } else if e.contains("Kubelet stopped posting") || e.contains("NodeStatusUnknown") {
+                "the node's kubelet stopped posting its status: on that node `systemctl status kubelet` and `journalctl -u kubelet -n 50`"
+            } else {
+                "on that node: `journalctl -u kubelet -n 50`; the condition message above names what the kubelet is missing"
+            };
+            vec![t.fail(None, e, hint)]
+        }
+    }
+}
+
+/// Every node has an InternalIP of each family — the planned address where the plan
+/// knows it. 1.19's kubelet takes one --node-ip (the pair arrived in 1.20, kk#95239:
+/// pkg/kubelet/nodestatus/setters.go NodeAddress), so the guide's run shows IPv4 only.
+pub fn internal_ips(cx: &Cx) -> Vec<CheckResult> {
+    let t = Timer::start("node.internal-ips");
+    let until = t.start + cx.deadline;
+    let ns = match poll(until, || match nodes(cx, until) {
+        Ok(n) if !n.is_empty() => Step::Done(n),
+        Ok(_) => Step::Wait("no nodes registered".into()),
+        Err(e) => Step::Wait(e),
+    }) {
+        Ok(n) => n,
+        Err(e) => return per_family_error(cx, &t, &e),
+    };
+    cx.expected
+        .families
+        .iter()
+        .map(|f| {
+            let mut seen = vec![];
+            let mut bad = vec![];
+            for n in &ns {
+                let name = name_of(n);
+                let ips: Vec<&str> = n["status"]["addresses"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|x| x["type"] == "InternalIP")
+                            .filter_map(|x| x["address"].as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mine: Vec<&str> = ips
+                    .iter()
+                    .copied()
+                    .filter(|ip| family_of(ip) == Some(f.family))
+                    .collect();
+                let planned = cx
+                    .expected
+                    .nodes
+                    .iter()
+                    .find(|e| e.name == name)
+                    .and_then(|e| {
+                        e.addresses
+                            .iter()
+                            .find(|a| family_of(&a.to_string()) == Some(f.family))
+                    });
+                match (mine.first(), planned) {
+                    (None, _) => bad.push(format!(
+                        "{name}: no {} InternalIP (has {})",
+                        f.family.kube_name(),
+                        if ips.is_empty() {
+                            "none".to_string()
+                        } else {
+                            ips.join(", ")
+                        }
+                    )),
+                    (Some(ip), Some(p)) if ip.parse::<std::net::IpAddr>().ok() != Some(*p) => {
+                        bad.push(format!("{name}: InternalIP {ip}, planned {p}"))
+                    }
+                    (Some(ip), _) => seen.push(format!("{name}: InternalIP {ip}")),
+                }
+            }
+            if bad.is_empty() {
+                t.pass(Some(f.family), seen.join("; "))
+            } else {
+                let evidence = bad.into_iter().chain(seen).collect::<Vec<_>>().join("; ");
+                t.fail(Some(f.family), evidence, internal_ip_hint(cx))
+            }
+        })
+        .collect()
+}
+
+fn internal_ip_hint(cx: &Cx) -> String {
+    if cx.expected.minor <= 19 {
+        "Kubernetes v1.19's kubelet takes a single --node-ip (a dual-stack pair is accepted from v1.20, kubernetes#95239), so a Node reports one InternalIP family only; no setting fixes this on v1.19: install v1.20 or later (kubernetes.version) to get both families".into()
+    } else {
+        "the kubelet's --node-ip must name both addresses, IPv4 and IPv6, comma-separated: nodeRegistration.kubeletExtraArgs node-ip in kubeadm-config.yaml (the first node) or join-<node>.yaml (the others), as /var/lib/kubelet/kubeadm-flags.env shows it; fix it there and `systemctl restart kubelet` on that node".into()
+    }
+}
+
+fn per_family_error(cx: &Cx, t: &Timer, e: &str) -> Vec<CheckResult> {
+    cx.expected
+        .families
+        .iter()
+        .map(|f| {
+            t.fail(
+                Some(f.family),
+                e.to_string(),
+                "the API server did not answer `kubectl get nodes`: check the kubeconfig (--kubeconfig) and that kube-apiserver runs",
+            )
+        })
+        .collect()
+}
+
+/// One pod CIDR per family, inside the pod subnet, of the planned size. Calico's IPAM
+/// ignores node podCIDRs (kubernetes#104544 dropped the e2e test), so a mismatch is a
+/// WARN, never a FAIL, on a Calico cluster.
+pub fn pod_cidrs(cx: &Cx) -> Vec<CheckResult> {
+    let t = Timer::start("node.pod-cidrs");
+    let until = t.start + cx.deadline;
+    let ns = match poll(until, || match nodes(cx, until) {
+        Ok(n) if !n.is_empty() => Step::Done(n),
+        Ok(_) => Step::Wait("no nodes registered".into()),
+        Err(e) => Step::Wait(e),
+    }) {
+        Ok(n) => n,
+        Err(e) => return per_family_error(cx, &t, &e),
+    };
+    cx.expected
+        .families
+        .iter()
+        .map(|f| {
+            let mut seen = vec![];
+            let mut bad = vec![];
+            for n in &ns {
+                let name = name_of(n);
+                let cidrs: Vec<String> = n["spec"]["podCIDRs"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+                    .or_else(|| n["spec"]["podCIDR"].as_str().map(|c| vec![c.to_string()]))
+                    .unwrap_or_default();
+                let mine = cidrs.iter().find_map(|c| {
+                    let net: ipnet::IpNet = c.parse().ok()?;
+                    (crate::plan::cidr::family_of_net(&net) == f.family).then_some(net)
+                });
+                match mine {
+                    None => bad.push(format!("{name}: no {} podCIDR", f.family.kube_name())),
+                    Some(net) if !f.pod_subnet.contains(&net) => {
+                        bad.push(format!("{name}: {net} outside {}", f.pod_subnet))
+                    }
+                    Some(net) if f.node_mask.is_some_and(|m| m != net.prefix_len()) => bad.push(
+                        format!("{name}: {net}, planned /{}", f.node_mask.unwrap_or(0)),
+                    ),
+                    Some(net) => seen.push(format!("{name}: {net}")),
+                }
+            }
+            if bad.is_empty() {
+                t.pass(Some(f.family), seen.join("; "))
+            } else {
+                t.warn(
+                    Some(f.family),
+                    bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
+                    "for information: Calico's IPAM assigns pod addresses from its IPPools and ignores node podCIDRs (kubernetes#104544); kube-controller-manager cuts them from --cluster-cidr with --node-cidr-mask-size-ipv4/-ipv6 (networking.podSubnets, networking.nodeMaskSizes)",
+                )
+            }
+        })
+        .collect()
+}

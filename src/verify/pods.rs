@@ -1,0 +1,254 @@
+//! pod.ips and pod.pod-reach (checks.md; test/e2e/network/dual_stack.go).
+
+use super::calico;
+use super::check::{Cx, Step, Timer, family_of, host_port, pod_ips, pod_ready, poll, url};
+use super::kubectl::Call;
+use super::report::CheckResult;
+use crate::answers::AddressFamily;
+use serde_json::Value;
+use std::time::Instant;
+
+pub const CLIENT: &str = "dsinstall-client";
+pub const SERVER_LABEL: &str = "app=dsinstall-web";
+
+/// The client pod once it runs with its addresses.
+pub fn client(cx: &Cx, until: Instant) -> Result<Value, String> {
+    poll(until, || {
+        match cx.get(
+            &Call::get("pod", Some(&cx.expected.namespace), Some(CLIENT)),
+            until,
+        ) {
+            Ok(p) if pod_ready(&p) && !pod_ips(&p).is_empty() => Step::Done(p),
+            Ok(p) => Step::Wait(format!(
+                "{CLIENT} is {} (podIPs: {})",
+                p["status"]["phase"].as_str().unwrap_or("?"),
+                pod_ips(&p).join(", ")
+            )),
+            Err(e) => Step::Wait(e),
+        }
+    })
+}
+
+/// The server pods once every one is ready.
+pub fn servers(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+    poll(until, || {
+        match cx.items(
+            &Call::Get {
+                resource: "pods".into(),
+                name: None,
+                namespace: Some(cx.expected.namespace.clone()),
+                selector: Some(SERVER_LABEL.into()),
+            },
+            until,
+        ) {
+            Ok(ps) if !ps.is_empty() && ps.iter().all(pod_ready) => Step::Done(ps),
+            Ok(ps) => Step::Wait(format!(
+                "{} of {} dsinstall-web pods ready",
+                ps.iter().filter(|p| pod_ready(p)).count(),
+                ps.len()
+            )),
+            Err(e) => Step::Wait(e),
+        }
+    })
+}
+
+/// A test pod gets one IP of each family, podIP == podIPs[0], inside the pools.
+pub fn ips(cx: &Cx) -> Vec<CheckResult> {
+    let t = Timer::start("pod.ips");
+    let until = t.start + cx.deadline;
+    let fams = || cx.expected.families.iter().map(|f| f.family);
+    let p = match client(cx, until) {
+        Ok(p) => p,
+        Err(e) => {
+            return fams()
+                .map(|f| {
+                    t.fail(
+                        Some(f),
+                        e.clone(),
+                        "the test pod never ran with an address: `kubectl -n <namespace> describe pod dsinstall-client` (image pull? no CNI?)",
+                    )
+                })
+                .collect();
+        }
+    };
+    let ips = pod_ips(&p);
+    let pools = calico::list_pools(cx, until).unwrap_or_default();
+    let primary_ok = p["status"]["podIP"].as_str() == ips.first().map(String::as_str);
+    fams()
+        .map(|f| {
+            let all = ips.join(", ");
+            let Some(ip) = ips.iter().find(|ip| family_of(ip) == Some(f)) else {
+                return t.fail(Some(f), format!("{CLIENT} podIPs: {all}"), missing_family_hint(cx, f, &pools, until));
+            };
+            let addr: std::net::IpAddr = match ip.parse() {
+                Ok(a) => a,
+                Err(_) => return t.fail(Some(f), format!("podIP {ip:?} is not an address"), "the CNI returned a malformed address"),
+            };
+            let pool = calico::pool_of(&pools, f)
+                .and_then(|p| p["spec"]["cidr"].as_str())
+                .and_then(|c| c.parse::<ipnet::IpNet>().ok());
+            if let Some(pool) = pool
+                && !pool.contains(&addr)
+            {
+                return t.fail(
+                    Some(f),
+                    format!("{CLIENT} podIP {ip} outside the IPPool {pool}"),
+                    "the pod was addressed by another IPAM than Calico's: the CNI config's ipam type must be calico-ipam",
+                );
+            }
+            if !primary_ok && cx.expected.families.first().map(|x| x.family) == Some(f) {
+                return t.fail(Some(f), format!("podIP {} but podIPs[0] {ip}", p["status"]["podIP"]), "the API server keeps podIP == podIPs[0]; a kubelet older than the API server writes only podIP");
+            }
+            t.pass(
+                Some(f),
+                format!(
+                    "{CLIENT} on {}: {ip}{}",
+                    p["spec"]["nodeName"].as_str().unwrap_or("?"),
+                    pool.map(|p| format!(" (in pool {p})")).unwrap_or_default()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Pods with IPv4 only: the CNI config's `assign_ipv6` or a missing IPv6 pool
+/// (calico#9312, kubekey#2871).
+fn missing_family_hint(cx: &Cx, f: AddressFamily, pools: &[Value], until: Instant) -> String {
+    let key = match f {
+        AddressFamily::Ipv4 => "assign_ipv4",
+        AddressFamily::Ipv6 => "assign_ipv6",
+    };
+    if calico::pool_of(pools, f).is_none() {
+        return format!(
+            "there is no {} IPPool (see calico.pools), so calico-ipam has nothing to assign from: set the manifest's CALICO_{}POOL_CIDR and re-apply",
+            f.kube_name(),
+            if f == AddressFamily::Ipv6 {
+                "IPV6"
+            } else {
+                "IPV4"
+            }
+        );
+    }
+    if cx.expected.operator {
+        return "the Installation's calicoNetwork has no pool of this family for calico-ipam: add it to calico-installation.yaml".into();
+    }
+    let cni = cx
+        .get(
+            &Call::get("configmap", Some("kube-system"), Some("calico-config")),
+            until,
+        )
+        .ok()
+        .and_then(|c| c["data"]["cni_network_config"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let set = cni.contains(&format!("\"{key}\": \"true\""))
+        || cni.contains(&format!("\"{key}\":\"true\""));
+    if set {
+        format!(
+            "the CNI config asks for \"{key}\": \"true\"; pods created before it was set keep one family: delete and recreate them"
+        )
+    } else {
+        format!(
+            "the CNI config (calico-config ConfigMap, cni_network_config) has no \"{key}\": \"true\" in its ipam section, so calico-ipam gives pods no {} address (calico#9312): add it, re-apply calico.yaml, restart calico-node and recreate the pods",
+            f.kube_name()
+        )
+    }
+}
+
+/// From the client pod, HTTP to every server pod (one per node) in each family.
+pub fn reach(cx: &Cx) -> Vec<CheckResult> {
+    let t = Timer::start("pod.pod-reach");
+    let until = t.start + cx.deadline;
+    let fams: Vec<AddressFamily> = cx.expected.families.iter().map(|f| f.family).collect();
+    let ready = client(cx, until).and_then(|c| servers(cx, until).map(|s| (c, s)));
+    let (c, servers) = match ready {
+        Ok(x) => x,
+        Err(e) => {
+            return fams
+                .iter()
+                .map(|f| {
+                    t.fail(
+                        Some(*f),
+                        e.clone(),
+                        "the test pods did not get ready (see pod.ips)",
+                    )
+                })
+                .collect();
+        }
+    };
+    let from = c["spec"]["nodeName"].as_str().unwrap_or("?").to_string();
+    fams.iter()
+        .map(|&f| {
+            let targets: Vec<(String, String)> = servers
+                .iter()
+                .filter_map(|s| {
+                    let ip = pod_ips(s).into_iter().find(|i| family_of(i) == Some(f))?;
+                    Some((
+                        ip,
+                        s["spec"]["nodeName"].as_str().unwrap_or("?").to_string(),
+                    ))
+                })
+                .collect();
+            if targets.is_empty() {
+                return t.fail(
+                    Some(f),
+                    format!("no dsinstall-web pod has a {} address", f.kube_name()),
+                    "see pod.ips",
+                );
+            }
+            let mut ok = vec![];
+            let mut bad = vec![];
+            for (ip, node) in &targets {
+                let u = url(ip, 80);
+                match poll(until, || match wget(cx, &u, until) {
+                    Ok(()) => Step::Done(()),
+                    Err(e) => Step::Wait(e),
+                }) {
+                    Ok(()) => ok.push(format!("{from} → {} on {node} HTTP 200", host_port(ip, 80))),
+                    Err(e) => bad.push(format!("{from} → {} on {node}: {e}", host_port(ip, 80))),
+                }
+            }
+            if bad.is_empty() {
+                t.pass(Some(f), ok.join("; "))
+            } else {
+                t.fail(
+                    Some(f),
+                    bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                    reach_hint(cx, f, until),
+                )
+            }
+        })
+        .collect()
+}
+
+fn reach_hint(cx: &Cx, f: AddressFamily, until: Instant) -> String {
+    let pools = calico::list_pools(cx, until).unwrap_or_default();
+    let enc = calico::pool_of(&pools, f).map(|p| calico::encapsulation(&p["spec"]));
+    let v4_ipip = calico::pool_of(&pools, AddressFamily::Ipv4)
+        .is_some_and(|p| calico::encapsulation(&p["spec"]) == "IPIP");
+    if f == AddressFamily::Ipv6 && enc.as_deref() != Some("VXLAN") {
+        if v4_ipip || enc.as_deref() == Some("IPIP") {
+            return "IPIP carries IPv4 only (calico#6226): IPv6 pod traffic between nodes needs BGP over IPv6 (calico-node IP6 autodetected, IP6_AUTODETECTION_METHOD) or VXLAN on the IPv6 pool (Calico v3.23+, calico.ipv6Encapsulation: VXLAN)".into();
+        }
+        return "no IPv6 route between the nodes' pods: calico-node peers over IPv6 only with an IPv6 address autodetected (IP6_AUTODETECTION_METHOD) — check `calicoctl node status` for IPv6 BGP sessions (calico#10834)".into();
+    }
+    "the pods' traffic between nodes is dropped: check the firewall between the nodes (BGP tcp/179, IPIP protocol 4, VXLAN udp/4789) and calico-node's routes (`ip route` / `ip -6 route` on the nodes)".into()
+}
+
+/// `wget` from the client pod; busybox wget's own message as the error.
+pub fn wget(cx: &Cx, u: &str, until: Instant) -> Result<(), String> {
+    cx.run(
+        &Call::Exec {
+            namespace: cx.expected.namespace.clone(),
+            pod: CLIENT.into(),
+            argv: ["wget", "-q", "-T", "3", "-O-", u]
+                .map(String::from)
+                .to_vec(),
+        },
+        until,
+    )
+    .map(|_| ())
+    .map_err(|e| {
+        let e = e.replace("; command terminated with exit code 1", "");
+        if e.is_empty() { "failed".into() } else { e }
+    })
+}
