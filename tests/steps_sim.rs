@@ -130,7 +130,8 @@ fn install_all(mut b: Bed) -> Bed {
     b.run_until("wait.calico");
     // On resume every probe says done, nothing runs again.
     let before = b.cx.commands.len();
-    for s in b.steps() {
+    // The checks (`verify`) are never "done": they run on every apply.
+    for s in b.steps().into_iter().filter(|s| s.id() != "verify") {
         let p = s.probe(&mut b.cx).unwrap();
         assert!(matches!(p, Probe::Done(_)), "{}: {p:?}", s.id());
     }
