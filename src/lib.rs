@@ -2,6 +2,7 @@
 //! kubeadm + Calico cluster. The engine (host, answers, plan, render) never imports `tui`.
 
 pub mod answers;
+pub mod clock;
 pub mod host;
 pub mod io;
 pub mod output;

@@ -64,6 +64,56 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Install this node: preflight, host settings, kubeadm init, Calico, waits, joins and
+    /// the checks, run by a detached runner that survives this terminal (exit 0 done, 1 a
+    /// step failed, 2 problems in the answers, 130 this client was interrupted).
+    Apply {
+        /// The answers file to install from.
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        /// Show every command and file change in order, with diffs; run nothing that
+        /// changes the host.
+        #[arg(long)]
+        dry_run: bool,
+        /// Consent to the changes that need it (commenting out swap lines in /etc/fstab).
+        #[arg(long)]
+        yes: bool,
+        /// Host files go under DIR instead of / (tests, the simulated lab).
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
+        /// Do not pull the images first (they are already on the node, or kubeadm init
+        /// may pull them itself).
+        #[arg(long)]
+        skip_image_pull: bool,
+        /// Start a new run even though this host's last run was of other answers (run
+        /// dsinstall reset first).
+        #[arg(long)]
+        restart: bool,
+        /// How long the waits for the node and for Calico wait, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        wait_timeout: u64,
+    },
+    /// The current or last run: each step's state, time, error and hint.
+    Status {
+        /// Print the status as JSON (the shape is stable; see the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The run's log (secrets redacted).
+    Logs {
+        /// Keep printing what the run adds until it ends.
+        #[arg(long)]
+        follow: bool,
+        /// Only the lines of this step (`kubeadm.init`, `calico`, ...).
+        #[arg(long, value_name = "ID")]
+        step: Option<String>,
+    },
+    /// Undo this node's install and restore every file dsinstall backed up.
+    Reset {
+        /// Do not ask (required without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Run the built-in dual-stack checks against a running cluster (exit 0 all pass, 1 a
     /// check failed).
     Verify {
@@ -150,6 +200,11 @@ fn main() -> ExitCode {
         let code = dsinstall::sim::exec(std::path::Path::new(&args[2]), &args[3], &args[4..]);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
+    // The detached runner (run/detach.rs starts it): `dsinstall __runner STATE_DIR`.
+    if args.get(1).map(String::as_str) == Some("__runner") && args.len() == 3 {
+        let code = dsinstall::run::runner::main(std::path::Path::new(&args[2]));
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     // Not Cli::parse(): it prints --help with println!, which panics on a closed pipe.
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -170,6 +225,26 @@ fn main() -> ExitCode {
             out,
             templates,
         }) => commands::render::run(&answers, &out, templates.as_deref()),
+        Some(Command::Apply {
+            answers,
+            dry_run,
+            yes,
+            root,
+            skip_image_pull,
+            restart,
+            wait_timeout,
+        }) => commands::apply::run(commands::apply::Args {
+            answers,
+            root,
+            dry_run,
+            yes,
+            skip_image_pull,
+            restart,
+            wait_timeout,
+        }),
+        Some(Command::Status { json }) => commands::status::run(json),
+        Some(Command::Logs { follow, step }) => commands::logs::run(follow, step),
+        Some(Command::Reset { yes }) => commands::reset::run(yes),
         Some(Command::Verify {
             answers,
             kubeconfig,

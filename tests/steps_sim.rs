@@ -61,6 +61,7 @@ fn bed(answers: &str, version: &str, calico: &str, faults: &[&str]) -> Bed {
             plan,
             rendered: out,
             skip_image_pull: false,
+            wait: steps::WAIT_DEFAULT,
         },
         lab,
         cx,
@@ -201,6 +202,7 @@ fn fault_fails(faults: &str, step: &str, before: &str, cause: &str) {
         "wait.node" => Box::new(steps::wait_node::WaitNode {
             node: "node01".into(),
             timeout: Duration::from_secs(3),
+            calico_namespace: "kube-system",
         }),
         "wait.calico" => Box::new(steps::wait_calico::WaitCalico {
             plan: b.setup.plan.clone(),

@@ -1,11 +1,15 @@
 //! One file per subcommand; each maps its outcome to the exit codes of the README's command-line reference.
 
+pub mod apply;
 pub mod completions;
 pub mod detect;
 pub mod export;
+pub mod logs;
 pub mod plan;
 pub mod render;
+pub mod reset;
 pub mod sim;
+pub mod status;
 pub mod verify;
 pub mod wizard;
 

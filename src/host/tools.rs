@@ -91,8 +91,19 @@ pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, St
     }
 }
 
+/// Where a program the install drives is: its override variable (`DSINSTALL_KUBEADM`,
+/// `DSINSTALL_KUBECTL`, cli.md) when set, else the first on `PATH`, else the bare name (so
+/// the failure to start it names it).
+pub fn locate(name: &str) -> PathBuf {
+    let var = TOOLS
+        .iter()
+        .find(|(t, _, _)| *t == name)
+        .and_then(|(_, _, v)| *v);
+    find(name, var).unwrap_or_else(|| PathBuf::from(name))
+}
+
 /// Where a tool is: its override variable when set, else `PATH`.
-fn locate(name: &str, env: Option<&str>) -> Option<PathBuf> {
+fn find(name: &str, env: Option<&str>) -> Option<PathBuf> {
     if let Some(var) = env
         && let Some(p) = std::env::var_os(var).filter(|v| !v.is_empty())
     {
@@ -107,7 +118,7 @@ pub fn read() -> BTreeMap<String, Option<Tool>> {
         .iter()
         .map(|(name, args, env)| {
             let name = name.to_string();
-            let path = locate(&name, *env);
+            let path = find(&name, *env);
             let args: Vec<&'static str> = args.to_vec();
             std::thread::spawn(move || {
                 let tool = path.map(|p| {

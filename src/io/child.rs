@@ -40,6 +40,7 @@ pub struct Command {
     grace: Duration,
     max_output: Option<u64>,
     cancel: Option<Arc<AtomicBool>>,
+    track: Option<PathBuf>,
 }
 
 /// Why the run ended.
@@ -83,6 +84,7 @@ impl Command {
             grace: Duration::from_secs(2),
             max_output: Some(1 << 20),
             cancel: None,
+            track: None,
         }
     }
 
@@ -126,6 +128,31 @@ impl Command {
         self
     }
 
+    /// Lower the deadline to at most `max` (what is left of a step's deadline).
+    pub fn within(mut self, max: Duration) -> Command {
+        self.timeout = self.timeout.min(max);
+        self
+    }
+
+    /// Raise the output cap to at least `n` bytes: a child whose lines all go to a log (a
+    /// step's output) must not be killed for being chatty (`kubeadm --v=9`).
+    pub fn output_at_least(mut self, n: u64) -> Command {
+        self.max_output = self.max_output.map(|m| m.max(n));
+        self
+    }
+
+    /// Keep the program's process group id (and its start time) in `file` while it runs, so
+    /// that whoever finds the file after dsinstall itself was killed (kill -9) can stop a
+    /// group left behind: [`stop_tracked`].
+    pub fn track(mut self, file: &Path) -> Command {
+        self.track = Some(file.to_path_buf());
+        self
+    }
+
+    pub fn arg_list(&self) -> &[OsString] {
+        &self.args
+    }
+
     pub fn program(&self) -> &Path {
         &self.program
     }
@@ -147,6 +174,11 @@ impl Command {
         drop(cmd);
         let mut child = spawned?;
         let pid = child.id() as libc::pid_t;
+        if let Some(t) = &self.track {
+            let line = format!("{pid} {}\n", start_time(pid).unwrap_or(0));
+            // Best effort: without it, only a leftover group goes unnoticed.
+            let _ = super::write::write_file(t, line.as_bytes(), super::write::PRIVATE);
+        }
         let mut run = Run {
             pipe: std::fs::File::from(read_end),
             lines: Lines::default(),
@@ -166,6 +198,9 @@ impl Command {
         }
         signal_group(pid, libc::SIGKILL);
         let status = child.wait()?;
+        if let Some(t) = &self.track {
+            let _ = std::fs::remove_file(t);
+        }
         run.drain(Instant::now() + DRAIN, &mut on_line);
         run.lines.finish(&mut on_line);
         Ok(Finished {
@@ -348,6 +383,36 @@ fn exited(pid: libc::pid_t) -> bool {
     };
     // SAFETY: si_pid is set by waitid when a child changed state, 0 otherwise.
     r == 0 && unsafe { info.si_pid() } != 0
+}
+
+/// A process's start time in clock ticks since boot (/proc/PID/stat, field 22): with the pid
+/// it names one process, whatever pid reuse happened since.
+fn start_time(pid: libc::pid_t) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split(' ').nth(19)?.parse().ok()
+}
+
+/// Stop the process group a [`Command::track`] file names, if that very process still runs
+/// (TERM, then KILL after `grace`), and remove the file. Returns the group's id when one was
+/// stopped.
+pub fn stop_tracked(file: &Path, grace: Duration) -> Option<libc::pid_t> {
+    let text = super::read::read_text(file, 4096).ok()?;
+    let _ = std::fs::remove_file(file);
+    let mut parts = text.split_whitespace();
+    let pid: libc::pid_t = parts.next()?.parse().ok()?;
+    let started: u64 = parts.next()?.parse().ok()?;
+    if pid <= 1 || start_time(pid) != Some(started) {
+        return None;
+    }
+    signal_group(pid, libc::SIGTERM);
+    let until = Instant::now() + grace;
+    while start_time(pid) == Some(started) && Instant::now() < until {
+        std::thread::sleep(TICK);
+    }
+    signal_group(pid, libc::SIGKILL);
+    Some(pid)
 }
 
 fn signal_group(pgid: libc::pid_t, sig: libc::c_int) {

@@ -17,4 +17,4 @@ pub mod read;
 pub mod write;
 pub mod yaml;
 
-mod sys;
+pub mod sys;

@@ -92,6 +92,12 @@ pub trait Step: Send {
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change>;
     /// Do it. An interrupted earlier attempt may have left it half done: pick up from there.
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure>;
+    /// A step whose result cannot be undone within a run by anything but reset (the checks
+    /// of preflight, the images pulled): once done in a run, a resume takes it as done
+    /// without probing. Default: false (probed on every resume).
+    fn once_per_run(&self) -> bool {
+        false
+    }
     /// Make a failed or interrupted attempt retryable (kubeadm.init: `kubeadm reset -f` and
     /// the cleanup kubeadm leaves undone). Default: nothing to clean.
     fn clean(&self, _cx: &mut dyn StepCx) -> Result<(), Failure> {

@@ -91,10 +91,18 @@ fn prepare(dir: &Path, o: &Options, exe: &Path) -> Result<(), String> {
     ] {
         mkdir(&dir.join(sub))?;
     }
+    // dsinstall's own directories hold secrets: 0700, as dsinstall makes them (run.md).
+    for sub in ["var/lib/dsinstall", "var/log/dsinstall"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join(sub), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("sim: {sub}: {e}"))?;
+    }
     let swap = o.faults.iter().any(|f| f == "swap-on");
     let mut hosts = BTreeMap::new();
     for (i, h) in lab.hosts.iter().enumerate() {
-        mkdir(&state::host_root(dir, &h.name, i == 0).join("root"))?;
+        let root = state::host_root(dir, &h.name, i == 0);
+        mkdir(&root.join("root"))?;
+        super::node_files::write(&root, &h.name, version)?;
         hosts.insert(h.name.clone(), World::fresh_host(h.clone(), swap));
     }
     let world = World {

@@ -207,8 +207,19 @@ pub fn scp(ctx: &Ctx, args: &[String]) -> Exit {
 /// systemd 219 (CentOS 7) has no --pipe (235), --collect (236) or --wait (232).
 const NOT_IN_219: &[&str] = &["--pipe", "-P", "--collect", "-G", "--wait", "-W"];
 
+/// What a unit's environment holds besides `--setenv`: systemd's own default PATH (systemd
+/// 219 src/core/main.c, DEFAULT_PATH). A unit inherits nothing of its caller's environment.
+const UNIT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
+
 pub fn systemd_run(ctx: &Ctx, args: &[String]) -> Exit {
     let mut unit = None;
+    let mut env: Vec<(String, String)> = vec![("PATH".into(), UNIT_PATH.into())];
+    let mut set = |kv: &str| {
+        if let Some((k, v)) = kv.split_once('=') {
+            env.retain(|(x, _)| x != k);
+            env.push((k.to_string(), v.to_string()));
+        }
+    };
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') {
         let a = args[i].as_str();
@@ -218,6 +229,8 @@ pub fn systemd_run(ctx: &Ctx, args: &[String]) -> Exit {
         }
         if let Some(u) = a.strip_prefix("--unit=") {
             unit = Some(u.to_string());
+        } else if let Some(kv) = a.strip_prefix("--setenv=") {
+            set(kv);
         } else if a == "--unit"
             || a == "-p"
             || a == "--property"
@@ -230,6 +243,9 @@ pub fn systemd_run(ctx: &Ctx, args: &[String]) -> Exit {
         {
             if a == "--unit" {
                 unit = args.get(i + 1).cloned();
+            }
+            if a == "--setenv" || a == "-E" {
+                set(args.get(i + 1).map(String::as_str).unwrap_or(""));
             }
             i += 1;
         }
@@ -278,6 +294,8 @@ pub fn systemd_run(ctx: &Ctx, args: &[String]) -> Exit {
     };
     let mut cmd = Command::new(&args[i]);
     cmd.args(&args[i + 1..])
+        .env_clear()
+        .envs(env)
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)

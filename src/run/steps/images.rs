@@ -36,6 +36,9 @@ impl Step for Images {
     fn deadline(&self) -> Duration {
         Duration::from_secs(1800)
     }
+    fn once_per_run(&self) -> bool {
+        true
+    }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         if common::exists(cx, crate::run::kubectl::ADMIN_CONF) {
             return Ok(Probe::Done(

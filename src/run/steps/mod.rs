@@ -28,11 +28,12 @@ pub struct Setup {
     pub plan: Plan,
     pub rendered: PathBuf,
     pub skip_image_pull: bool,
+    /// How long the waits for the node and for Calico wait (`apply --wait-timeout`).
+    pub wait: Duration,
 }
 
-/// How long the waits wait for the node and for Calico.
-pub const WAIT_NODE: Duration = Duration::from_secs(600);
-pub const WAIT_CALICO: Duration = Duration::from_secs(600);
+/// How long the waits wait for the node and for Calico unless told otherwise.
+pub const WAIT_DEFAULT: Duration = Duration::from_secs(600);
 
 /// The steps of a run, in order.
 pub fn list(setup: &Setup) -> Vec<Box<dyn Step>> {
@@ -60,11 +61,12 @@ pub fn list_on(setup: &Setup, facts: Option<HostFacts>) -> Vec<Box<dyn Step>> {
         Box::new(calico::Calico { plan: plan() }),
         Box::new(wait_node::WaitNode {
             node: setup.plan.node.name.clone(),
-            timeout: WAIT_NODE,
+            timeout: setup.wait,
+            calico_namespace: wait_calico::namespace(&setup.plan),
         }),
         Box::new(wait_calico::WaitCalico {
             plan: plan(),
-            timeout: WAIT_CALICO,
+            timeout: setup.wait,
         }),
     ];
     // JOINS: one `join.<node>` step per entry of `nodes:` goes here, from steps::join

@@ -61,6 +61,9 @@ impl Step for Preflight {
     fn deadline(&self) -> Duration {
         Duration::from_secs(300)
     }
+    fn once_per_run(&self) -> bool {
+        true
+    }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         // Once kubeadm init has run, its own files fail these checks: nothing to check.
         if common::exists(cx, crate::run::kubectl::ADMIN_CONF) {

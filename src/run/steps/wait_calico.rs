@@ -72,22 +72,59 @@ pub fn assess(pods: &Value) -> Seen {
     }
 }
 
+/// Where calico-node runs: kube-system from the manifest, calico-system from the operator.
+pub fn namespace(plan: &crate::plan::Plan) -> &'static str {
+    if plan.calico.install == CalicoInstall::Operator {
+        "calico-system"
+    } else {
+        "kube-system"
+    }
+}
+
+/// calico-node's pods as they are now.
+pub fn look(cx: &dyn StepCx, namespace: &str) -> Seen {
+    match get(
+        cx,
+        &kubectl::get_selected("pods", namespace, "k8s-app=calico-node"),
+    ) {
+        Ok(p) => assess(&p),
+        Err(e) => Seen::Waiting(e),
+    }
+}
+
+/// The failure of a crash-looping calico-node: its last log lines into the step's record,
+/// the telling one as the evidence, the autodetection as the fix.
+pub fn crashloop_failure(cx: &mut dyn StepCx, namespace: &str, pod: &str, state: &str) -> Failure {
+    let args = kubectl::logs_tail(namespace, pod, "calico-node", 20);
+    let logs = crate::run::steps::common::capture(&kubectl::command(
+        cx,
+        &args,
+        crate::run::steps::common::QUICK,
+    ))
+    .map(|(_, o)| o)
+    .unwrap_or_default();
+    for l in logs.lines() {
+        cx.say(&format!("{pod}: {l}"));
+    }
+    let evidence = logs
+        .lines()
+        .rev()
+        .find(|l| l.contains("[WARNING]") || l.contains("[ERROR]") && !l.contains("Terminating"))
+        .or_else(|| logs.lines().rev().find(|l| !l.trim().is_empty()))
+        .map(|l| format!(": {}", l.trim()))
+        .unwrap_or_default();
+    Failure::new(
+        format!("calico-node is crash-looping ({pod}, {state}){evidence}"),
+        "most often its IP autodetection finds no address: set calico autodetection (IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD, e.g. interface=ens224) in the answers, then run dsinstall apply again",
+    )
+}
+
 impl WaitCalico {
     fn namespace(&self) -> &'static str {
-        if self.plan.calico.install == CalicoInstall::Operator {
-            "calico-system"
-        } else {
-            "kube-system"
-        }
+        namespace(&self.plan)
     }
     fn look(&self, cx: &dyn StepCx) -> Seen {
-        match get(
-            cx,
-            &kubectl::get_selected("pods", self.namespace(), "k8s-app=calico-node"),
-        ) {
-            Ok(p) => assess(&p),
-            Err(e) => Seen::Waiting(e),
-        }
+        look(cx, self.namespace())
     }
 }
 
@@ -117,31 +154,7 @@ impl Step for WaitCalico {
             match self.look(cx) {
                 Seen::Ready(_) => return Ok(()),
                 Seen::Crashing(pod, state) => {
-                    let args = kubectl::logs_tail(self.namespace(), &pod, "calico-node", 20);
-                    let logs = crate::run::steps::common::capture(&kubectl::command(
-                        cx,
-                        &args,
-                        crate::run::steps::common::QUICK,
-                    ))
-                    .map(|(_, o)| o)
-                    .unwrap_or_default();
-                    for l in logs.lines() {
-                        cx.say(&format!("{pod}: {l}"));
-                    }
-                    let evidence = logs
-                        .lines()
-                        .rev()
-                        .find(|l| {
-                            l.contains("[WARNING]")
-                                || l.contains("[ERROR]") && !l.contains("Terminating")
-                        })
-                        .or_else(|| logs.lines().rev().find(|l| !l.trim().is_empty()))
-                        .map(|l| format!(": {}", l.trim()))
-                        .unwrap_or_default();
-                    return Err(Failure::new(
-                        format!("calico-node is crash-looping ({pod}, {state}){evidence}"),
-                        "most often its IP autodetection finds no address: set calico autodetection (IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD, e.g. interface=ens224) in the answers, then run dsinstall apply again",
-                    ));
+                    return Err(crashloop_failure(cx, self.namespace(), &pod, &state));
                 }
                 Seen::Waiting(w) => {
                     if w != last {

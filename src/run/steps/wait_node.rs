@@ -12,6 +12,8 @@ pub struct WaitNode {
     pub node: String,
     /// How long to wait before failing (under the step's deadline).
     pub timeout: Duration,
+    /// Where calico-node runs (`wait_calico::namespace`): a crash loop there ends the wait.
+    pub calico_namespace: &'static str,
 }
 
 /// The node's Ready condition: Ok(()) when True, else Err(what it says).
@@ -69,6 +71,19 @@ impl Step for WaitNode {
                     last = e;
                 }
                 Err(_) => {}
+            }
+            // A node waiting for its pod network whose calico-node crash-loops will never be
+            // Ready: say why now, not at the deadline.
+            if (last.contains("cni") || last.contains("network"))
+                && let super::wait_calico::Seen::Crashing(pod, state) =
+                    super::wait_calico::look(cx, self.calico_namespace)
+            {
+                return Err(super::wait_calico::crashloop_failure(
+                    cx,
+                    self.calico_namespace,
+                    &pod,
+                    &state,
+                ));
             }
             if Instant::now() >= until {
                 let fix = if last.contains("cni") || last.contains("network") {

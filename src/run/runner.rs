@@ -1,0 +1,464 @@
+//! The runner (run.md, "The runner is not the terminal"): the process that executes a run's
+//! steps, started detached by a client (`detach.rs`) as `dsinstall __runner STATE_DIR`. It
+//! holds the state directory's lock for its whole life, reads only the run's own files
+//! (run.json, the answers copy, the rendered files), and writes only the journal and the
+//! log. Every step is probed first, on every resume; a step found done is not redone; a
+//! step that failed or was interrupted is cleaned (`Step::clean`) before its next attempt.
+
+use super::backups::Backups;
+use super::cx::{RunCx, Sink};
+use super::event::{Event, RunState, StepState};
+use super::journal::{self, Writer};
+use super::lock::RunLock;
+use super::record::{self, Record};
+use super::redact::Redactor;
+use super::status::{self, Status};
+use super::step::{Failure, Probe, Step};
+use super::steps::{self, Setup};
+use crate::answers::Answers;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// The file naming the process group of the child running now (`io::child` track).
+pub const CHILD: &str = "child";
+
+/// How long a probe may take.
+const PROBE_DEADLINE: Duration = Duration::from_secs(120);
+/// How long a runner waits for the lock a client is just letting go of.
+pub const LOCK_WAIT: Duration = Duration::from_secs(15);
+
+/// Exit codes of the runner process (nobody reads them but systemd and tests).
+pub const EXIT_DONE: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_BUSY: i32 = 3;
+
+/// The runner's sink: every event into the journal, and as a line into the log.
+pub struct JournalSink {
+    journal: Writer,
+    log: File,
+    /// The first write that failed (a full disk): the run stops at the next step boundary.
+    pub broken: Option<io::Error>,
+}
+
+impl JournalSink {
+    pub fn open(journal_path: &Path, log_path: &Path) -> io::Result<JournalSink> {
+        Ok(JournalSink {
+            journal: Writer::open(journal_path)?,
+            log: open_log(log_path)?,
+            broken: None,
+        })
+    }
+}
+
+/// The log file, appended to, 0600, never through a planted link.
+pub fn open_log(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+impl Sink for JournalSink {
+    fn event(&mut self, e: Event) {
+        if self.broken.is_some() {
+            return;
+        }
+        let r = self.journal.append(&e).and_then(|()| match log_line(&e) {
+            Some(l) => self.log.write_all(l.as_bytes()),
+            None => Ok(()),
+        });
+        if let Err(err) = r {
+            self.broken = Some(err);
+        }
+    }
+}
+
+/// The log's line for an event: `<time> [<step>] <text>`; None for events the log leaves out.
+pub fn log_line(e: &Event) -> Option<String> {
+    let t = crate::clock::now();
+    let l = match e {
+        Event::RunStarted {
+            run,
+            answers,
+            pid,
+            steps,
+            ..
+        } => format!(
+            "{t} [run] runner {pid} started run {run} from {answers}: {}\n",
+            steps.join(", ")
+        ),
+        Event::StepProbed { step, done, detail } => format!(
+            "{t} [{step}] probe: {} ({detail})\n",
+            if *done { "done already" } else { "to do" }
+        ),
+        Event::StepStarted { step, attempt, .. } => {
+            format!("{t} [{step}] ==> started, attempt {attempt}\n")
+        }
+        Event::Line { step, text } => format!("{t} [{step}] {text}\n"),
+        Event::Phase { step, phase } => format!("{t} [{step}] phase {phase}\n"),
+        Event::StepEnded {
+            step,
+            state,
+            duration_ms,
+            error,
+            hint,
+        } => {
+            let mut l = format!(
+                "{t} [{step}] <== {} after {}\n",
+                state_word(*state),
+                seconds(*duration_ms)
+            );
+            if let Some(e) = error {
+                l.push_str(&format!("{t} [{step}] cause: {e}\n"));
+            }
+            if let Some(h) = hint {
+                l.push_str(&format!("{t} [{step}] fix: {h}\n"));
+            }
+            l
+        }
+        Event::Check { check } => format!(
+            "{t} [verify] check {} {}: {:?}\n",
+            check.id,
+            check.family.as_deref().unwrap_or("-"),
+            check.status
+        ),
+        Event::RunEnded { state, .. } => format!("{t} [run] run ended: {}\n", run_word(*state)),
+    };
+    Some(l)
+}
+
+pub fn state_word(s: StepState) -> &'static str {
+    match s {
+        StepState::Pending => "pending",
+        StepState::Running => "running",
+        StepState::Done => "done",
+        StepState::Failed => "failed",
+        StepState::Skipped => "skipped",
+    }
+}
+
+pub fn run_word(s: RunState) -> &'static str {
+    match s {
+        RunState::Running => "running",
+        RunState::Done => "done",
+        RunState::Failed => "failed",
+        RunState::Interrupted => "interrupted",
+    }
+}
+
+/// `1.2 s`, `3 min 4 s`.
+pub fn seconds(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{}.{} s", ms / 1000, ms % 1000 / 100)
+    } else {
+        format!("{} min {} s", ms / 60_000, ms % 60_000 / 1000)
+    }
+}
+
+/// The steps of the state directory's run, built from its own files.
+pub fn setup(state: &Path, rec: &Record) -> Result<Setup, String> {
+    let answers_path = state.join(record::ANSWERS_COPY);
+    let text = crate::io::read::read_text(&answers_path, 1 << 20)
+        .map_err(|e| format!("{}: {e}", answers_path.display()))?;
+    let answers = Answers::from_yaml(&text, &rec.answers).map_err(|e| e.to_string())?;
+    let checked = crate::plan::check(&answers);
+    let plan = checked
+        .plan
+        .clone()
+        .filter(|_| !checked.has_errors())
+        .ok_or_else(|| {
+            format!(
+                "{}: the answers have errors; run dsinstall plan",
+                rec.answers
+            )
+        })?;
+    Ok(Setup {
+        answers,
+        plan,
+        rendered: state.join(record::RENDERED),
+        skip_image_pull: rec.skip_image_pull,
+        wait: Duration::from_secs(rec.wait_timeout_secs),
+    })
+}
+
+/// `dsinstall __runner STATE`: run the state directory's run to its end. Returns the exit
+/// code.
+pub fn main(state: &Path) -> i32 {
+    let Ok(Some(lock)) = RunLock::take_within(state, LOCK_WAIT) else {
+        return EXIT_BUSY;
+    };
+    let rec = match Record::load(state) {
+        Ok(Some(r)) => r,
+        _ => return EXIT_FAILED,
+    };
+    let jpath = super::paths::journal(state);
+    let mut sink = match JournalSink::open(&jpath, Path::new(&rec.log)) {
+        Ok(s) => s,
+        Err(_) => return EXIT_FAILED,
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        let _ = signal_hook::flag::register(sig, cancel.clone());
+    }
+    // No terminal is ours: a hang-up is not a reason to stop.
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGHUP,
+        Arc::new(AtomicBool::new(false)),
+    );
+    let code = run(state, &rec, &mut sink, cancel);
+    drop(lock);
+    code
+}
+
+/// The run itself, over any sink (tests drive it in-process).
+pub fn run(state: &Path, rec: &Record, sink: &mut JournalSink, cancel: Arc<AtomicBool>) -> i32 {
+    let before = read_status(state);
+    let setup = match setup(state, rec) {
+        Ok(s) => s,
+        Err(e) => {
+            sink.event(started(rec, &[]));
+            sink.event(Event::Line {
+                step: "run".into(),
+                text: e,
+            });
+            sink.event(ended(RunState::Failed));
+            return EXIT_FAILED;
+        }
+    };
+    let steps = steps::list(&setup);
+    let ids: Vec<String> = steps.iter().map(|s| s.id()).collect();
+    sink.event(started(rec, &ids));
+    // A runner killed mid-step (kill -9) leaves its child running: stop it before anything.
+    if let Some(pgid) = crate::io::child::stop_tracked(&state.join(CHILD), Duration::from_secs(5)) {
+        sink.event(Event::Line {
+            step: "run".into(),
+            text: format!("stopped process group {pgid}, left running by the runner before"),
+        });
+    }
+    let mut backups = match Backups::open(&state.join(record::BACKUPS), Path::new(&rec.root)) {
+        Ok(b) => b,
+        Err(e) => {
+            sink.event(Event::Line {
+                step: "run".into(),
+                text: format!("the backups cannot be opened: {e}"),
+            });
+            sink.event(ended(RunState::Failed));
+            return EXIT_FAILED;
+        }
+    };
+    let mut redactor = Redactor::new(&rec.secrets());
+    for step in &steps {
+        let prev = before
+            .as_ref()
+            .and_then(|s| s.steps.iter().find(|p| p.id == step.id()).cloned());
+        let outcome = one_step(
+            step.as_ref(),
+            prev.as_ref().map(|p| (p.state, p.attempts)),
+            &mut Ctx {
+                root: PathBuf::from(&rec.root),
+                rendered: setup.rendered.clone(),
+                sink,
+                redactor: &mut redactor,
+                cancel: cancel.clone(),
+                backups: &mut backups,
+                consented: rec.yes,
+                track: state.join(CHILD),
+            },
+        );
+        if let Some(e) = sink.broken.take() {
+            // Nothing more can be recorded; the next apply resumes from the journal.
+            let _ = e;
+            return EXIT_FAILED;
+        }
+        match outcome {
+            Outcome::Done => {}
+            Outcome::Failed => {
+                sink.event(ended(RunState::Failed));
+                return EXIT_FAILED;
+            }
+            Outcome::Stopped => {
+                sink.event(ended(RunState::Interrupted));
+                return EXIT_FAILED;
+            }
+        }
+    }
+    sink.event(ended(RunState::Done));
+    EXIT_DONE
+}
+
+/// The status of the state directory's run as its journal says now (no runner alive: this
+/// one has not written its start yet).
+pub fn read_status(state: &Path) -> Option<Status> {
+    let events = read_all(&super::paths::journal(state));
+    status::fold(&events, false)
+}
+
+/// Every event of a journal (for folding: a journal is one run's story, kept small by
+/// events being lines, not chunks).
+pub fn read_all(path: &Path) -> Vec<Event> {
+    let mut f = journal::Follower::new(path);
+    let mut all = Vec::new();
+    loop {
+        match f.poll(8 << 20) {
+            Ok(v) if v.is_empty() => return all,
+            Ok(v) => all.extend(v),
+            Err(_) => return all,
+        }
+    }
+}
+
+fn started(rec: &Record, ids: &[String]) -> Event {
+    Event::RunStarted {
+        run: rec.run.clone(),
+        time: crate::clock::now(),
+        answers: rec.answers.clone(),
+        log: rec.log.clone(),
+        steps: ids.to_vec(),
+        pid: std::process::id(),
+        dry_run: false,
+    }
+}
+
+fn ended(state: RunState) -> Event {
+    Event::RunEnded {
+        state,
+        time: crate::clock::now(),
+    }
+}
+
+struct Ctx<'a> {
+    root: PathBuf,
+    rendered: PathBuf,
+    sink: &'a mut JournalSink,
+    redactor: &'a mut Redactor,
+    cancel: Arc<AtomicBool>,
+    backups: &'a mut Backups,
+    consented: bool,
+    track: PathBuf,
+}
+
+impl Ctx<'_> {
+    fn cx(&mut self, step: &str, deadline: Duration) -> RunCx<'_> {
+        RunCx {
+            root: self.root.clone(),
+            rendered: self.rendered.clone(),
+            step: step.to_string(),
+            sink: self.sink,
+            redactor: self.redactor,
+            deadline: Instant::now() + deadline,
+            cancel: self.cancel.clone(),
+            backups: Some(self.backups),
+            dry_run: false,
+            consented: self.consented,
+            track: Some(self.track.clone()),
+        }
+    }
+}
+
+enum Outcome {
+    Done,
+    Failed,
+    Stopped,
+}
+
+/// Probe, and where needed clean and act, one step. `prev`: the step's state and attempts
+/// in the run's journal before this runner.
+fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Outcome {
+    let id = step.id();
+    let t0 = Instant::now();
+    let (prev_state, prev_attempts) = prev.unwrap_or((StepState::Pending, 0));
+    let probed = if step.once_per_run() && prev_state == StepState::Done {
+        Ok(Probe::Done("passed earlier in this run".into()))
+    } else {
+        step.probe(&mut c.cx(&id, PROBE_DEADLINE))
+    };
+    let attempt = prev_attempts + 1;
+    let fail = |c: &mut Ctx, f: Failure, t0: Instant| {
+        c.sink.event(Event::StepEnded {
+            step: id.clone(),
+            state: StepState::Failed,
+            duration_ms: t0.elapsed().as_millis() as u64,
+            error: Some(f.cause),
+            hint: Some(f.fix),
+        });
+    };
+    match probed {
+        Ok(Probe::Done(detail)) => {
+            c.sink.event(Event::StepProbed {
+                step: id.clone(),
+                done: true,
+                detail,
+            });
+            return Outcome::Done;
+        }
+        Ok(Probe::Needed(detail)) => c.sink.event(Event::StepProbed {
+            step: id.clone(),
+            done: false,
+            detail,
+        }),
+        Err(f) => {
+            c.sink.event(Event::StepStarted {
+                step: id.clone(),
+                attempt,
+                time: crate::clock::now(),
+            });
+            fail(c, f, t0);
+            return Outcome::Failed;
+        }
+    }
+    let t0 = Instant::now();
+    c.sink.event(Event::StepStarted {
+        step: id.clone(),
+        attempt,
+        time: crate::clock::now(),
+    });
+    let mut cx = c.cx(&id, step.deadline());
+    // An earlier attempt failed or was cut off: make the step retryable first.
+    let cleaned = if matches!(prev_state, StepState::Failed | StepState::Running) {
+        use super::step::StepCx;
+        cx.say(&format!(
+            "attempt {prev_attempts} did not finish: cleaning up before attempt {attempt}"
+        ));
+        step.clean(&mut cx)
+    } else {
+        Ok(())
+    };
+    let result = cleaned.and_then(|()| step.act(&mut cx));
+    drop(cx);
+    let stopped = c.cancel.load(Ordering::Relaxed);
+    match (result, stopped) {
+        (_, true) => {
+            fail(
+                c,
+                Failure::new(
+                    "the runner was stopped (SIGTERM) during this step",
+                    "run dsinstall apply again to resume",
+                ),
+                t0,
+            );
+            Outcome::Stopped
+        }
+        (Ok(()), false) => {
+            c.sink.event(Event::StepEnded {
+                step: id.clone(),
+                state: StepState::Done,
+                duration_ms: t0.elapsed().as_millis() as u64,
+                error: None,
+                hint: None,
+            });
+            Outcome::Done
+        }
+        (Err(f), false) => {
+            fail(c, f, t0);
+            Outcome::Failed
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! A node for `dsinstall apply` as a user runs it: the simulated lab's stand-ins on PATH, the
+//! node's files under the lab's root, and the guide's node01 interfaces and addresses in a
+//! network namespace of its own (so detection and preflight read a real kernel). Skipped
+//! without root and `ip netns`, unless DSINSTALL_REQUIRE_NETNS=1.
+
+#![allow(dead_code)]
+
+use crate::common;
+use crate::detect_support::{Netns, build_node01};
+use crate::sim_support::{BIN, Lab, Run};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Node {
+    pub lab: Lab,
+    pub ns: Netns,
+    _switch: Netns,
+    pub answers: String,
+}
+
+/// The guide's answers for `version` with the Calico manifest fixture `calico`, and
+/// `nodes:` dropped when `single` (the other nodes' joins are their own tests).
+pub fn answers_text(fixture: &str, calico: &str, single: bool) -> String {
+    let text = std::fs::read_to_string(common::fixture(&format!("answers/{fixture}"))).unwrap();
+    let mut text = text.replace(
+        "calico:\n",
+        &format!(
+            "calico:\n  manifest: {}\n",
+            common::fixture(&format!("calico/{calico}")).display()
+        ),
+    );
+    if single {
+        // Drop `nodes:` and its list, up to the next top-level key.
+        let mut skipping = false;
+        let mut kept = String::new();
+        for l in text.lines() {
+            if l.starts_with("nodes:") {
+                skipping = true;
+                continue;
+            }
+            if skipping && (l.starts_with(' ') || l.starts_with('-')) {
+                continue;
+            }
+            skipping = false;
+            kept.push_str(l);
+            kept.push('\n');
+        }
+        text = kept;
+    }
+    text
+}
+
+impl Node {
+    /// A lab at `version` with `faults` and its node01 in a namespace; None: skipped.
+    pub fn new(tag: &str, version: &str, answers: &str, faults: &[&str]) -> Option<Node> {
+        let ns = Netns::new(tag)?;
+        let switch = Netns::new(&format!("{tag}s"))?;
+        build_node01(&ns, &switch);
+        let lab_answers = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(lab_answers.path(), answers).unwrap();
+        let mut extra = vec!["--lab", lab_answers.path().to_str().unwrap()];
+        for f in faults {
+            extra.extend(["--fault", f]);
+        }
+        let lab = Lab::new(version, &extra);
+        let path = lab.file("answers.yaml", answers);
+        Some(Node {
+            lab,
+            ns,
+            _switch: switch,
+            answers: path,
+        })
+    }
+
+    pub fn root(&self, p: &str) -> PathBuf {
+        self.lab.root(p)
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.lab.path().join("var/lib/dsinstall")
+    }
+
+    pub fn logs(&self) -> PathBuf {
+        self.lab.path().join("var/log/dsinstall")
+    }
+
+    /// A dsinstall command in the node's namespace with the lab's environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let bin = self.lab.path().join("bin");
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.ns.name, BIN])
+            .args(args)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("DSINSTALL_SIM", self.lab.path())
+            .env("DSINSTALL_STATE_DIR", self.state())
+            .env("DSINSTALL_LOG_DIR", self.logs())
+            .env("KUBECONFIG", self.root("/etc/kubernetes/admin.conf"))
+            .env_remove("DSINSTALL_SIM_HOST")
+            .env_remove("DSINSTALL_KUBEADM")
+            .env_remove("DSINSTALL_KUBECTL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let o = self.command(args).output().unwrap();
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// `apply --answers A --root ROOT --yes` and `extra`.
+    pub fn apply(&self, extra: &[&str]) -> Run {
+        let root = self.lab.path().join("root");
+        let mut a = vec![
+            "apply",
+            "--answers",
+            &self.answers,
+            "--root",
+            root.to_str().unwrap(),
+            "--yes",
+        ];
+        a.extend_from_slice(extra);
+        self.run(&a)
+    }
+
+    pub fn status(&self) -> serde_json::Value {
+        let r = self.run(&["status", "--json"]);
+        assert_eq!(r.code, 0, "status: {}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    }
+
+    /// The step ids of `status --json` in the given state.
+    pub fn steps_in(&self, state: &str) -> Vec<String> {
+        self.status()["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["state"] == state)
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    pub fn journal(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state().join("journal.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// How often the journal says `step` was started.
+    pub fn starts_of(&self, step: &str) -> usize {
+        self.journal()
+            .iter()
+            .filter(|e| e["event"] == "stepStarted" && e["step"] == step)
+            .count()
+    }
+
+    pub fn log_text(&self) -> String {
+        let rec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.state().join("run.json")).unwrap())
+                .unwrap();
+        std::fs::read_to_string(rec["log"].as_str().unwrap()).unwrap()
+    }
+
+    /// The run's secrets, from its record.
+    pub fn secrets(&self) -> (String, String) {
+        let rec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.state().join("run.json")).unwrap())
+                .unwrap();
+        (
+            rec["token"].as_str().unwrap().to_string(),
+            rec["certificateKey"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// The runner's pid while it is alive (the last runStarted's), None when none holds the lock.
+    pub fn runner_pid(&self) -> Option<i32> {
+        self.journal()
+            .iter()
+            .rev()
+            .find(|e| e["event"] == "runStarted")
+            .and_then(|e| e["pid"].as_i64())
+            .map(|p| p as i32)
+            .filter(|p| Path::new(&format!("/proc/{p}")).exists())
+    }
+
+    pub fn sim(&self, args: &[&str]) -> Run {
+        self.lab.sim(args)
+    }
+}
+
+/// Wait until `f` holds, up to `secs`.
+pub fn wait_until(secs: u64, what: &str, f: impl Fn() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < until,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
