@@ -16,11 +16,8 @@ use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::{Duration, Instant};
 
-/// The CRDs calico-installation.yaml's kinds (Installation, APIServer) need.
-const OPERATOR_CRD_NAMES: [&str; 2] = [
-    "installations.operator.tigera.io",
-    "apiservers.operator.tigera.io",
-];
+/// The CRD of the Installation, which every operator install applies.
+const INSTALLATION_CRD: &str = "installations.operator.tigera.io";
 
 /// How long the CRDs may take to be Established, in all.
 const CRD_WAIT: Duration = Duration::from_secs(240);
@@ -66,7 +63,7 @@ impl Calico {
             Self::operator_there(cx)?;
             get(
                 cx,
-                &kubectl::get_json(OPERATOR_CRD_NAMES[0], Some("default"), None),
+                &kubectl::get_json(INSTALLATION_CRD, Some("default"), None),
             )
             .map(|_| ())
         } else {
@@ -94,9 +91,34 @@ impl Calico {
     fn separate_crds(cx: &dyn StepCx) -> bool {
         cx.rendered().join(OPERATOR_CRDS).is_file()
     }
+    /// The CRDs of the kinds in calico-installation.yaml (Installation; APIServer from
+    /// Calico v3.20): `<plural>.<group>`, each kind's plural being its lowercase name plus
+    /// "s" (operator api/v1). Unreadable: the Installation's alone.
+    fn installation_crds(cx: &dyn StepCx) -> Vec<String> {
+        let path = cx.rendered().join(CALICO_INSTALLATION);
+        let mut out = vec![INSTALLATION_CRD.to_string()];
+        let Ok(text) = crate::io::read::read_text(&path, crate::io::read::MAX_FILE) else {
+            return out;
+        };
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let Ok(v) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
+                continue;
+            };
+            let (Some(kind), Some(api)) = (v["kind"].as_str(), v["apiVersion"].as_str()) else {
+                continue;
+            };
+            let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+            let crd = format!("{}s.{group}", kind.to_lowercase());
+            if !out.contains(&crd) {
+                out.push(crd);
+            }
+        }
+        out
+    }
     /// Poll each CRD until it is Established, or fail at `until` naming the one that is not.
     fn wait_established(cx: &mut dyn StepCx, until: Instant) -> Result<(), Failure> {
-        for name in OPERATOR_CRD_NAMES {
+        for name in Self::installation_crds(cx) {
+            let name = name.as_str();
             let args =
                 kubectl::get_jsonpath("customresourcedefinitions", name, kubectl::ESTABLISHED);
             loop {
@@ -155,7 +177,7 @@ impl Step for Calico {
         }
         let wait = Change::Note(format!(
             "wait for the CRDs {} to be Established",
-            OPERATOR_CRD_NAMES.join(" and ")
+            Self::installation_crds(cx).join(" and ")
         ));
         let mut out = Vec::new();
         if Self::separate_crds(cx) {
