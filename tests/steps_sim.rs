@@ -77,7 +77,13 @@ fn bed(
 }
 
 fn guide(faults: &[&str]) -> Bed {
-    bed("seed-v1.19.yaml", "v1.19.0", "calico-v3.15.3.yaml", |t| t, faults)
+    bed(
+        "seed-v1.19.yaml",
+        "v1.19.0",
+        "calico-v3.15.3.yaml",
+        |t| t,
+        faults,
+    )
 }
 
 /// The modern answers on Calico v3.32.1 by operator: upstream's tigera-operator.yaml of that
@@ -223,7 +229,10 @@ fn the_modern_ipv6_primary_install_runs_every_step() {
         log.contains("customresourcedefinition.apiextensions.k8s.io/installations.operator.tigera.io serverside-applied"),
         "{log}"
     );
-    assert!(log.contains("installation.operator.tigera.io/default created"), "{log}");
+    assert!(
+        log.contains("installation.operator.tigera.io/default created"),
+        "{log}"
+    );
     // The checks pass against the operator's Calico: `dsinstall verify` with the lab's
     // environment, whose NodePort probes the lab answers (in this process they would
     // probe real sockets).
@@ -234,7 +243,11 @@ fn the_modern_ipv6_primary_install_runs_every_step() {
         .arg(&answers)
         .env(
             "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
         )
         .env("KUBECONFIG", b.root("/etc/kubernetes/admin.conf"))
         .env("DSINSTALL_SIM", b.lab.path())
@@ -288,7 +301,10 @@ fn a_modern_operator_install_without_its_crds_does_not_render() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("operator-crds.yaml: calico.operatorCrds: not set"), "{err}");
+    assert!(
+        err.contains("operator-crds.yaml: calico.operatorCrds: not set"),
+        "{err}"
+    );
     assert!(!lab.path().join("rendered").exists());
 }
 
@@ -316,9 +332,16 @@ fn an_installation_before_the_crds_fails_with_kubectls_words() {
         "{}",
         o.stderr
     );
-    b.lab.run("kubectl", &["apply", "--server-side", "-f", crds]).ok();
+    b.lab
+        .run("kubectl", &["apply", "--server-side", "-f", crds])
+        .ok();
     let o = b.lab.run("kubectl", &["apply", "-f", inst]).ok();
-    assert!(o.stdout.contains("installation.operator.tigera.io/default created"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("installation.operator.tigera.io/default created"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]

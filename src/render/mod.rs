@@ -254,9 +254,11 @@ fn operator_crds_file(inputs: &RenderInputs) -> Option<Result<RenderedFile, Rend
                 })
                 .map_err(|e| {
                     err(match &inputs.operator_crds_source {
-                        Some(src) => e
-                            .message
-                            .replacen("calico.operatorCrds: ", &format!("calico.operatorCrds: {src}: "), 1),
+                        Some(src) => e.message.replacen(
+                            "calico.operatorCrds: ",
+                            &format!("calico.operatorCrds: {src}: "),
+                            1,
+                        ),
                         None => e.message,
                     })
                 }),
@@ -498,7 +500,8 @@ pub fn load_operator_crds(
     if text.trim().is_empty() {
         return Err(format!("calico.operatorCrds: {shown} is empty; {how}"));
     }
-    crate::io::yaml::check_depth(&text).map_err(|e| format!("calico.operatorCrds: {shown}: {e}"))?;
+    crate::io::yaml::check_depth(&text)
+        .map_err(|e| format!("calico.operatorCrds: {shown}: {e}"))?;
     Ok(Some((text, shown)))
 }
 

@@ -59,8 +59,16 @@ mod tests {
     fn the_installation_crd_is_required() {
         assert_eq!(operator_crds(CRD).unwrap(), CRD);
         let e = operator_crds("kind: ConfigMap\nmetadata:\n  name: x\n").unwrap_err();
-        assert!(e.message.starts_with("calico.operatorCrds: no CustomResourceDefinition installations.operator.tigera.io"), "{e}");
+        assert!(
+            e.message.starts_with(
+                "calico.operatorCrds: no CustomResourceDefinition installations.operator.tigera.io"
+            ),
+            "{e}"
+        );
         assert!(operator_crds("a: [").is_err());
-        assert_eq!(crd_names(&format!("{CRD}---\nkind: Namespace\n")), [INSTALLATION_CRD]);
+        assert_eq!(
+            crd_names(&format!("{CRD}---\nkind: Namespace\n")),
+            [INSTALLATION_CRD]
+        );
     }
 }

@@ -181,7 +181,10 @@ impl Step for Calico {
         ));
         let mut out = Vec::new();
         if Self::separate_crds(cx) {
-            out.push(v(kubectl::apply_server_side(&Self::file(cx, OPERATOR_CRDS))));
+            out.push(v(kubectl::apply_server_side(&Self::file(
+                cx,
+                OPERATOR_CRDS,
+            ))));
             out.push(wait.clone());
             out.push(v(kubectl::create(&Self::file(cx, TIGERA_OPERATOR))));
         } else {

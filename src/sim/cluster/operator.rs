@@ -173,13 +173,14 @@ pub fn reconcile(c: &mut Cluster, v: Version) {
 /// A TigeraStatus's conditions (pkg/controller/status): Available once every calico-system
 /// workload is ready, Degraded when one crash-loops, else Progressing.
 pub fn status(available: bool, degraded: Option<&str>, since: &str) -> Value {
-    let cond = |t: &str, on: bool, reason: &str, message: &str| {
-        json!({"type": t, "status": if on { "True" } else { "False" }, "reason": reason, "message": message, "lastTransitionTime": since, "observedGeneration": 1})
-    };
+    let cond = |t: &str, on: bool, reason: &str, message: &str| json!({"type": t, "status": if on { "True" } else { "False" }, "reason": reason, "message": message, "lastTransitionTime": since, "observedGeneration": 1});
     let (avail_reason, prog_msg) = if available {
         ("AllObjectsAvailable", "All Objects Available")
     } else {
-        ("ResourceNotReady", "Waiting for calico-system workloads to be ready")
+        (
+            "ResourceNotReady",
+            "Waiting for calico-system workloads to be ready",
+        )
     };
     json!({"conditions": [
         cond("Available", available, avail_reason, if available { "All objects available" } else { "" }),
@@ -218,7 +219,13 @@ fn calico_tag(c: &Cluster) -> String {
         .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "tigera-operator")
         .and_then(|d| d["spec"]["template"]["spec"]["containers"][0]["image"].as_str())
         .and_then(|i| i.rsplit_once(':'))
-        .and_then(|(_, t)| t.trim_start_matches('v').split('.').nth(1)?.parse::<u32>().ok())
+        .and_then(|(_, t)| {
+            t.trim_start_matches('v')
+                .split('.')
+                .nth(1)?
+                .parse::<u32>()
+                .ok()
+        })
         .filter(|m| (34..=60).contains(m) && m % 2 == 0)
         .map_or(32, |m| (m + 22) / 2);
     format!("v3.{minor}.0")

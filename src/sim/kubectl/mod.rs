@@ -394,14 +394,21 @@ fn with_status(w: &World, v: Version, o: &Value) -> Value {
                 calico_pods.iter().find_map(|p| {
                     cal.crash
                         .iter()
-                        .find(|(n, _)| p.name.starts_with("calico-node-") && Some(n) == p.node.as_ref())
-                        .map(|_| format!("Pod calico-system/{} has crash looping container: calico-node", p.name))
+                        .find(|(n, _)| {
+                            p.name.starts_with("calico-node-") && Some(n) == p.node.as_ref()
+                        })
+                        .map(|_| {
+                            format!(
+                                "Pod calico-system/{} has crash looping container: calico-node",
+                                p.name
+                            )
+                        })
                 })
             });
             let nodes_covered = c.nodes.iter().all(|n| {
-                calico_pods
-                    .iter()
-                    .any(|p| p.name.starts_with("calico-node-") && p.node.as_deref() == Some(n.name.as_str()))
+                calico_pods.iter().any(|p| {
+                    p.name.starts_with("calico-node-") && p.node.as_deref() == Some(n.name.as_str())
+                })
             });
             let available = crash.is_none()
                 && nodes_covered
