@@ -481,6 +481,34 @@ fn dry_run_changes_nothing_and_lists_the_changes() {
     }
 }
 
+/// The operator install's dry run lists every command of the calico step, in the order
+/// it runs them, and runs none.
+#[test]
+fn the_operator_dry_run_lists_the_crds_the_operator_and_the_installation() {
+    let mut b = modern(&[]);
+    b.cx.dry_run = true;
+    let changes = b.step("calico").changes(&mut b.cx);
+    let shown: Vec<String> = changes
+        .iter()
+        .map(|c| match c {
+            Change::Command(a) => a.join(" "),
+            Change::Note(n) => format!("# {n}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let rendered = b.setup.rendered.display().to_string();
+    assert_eq!(
+        shown,
+        [
+            format!("kubectl apply --server-side -f {rendered}/operator-crds.yaml"),
+            "# wait for the CRDs installations.operator.tigera.io and apiservers.operator.tigera.io to be Established".to_string(),
+            format!("kubectl create -f {rendered}/tigera-operator.yaml"),
+            format!("kubectl apply -f {rendered}/calico-installation.yaml"),
+        ]
+    );
+    assert!(b.cx.commands.is_empty());
+}
+
 fn walk(d: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(d) {
