@@ -268,7 +268,11 @@ fn operator_crds_beside_the_manifest_are_found_and_a_wrong_one_refused() {
     let missing = write_answers(tmp.path(), "missing.yaml", &a);
     let r = render(&missing, &tmp.path().join("out2"), None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("calico.operatorCrds: cannot read"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("calico.operatorCrds: cannot read"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.contains("https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/operator-crds.yaml"),
         "{}",
@@ -280,7 +284,8 @@ fn operator_crds_beside_the_manifest_are_found_and_a_wrong_one_refused() {
     let r = render(&wrong, &tmp.path().join("out3"), None);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("no CustomResourceDefinition installations.operator.tigera.io"),
+        r.stderr
+            .contains("no CustomResourceDefinition installations.operator.tigera.io"),
         "{}",
         r.stderr
     );
