@@ -509,6 +509,26 @@ fn the_operator_dry_run_lists_the_crds_the_operator_and_the_installation() {
     assert!(b.cx.commands.is_empty());
 }
 
+/// Without a rendered tigera-operator.yaml (calico.manifest unset) the calico step says
+/// which fields to set, instead of kubectl's missing path.
+#[test]
+fn the_operator_step_without_its_manifest_names_the_fields() {
+    let mut b = modern(&[]);
+    b.run_until("kubeconfig");
+    std::fs::remove_file(b.setup.rendered.join("tigera-operator.yaml")).unwrap();
+    let f = b.step("calico").act(&mut b.cx).unwrap_err();
+    assert!(f.cause.contains("no tigera-operator.yaml"), "{f:?}");
+    assert!(
+        f.fix.contains("calico.manifest") && f.fix.contains("calico.operatorCrds"),
+        "{f:?}"
+    );
+    assert!(
+        b.cx.commands
+            .iter()
+            .all(|c| !c.contains("operator-crds.yaml"))
+    );
+}
+
 fn walk(d: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(d) {

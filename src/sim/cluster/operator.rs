@@ -249,6 +249,26 @@ mod tests {
     }
 
     #[test]
+    fn the_operator_tag_names_its_calico_minor() {
+        let with = |image: &str| {
+            let mut c: Cluster = serde_json::from_value(json!({
+                "created": 0, "name": "k", "endpoint": "", "dns_domain": "", "image_repository": "",
+                "service_ranges": [], "cluster_cidrs": [], "mask_v4": 24, "mask_v6": 64,
+                "kcm_error": null, "proxy_mode": "", "proxy_dual": false, "ca_hash": "", "ca_pem": "",
+                "tokens": [], "certificate_key": null, "nodes": [], "objects": [], "pods": [],
+                "service_ips": [], "next_uid": 0
+            }))
+            .unwrap();
+            c.objects.push(json!({"kind": "Deployment", "metadata": {"name": "tigera-operator"}, "spec": {"template": {"spec": {"containers": [{"image": image}]}}}}));
+            calico_tag(&c)
+        };
+        assert_eq!(with("quay.io/tigera/operator:v1.42.3"), "v3.32.0");
+        assert_eq!(with("quay.io/tigera/operator:v1.38.0"), "v3.30.0");
+        assert_eq!(with("quay.io/tigera/operator:v1.34.5"), "v3.28.0");
+        assert_eq!(with("quay.io/tigera/operator:latest"), "v3.32.0");
+    }
+
+    #[test]
     fn status_conditions_follow_the_workloads() {
         let s = status(true, None, "t");
         assert_eq!(s["conditions"][0]["type"], "Available");
