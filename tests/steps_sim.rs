@@ -529,6 +529,36 @@ fn the_operator_step_without_its_manifest_names_the_fields() {
     );
 }
 
+/// calico-node crash-looping under the operator fails wait.calico in calico-system, with
+/// the container's last log line, and TigeraStatus calico says Degraded.
+#[test]
+fn a_crashlooping_calico_under_the_operator_fails_wait_calico() {
+    let mut b = modern(&["calico-crashloop"]);
+    b.run_until("calico");
+    let s = steps::wait_calico::WaitCalico {
+        plan: b.setup.plan.clone(),
+        timeout: Duration::from_secs(3),
+    };
+    let f = s.act(&mut b.cx).unwrap_err();
+    assert!(f.cause.contains("crash-looping"), "{f:?}\n{}", b.cx.text());
+    assert!(f.cause.contains("calico-node-"), "{f:?}");
+    let degraded = b
+        .lab
+        .run(
+            "kubectl",
+            &[
+                "get",
+                "tigerastatus",
+                "calico",
+                "-o",
+                r#"jsonpath={.status.conditions[?(@.type=="Degraded")].status}"#,
+            ],
+        )
+        .ok()
+        .stdout;
+    assert_eq!(degraded, "True");
+}
+
 fn walk(d: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(d) {
