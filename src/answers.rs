@@ -168,6 +168,11 @@ pub struct Calico {
     pub install: CalicoInstall,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
+    /// An extension of the contract: Calico's upstream `operator-crds.yaml` (operator mode).
+    /// From v3.30 the operator's CRDs ship only there, not in tigera-operator.yaml. Unset:
+    /// `operator-crds.yaml` beside `calico.manifest`, when that file is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_crds: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv4_pool: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

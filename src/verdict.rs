@@ -35,11 +35,23 @@ pub fn render_problems(p: &plan::Plan, base: Option<&Path>, plan_text: &str) -> 
             })];
         }
     };
+    let (operator_crds, operator_crds_source) = match render::load_operator_crds(p, base) {
+        Ok(Some((t, s))) => (Some(t), Some(s)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            return vec![render_problem(&render::RenderError {
+                file: render::OPERATOR_CRDS.into(),
+                message: e,
+            })];
+        }
+    };
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),
         certificate_key: render::new_certificate_key(),
         calico_manifest: manifest,
         calico_manifest_source: source,
+        operator_crds,
+        operator_crds_source,
         plan_text: plan_text.to_string(),
     };
     match render::render_each(p, &Templates::embedded(), &inputs) {
@@ -53,17 +65,20 @@ pub fn render_problems(p: &plan::Plan, base: Option<&Path>, plan_text: &str) -> 
 }
 
 /// A file that does not render, as a problem on the field that fixes it: the Calico file on
-/// `calico.manifest` (unreadable, empty, of another version), the rest on the file.
+/// `calico.manifest` (unreadable, empty, of another version), operator-crds.yaml on
+/// `calico.operatorCrds`, the rest on the file.
 pub fn render_problem(e: &render::RenderError) -> Problem {
-    let path = if e.file == render::CALICO_MANIFEST {
-        "calico.manifest".to_string()
+    let field = if e.file == render::CALICO_MANIFEST {
+        Some("calico.manifest")
+    } else if e.file == render::OPERATOR_CRDS {
+        Some("calico.operatorCrds")
     } else {
-        e.file.clone()
+        None
     };
+    let path = field.map_or_else(|| e.file.clone(), str::to_string);
     // The render message starts with the field when it names one; keep it once.
-    let message = e
-        .message
-        .strip_prefix("calico.manifest: ")
+    let message = field
+        .and_then(|f| e.message.strip_prefix(&format!("{f}: ")))
         .unwrap_or(&e.message)
         .to_string();
     Problem::error(path, format!("{} cannot be rendered: {message}", e.file))

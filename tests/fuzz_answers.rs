@@ -226,6 +226,8 @@ fn exercise(text: &str) {
                 certificate_key: "0".repeat(64),
                 calico_manifest: None,
                 calico_manifest_source: None,
+                operator_crds: None,
+                operator_crds_source: None,
                 plan_text: "plan".into(),
             };
             match render::render(plan, &Templates::embedded(), &inputs) {

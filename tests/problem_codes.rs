@@ -42,6 +42,11 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
             a.kubernetes.version = "v1.37.0".into();
             a.calico.version = "v3.32.1".into();
         }),
+        (modern, |a| {
+            a.calico.version = "v3.32.1".into();
+            a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+            a.calico.manifest = None;
+        }),
         (modern, |a| a.kubernetes.version = "banana".into()),
         (modern, |a| a.kubernetes.version = "v1.5.0".into()),
         (modern, |a| a.calico.version = "x".into()),

@@ -179,10 +179,17 @@ fn operator_mode_rewrites_the_operator_image_from_its_manifest() {
     let mut a = Answers::load(&common::fixture("answers/modern-v1.31-ipv6-primary.yaml")).unwrap();
     a.calico.version = "v3.32.1".into();
     a.calico.manifest = Some(operator_fixture("v3.32.1"));
+    let crds = common::fixture("calico/operator-crds-v3.32.1.yaml");
+    a.calico.operator_crds = Some(crds.display().to_string());
     let answers = write_answers(tmp.path(), "op.yaml", &a);
     let out = tmp.path().join("out");
     let r = render(&answers, &out, None);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Upstream's operator-crds.yaml, copied byte for byte.
+    assert_eq!(
+        std::fs::read(out.join("operator-crds.yaml")).unwrap(),
+        std::fs::read(&crds).unwrap()
+    );
     // From v3.30 the CRDs come first, in operator-crds.yaml.
     let plan = std::fs::read_to_string(out.join("plan.txt")).unwrap();
     let crds = plan
@@ -230,6 +237,59 @@ fn operator_mode_rewrites_the_operator_image_from_its_manifest() {
         "{}",
         r.stderr
     );
+}
+
+/// operator-crds.yaml is found beside calico.manifest, as upstream publishes the two; a
+/// named one that is missing says where to get it; a file that is not it is refused.
+#[test]
+fn operator_crds_beside_the_manifest_are_found_and_a_wrong_one_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::fixture("calico/tigera-operator-v3.32.1.yaml"),
+        tmp.path().join("tigera-operator.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixture("calico/operator-crds-v3.32.1.yaml"),
+        tmp.path().join("operator-crds.yaml"),
+    )
+    .unwrap();
+    let mut a = Answers::load(&common::fixture("answers/modern-v1.31-ipv6-primary.yaml")).unwrap();
+    a.calico.version = "v3.32.1".into();
+    a.calico.manifest = Some("./tigera-operator.yaml".into());
+    let answers = write_answers(tmp.path(), "op.yaml", &a);
+    let out = tmp.path().join("out");
+    let r = render(&answers, &out, None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("operator-crds.yaml"), "{}", r.stdout);
+    assert!(out.join("operator-crds.yaml").is_file());
+
+    a.calico.operator_crds = Some("./nope/operator-crds.yaml".into());
+    let missing = write_answers(tmp.path(), "missing.yaml", &a);
+    let r = render(&missing, &tmp.path().join("out2"), None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("calico.operatorCrds: cannot read"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/operator-crds.yaml"),
+        "{}",
+        r.stderr
+    );
+
+    a.calico.operator_crds = Some("./tigera-operator.yaml".into());
+    let wrong = write_answers(tmp.path(), "wrong.yaml", &a);
+    let r = render(&wrong, &tmp.path().join("out3"), None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("no CustomResourceDefinition installations.operator.tigera.io"),
+        "{}",
+        r.stderr
+    );
+    assert!(!tmp.path().join("out3").exists());
 }
 
 /// Answers that the plan rejects: exit 2, the field on stderr, and the output directory

@@ -317,6 +317,8 @@ fn values_with_yaml_syntax_stay_values() {
             certificate_key: CERTIFICATE_KEY.into(),
             calico_manifest: None,
             calico_manifest_source: None,
+            operator_crds: None,
+            operator_crds_source: None,
             plan_text,
         },
     )
@@ -421,6 +423,8 @@ fn a_malformed_certificate_key_is_refused() {
             certificate_key: bad.to_string(),
             calico_manifest: None,
             calico_manifest_source: None,
+            operator_crds: None,
+            operator_crds_source: None,
             plan_text: "plan".into(),
         };
         let e =

@@ -20,22 +20,31 @@ struct Bed {
     cx: TestCx,
 }
 
-/// A lab at `version` with `faults`, the answers rendered into it, and a StepCx on its root.
-fn bed(answers: &str, version: &str, calico: &str, faults: &[&str]) -> Bed {
+/// A lab at `version` with `faults`, the answers (with `calico.manifest` set to the fixture
+/// `calico`, then `edit`ed) rendered into it, and a StepCx on its root.
+fn bed(
+    answers: &str,
+    version: &str,
+    calico: &str,
+    edit: impl Fn(String) -> String,
+    faults: &[&str],
+) -> Bed {
     let mut extra = Vec::new();
     for f in faults {
         extra.extend(["--fault", f]);
     }
     let lab = Lab::new(version, &extra);
-    let text = std::fs::read_to_string(common::fixture(&format!("answers/{answers}")))
-        .unwrap()
-        .replace(
-            "calico:\n",
-            &format!(
-                "calico:\n  manifest: {}\n",
-                common::fixture(&format!("calico/{calico}")).display()
+    let text = edit(
+        std::fs::read_to_string(common::fixture(&format!("answers/{answers}")))
+            .unwrap()
+            .replace(
+                "calico:\n",
+                &format!(
+                    "calico:\n  manifest: {}\n",
+                    common::fixture(&format!("calico/{calico}")).display()
+                ),
             ),
-        );
+    );
     let path = lab.file("answers.yaml", &text);
     let out = lab.path().join("rendered");
     let o = std::process::Command::new(BIN)
@@ -69,16 +78,42 @@ fn bed(answers: &str, version: &str, calico: &str, faults: &[&str]) -> Bed {
 }
 
 fn guide(faults: &[&str]) -> Bed {
-    bed("seed-v1.19.yaml", "v1.19.0", "calico-v3.15.3.yaml", faults)
+    bed(
+        "seed-v1.19.yaml",
+        "v1.19.0",
+        "calico-v3.15.3.yaml",
+        |t| t,
+        faults,
+    )
 }
 
-fn modern(faults: &[&str]) -> Bed {
+/// The modern answers on Calico v3.32.1 by operator: upstream's tigera-operator.yaml of that
+/// release, which holds no CRDs, and its operator-crds.yaml (`crds`: whether to set it).
+fn modern_with(crds: bool, faults: &[&str]) -> Bed {
+    let edit = move |t: String| {
+        let t = t.replace("version: v3.28.2", "version: v3.32.1");
+        if !crds {
+            return t;
+        }
+        t.replace(
+            "calico:\n",
+            &format!(
+                "calico:\n  operatorCrds: {}\n",
+                common::fixture("calico/operator-crds-v3.32.1.yaml").display()
+            ),
+        )
+    };
     bed(
         "modern-v1.31-ipv6-primary.yaml",
         "v1.31.2",
         "tigera-operator-v3.32.1.yaml",
+        edit,
         faults,
     )
+}
+
+fn modern(faults: &[&str]) -> Bed {
+    modern_with(true, faults)
 }
 
 impl Bed {
@@ -164,14 +199,150 @@ fn the_guide_installs_step_by_step() {
     );
 }
 
-/// Up to the kubeconfig: Calico v3.30+ ships the operator's CRDs apart from
-/// tigera-operator.yaml (operator-crds.yaml), which the calico step does not apply yet.
+/// Every step to the end, the checks included: operator-crds.yaml server-side applied and
+/// Established before tigera-operator.yaml, the Installation after, and the operator's
+/// calico-node running in calico-system.
 #[test]
-fn the_modern_ipv6_primary_install_runs_to_the_kubeconfig() {
-    let mut b = modern(&[]);
-    b.run_until("kubeconfig");
+fn the_modern_ipv6_primary_install_runs_every_step() {
+    let b = install_all(modern(&[]));
     assert!(b.cx.text().contains("initialized successfully"));
     assert!(b.root("/root/.kube/config").exists());
+    // The commands run through the step's runner (the polls are captured apart), in order.
+    let at = |words: &[&str]| {
+        b.cx.commands
+            .iter()
+            .position(|c| words.iter().all(|w| c.contains(w)))
+            .unwrap_or_else(|| panic!("{words:?} not run: {:#?}", b.cx.commands))
+    };
+    let crds = at(&["\"--server-side\"", "operator-crds.yaml"]);
+    let operator = at(&["\"create\"", "tigera-operator.yaml"]);
+    let installation = at(&["\"apply\"", "calico-installation.yaml"]);
+    assert!(crds < operator && operator < installation);
+    assert!(
+        b.cx.phases
+            .windows(3)
+            .any(|w| w == ["crds", "operator", "installation"]),
+        "{:?}",
+        b.cx.phases
+    );
+    let log = b.cx.text();
+    assert!(
+        log.contains("customresourcedefinition.apiextensions.k8s.io/installations.operator.tigera.io serverside-applied"),
+        "{log}"
+    );
+    assert!(
+        log.contains("installation.operator.tigera.io/default created"),
+        "{log}"
+    );
+    // The checks pass against the operator's Calico: `dsinstall verify` with the lab's
+    // environment, whose NodePort probes the lab answers (in this process they would
+    // probe real sockets).
+    let bin = b.lab.path().join("bin");
+    let answers = b.lab.path().join("answers.yaml");
+    let o = std::process::Command::new(BIN)
+        .args(["verify", "--json", "--timeout", "5", "--answers"])
+        .arg(&answers)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("KUBECONFIG", b.root("/etc/kubernetes/admin.conf"))
+        .env("DSINSTALL_SIM", b.lab.path())
+        .env_remove("DSINSTALL_SIM_HOST")
+        .env_remove("DSINSTALL_KUBECTL")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let rep: serde_json::Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{e}: {out}\n{}", String::from_utf8_lossy(&o.stderr)));
+    let bad: Vec<&serde_json::Value> = rep["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "PASS")
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert_eq!(o.status.code(), Some(0));
+    let calico = rep["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "calico.pods")
+        .unwrap();
+    assert!(
+        calico.to_string().contains("tigerastatus/calico Available"),
+        "{calico}"
+    );
+}
+
+/// Without operator-crds.yaml a v3.30+ operator install cannot render: tigera-operator.yaml
+/// holds no CRDs, and the error names the field that fixes it.
+#[test]
+fn a_modern_operator_install_without_its_crds_does_not_render() {
+    let lab = Lab::new("v1.31.2", &[]);
+    let text = std::fs::read_to_string(common::fixture("answers/modern-v1.31-ipv6-primary.yaml"))
+        .unwrap()
+        .replace("version: v3.28.2", "version: v3.32.1")
+        .replace(
+            "calico:\n",
+            &format!(
+                "calico:\n  manifest: {}\n",
+                common::fixture("calico/tigera-operator-v3.32.1.yaml").display()
+            ),
+        );
+    let path = lab.file("answers.yaml", &text);
+    let o = std::process::Command::new(BIN)
+        .args(["render", "--answers", &path, "--out"])
+        .arg(lab.path().join("rendered"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("operator-crds.yaml: calico.operatorCrds: not set"),
+        "{err}"
+    );
+    assert!(!lab.path().join("rendered").exists());
+}
+
+/// The Installation applied before its CRD exists fails with kubectl's own words; once
+/// operator-crds.yaml is applied, the same file is accepted.
+#[test]
+fn an_installation_before_the_crds_fails_with_kubectls_words() {
+    let mut b = modern(&[]);
+    b.run_until("kubeconfig");
+    let inst = b.setup.rendered.join("calico-installation.yaml");
+    let inst = inst.to_str().unwrap();
+    let o = b.lab.run("kubectl", &["apply", "-f", inst]);
+    assert_ne!(o.code, 0);
+    let err = o.stderr;
+    let want = format!(
+        "error: resource mapping not found for name: \"default\" namespace: \"\" from \"{inst}\": no matches for kind \"Installation\" in version \"operator.tigera.io/v1\"\nensure CRDs are installed first"
+    );
+    assert!(err.contains(&want), "{err}");
+    // Client-side apply of the CRDs is refused as the API server refuses it.
+    let crds = b.setup.rendered.join("operator-crds.yaml");
+    let crds = crds.to_str().unwrap();
+    let o = b.lab.run("kubectl", &["apply", "-f", crds]);
+    assert!(
+        o.stderr.contains("The CustomResourceDefinition \"installations.operator.tigera.io\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes"),
+        "{}",
+        o.stderr
+    );
+    b.lab
+        .run("kubectl", &["apply", "--server-side", "-f", crds])
+        .ok();
+    let o = b.lab.run("kubectl", &["apply", "-f", inst]).ok();
+    assert!(
+        o.stdout
+            .contains("installation.operator.tigera.io/default created"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -310,6 +481,84 @@ fn dry_run_changes_nothing_and_lists_the_changes() {
     for f in &files {
         assert!(b.root(f).exists(), "{f}");
     }
+}
+
+/// The operator install's dry run lists every command of the calico step, in the order
+/// it runs them, and runs none.
+#[test]
+fn the_operator_dry_run_lists_the_crds_the_operator_and_the_installation() {
+    let mut b = modern(&[]);
+    b.cx.dry_run = true;
+    let changes = b.step("calico").changes(&mut b.cx);
+    let shown: Vec<String> = changes
+        .iter()
+        .map(|c| match c {
+            Change::Command(a) => a.join(" "),
+            Change::Note(n) => format!("# {n}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let rendered = b.setup.rendered.display().to_string();
+    assert_eq!(
+        shown,
+        [
+            format!("kubectl apply --server-side -f {rendered}/operator-crds.yaml"),
+            "# wait for the CRDs installations.operator.tigera.io and apiservers.operator.tigera.io to be Established".to_string(),
+            format!("kubectl create -f {rendered}/tigera-operator.yaml"),
+            format!("kubectl apply -f {rendered}/calico-installation.yaml"),
+        ]
+    );
+    assert!(b.cx.commands.is_empty());
+}
+
+/// Without a rendered tigera-operator.yaml (calico.manifest unset) the calico step says
+/// which fields to set, instead of kubectl's missing path.
+#[test]
+fn the_operator_step_without_its_manifest_names_the_fields() {
+    let mut b = modern(&[]);
+    b.run_until("kubeconfig");
+    std::fs::remove_file(b.setup.rendered.join("tigera-operator.yaml")).unwrap();
+    let f = b.step("calico").act(&mut b.cx).unwrap_err();
+    assert!(f.cause.contains("no tigera-operator.yaml"), "{f:?}");
+    assert!(
+        f.fix.contains("calico.manifest") && f.fix.contains("calico.operatorCrds"),
+        "{f:?}"
+    );
+    assert!(
+        b.cx.commands
+            .iter()
+            .all(|c| !c.contains("operator-crds.yaml"))
+    );
+}
+
+/// calico-node crash-looping under the operator fails wait.calico in calico-system, with
+/// the container's last log line, and TigeraStatus calico says Degraded.
+#[test]
+fn a_crashlooping_calico_under_the_operator_fails_wait_calico() {
+    let mut b = modern(&["calico-crashloop"]);
+    b.run_until("calico");
+    let s = steps::wait_calico::WaitCalico {
+        plan: b.setup.plan.clone(),
+        timeout: Duration::from_secs(3),
+    };
+    let f = s.act(&mut b.cx).unwrap_err();
+    assert!(f.cause.contains("crash-looping"), "{f:?}\n{}", b.cx.text());
+    assert!(f.cause.contains("calico-node-"), "{f:?}");
+    let degraded = b
+        .lab
+        .run(
+            "kubectl",
+            &[
+                "get",
+                "tigerastatus",
+                "calico",
+                "-o",
+                r#"jsonpath={.status.conditions[?(@.type=="Degraded")].status}"#,
+            ],
+        )
+        .ok()
+        .stdout;
+    assert_eq!(degraded, "True");
 }
 
 fn walk(d: &std::path::Path) -> Vec<PathBuf> {

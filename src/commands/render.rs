@@ -46,12 +46,24 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
                 return ExitCode::from(EXIT_PROBLEMS);
             }
         };
+    let (operator_crds, operator_crds_source) =
+        match render::load_operator_crds(plan, answers_path.parent()) {
+            Ok(Some((text, source))) => (Some(text), Some(source)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                output::error(&e.to_string());
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        };
     let inputs_manifest = calico_manifest_source.clone();
+    let inputs_crds = operator_crds_source.clone();
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),
         certificate_key: render::new_certificate_key(),
         calico_manifest,
         calico_manifest_source,
+        operator_crds,
+        operator_crds_source,
         plan_text: plan::report::text(&checked),
     };
     let files = match render::render(plan, &templates, &inputs) {
@@ -76,6 +88,12 @@ pub fn run(answers_path: &Path, out: &Path, templates: Option<&Path>) -> ExitCod
         inputs.push((
             PathBuf::from(src),
             "the upstream manifest (calico.manifest)".into(),
+        ));
+    }
+    if let Some(src) = &inputs_crds {
+        inputs.push((
+            PathBuf::from(src),
+            "upstream's operator-crds.yaml (calico.operatorCrds)".into(),
         ));
     }
     if let Some(dir) = templates_dir {
@@ -143,7 +161,8 @@ fn stale_files(out: &Path, written: &[render::RenderedFile]) -> Vec<String> {
             let ours = (n.starts_with("join-") && n.ends_with(".yaml"))
                 || n == render::CALICO_MANIFEST
                 || n == render::CALICO_INSTALLATION
-                || n == render::TIGERA_OPERATOR;
+                || n == render::TIGERA_OPERATOR
+                || n == render::OPERATOR_CRDS;
             ours && !written.iter().any(|f| &f.name == n)
         })
         .collect();

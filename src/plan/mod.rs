@@ -104,6 +104,9 @@ pub struct FamilyPlan {
 pub struct CalicoPlan {
     pub install: CalicoInstall,
     pub manifest: Option<String>,
+    /// `calico.operatorCrds` as given (operator mode); unset: beside `manifest`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_crds: Option<String>,
     pub mtu: Option<u32>,
     pub registry: Option<String>,
 }

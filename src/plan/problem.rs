@@ -25,6 +25,7 @@ pub const CODES: &[&str] = &[
     "calico.mtu_range",
     "calico.mtu_too_big",
     "calico.mtu_too_big_auto",
+    "calico.operator_crds_missing",
     "calico.operator_image",
     "calico.version_syntax",
     "calico.version_unsupported",

@@ -38,6 +38,12 @@ pub struct RenderInputs {
     pub calico_manifest: Option<String>,
     /// Where `calico_manifest` came from, for messages.
     pub calico_manifest_source: Option<String>,
+    /// Calico's upstream `operator-crds.yaml` (operator install, `load_operator_crds`), copied
+    /// as `operator-crds.yaml`. None: the CRDs must be in `calico_manifest`, or no manifest
+    /// is given at all.
+    pub operator_crds: Option<String>,
+    /// Where `operator_crds` came from, for messages.
+    pub operator_crds_source: Option<String>,
     /// The address plan text for `plan.txt`.
     pub plan_text: String,
 }
@@ -143,6 +149,7 @@ pub const MODULES: &str = "modules-kubernetes.conf";
 pub const CALICO_MANIFEST: &str = "calico.yaml";
 pub const CALICO_INSTALLATION: &str = "calico-installation.yaml";
 pub const TIGERA_OPERATOR: &str = "tigera-operator.yaml";
+pub const OPERATOR_CRDS: &str = "operator-crds.yaml";
 pub const IMAGES_TXT: &str = "images.txt";
 pub const VERIFY_WORKLOAD: &str = "verify-workload.yaml";
 pub const PLAN_TXT: &str = "plan.txt";
@@ -200,10 +207,14 @@ pub fn holds_secret(name: &str) -> bool {
 }
 
 /// The Calico files for the install mode, in the order they are applied: the patched
-/// upstream manifest; or, for the operator, upstream's tigera-operator.yaml with its image
-/// moved to the registry (when calico.manifest names it) and the Installation.
+/// upstream manifest; or, for the operator, upstream's operator-crds.yaml (when given),
+/// tigera-operator.yaml with its image moved to the registry (when calico.manifest names
+/// it) and the Installation.
 fn calico_files(plan: &Plan, inputs: &RenderInputs) -> Vec<Result<RenderedFile, RenderError>> {
     let mut out = Vec::new();
+    if plan.calico.install == CalicoInstall::Operator {
+        out.extend(operator_crds_file(inputs));
+    }
     if plan.calico.install == CalicoInstall::Operator
         && let Some(manifest) = &inputs.calico_manifest
     {
@@ -224,6 +235,47 @@ fn calico_files(plan: &Plan, inputs: &RenderInputs) -> Vec<Result<RenderedFile, 
     }
     out.push(calico_file(plan, inputs));
     out
+}
+
+/// `operator-crds.yaml`: upstream's, checked and copied. Without one, a tigera-operator.yaml
+/// that holds no Installation CRD (Calico v3.30+) cannot be installed: the Installation
+/// would be refused, so that is an error naming `calico.operatorCrds`.
+fn operator_crds_file(inputs: &RenderInputs) -> Option<Result<RenderedFile, RenderError>> {
+    let err = |message: String| RenderError {
+        file: OPERATOR_CRDS.into(),
+        message,
+    };
+    if let Some(text) = &inputs.operator_crds {
+        return Some(
+            calico::operator_crds(text)
+                .map(|contents| RenderedFile {
+                    name: OPERATOR_CRDS.into(),
+                    contents,
+                })
+                .map_err(|e| {
+                    err(match &inputs.operator_crds_source {
+                        Some(src) => e.message.replacen(
+                            "calico.operatorCrds: ",
+                            &format!("calico.operatorCrds: {src}: "),
+                            1,
+                        ),
+                        None => e.message,
+                    })
+                }),
+        );
+    }
+    let manifest = inputs.calico_manifest.as_deref()?;
+    if calico::has_crd(manifest, calico::INSTALLATION_CRD) {
+        return None;
+    }
+    let src = inputs
+        .calico_manifest_source
+        .as_deref()
+        .unwrap_or("calico.manifest");
+    Some(Err(err(format!(
+        "calico.operatorCrds: not set, and {src} holds no CustomResourceDefinition {} (from Calico v3.30 the CRDs ship apart, in operator-crds.yaml); put operator-crds.yaml of the same release beside it or set calico.operatorCrds to its path",
+        calico::INSTALLATION_CRD
+    ))))
 }
 
 /// `images.txt`: every image the install pulls, as the rendered files name them (registry
@@ -377,10 +429,7 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
             "calico.manifest: {path} is a URL, but dsinstall reads a local file so that it works offline: {how}"
         ));
     }
-    let resolved = match base {
-        Some(b) if Path::new(path).is_relative() => b.join(path),
-        _ => Path::new(path).to_path_buf(),
-    };
+    let resolved = resolve(path, base);
     let shown = resolved.display().to_string();
     let path = shown.as_str();
     // A file that is there but unreadable as a manifest (a device, too big, not UTF-8) is
@@ -398,6 +447,71 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
     }
     crate::io::yaml::check_depth(&text).map_err(|e| format!("calico.manifest: {path}: {e}"))?;
     Ok(Some((text, path.to_string())))
+}
+
+/// Calico's upstream operator-crds.yaml for the operator install, with its path for
+/// messages: `calico.operatorCrds` (relative to `base`, as `calico.manifest` is), else
+/// `operator-crds.yaml` beside `calico.manifest` when that file is there (upstream publishes
+/// both in manifests/). None: manifest mode, or no file named or found; whether that is
+/// fine depends on the manifest holding the CRDs (`render` decides).
+pub fn load_operator_crds(
+    plan: &Plan,
+    base: Option<&Path>,
+) -> Result<Option<(String, String)>, String> {
+    if plan.calico.install != CalicoInstall::Operator {
+        return Ok(None);
+    }
+    let set = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let how = format!(
+        "on a machine with Internet access run `curl -fLO {}`, copy operator-crds.yaml to this node and set calico.operatorCrds to its path",
+        manifest_url(&plan.calico_version).replace("/calico.yaml", "/operator-crds.yaml")
+    );
+    let path = match set(&plan.calico.operator_crds) {
+        Some(p) if p.starts_with("http://") || p.starts_with("https://") => {
+            return Err(format!(
+                "calico.operatorCrds: {p} is a URL, but dsinstall reads a local file so that it works offline: {how}"
+            ));
+        }
+        Some(p) => resolve(&p, base),
+        None => {
+            let Some(manifest) = set(&plan.calico.manifest) else {
+                return Ok(None);
+            };
+            let beside = resolve(&manifest, base).with_file_name(OPERATOR_CRDS);
+            if !beside.is_file() {
+                return Ok(None);
+            }
+            beside
+        }
+    };
+    let shown = path.display().to_string();
+    let text = crate::io::read::read_text(&path, crate::io::read::MAX_FILE).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("calico.operatorCrds: cannot read {shown}: {e}; {how}")
+        } else {
+            format!("calico.operatorCrds: cannot read {shown}: {e}")
+        }
+    })?;
+    if text.trim().is_empty() {
+        return Err(format!("calico.operatorCrds: {shown} is empty; {how}"));
+    }
+    crate::io::yaml::check_depth(&text)
+        .map_err(|e| format!("calico.operatorCrds: {shown}: {e}"))?;
+    Ok(Some((text, shown)))
+}
+
+/// A path from the answers: relative ones are taken from `base`, the answers file's
+/// directory (None: the current directory).
+fn resolve(path: &str, base: Option<&Path>) -> std::path::PathBuf {
+    match base {
+        Some(b) if Path::new(path).is_relative() => b.join(path),
+        _ => Path::new(path).to_path_buf(),
+    }
 }
 
 /// Where the upstream manifest of a Calico release is published, for the hint.

@@ -40,6 +40,35 @@ pub fn get_selected(kind: &str, namespace: &str, selector: &str) -> Vec<String> 
     ]
 }
 
+/// `kubectl get <kind> NAME -o jsonpath=TEMPLATE`: one field of a big object. The operator's
+/// Installation CRD is 1.4 MiB of YAML (calico@v3.32.1:manifests/operator-crds.yaml), more as
+/// `-o json` than a captured child may print (io::child, 1 MiB); kubectl 1.19 has jsonpath.
+pub fn get_jsonpath(kind: &str, name: &str, template: &str) -> Vec<String> {
+    vec![
+        "get".into(),
+        kind.into(),
+        name.into(),
+        "-o".into(),
+        format!("jsonpath={template}"),
+    ]
+}
+
+/// `{.status.conditions[?(@.type=="Established")].status}`: "True" once a CRD's kind is
+/// served (apiextensions-apiserver pkg/controller/establish).
+pub const ESTABLISHED: &str = r#"{.status.conditions[?(@.type=="Established")].status}"#;
+
+/// `kubectl apply --server-side -f FILE`: for the operator's CRDs, too big for client-side
+/// apply's last-applied annotation (262144 bytes), and, unlike `create`, fine to repeat on
+/// resume (server-side apply is in kubectl 1.16+).
+pub fn apply_server_side(file: &str) -> Vec<String> {
+    vec![
+        "apply".into(),
+        "--server-side".into(),
+        "-f".into(),
+        file.into(),
+    ]
+}
+
 /// `kubectl apply -f FILE`.
 pub fn apply(file: &str) -> Vec<String> {
     vec!["apply".into(), "-f".into(), file.into()]
@@ -79,7 +108,13 @@ pub fn every_form() -> Vec<Vec<String>> {
         get_json("tigerastatus", Some("calico"), None),
         get_json("installations.operator.tigera.io", Some("default"), None),
         get_selected("pods", "calico-system", "k8s-app=calico-node"),
+        get_jsonpath(
+            "customresourcedefinitions",
+            "installations.operator.tigera.io",
+            ESTABLISHED,
+        ),
         apply("/dev/null"),
+        apply_server_side("/dev/null"),
         create("/dev/null"),
         logs_tail("kube-system", "calico-node-x", "calico-node", 20),
     ]

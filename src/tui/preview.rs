@@ -164,15 +164,37 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
             }
         },
     };
+    // operator-crds.yaml: read as `dsinstall render` reads it; unreadable, its tab says why.
+    let (operator_crds, operator_crds_source, crds_error) =
+        match crate::render::load_operator_crds(plan, None) {
+            Ok(Some((text, path))) => (Some(text), Some(path), None),
+            Ok(None) => (None, None, None),
+            Err(e) => (None, None, Some(e)),
+        };
     let inputs = RenderInputs {
         bootstrap_token: m.env.bootstrap_token.clone(),
         certificate_key: m.env.certificate_key.clone(),
         calico_manifest: manifest,
         calico_manifest_source: source,
+        operator_crds,
+        operator_crds_source,
         plan_text: crate::plan::report::text(&m.checked),
     };
     let mut files =
         crate::render::render_each(plan, templates, &inputs).map_err(|e| e.to_string())?;
+    if let Some(why) = crds_error {
+        let err = Err(RenderError {
+            file: crate::render::OPERATOR_CRDS.into(),
+            message: why,
+        });
+        match files
+            .iter()
+            .position(|f| matches!(f, Err(e) if e.file == crate::render::OPERATOR_CRDS))
+        {
+            Some(i) => files[i] = err,
+            None => files.push(err),
+        }
+    }
     // The reader's message says where to get the manifest; the renderer's only that it is
     // missing.
     if let Some(why) = missing_manifest {

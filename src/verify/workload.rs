@@ -51,6 +51,8 @@ pub fn render_for(plan: &crate::plan::Plan) -> Result<String, String> {
         certificate_key: render::new_certificate_key(),
         calico_manifest: None,
         calico_manifest_source: None,
+        operator_crds: None,
+        operator_crds_source: None,
         plan_text: String::new(),
     };
     let files = render::render_each(plan, &render::templates::Templates::embedded(), &inputs)

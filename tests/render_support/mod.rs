@@ -94,6 +94,11 @@ pub fn render_with(
         Ok(None) => (None, None),
         Err(e) => panic!("{e}"),
     };
+    let (operator_crds, operator_crds_source) = match render::load_operator_crds(&plan, None) {
+        Ok(Some((t, s))) => (Some(t), Some(s)),
+        Ok(None) => (None, None),
+        Err(e) => panic!("{e}"),
+    };
     render::render(
         &plan,
         templates,
@@ -102,6 +107,8 @@ pub fn render_with(
             certificate_key: CERTIFICATE_KEY.into(),
             calico_manifest,
             calico_manifest_source,
+            operator_crds,
+            operator_crds_source,
             plan_text,
         },
     )

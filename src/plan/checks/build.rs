@@ -100,6 +100,7 @@ pub(super) fn build(a: &Answers, parts: Parts, warnings: Vec<Problem>) -> Plan {
         calico: CalicoPlan {
             install: a.calico.install,
             manifest: a.calico.manifest.clone(),
+            operator_crds: a.calico.operator_crds.clone(),
             mtu: a.calico.mtu,
             registry: a
                 .calico

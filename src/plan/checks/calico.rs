@@ -415,3 +415,32 @@ pub(super) fn check_manifest_set(a: &Answers, p: &mut Vec<Problem>) {
         );
     }
 }
+
+/// From Calico v3.30 the operator's CRDs ship only in `operator-crds.yaml`
+/// (calico@v3.30.0:manifests/tigera-operator.yaml holds no CustomResourceDefinition), which
+/// apply creates before tigera-operator.yaml. With neither `calico.operatorCrds` nor
+/// `calico.manifest` (beside which it is looked for) set, apply has none to create.
+pub(super) fn check_operator_crds_set(
+    a: &Answers,
+    row: Option<&CalicoMinor>,
+    p: &mut Vec<Problem>,
+) {
+    let unset = |v: &Option<String>| v.as_deref().is_none_or(|m| m.trim().is_empty());
+    if a.calico.install == CalicoInstall::Operator
+        && row.is_some_and(|r| r.operator_crds_separate)
+        && unset(&a.calico.operator_crds)
+        && unset(&a.calico.manifest)
+    {
+        p.push(
+            Problem::warning(
+                "calico.operatorCrds",
+                "from Calico v3.30 the operator's CRDs are only in operator-crds.yaml, not in tigera-operator.yaml, and none is set; apply will stop at the calico step",
+            )
+            .hint(format!(
+                "download operator-crds.yaml and tigera-operator.yaml of Calico {} and set calico.operatorCrds and calico.manifest to their paths",
+                a.calico.version
+            ))
+            .code("calico.operator_crds_missing", &[&a.calico.version]),
+        );
+    }
+}

@@ -81,6 +81,7 @@ pub(super) fn run(a: &Answers) -> Checked {
     let image_repository = image_repository(a, kube, p);
     check_cluster_name(a, p);
     check_manifest_set(a, p);
+    check_operator_crds_set(a, calico_row, p);
     let proxy_mode = a.kubernetes.proxy_mode.unwrap_or(ProxyMode::Iptables);
     if let Some(r) = row {
         check_proxy_mode(proxy_mode, r, p);

@@ -8,6 +8,7 @@ mod images;
 mod installation;
 mod manifest;
 mod operator;
+mod operator_crds;
 mod text_patch;
 mod yaml_text;
 
@@ -15,6 +16,7 @@ pub use images::{tag as image_tag, workload_images};
 pub use installation::installation;
 pub use manifest::patch_manifest;
 pub use operator::patch_operator;
+pub use operator_crds::{INSTALLATION_CRD, crd_names, has_crd, operator_crds};
 
 /// Why the Calico file could not be produced: one sentence that names the manifest or field.
 #[derive(Debug, Clone, PartialEq, Eq)]

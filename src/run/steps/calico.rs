@@ -1,18 +1,26 @@
 //! `calico`: the rendered Calico applied. Manifest install: `kubectl apply -f calico.yaml`.
-//! Operator install: the operator's manifest first (`kubectl create -f
-//! tigera-operator.yaml`, as Calico's docs do: its CRDs are too big for apply's
-//! last-applied annotation), then — once the Installation CRD is Established, polled with
-//! `get -o json` (kubectl 1.19 has no `wait --for=jsonpath`) — the Installation.
+//! Operator install, in the order Calico's docs give (docs@b5aa61e6:calico_versioned_docs/
+//! version-3.30/getting-started/kubernetes/self-managed-onprem/onpremises.mdx): the
+//! operator's CRDs first when they ship apart (operator-crds.yaml, Calico v3.30+), with
+//! `apply --server-side` since they are too big for apply's last-applied annotation; once
+//! they are Established, the operator (`kubectl create -f tigera-operator.yaml`, which up to
+//! v3.29 carries the CRDs itself); once the Installation CRD is Established, the
+//! Installation. "Established" is polled with `get -o jsonpath` (kubectl 1.19 has no
+//! `wait --for=jsonpath`).
 
 use super::common;
 use crate::answers::CalicoInstall;
 use crate::plan::Plan;
-use crate::render::{CALICO_INSTALLATION, CALICO_MANIFEST, TIGERA_OPERATOR};
+use crate::render::{CALICO_INSTALLATION, CALICO_MANIFEST, OPERATOR_CRDS, TIGERA_OPERATOR};
 use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::{Duration, Instant};
 
+/// The CRD of the Installation, which every operator install applies.
 const INSTALLATION_CRD: &str = "installations.operator.tigera.io";
+
+/// How long the CRDs may take to be Established, in all.
+const CRD_WAIT: Duration = Duration::from_secs(240);
 
 pub struct Calico {
     pub plan: Plan,
@@ -35,28 +43,24 @@ pub fn get(cx: &dyn StepCx, args: &[String]) -> Result<serde_json::Value, String
     }
 }
 
-/// Whether an object's status has condition `kind` True.
-pub fn condition_true(o: &serde_json::Value, kind: &str) -> bool {
-    o["status"]["conditions"].as_array().is_some_and(|cs| {
-        cs.iter()
-            .any(|c| c["type"] == kind && c["status"] == "True")
-    })
-}
-
 impl Calico {
     fn operator(&self) -> bool {
         self.plan.calico.install == CalicoInstall::Operator
     }
+    fn operator_there(cx: &dyn StepCx) -> Result<(), String> {
+        get(
+            cx,
+            &kubectl::get_json(
+                "deployments",
+                Some("tigera-operator"),
+                Some("tigera-operator"),
+            ),
+        )
+        .map(|_| ())
+    }
     fn applied(&self, cx: &dyn StepCx) -> Result<(), String> {
         if self.operator() {
-            get(
-                cx,
-                &kubectl::get_json(
-                    "deployments",
-                    Some("tigera-operator"),
-                    Some("tigera-operator"),
-                ),
-            )?;
+            Self::operator_there(cx)?;
             get(
                 cx,
                 &kubectl::get_json(INSTALLATION_CRD, Some("default"), None),
@@ -83,6 +87,67 @@ impl Calico {
     fn file(cx: &dyn StepCx, name: &str) -> String {
         cx.rendered().join(name).display().to_string()
     }
+    /// Whether render wrote upstream's operator-crds.yaml (calico.operatorCrds).
+    fn separate_crds(cx: &dyn StepCx) -> bool {
+        cx.rendered().join(OPERATOR_CRDS).is_file()
+    }
+    /// The CRDs of the kinds in calico-installation.yaml (Installation; APIServer from
+    /// Calico v3.20): `<plural>.<group>`, each kind's plural being its lowercase name plus
+    /// "s" (operator api/v1). Unreadable: the Installation's alone.
+    fn installation_crds(cx: &dyn StepCx) -> Vec<String> {
+        let path = cx.rendered().join(CALICO_INSTALLATION);
+        let mut out = vec![INSTALLATION_CRD.to_string()];
+        let Ok(text) = crate::io::read::read_text(&path, crate::io::read::MAX_FILE) else {
+            return out;
+        };
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let Ok(v) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
+                continue;
+            };
+            let (Some(kind), Some(api)) = (v["kind"].as_str(), v["apiVersion"].as_str()) else {
+                continue;
+            };
+            let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+            let crd = format!("{}s.{group}", kind.to_lowercase());
+            if !out.contains(&crd) {
+                out.push(crd);
+            }
+        }
+        out
+    }
+    /// Poll each CRD until it is Established, or fail at `until` naming the one that is not.
+    fn wait_established(cx: &mut dyn StepCx, until: Instant) -> Result<(), Failure> {
+        for name in Self::installation_crds(cx) {
+            let name = name.as_str();
+            let args =
+                kubectl::get_jsonpath("customresourcedefinitions", name, kubectl::ESTABLISHED);
+            loop {
+                let last = match common::capture(&kubectl::command(cx, &args, common::QUICK)) {
+                    Some((true, out)) if out.trim() == "True" => break,
+                    Some((true, _)) => "not Established yet".to_string(),
+                    Some((false, out)) => out
+                        .lines()
+                        .rev()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("kubectl failed")
+                        .trim()
+                        .to_string(),
+                    None => "kubectl cannot be run".into(),
+                };
+                if Instant::now() >= until {
+                    return Err(Failure::new(
+                        format!(
+                            "the CRD {name} was not Established within {} minutes (last seen: {last})",
+                            CRD_WAIT.as_secs() / 60
+                        ),
+                        "Calico v3.30 and newer ship the operator's CRDs in operator-crds.yaml: set calico.operatorCrds to it and render again; else check the API server (kubectl get crd), then run dsinstall apply again",
+                    ));
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Step for Calico {
@@ -90,7 +155,7 @@ impl Step for Calico {
         "calico".into()
     }
     fn deadline(&self) -> Duration {
-        Duration::from_secs(300)
+        Duration::from_secs(420)
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         Ok(match self.applied(cx) {
@@ -107,59 +172,55 @@ impl Step for Calico {
             c.extend(a);
             Change::Command(c)
         };
-        if self.operator() {
-            vec![
-                v(kubectl::create(&Self::file(cx, TIGERA_OPERATOR))),
-                Change::Note(format!(
-                    "wait for the CRD {INSTALLATION_CRD} to be Established"
-                )),
-                v(kubectl::apply(&Self::file(cx, CALICO_INSTALLATION))),
-            ]
-        } else {
-            vec![v(kubectl::apply(&Self::file(cx, CALICO_MANIFEST)))]
+        if !self.operator() {
+            return vec![v(kubectl::apply(&Self::file(cx, CALICO_MANIFEST)))];
         }
+        let wait = Change::Note(format!(
+            "wait for the CRDs {} to be Established",
+            Self::installation_crds(cx).join(" and ")
+        ));
+        let mut out = Vec::new();
+        if Self::separate_crds(cx) {
+            out.push(v(kubectl::apply_server_side(&Self::file(
+                cx,
+                OPERATOR_CRDS,
+            ))));
+            out.push(wait.clone());
+            out.push(v(kubectl::create(&Self::file(cx, TIGERA_OPERATOR))));
+        } else {
+            out.push(v(kubectl::create(&Self::file(cx, TIGERA_OPERATOR))));
+            out.push(wait);
+        }
+        out.push(v(kubectl::apply(&Self::file(cx, CALICO_INSTALLATION))));
+        out
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
         if !self.operator() {
             let f = Self::file(cx, CALICO_MANIFEST);
             return self.kubectl(cx, kubectl::apply(&f));
         }
+        if !cx.rendered().join(TIGERA_OPERATOR).is_file() {
+            return Err(Failure::new(
+                "the rendered files hold no tigera-operator.yaml: calico.manifest names none",
+                "set calico.manifest to Calico's tigera-operator.yaml (and, for Calico v3.30 and newer, calico.operatorCrds to its operator-crds.yaml), then run dsinstall apply again",
+            ));
+        }
+        let until = Instant::now() + CRD_WAIT;
+        if Self::separate_crds(cx) {
+            cx.phase("crds");
+            let f = Self::file(cx, OPERATOR_CRDS);
+            self.kubectl(cx, kubectl::apply_server_side(&f))?;
+            Self::wait_established(cx, until)?;
+        }
         // create fails on objects that exist: a resumed attempt goes on to the Installation.
-        let operator_there = get(
-            cx,
-            &kubectl::get_json(
-                "deployments",
-                Some("tigera-operator"),
-                Some("tigera-operator"),
-            ),
-        )
-        .is_ok();
-        if !operator_there {
+        if Self::operator_there(cx).is_err() {
+            cx.phase("operator");
             let f = Self::file(cx, TIGERA_OPERATOR);
             self.kubectl(cx, kubectl::create(&f))?;
         }
-        cx.phase("crds");
-        let until = Instant::now() + Duration::from_secs(240);
-        let mut last;
-        loop {
-            match get(
-                cx,
-                &kubectl::get_json("customresourcedefinitions", Some(INSTALLATION_CRD), None),
-            ) {
-                Ok(o) if condition_true(&o, "Established") => break,
-                Ok(_) => last = "not Established yet".to_string(),
-                Err(e) => last = e,
-            }
-            if Instant::now() >= until {
-                return Err(Failure::new(
-                    format!(
-                        "the CRD {INSTALLATION_CRD} was not Established within 4 minutes (last seen: {last})"
-                    ),
-                    "check the API server and the operator manifest (kubectl get crd), then run dsinstall apply again",
-                ));
-            }
-            std::thread::sleep(Duration::from_secs(1));
-        }
+        // Up to v3.29 the CRDs come with the operator's manifest; from v3.30 they are
+        // Established already and this is one look.
+        Self::wait_established(cx, until)?;
         cx.phase("installation");
         let f = Self::file(cx, CALICO_INSTALLATION);
         self.kubectl(cx, kubectl::apply(&f))

@@ -7,6 +7,7 @@ pub mod controlplane;
 pub mod netpath;
 pub mod nodes;
 pub mod objects;
+pub mod operator;
 pub mod podcidr;
 pub mod pods;
 pub mod services;

@@ -167,6 +167,7 @@ fn labels_of(tmpl: &Value) -> BTreeMap<String, String> {
 
 /// Bring the Pods in line with the workloads, schedule and address them.
 pub fn reconcile(c: &mut Cluster, v: Version, faults: &[String]) {
+    super::operator::reconcile(c, v);
     let calico = super::calico::from_cluster(c, faults);
     let ready: Vec<(String, bool)> = c
         .nodes

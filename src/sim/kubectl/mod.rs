@@ -22,6 +22,7 @@ struct Args {
     files: Vec<String>,
     kubeconfig: Option<String>,
     for_cond: Option<String>,
+    server_side: bool,
     after_dashes: Vec<String>,
 }
 
@@ -105,6 +106,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
         } else if bool_flags.contains(&name) {
             if name == "-A" || name == "--all-namespaces" {
                 a.all_namespaces = true;
+            }
+            if name == "--server-side" {
+                a.server_side = true;
             }
         } else if s.starts_with('-') && s.len() > 1 {
             return Err(format!(
@@ -377,6 +381,44 @@ fn with_status(w: &World, v: Version, o: &Value) -> Value {
                 s["numberUnavailable"] = json!(owned.len() - r);
             }
             o["status"] = s;
+        }
+        // The operator's status of its components: Available once every calico-system Pod
+        // is ready (calico-node on every node among them).
+        Some("TigeraStatus") => {
+            let calico_pods: Vec<&pods::PodRec> = c
+                .pods
+                .iter()
+                .filter(|p| p.namespace == "calico-system")
+                .collect();
+            let crash = calico.as_ref().and_then(|cal| {
+                calico_pods.iter().find_map(|p| {
+                    cal.crash
+                        .iter()
+                        .find(|(n, _)| {
+                            p.name.starts_with("calico-node-") && Some(n) == p.node.as_ref()
+                        })
+                        .map(|_| {
+                            format!(
+                                "Pod calico-system/{} has crash looping container: calico-node",
+                                p.name
+                            )
+                        })
+                })
+            });
+            let nodes_covered = c.nodes.iter().all(|n| {
+                calico_pods.iter().any(|p| {
+                    p.name.starts_with("calico-node-") && p.node.as_deref() == Some(n.name.as_str())
+                })
+            });
+            let available = crash.is_none()
+                && nodes_covered
+                && !calico_pods.is_empty()
+                && calico_pods.iter().all(|p| ready(p));
+            let since = o["metadata"]["creationTimestamp"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            o["status"] = cluster::operator::status(available, crash.as_deref(), &since);
         }
         // The apiextensions server accepts the names and establishes a CRD at once
         // (apiextensions-apiserver pkg/controller/establish).
@@ -703,6 +745,14 @@ fn apply(ctx: &Ctx, v: Version, a: &Args, create: bool) -> Exit {
         let api = obj["apiVersion"].as_str().unwrap_or("").to_string();
         let kind = obj["kind"].as_str().unwrap_or("").to_string();
         let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+        // Client-side apply stores the whole object in the last-applied-configuration
+        // annotation, which the API server caps at 256 KiB (apimachinery
+        // pkg/api/validation TotalAnnotationSizeLimitB): the operator's CRDs are bigger.
+        let annotation = serde_json::to_string(&obj).map_or(0, |s| s.len());
+        let too_long = !create && !a.server_side && annotation > ANNOTATION_LIMIT;
+        if kind == "CustomResourceDefinition" {
+            strip_schemas(&mut obj);
+        }
         let r = ctx.update(|w| {
             let faults = w.faults.clone();
             let rv = w.generation;
@@ -714,6 +764,11 @@ fn apply(ctx: &Ctx, v: Version, a: &Args, create: bool) -> Exit {
                     format!("error: unable to recognize {file:?}: no matches for kind {kind:?} in version {api:?}")
                 });
             };
+            if too_long {
+                return Err(format!(
+                    "The {kind} {name:?} is invalid: metadata.annotations: Too long: must have at most {ANNOTATION_LIMIT} bytes"
+                ));
+            }
             if res.namespaced {
                 let ns = obj["metadata"]["namespace"].as_str().map(str::to_string).or(a.namespace.clone()).unwrap_or_else(|| "default".into());
                 obj["metadata"]["namespace"] = json!(ns);
@@ -761,6 +816,8 @@ fn apply(ctx: &Ctx, v: Version, a: &Args, create: bool) -> Exit {
                 }
             };
             pods::reconcile(c, v, &faults);
+            // Server-side apply reports neither created nor configured.
+            let verb = if a.server_side { "serverside-applied" } else { verb };
             Ok(format!("{}/{n} {verb}", res.display()))
         });
         match r {
@@ -772,6 +829,20 @@ fn apply(ctx: &Ctx, v: Version, a: &Args, create: bool) -> Exit {
         }
     }
     code
+}
+
+/// The most bytes of annotations an object may carry (256 KiB).
+const ANNOTATION_LIMIT: usize = 262_144;
+
+/// The lab validates no custom object against its CRD's schema, and the operator's schemas
+/// are megabytes (calico@v3.32.1 installations.operator.tigera.io alone 1.4 MiB) that every
+/// later kubectl would re-read with the lab's state: a CRD is kept with an open schema.
+fn strip_schemas(crd: &mut Value) {
+    for ver in crd["spec"]["versions"].as_array_mut().into_iter().flatten() {
+        if ver.get("schema").is_some() {
+            ver["schema"] = json!({"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}});
+        }
+    }
 }
 
 fn delete(ctx: &Ctx, v: Version, a: &Args) -> Exit {
