@@ -71,11 +71,7 @@ pub fn ssh(ctx: &Ctx, args: &[String]) -> Exit {
         eprintln!("ssh: Could not resolve hostname {host}: Name or service not known");
         return 255;
     };
-    if w.has_fault(&format!("ssh-drop:{name}")) {
-        eprintln!(
-            "ssh: connect to host {} port 22: Connection timed out",
-            address_of(&w, &name, target)
-        );
+    if refused(&w, &name, target) {
         return 255;
     }
     if command.trim().is_empty() {
@@ -108,9 +104,38 @@ pub fn ssh(ctx: &Ctx, args: &[String]) -> Exit {
     }
 }
 
+/// Whether a fault stops the connection to `name` before a command runs, with OpenSSH's
+/// own lines: a dropped link times out; an unknown host key under StrictHostKeyChecking
+/// (sshconnect.c, check_host_key) is refused.
+fn refused(w: &World, name: &str, target: &str) -> bool {
+    let host = address_of(w, name, target);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if w.has_fault(&format!("ssh-drop:{name}")) {
+        eprintln!("ssh: connect to host {host} port 22: Connection timed out");
+        return true;
+    }
+    if w.has_fault(&format!("host-key-unknown:{name}")) {
+        eprintln!(
+            "No ECDSA host key is known for {host} and you have requested strict checking."
+        );
+        eprintln!("Host key verification failed.");
+        return true;
+    }
+    false
+}
+
+/// `host:path` split: `[v6]:path` with the brackets, else at the first colon.
+fn split_remote(s: &str) -> Option<(&str, &str)> {
+    if s.starts_with('[') {
+        let close = s.find("]:")?;
+        return Some((&s[..=close], &s[close + 2..]));
+    }
+    s.split_once(':').filter(|(h, _)| !h.contains('/'))
+}
+
 /// A path on a host: `host:path` names a node's file, anything else a local one.
 fn scp_side(ctx: &Ctx, w: &World, s: &str) -> Result<(Option<String>, PathBuf), Exit> {
-    if let Some((h, p)) = s.split_once(':').filter(|(h, _)| !h.contains('/')) {
+    if let Some((h, p)) = split_remote(s) {
         let Some(name) = resolve(w, h) else {
             eprintln!(
                 "ssh: Could not resolve hostname {}: Name or service not known",
@@ -119,11 +144,7 @@ fn scp_side(ctx: &Ctx, w: &World, s: &str) -> Result<(Option<String>, PathBuf), 
             eprintln!("lost connection");
             return Err(1);
         };
-        if w.has_fault(&format!("ssh-drop:{name}")) {
-            eprintln!(
-                "ssh: connect to host {} port 22: Connection timed out",
-                address_of(w, name, h)
-            );
+        if refused(w, name, h) {
             eprintln!("lost connection");
             return Err(1);
         }
@@ -184,12 +205,12 @@ pub fn scp(ctx: &Ctx, args: &[String]) -> Exit {
         {
             eprintln!(
                 "scp: {}: No such file or directory",
-                dst_spec.split_once(':').map(|(_, p)| p).unwrap_or(dst_spec)
+                split_remote(dst_spec).map(|(_, p)| p).unwrap_or(dst_spec)
             );
             return 1;
         }
         if let Err(e) = std::fs::copy(&src, &target) {
-            let shown = s.split_once(':').map(|(_, p)| p).unwrap_or(s);
+            let shown = split_remote(s).map(|(_, p)| p).unwrap_or(s);
             eprintln!(
                 "scp: {shown}: {}",
                 if e.kind() == std::io::ErrorKind::NotFound {
