@@ -171,12 +171,11 @@ fn both_nodes_join_the_guide_lab_with_the_one_internal_ip_1_19_gives() {
     assert!(log.contains("This node has joined the cluster"), "{log}");
     assert!(log.contains("takes a single --node-ip"), "{log}");
     // Every ssh call checks the host key and shares one control socket.
-    let ssh: Vec<&String> = b
-        .cx
-        .commands
-        .iter()
-        .filter(|c| c.contains("/bin/ssh"))
-        .collect();
+    let ssh: Vec<&String> =
+        b.cx.commands
+            .iter()
+            .filter(|c| c.contains("/bin/ssh"))
+            .collect();
     assert!(ssh.len() > 3, "{ssh:?}");
     for c in &ssh {
         assert!(c.contains("StrictHostKeyChecking=yes"), "{c}");
@@ -186,7 +185,10 @@ fn both_nodes_join_the_guide_lab_with_the_one_internal_ip_1_19_gives() {
     // The join file (a bootstrap token) is gone from the node; its log stays.
     assert!(!b.node_home("node02", "dsinstall/join-node02.yaml").exists());
     let joinlog = std::fs::read_to_string(b.node_home("node02", "dsinstall/join.log")).unwrap();
-    assert!(joinlog.contains("This node has joined the cluster"), "{joinlog}");
+    assert!(
+        joinlog.contains("This node has joined the cluster"),
+        "{joinlog}"
+    );
     // The node was prepared for kubeadm's preflight.
     let kubelet = b
         .lab
@@ -257,7 +259,13 @@ fn an_expired_token_is_renewed_and_the_join_passes() {
     // The new token is the one left: init's is expired.
     let tokens = b.lab.run("kubeadm", &["token", "list"]).ok().stdout;
     assert_eq!(tokens.lines().count(), 2, "{tokens}");
-    let token = tokens.lines().nth(1).unwrap().split_whitespace().next().unwrap();
+    let token = tokens
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
     assert!(!log.contains(token), "the new token was logged");
 }
 
@@ -272,9 +280,15 @@ fn a_control_plane_join_survives_an_expired_certificate_key() {
     b.first_node();
     b.joins("node03");
     let log = b.cx.text();
-    assert!(log.contains("Secret \"kubeadm-certs\" was not found"), "{log}");
+    assert!(
+        log.contains("Secret \"kubeadm-certs\" was not found"),
+        "{log}"
+    );
     assert!(log.contains("uploading them again"), "{log}");
-    assert!(log.contains("a new control plane instance was created"), "{log}");
+    assert!(
+        log.contains("a new control plane instance was created"),
+        "{log}"
+    );
     let n = b
         .lab
         .run("kubectl", &["get", "nodes", "node03", "-o", "json"])
@@ -288,12 +302,16 @@ fn an_unknown_host_key_is_refused_with_how_to_check_it() {
     let mut b = guide(&["host-key-unknown:node02"]);
     b.first_node();
     let s = b.join("node02");
-    let f = s.act(&mut b.cx).expect_err("an unknown host key must stop the join");
+    let f = s
+        .act(&mut b.cx)
+        .expect_err("an unknown host key must stop the join");
     assert!(f.cause.contains("node02"), "{f:?}");
     assert!(f.cause.contains("host key"), "{f:?}");
     assert!(f.fix.contains("ssh-keyscan -p 22 111.111.111.122"), "{f:?}");
     assert!(f.fix.contains("ssh-keygen -lf"), "{f:?}");
-    b.lab.sim(&["--clear-fault", "host-key-unknown:node02"]).ok();
+    b.lab
+        .sim(&["--clear-fault", "host-key-unknown:node02"])
+        .ok();
     b.joins("node02");
 }
 

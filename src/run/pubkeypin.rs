@@ -16,7 +16,7 @@ pub fn of_pem(pem: &str) -> Result<String, String> {
         .find("-----END CERTIFICATE-----")
         .map(|e| start + e + "-----END CERTIFICATE-----".len())
         .ok_or("its certificate has no END line")?;
-    let cert = x509_cert::Certificate::from_pem(pem[start..end].as_bytes())
+    let cert = x509_cert::Certificate::from_pem(&pem.as_bytes()[start..end])
         .map_err(|e| format!("its certificate does not parse: {e}"))?;
     let spki = cert
         .tbs_certificate

@@ -246,32 +246,47 @@ impl Remote {
         let cmd = self.command(cx, script, timeout);
         let (fin, lines) = common::run_any(cx, cmd, what)?;
         Ok(Ran {
-            code: fin.success().then_some(0).or(if fin.ended
-                == crate::io::child::Ended::Exited
-            {
-                fin.status.code()
-            } else {
-                None
-            }),
+            code: fin
+                .success()
+                .then_some(0)
+                .or(if fin.ended == crate::io::child::Ended::Exited {
+                    fin.status.code()
+                } else {
+                    None
+                }),
             lines,
         })
     }
 
     /// Run `script` and require it to succeed: an ssh failure or a refused sudo is
     /// explained, any other failure shows the command's last line.
-    pub fn must(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<Vec<String>, Failure> {
+    pub fn must(
+        &self,
+        cx: &mut dyn StepCx,
+        script: &str,
+        what: &str,
+    ) -> Result<Vec<String>, Failure> {
         let r = self.run(cx, script, what)?;
         if r.ok() {
             return Ok(r.lines);
         }
-        Err(self
-            .explain(&r)
-            .unwrap_or_else(|| common::failed(&format!("{what} on {}", self.target.node), &exit_text(r.code), &r.lines)))
+        Err(self.explain(&r).unwrap_or_else(|| {
+            common::failed(
+                &format!("{what} on {}", self.target.node),
+                &exit_text(r.code),
+                &r.lines,
+            )
+        }))
     }
 
     /// Copy the local `file` to `dest` (relative to the login home) on the node, 0600, in
     /// a 0700 directory: the file may hold a bootstrap token.
-    pub fn copy_private(&self, cx: &mut dyn StepCx, file: &Path, dest: &str) -> Result<(), Failure> {
+    pub fn copy_private(
+        &self,
+        cx: &mut dyn StepCx,
+        file: &Path,
+        dest: &str,
+    ) -> Result<(), Failure> {
         let dir = Path::new(dest)
             .parent()
             .map(|d| d.display().to_string())
@@ -311,9 +326,18 @@ impl Remote {
     /// Close the ControlMaster (best effort: it also ends by itself after ControlPersist).
     pub fn close(&self, cx: &dyn StepCx) {
         let mut a = self.options();
-        a.extend(["-O".into(), "exit".into(), "-p".into(), self.target.port.to_string()]);
+        a.extend([
+            "-O".into(),
+            "exit".into(),
+            "-p".into(),
+            self.target.port.to_string(),
+        ]);
         a.extend(["--".into(), self.target.host.clone()]);
-        let _ = common::capture(&Command::new(cx.tool("ssh")).args(a).timeout(Duration::from_secs(10)));
+        let _ = common::capture(
+            &Command::new(cx.tool("ssh"))
+                .args(a)
+                .timeout(Duration::from_secs(10)),
+        );
     }
 
     /// Whether a failed call failed in ssh itself (exit 255: the link, the key, the login),
@@ -375,7 +399,11 @@ impl Remote {
         }
         if has("Permission denied") {
             return Some(Failure::new(
-                format!("{}: the login was refused ({})", t.describe(), last(&r.lines)),
+                format!(
+                    "{}: the login was refused ({})",
+                    t.describe(),
+                    last(&r.lines)
+                ),
                 format!(
                     "put this host's public key in {}'s ~/.ssh/authorized_keys on {} (ssh-copy-id -p {} {}@{}), or name the key in ssh.identityFile; then run dsinstall apply again",
                     t.user, t.node, t.port, t.user, t.host
@@ -395,7 +423,11 @@ impl Remote {
         ];
         if unreachable.iter().any(|s| has(s)) || r.code.is_none() {
             return Some(Failure::new(
-                format!("{} cannot be reached over SSH: {}", t.describe(), last(&r.lines)),
+                format!(
+                    "{} cannot be reached over SSH: {}",
+                    t.describe(),
+                    last(&r.lines)
+                ),
                 format!(
                     "check that {} is up and sshd listens on port {} (ssh -p {} {}@{} true), then run dsinstall apply again",
                     t.node, t.port, t.port, t.user, t.host
@@ -435,7 +467,10 @@ fn private_dir(dir: &Path) -> Result<(), Failure> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     let bad = |e: String| {
         Failure::new(
-            format!("the SSH control directory {} cannot be used: {e}", dir.display()),
+            format!(
+                "the SSH control directory {} cannot be used: {e}",
+                dir.display()
+            ),
             "remove it (it holds only sockets) or fix its owner and mode (0700), then run dsinstall apply again",
         )
     };
@@ -546,19 +581,31 @@ mod tests {
     fn link_failures_and_remote_failures_are_told_apart() {
         let r = remote("root");
         let f = r
-            .explain(&ran(255, &["ssh: connect to host 2018::22 port 2222: Connection timed out"]))
+            .explain(&ran(
+                255,
+                &["ssh: connect to host 2018::22 port 2222: Connection timed out"],
+            ))
             .unwrap();
         assert!(f.cause.contains("cannot be reached"), "{f:?}");
         let f = r
-            .explain(&ran(255, &["root@2018::22: Permission denied (publickey,password)."]))
+            .explain(&ran(
+                255,
+                &["root@2018::22: Permission denied (publickey,password)."],
+            ))
             .unwrap();
         assert!(f.fix.contains("ssh-copy-id"), "{f:?}");
-        assert!(r.explain(&ran(1, &["kubeadm: command not found"])).is_none());
+        assert!(
+            r.explain(&ran(1, &["kubeadm: command not found"]))
+                .is_none()
+        );
     }
 
     #[test]
     fn quoting_survives_the_remote_shell() {
         assert_eq!(quote("a b'c"), "'a b'\\''c'");
-        assert_eq!(quote("dsinstall/join-node02.yaml"), "dsinstall/join-node02.yaml");
+        assert_eq!(
+            quote("dsinstall/join-node02.yaml"),
+            "dsinstall/join-node02.yaml"
+        );
     }
 }

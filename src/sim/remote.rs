@@ -115,9 +115,7 @@ fn refused(w: &World, name: &str, target: &str) -> bool {
         return true;
     }
     if w.has_fault(&format!("host-key-unknown:{name}")) {
-        eprintln!(
-            "No ECDSA host key is known for {host} and you have requested strict checking."
-        );
+        eprintln!("No ECDSA host key is known for {host} and you have requested strict checking.");
         eprintln!("Host key verification failed.");
         return true;
     }

@@ -67,7 +67,11 @@ impl Join {
     }
 
     fn remote(&self, cx: &dyn StepCx) -> Result<Remote, Failure> {
-        let state = cx.rendered().parent().unwrap_or(cx.rendered()).to_path_buf();
+        let state = cx
+            .rendered()
+            .parent()
+            .unwrap_or(cx.rendered())
+            .to_path_buf();
         Remote::new(self.target.clone(), &state)
     }
 
@@ -86,7 +90,10 @@ impl Join {
         let ca = "/etc/kubernetes/pki/ca.crt";
         let pem = common::host_text(cx, ca).ok_or_else(|| {
             Failure::new(
-                format!("{ca} cannot be read: the cluster's CA is needed to pin the join of {}", self.join.name),
+                format!(
+                    "{ca} cannot be read: the cluster's CA is needed to pin the join of {}",
+                    self.join.name
+                ),
                 "the kubeadm.init step makes it: run dsinstall apply again from the start",
             )
         })?;
@@ -150,7 +157,9 @@ impl Join {
                 format!(
                     "kubeadm on {} is {}, but the cluster is {}",
                     self.join.name,
-                    other.map(|v| v.to_string()).unwrap_or_else(|| "of an unknown version".into()),
+                    other
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "of an unknown version".into()),
                     want.kubeadm_string()
                 ),
                 format!(
@@ -173,7 +182,11 @@ impl Join {
             script.push_str(&format!("modprobe {} || exit 1\n", quote(&m)));
         }
         script.push_str(&format!("sysctl -q -p {DIR}/{SYSCTL}\n"));
-        r.must(cx, &script, "preparing the node (swapoff, modprobe, sysctl)")?;
+        r.must(
+            cx,
+            &script,
+            "preparing the node (swapoff, modprobe, sysctl)",
+        )?;
         Ok(())
     }
 
@@ -232,7 +245,10 @@ impl Join {
                         ended = Some(code.trim().parse::<i32>().unwrap_or(1));
                     } else if l == GONE {
                         return Err(Failure::new(
-                            format!("kubeadm join on {} stopped without finishing (killed, or the node restarted)", self.join.name),
+                            format!(
+                                "kubeadm join on {} stopped without finishing (killed, or the node restarted)",
+                                self.join.name
+                            ),
                             "see dsinstall/join.log in the login home there; dsinstall apply retries after kubeadm reset -f",
                         ));
                     } else {
@@ -312,7 +328,13 @@ impl Join {
     /// are deleted 2 hours after kubeadm init).
     fn upload_certs(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
         let cmd = Command::new(cx.tool("kubeadm"))
-            .args(["init", "phase", "upload-certs", "--upload-certs", "--config"])
+            .args([
+                "init",
+                "phase",
+                "upload-certs",
+                "--upload-certs",
+                "--config",
+            ])
             .arg(cx.rendered().join(KUBEADM_CONFIG))
             .arg("--kubeconfig")
             .arg(cx.host_path(kubectl::ADMIN_CONF))
@@ -335,7 +357,12 @@ impl Join {
 
     /// One join attempt with `yaml`: copy, start, follow. Ok(None) when it succeeded,
     /// Ok(Some(lines)) when kubeadm failed.
-    fn attempt(&self, cx: &mut dyn StepCx, r: &Remote, yaml: &str) -> Result<Option<Vec<String>>, Failure> {
+    fn attempt(
+        &self,
+        cx: &mut dyn StepCx,
+        r: &Remote,
+        yaml: &str,
+    ) -> Result<Option<Vec<String>>, Failure> {
         self.send(cx, r, yaml, &self.remote_file())?;
         self.start(cx, r)?;
         let (code, lines) = self.follow(cx, r)?;
@@ -601,16 +628,23 @@ fn join_failure(node: &str, lines: &[String]) -> Failure {
                     .map(|l| l.trim())
                     .unwrap_or("")
             ),
-            format!("check that {node} reaches the controlPlaneEndpoint on 6443 (firewall, routes), then run dsinstall apply again"),
+            format!(
+                "check that {node} reaches the controlPlaneEndpoint on 6443 (firewall, routes), then run dsinstall apply again"
+            ),
         )
     } else if text.contains("none of the public keys") {
         Failure::new(
-            format!("{node}: the API server's CA is not the one this node's /etc/kubernetes/pki/ca.crt holds"),
+            format!(
+                "{node}: the API server's CA is not the one this node's /etc/kubernetes/pki/ca.crt holds"
+            ),
             "the endpoint reaches another cluster: check kubernetes.controlPlaneEndpoint, then run dsinstall apply again",
         )
     } else if renewable(lines).is_some() {
         Failure::new(
-            format!("kubeadm join on {node} still failed after renewing: {}", last_error(lines)),
+            format!(
+                "kubeadm join on {node} still failed after renewing: {}",
+                last_error(lines)
+            ),
             "see the step's lines in the log; then run dsinstall apply again",
         )
     } else {
@@ -640,7 +674,10 @@ mod tests {
     fn a_new_token_replaces_the_discovery_token_only() {
         let y = "discovery:\n  bootstrapToken:\n    apiServerEndpoint: a:6443\n    token: abcdef.0123456789abcdef\n    caCertHashes:\n    - sha256:x\n";
         let out = with_token(y, "zzzzzz.0123456789zzzzzz");
-        assert!(out.contains("    token: zzzzzz.0123456789zzzzzz\n"), "{out}");
+        assert!(
+            out.contains("    token: zzzzzz.0123456789zzzzzz\n"),
+            "{out}"
+        );
         assert!(!out.contains("abcdef"));
         assert_eq!(out.lines().count(), y.lines().count());
     }
@@ -664,18 +701,26 @@ mod tests {
         let not = serde_json::json!({"status": {"conditions": [
             {"type": "Ready", "status": "False", "reason": "KubeletNotReady", "message": "cni plugin not initialized"}
         ]}});
-        assert!(node_ready(&not, "node02", &[v4]).unwrap_err().contains("cni plugin"));
+        assert!(
+            node_ready(&not, "node02", &[v4])
+                .unwrap_err()
+                .contains("cni plugin")
+        );
     }
 
     #[test]
     fn expired_secrets_are_recognised_in_kubeadms_words() {
         let l = |s: &str| vec![s.to_string()];
         assert!(matches!(
-            renewable(&l("error execution phase preflight: couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID \"abcdef\"")),
+            renewable(&l(
+                "error execution phase preflight: couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID \"abcdef\""
+            )),
             Some(Renew::Token)
         ));
         assert!(matches!(
-            renewable(&l("error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired.")),
+            renewable(&l(
+                "error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired."
+            )),
             Some(Renew::CertificateKey)
         ));
         assert!(renewable(&l("error execution phase kubelet-start: timed out")).is_none());
