@@ -328,5 +328,61 @@ fn clean_resets_the_node_so_a_join_can_run_again() {
     b.join("node02").clean(&mut b.cx).unwrap();
     assert!(!kubelet.exists(), "kubeadm reset -f left kubelet.conf");
     assert!(b.cx.text().contains("[reset]"), "{}", b.cx.text());
+    if let Err(f) = b.join("node02").act(&mut b.cx) {
+        panic!("{f:?}\n{}", b.cx.text());
+    }
+}
+
+#[test]
+fn another_user_joins_through_sudo_n_and_a_password_prompt_is_a_clear_failure() {
+    let as_admin = |t: String| {
+        t.replace(
+            "{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker}",
+            "{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker, ssh: {user: admin, port: 2222}}",
+        )
+    };
+    let mut b = bed("v1.19.0", &["sudo-password:node02"], as_admin);
+    b.first_node();
+    let f = b
+        .join("node02")
+        .act(&mut b.cx)
+        .expect_err("sudo wanting a password must stop the join");
+    assert!(f.cause.contains("needs a password for sudo"), "{f:?}");
+    assert!(f.cause.contains("admin@111.111.111.122 port 2222"), "{f:?}");
+    assert!(f.fix.contains("NOPASSWD"), "{f:?}");
+    b.lab.sim(&["--clear-fault", "sudo-password:node02"]).ok();
+    b.joins("node02");
+    let cmds = b.cx.commands.join("\n");
+    assert!(cmds.contains("sudo -n sh -c"), "{cmds}");
+    assert!(cmds.contains("User=admin"), "{cmds}");
+    assert!(cmds.contains("\"-p\", \"2222\""), "{cmds}");
+}
+
+#[test]
+fn a_resumed_join_follows_the_one_still_running_and_never_joins_twice() {
+    let mut b = guide(&["slow:join.node02"]);
+    b.first_node();
+    // The first attempt gives up following before the slow join ends (an interrupted run).
+    let mut s = b.join("node02");
+    s.join_timeout = Duration::from_secs(1);
+    let f = s.act(&mut b.cx).expect_err("the follow should give up");
+    assert!(f.cause.contains("did not finish within 1s"), "{f:?}");
+    // The resume finds it running and follows it to its end.
+    b.joins("node02");
+    let log = b.cx.text();
+    assert!(log.contains("still runs on node02: following it"), "{log}");
+    assert_eq!(
+        log.matches("kubeadm join started on node02").count(),
+        1,
+        "{log}"
+    );
+    // Once more: it joined already, so nothing is started.
     b.join("node02").act(&mut b.cx).unwrap();
+    let log = b.cx.text();
+    assert!(log.contains("joined in an earlier attempt"), "{log}");
+    assert_eq!(
+        log.matches("kubeadm join started on node02").count(),
+        1,
+        "{log}"
+    );
 }

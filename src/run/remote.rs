@@ -14,9 +14,10 @@
 
 use super::step::{Failure, StepCx};
 use super::steps::common;
-use crate::answers::{AddressFamily, Answers};
+use crate::answers::Answers;
 use crate::io::child::Command;
-use crate::plan::JoinPlan;
+use crate::plan::{JoinPlan, Plan};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -44,9 +45,9 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target of one join: `nodes[].ssh` over the node's address of the API advertise
-    /// family (the join plan's advertise address), root, 22.
-    pub fn of(answers: &Answers, join: &JoinPlan) -> Target {
+    /// The target of one join: `nodes[].ssh` over the node's address of the family the
+    /// first node advertises the API in (`plan.node.advertise_address`), root, 22.
+    pub fn of(answers: &Answers, plan: &Plan, join: &JoinPlan) -> Target {
         let ssh = answers
             .nodes
             .iter()
@@ -54,11 +55,9 @@ impl Target {
             .and_then(|n| n.ssh.clone())
             .unwrap_or_default();
         let settings = answers.ssh.clone().unwrap_or_default();
-        let family = answers.node.api_advertise;
-        let default_host = match family {
-            Some(AddressFamily::Ipv6) => join.ipv6.map(|a| a.to_string()),
-            Some(AddressFamily::Ipv4) => join.ipv4.map(|a| a.to_string()),
-            None => None,
+        let default_host = match plan.node.advertise_address {
+            IpAddr::V6(_) => join.ipv6.map(|a| a.to_string()),
+            IpAddr::V4(_) => join.ipv4.map(|a| a.to_string()),
         }
         .unwrap_or_else(|| join.advertise_address.to_string());
         Target {
@@ -210,18 +209,46 @@ impl Remote {
     /// The ssh argument list that runs `script` on the node: in the login home, as root
     /// (`sudo -n` for another user).
     pub fn ssh_args(&self, script: &str) -> Vec<String> {
+        self.ssh_args_as(script, true)
+    }
+
+    /// Likewise; `privileged` false runs it as the login user even when that is not root
+    /// (the files scp writes as that user must stay that user's).
+    fn ssh_args_as(&self, script: &str, privileged: bool) -> Vec<String> {
         let mut a = vec!["-T".to_string()];
         a.extend(self.options());
         a.extend(self.identity());
         a.extend(["-p".into(), self.target.port.to_string()]);
         a.extend(["--".into(), self.target.host.clone()]);
-        let body = if self.target.root() {
+        let body = if self.target.root() || !privileged {
             format!("cd && {{ {script}\n}}")
         } else {
             format!("cd && sudo -n sh -c {}", quote(script))
         };
         a.push(body);
         a
+    }
+
+    /// Run `script` as the login user, required to succeed.
+    fn must_as_user(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<(), Failure> {
+        let cmd = Command::new(cx.tool("ssh"))
+            .args(self.ssh_args_as(script, false))
+            .timeout(CALL);
+        let (fin, lines) = common::run_any(cx, cmd, what)?;
+        let r = Ran {
+            code: exit_code(&fin),
+            lines,
+        };
+        if r.ok() {
+            return Ok(());
+        }
+        Err(self.explain(&r).unwrap_or_else(|| {
+            common::failed(
+                &format!("{what} on {}", self.target.node),
+                &exit_text(r.code),
+                &r.lines,
+            )
+        }))
     }
 
     /// The ssh command that runs `script` within `timeout`.
@@ -246,14 +273,7 @@ impl Remote {
         let cmd = self.command(cx, script, timeout);
         let (fin, lines) = common::run_any(cx, cmd, what)?;
         Ok(Ran {
-            code: fin
-                .success()
-                .then_some(0)
-                .or(if fin.ended == crate::io::child::Ended::Exited {
-                    fin.status.code()
-                } else {
-                    None
-                }),
+            code: exit_code(&fin),
             lines,
         })
     }
@@ -292,7 +312,7 @@ impl Remote {
             .map(|d| d.display().to_string())
             .filter(|d| !d.is_empty());
         if let Some(d) = &dir {
-            self.must(
+            self.must_as_user(
                 cx,
                 &format!("umask 077 && mkdir -p {d} && chmod 700 {d}", d = quote(d)),
                 "mkdir",
@@ -308,7 +328,7 @@ impl Remote {
         let (fin, lines) = common::run_any(cx, cmd, "scp")?;
         if !fin.success() {
             let r = Ran {
-                code: fin.status.code(),
+                code: exit_code(&fin),
                 lines,
             };
             return Err(self.explain(&r).unwrap_or_else(|| {
@@ -319,7 +339,7 @@ impl Remote {
                 )
             }));
         }
-        self.must(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
+        self.must_as_user(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
         Ok(())
     }
 
@@ -349,6 +369,52 @@ impl Remote {
     /// The failure of a call that ssh or sudo refused, explained; None when the remote
     /// command itself failed.
     pub fn explain(&self, r: &Ran) -> Option<Failure> {
+        if let Some(f) = self.refused(r) {
+            return Some(f);
+        }
+        if !Self::link_failed(r) {
+            return None;
+        }
+        let t = &self.target;
+        let text = r.lines.join("\n");
+        let has = |s: &str| text.contains(s);
+        let unreachable = [
+            "Connection timed out",
+            "Connection refused",
+            "No route to host",
+            "Could not resolve hostname",
+            "Network is unreachable",
+            "Timeout, server",
+            "Connection reset",
+            "Connection closed by",
+            "Broken pipe",
+            "closed by remote host",
+        ];
+        if unreachable.iter().any(|s| has(s)) || r.code.is_none() {
+            return Some(Failure::new(
+                format!(
+                    "{} cannot be reached over SSH: {}",
+                    t.describe(),
+                    last(&r.lines)
+                ),
+                format!(
+                    "check that {} is up and sshd listens on port {} (ssh -p {} {}@{} true), then run dsinstall apply again",
+                    t.node, t.port, t.port, t.user, t.host
+                ),
+            ));
+        }
+        Some(Failure::new(
+            format!("ssh to {} failed: {}", t.describe(), last(&r.lines)),
+            format!(
+                "try it by hand (ssh -p {} {}@{} true) and fix what it says, then run dsinstall apply again",
+                t.port, t.user, t.host
+            ),
+        ))
+    }
+
+    /// A refusal that waiting does not heal: sudo wanting a password, a host key not known
+    /// or changed, the login refused. None for anything else (a dropped link among it).
+    pub fn refused(&self, r: &Ran) -> Option<Failure> {
         let t = &self.target;
         let text = r.lines.join("\n");
         let has = |s: &str| text.contains(s);
@@ -410,38 +476,16 @@ impl Remote {
                 ),
             ));
         }
-        let unreachable = [
-            "Connection timed out",
-            "Connection refused",
-            "No route to host",
-            "Could not resolve hostname",
-            "Network is unreachable",
-            "Timeout, server",
-            "Connection reset",
-            "Broken pipe",
-            "closed by remote host",
-        ];
-        if unreachable.iter().any(|s| has(s)) || r.code.is_none() {
-            return Some(Failure::new(
-                format!(
-                    "{} cannot be reached over SSH: {}",
-                    t.describe(),
-                    last(&r.lines)
-                ),
-                format!(
-                    "check that {} is up and sshd listens on port {} (ssh -p {} {}@{} true), then run dsinstall apply again",
-                    t.node, t.port, t.port, t.user, t.host
-                ),
-            ));
-        }
-        Some(Failure::new(
-            format!("ssh to {} failed: {}", t.describe(), last(&r.lines)),
-            format!(
-                "try it by hand (ssh -p {} {}@{} true) and fix what it says, then run dsinstall apply again",
-                t.port, t.user, t.host
-            ),
-        ))
+        None
     }
+}
+
+/// The exit code of a child that exited by itself; None when it was stopped (deadline,
+/// cancel) or killed by a signal.
+fn exit_code(fin: &crate::io::child::Finished) -> Option<i32> {
+    (fin.ended == crate::io::child::Ended::Exited)
+        .then(|| fin.status.code())
+        .flatten()
 }
 
 fn exit_text(code: Option<i32>) -> String {

@@ -33,6 +33,7 @@ pub const TOOLS: &[&str] = &[
     "sysctl",
     "modprobe",
     "swapoff",
+    "sudo",
 ];
 
 /// What a stand-in returns: its exit code. It has already written its output.
@@ -58,6 +59,7 @@ pub fn exec(dir: &Path, tool: &str, args: &[String]) -> Exit {
         "sysctl" => hostcmd::sysctl(&ctx, args),
         "modprobe" => hostcmd::modprobe(&ctx, args),
         "swapoff" => hostcmd::swapoff(&ctx, args),
+        "sudo" => remote::sudo(&ctx, args),
         other => {
             eprintln!("dsinstall sim: no stand-in named {other}");
             127

@@ -223,6 +223,65 @@ pub fn scp(ctx: &Ctx, args: &[String]) -> Exit {
     0
 }
 
+/// `sudo [-n] [-E] [-H] [-u root] [--] COMMAND...`: runs COMMAND as the host's root (the
+/// lab has no other users), unless the sudo-password fault says the user's sudoers entry
+/// wants a password: then `-n` fails with sudo 1.8's words, and without `-n` there is no
+/// terminal to ask on (plugins/sudoers/auth/sudo_auth.c, tgetpass.c).
+pub fn sudo(ctx: &Ctx, args: &[String]) -> Exit {
+    let mut i = 0;
+    let mut non_interactive = false;
+    while i < args.len() && args[i].starts_with('-') {
+        match args[i].as_str() {
+            "-n" | "--non-interactive" => non_interactive = true,
+            "-E" | "-H" | "--preserve-env" | "--set-home" => {}
+            "-u" | "--user" => i += 1,
+            "--" => {
+                i += 1;
+                break;
+            }
+            other => {
+                eprintln!(
+                    "sudo: invalid option -- '{}'",
+                    other.trim_start_matches('-')
+                );
+                eprintln!("usage: sudo -h | -K | -k | -V");
+                return 1;
+            }
+        }
+        i += 1;
+    }
+    if i >= args.len() {
+        eprintln!("usage: sudo -h | -K | -k | -V");
+        return 1;
+    }
+    let w = match ctx.load() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("sudo: {e}");
+            return 1;
+        }
+    };
+    if w.has_fault(&format!("sudo-password:{}", ctx.host)) {
+        if non_interactive {
+            eprintln!("sudo: a password is required");
+        } else {
+            eprintln!("sudo: no tty present and no askpass program specified");
+        }
+        return 1;
+    }
+    match Command::new(&args[i]).args(&args[i + 1..]).status() {
+        Ok(s) => s.code().unwrap_or(1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("sudo: {}: command not found", args[i]);
+            1
+        }
+        Err(e) => {
+            eprintln!("sudo: {}: {e}", args[i]);
+            1
+        }
+    }
+}
+
 /// systemd 219 (CentOS 7) has no --pipe (235), --collect (236) or --wait (232).
 const NOT_IN_219: &[&str] = &["--pipe", "-P", "--collect", "-G", "--wait", "-W"];
 

@@ -30,6 +30,10 @@ const ENDED: &str = "dsinstall: kubeadm join exited with status";
 /// The line it prints when the join process is gone without an exit status.
 const GONE: &str = "dsinstall: kubeadm join is no longer running and left no exit status";
 
+/// A shell function: whether the process of join.pid still runs. `kill -0` alone also
+/// answers for a zombie, which a container's init may leave unreaped.
+const ALIVE: &str = "alive() { p=$(cat join.pid 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' /proc/\"$p\"/status 2>/dev/null; }";
+
 /// How long the join itself may run on the node (kubeadm's own waits are 4-5 min).
 pub const JOIN: Duration = Duration::from_secs(900);
 /// How long to wait for the joined Node to be Ready.
@@ -51,7 +55,7 @@ impl Join {
         Join {
             plan: plan.clone(),
             join: join.clone(),
-            target: Target::of(answers, join),
+            target: Target::of(answers, plan, join),
             join_timeout: JOIN,
             wait_timeout: WAIT,
             poll: Duration::from_secs(1),
@@ -190,16 +194,25 @@ impl Join {
         Ok(())
     }
 
-    /// Whether a join started earlier still runs on the node.
-    fn running(&self, cx: &mut dyn StepCx, r: &Remote) -> Result<bool, Failure> {
+    /// What an earlier attempt left on the node: a join still running, one that
+    /// succeeded (the run was interrupted while waiting for the Node), or nothing.
+    fn earlier(&self, cx: &mut dyn StepCx, r: &Remote) -> Result<Earlier, Failure> {
         let lines = r.must(
             cx,
             &format!(
-                "cd {DIR} 2>/dev/null || exit 0\nif [ -s join.pid ] && [ ! -f join.rc ] && kill -0 \"$(cat join.pid)\" 2>/dev/null; then echo dsinstall: a join is running; fi"
+                "cd {DIR} 2>/dev/null || exit 0\n{ALIVE}\nif [ ! -f join.rc ] && alive; then echo 'dsinstall: a join is running'; elif [ \"$(cat join.rc 2>/dev/null)\" = 0 ]; then echo 'dsinstall: a join succeeded'; fi"
             ),
-            "looking for a running join",
+            "looking for an earlier join",
         )?;
-        Ok(lines.iter().any(|l| l.contains("a join is running")))
+        Ok(
+            if lines.iter().any(|l| l == "dsinstall: a join is running") {
+                Earlier::Running
+            } else if lines.iter().any(|l| l == "dsinstall: a join succeeded") {
+                Earlier::Joined
+            } else {
+                Earlier::Nothing
+            },
+        )
     }
 
     /// Start `kubeadm join --config` detached: in its own session, so neither the end of
@@ -229,7 +242,7 @@ impl Join {
         loop {
             let k = lines.len() + 1;
             let script = format!(
-                "cd {DIR} || exit 3\nif [ -f join.rc ]; then tail -n +{k} join.log; echo \"{ENDED} $(cat join.rc)\"; exit 0; fi\nn=$(wc -l < join.log)\nif [ \"$n\" -ge {k} ]; then sed -n \"{k},${{n}}p\" join.log; fi\nif ! kill -0 \"$(cat join.pid)\" 2>/dev/null && [ ! -f join.rc ]; then echo '{GONE}'; fi"
+                "cd {DIR} || exit 3\nif [ -f join.rc ]; then tail -n +{k} join.log; echo \"{ENDED} $(cat join.rc)\"; exit 0; fi\nn=$(wc -l < join.log)\nif [ \"$n\" -ge {k} ]; then sed -n \"{k},${{n}}p\" join.log; fi\n{ALIVE}\nif ! alive && [ ! -f join.rc ]; then echo '{GONE}'; fi"
             );
             let ran = r.run(cx, &script, "following kubeadm join")?;
             if ran.ok() {
@@ -268,9 +281,7 @@ impl Join {
                 }
                 dropped = Some(why);
                 // Host-key and login refusals do not heal by waiting.
-                if let Some(f) = r.explain(&ran)
-                    && !f.cause.contains("cannot be reached")
-                {
+                if let Some(f) = r.refused(&ran) {
                     return Err(f);
                 }
             } else {
@@ -347,7 +358,7 @@ impl Join {
         r.must(
             cx,
             &format!(
-                "kubeadm reset -f || exit 1\nrm -f {}",
+                "kubeadm reset -f || exit 1\nrm -f {} {DIR}/join.rc {DIR}/join.pid",
                 quote(&self.remote_file())
             ),
             "kubeadm reset -f",
@@ -490,6 +501,13 @@ pub fn node_ready(n: &serde_json::Value, name: &str, want: &[IpAddr]) -> Result<
     Ok(format!("node {name} is Ready with InternalIPs {shown}"))
 }
 
+#[derive(PartialEq, Eq)]
+enum Earlier {
+    Running,
+    Joined,
+    Nothing,
+}
+
 /// What a failed join's lines say to do before one more try, if anything.
 enum Renew {
     Token,
@@ -561,7 +579,14 @@ impl Step for Join {
         let r = self.remote(cx)?;
         cx.say(&format!("joining {} over SSH", self.target.describe()));
         self.check_kubeadm(cx, &r)?;
-        let outcome = if self.running(cx, &r)? {
+        let earlier = self.earlier(cx, &r)?;
+        let outcome = if earlier == Earlier::Joined {
+            cx.say(&format!(
+                "{} joined in an earlier attempt: waiting for its Node",
+                self.join.name
+            ));
+            None
+        } else if earlier == Earlier::Running {
             cx.say(&format!(
                 "a kubeadm join started earlier still runs on {}: following it",
                 self.join.name
