@@ -318,17 +318,27 @@ impl Remote {
                 "mkdir",
             )?;
         }
-        let mut a = self.options();
-        a.extend(self.identity());
-        a.extend(["-q".into(), "-P".into(), self.target.port.to_string()]);
-        a.push("--".into());
-        a.push(file.display().to_string());
-        a.push(format!("{}:{dest}", self.target.scp_host()));
-        let cmd = Command::new(cx.tool("scp")).args(a).timeout(CALL);
-        let (fin, lines) = common::run_any(cx, cmd, "scp")?;
+        let (fin, lines) = self.scp(cx, file, dest, false)?;
+        // OpenSSH 9's scp speaks SFTP; a node whose sshd has no sftp subsystem refuses
+        // that ("Connection closed"), and `-O` asks for the old scp protocol, which the
+        // 7.4 client on CentOS 7 speaks anyway.
+        let (fin, lines) = if !fin.success() && sftp_refused(&lines) {
+            self.scp(cx, file, dest, true)?
+        } else {
+            (fin, lines)
+        };
         if !fin.success() {
+            // scp exits 1 whatever failed; its own errors start with "scp:", the rest are
+            // ssh's.
+            let ssh_failed = !lines
+                .iter()
+                .any(|l| l.starts_with("scp:") && !l.contains("Connection closed"));
             let r = Ran {
-                code: exit_code(&fin),
+                code: if ssh_failed {
+                    Some(255)
+                } else {
+                    exit_code(&fin)
+                },
                 lines,
             };
             return Err(self.explain(&r).unwrap_or_else(|| {
@@ -341,6 +351,27 @@ impl Remote {
         }
         self.must_as_user(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
         Ok(())
+    }
+
+    /// One scp of `file` to `dest`; `legacy` asks for the scp protocol instead of SFTP.
+    fn scp(
+        &self,
+        cx: &mut dyn StepCx,
+        file: &Path,
+        dest: &str,
+        legacy: bool,
+    ) -> Result<(crate::io::child::Finished, Vec<String>), Failure> {
+        let mut a = self.options();
+        a.extend(self.identity());
+        if legacy {
+            a.push("-O".into());
+        }
+        a.extend(["-q".into(), "-P".into(), self.target.port.to_string()]);
+        a.push("--".into());
+        a.push(file.display().to_string());
+        a.push(format!("{}:{dest}", self.target.scp_host()));
+        let cmd = Command::new(cx.tool("scp")).args(a).timeout(CALL);
+        common::run_any(cx, cmd, "scp")
     }
 
     /// Close the ControlMaster (best effort: it also ends by itself after ControlPersist).
@@ -478,6 +509,16 @@ impl Remote {
         }
         None
     }
+}
+
+/// Whether scp's lines say the node refused SFTP (no sftp subsystem in its sshd), not
+/// that the link or the login failed.
+fn sftp_refused(lines: &[String]) -> bool {
+    let text = lines.join("\n");
+    (text.contains("subsystem request failed") || text.contains(": Connection closed"))
+        && !text.contains("Host key verification failed")
+        && !text.contains("Permission denied")
+        && !text.contains("connect to host")
 }
 
 /// The exit code of a child that exited by itself; None when it was stopped (deadline,
