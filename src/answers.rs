@@ -23,6 +23,9 @@ pub struct Answers {
     pub calico: Calico,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<OtherNode>,
+    /// How apply reaches every node of `nodes:` over SSH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<Verify>,
 }
@@ -242,6 +245,38 @@ pub struct OtherNode {
     pub ipv6: Option<String>,
     #[serde(default)]
     pub role: NodeRole,
+    /// How apply reaches this node to join it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<NodeSsh>,
+}
+
+/// `nodes[].ssh`: where and as whom apply logs in to join the node. Every field optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeSsh {
+    /// An address or an RFC 1123 name; default the node's address of the API advertise
+    /// family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Default root; another user needs passwordless sudo (`sudo -n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Default 22. Wider than a port so that 70000 is a plan problem naming the field,
+    /// not a parse error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+}
+
+/// `ssh:`: what every node's SSH connection uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SshSettings {
+    /// Default: ssh's own (agent, ~/.ssh/config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_file: Option<String>,
+    /// Default: ssh's own (~/.ssh/known_hosts). Host keys are always checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -473,6 +508,41 @@ mod tests {
             e.starts_with("f.yaml: node.apiAdvertise: unknown variant `bogus`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn ssh_settings_are_read_and_unknown_keys_named() {
+        let text = seed_with(
+            "verify:",
+            "ssh:\n  identityFile: ~/.ssh/id_ed25519\n  knownHosts: ~/.ssh/known_hosts\nverify:",
+        );
+        let text = text.replacen(
+            "role: worker}",
+            "role: worker, ssh: {host: 111.111.111.122, user: admin, port: 2222}}",
+            1,
+        );
+        let a = Answers::from_yaml(&text, "f.yaml").unwrap();
+        assert_eq!(
+            a.nodes[0].ssh,
+            Some(NodeSsh {
+                host: Some("111.111.111.122".into()),
+                user: Some("admin".into()),
+                port: Some(2222),
+            })
+        );
+        let s = a.ssh.as_ref().unwrap();
+        assert_eq!(s.identity_file.as_deref(), Some("~/.ssh/id_ed25519"));
+        assert_eq!(s.known_hosts.as_deref(), Some("~/.ssh/known_hosts"));
+        assert_eq!(Answers::from_yaml(&a.to_yaml(), "again").unwrap(), a);
+
+        let e = load_error(&text.replacen("port: 2222", "port: 2222, password: x", 1));
+        assert!(e.starts_with("f.yaml: nodes[0].ssh.password: "), "{e}");
+        assert!(e.contains("unknown field `password`"), "{e}");
+        let e = load_error(&text.replacen("  knownHosts:", "  strict: no\n  knownHosts:", 1));
+        assert!(e.starts_with("f.yaml: ssh.strict: "), "{e}");
+        assert!(e.contains("unknown field `strict`"), "{e}");
+        let e = load_error(&text.replacen("port: 2222", "port: [22]", 1));
+        assert!(e.starts_with("f.yaml: nodes[0].ssh.port: "), "{e}");
     }
 
     #[test]

@@ -259,6 +259,17 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
         (modern, |a| {
             a.kubernetes.cluster_name = Some("lab one".into())
         }),
+        (seed, |a| {
+            a.nodes[0].ssh = Some(dsinstall::answers::NodeSsh {
+                host: Some("node_02".into()),
+                user: Some(String::new()),
+                port: Some(70000),
+            });
+            a.ssh = Some(dsinstall::answers::SshSettings {
+                identity_file: Some(" ".into()),
+                known_hosts: None,
+            });
+        }),
     ]
 }
 

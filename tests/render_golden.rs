@@ -499,6 +499,7 @@ fn joins_without_an_endpoint_discover_the_advertise_address() {
         ipv4: Some("111.111.111.122".into()),
         ipv6: Some("2018::22".into()),
         role: dsinstall::answers::NodeRole::Worker,
+        ssh: None,
     });
     let files = render_answers(&a);
     let j = doc(file(&files, "join-node02.yaml"), "JoinConfiguration");

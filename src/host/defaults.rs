@@ -187,6 +187,7 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
             ..Default::default()
         },
         nodes: Vec::new(),
+        ssh: None,
         verify: None,
     };
     let own = host_addresses(f);

@@ -26,6 +26,11 @@ pub fn get_nodes() -> Vec<String> {
     get_json("nodes", None, None)
 }
 
+/// `kubectl get nodes NAME -o json`: one node (a join's probe and wait).
+pub fn get_node(name: &str) -> Vec<String> {
+    get_json("nodes", Some(name), None)
+}
+
 /// `kubectl get <kind> -n NS -l SELECTOR -o json`.
 pub fn get_selected(kind: &str, namespace: &str, selector: &str) -> Vec<String> {
     vec![
@@ -97,6 +102,7 @@ pub fn logs_tail(namespace: &str, pod: &str, container: &str, lines: u32) -> Vec
 pub fn every_form() -> Vec<Vec<String>> {
     vec![
         get_nodes(),
+        get_node("node02"),
         get_json("pods", None, Some("kube-system")),
         get_json("daemonsets", Some("calico-node"), Some("kube-system")),
         get_json("pods", None, Some("calico-system")),

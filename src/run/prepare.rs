@@ -53,11 +53,19 @@ pub fn prepare(
             Ok(None) => (None, None),
             Err(e) => return Err(Refused::Render(e)),
         };
+    let (operator_crds, operator_crds_source) =
+        match render::load_operator_crds(&plan, path.parent()) {
+            Ok(Some((text, source))) => (Some(text), Some(source)),
+            Ok(None) => (None, None),
+            Err(e) => return Err(Refused::Render(e.to_string())),
+        };
     let inputs = RenderInputs {
         bootstrap_token: token.to_string(),
         certificate_key: certificate_key.to_string(),
         calico_manifest,
         calico_manifest_source,
+        operator_crds,
+        operator_crds_source,
         plan_text: plan::report::text(&checked),
     };
     let files =

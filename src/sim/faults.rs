@@ -40,6 +40,18 @@ pub const FAULTS: &[(&str, &str)] = &[
         "token-expired",
         "the bootstrap token has expired: kubeadm join cannot find its JWS signature",
     ),
+    (
+        "certificate-key-expired",
+        "the control-plane certificates kubeadm init uploaded were deleted (2 h): a control-plane join finds no kubeadm-certs Secret until upload-certs runs again",
+    ),
+    (
+        "sudo-password:<node>",
+        "sudo on the node wants a password: `sudo -n` fails (sudo: a password is required)",
+    ),
+    (
+        "host-key-unknown:<node>",
+        "the node's SSH host key is not in known_hosts: ssh and scp refuse it (Host key verification failed)",
+    ),
 ];
 
 /// The steps slow:/hang: accept; `join.<node>` is checked against the lab's hosts.
@@ -53,7 +65,7 @@ pub fn validate(name: &str, hosts: &[String]) -> Result<(), String> {
         Some(("slow" | "hang", step)) => {
             STEPS.contains(&step) || step.strip_prefix("join.").is_some_and(known_node)
         }
-        Some(("ssh-drop", node)) => known_node(node),
+        Some(("ssh-drop" | "host-key-unknown" | "sudo-password", node)) => known_node(node),
         Some(_) => false,
     };
     if ok {

@@ -34,6 +34,7 @@ pub const TOOLS: &[&str] = &[
     "sysctl",
     "modprobe",
     "swapoff",
+    "sudo",
 ];
 
 /// What a stand-in returns: its exit code. It has already written its output.
@@ -59,6 +60,7 @@ pub fn exec(dir: &Path, tool: &str, args: &[String]) -> Exit {
         "sysctl" => hostcmd::sysctl(&ctx, args),
         "modprobe" => hostcmd::modprobe(&ctx, args),
         "swapoff" => hostcmd::swapoff(&ctx, args),
+        "sudo" => remote::sudo(&ctx, args),
         other => {
             eprintln!("dsinstall sim: no stand-in named {other}");
             127

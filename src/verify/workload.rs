@@ -141,8 +141,10 @@ pub fn answers_from_cluster(
                 ipv4: has(true).then(|| ips(n, true)).flatten(),
                 ipv6: has(false).then(|| ips(n, false)).flatten(),
                 role: Default::default(),
+                ssh: None,
             })
             .collect(),
+        ssh: None,
         verify: None,
     }
 }

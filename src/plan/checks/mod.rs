@@ -13,6 +13,7 @@ mod calico;
 pub(super) mod calico_dataplane;
 mod kube;
 mod node;
+mod ssh;
 mod subnets;
 mod text;
 
@@ -21,6 +22,7 @@ use calico::*;
 use calico_dataplane::*;
 use kube::*;
 use node::*;
+use ssh::*;
 use subnets::*;
 use text::*;
 
@@ -96,6 +98,7 @@ pub(super) fn run(a: &Answers) -> Checked {
 
     // Other nodes.
     let joins = join_nodes(a, &families, row, p);
+    check_ssh(a, p);
     check_dataplane(a, &calico_pools, &block_sizes, 1 + joins.len(), p);
 
     // Overlaps between every range and every node's network.

@@ -4,6 +4,7 @@ pub mod calico;
 pub mod common;
 pub mod images;
 pub mod init;
+pub mod join;
 pub mod kubeconfig;
 pub mod modules;
 pub mod netfilter;
@@ -69,8 +70,10 @@ pub fn list_on(setup: &Setup, facts: Option<HostFacts>) -> Vec<Box<dyn Step>> {
             timeout: setup.wait,
         }),
     ];
-    // JOINS: one `join.<node>` step per entry of `nodes:` goes here, from steps::join
-    // (plan.joins, in order).
+    // One `join.<node>` per entry of `nodes:`, in order, once the first node is up.
+    for j in &setup.plan.joins {
+        steps.push(Box::new(join::Join::new(&setup.answers, &setup.plan, j)));
+    }
     // The built-in checks against the cluster just installed, last (run.md).
     steps.push(Box::new(verify::Verify {
         plan: plan(),

@@ -50,6 +50,10 @@ pub struct Cluster {
     /// How many of `tokens` kubeadm init made (the ones the token-expired fault expires).
     #[serde(default)]
     pub init_token_count: usize,
+    /// Whether `kubeadm init phase upload-certs` ran after init (the
+    /// certificate-key-expired fault deletes only the Secret init uploaded).
+    #[serde(default)]
+    pub certs_reuploaded: bool,
     /// The KubeletConfiguration init uploaded (kubelet-config ConfigMap), which joining
     /// kubelets download: its cgroupDriver and featureGates, and kubeadm's IPv6DualStack gate.
     #[serde(default)]

@@ -387,13 +387,30 @@ pub fn phase_upload_certs(ctx: &Ctx, args: &[String]) -> Exit {
         println!("[upload-certs] Skipping phase. Please see --upload-certs");
         return 0;
     }
+    // The key: --certificate-key, else the InitConfiguration's certificateKey of --config,
+    // else a new one (cmd/kubeadm/app/cmd/phases/init/uploadcerts.go).
+    let from_config = match flags.get("config") {
+        Some(p) => {
+            let v = match ctx.load() {
+                Ok(w) => w.version(),
+                Err(e) => return fail(&e, EXIT_DEFAULT),
+            };
+            match super::config::load(&ctx.host_path(p), v, "init") {
+                Ok((cfg, _)) => cfg.init.and_then(|i| i.certificate_key),
+                Err(e) => return fail(&e.message, e.code),
+            }
+        }
+        None => None,
+    };
     let key = flags
         .get("certificate-key")
         .map(str::to_string)
+        .or(from_config)
         .unwrap_or_else(|| pki::random_hex(32));
     let r = ctx.update(|w| {
         let c = w.cluster.as_mut().ok_or_else(|| "failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory".to_string())?;
         c.certificate_key = Some(key.clone());
+        c.certs_reuploaded = true;
         Ok(())
     });
     if let Err(e) = r {
@@ -684,6 +701,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             service_ips: Vec::new(),
             next_uid: 0,
             init_token_count: tokens.len(),
+            certs_reuploaded: false,
             kubelet_cgroup_driver: p.cfg.kubelet.cgroup_driver.clone(),
             kubelet_gates: p.cfg.kubelet.feature_gates.clone(),
             kubeadm_gates: p.cfg.cluster.feature_gates.clone(),

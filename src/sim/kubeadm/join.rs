@@ -195,7 +195,15 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         println!(
             "[preflight] Running pre-flight checks before initializing the new control plane instance"
         );
+        // The Secret init uploaded is deleted after 2 hours (its token's TTL).
+        let expired = w.has_fault("certificate-key-expired") && !c.certs_reuploaded;
         match (&c.certificate_key, &j.certificate_key) {
+            _ if expired => {
+                return fail(
+                    "error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired. Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one",
+                    EXIT_DEFAULT,
+                );
+            }
             (None, _) | (_, None) => {
                 return fail(
                     "error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired. Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one",

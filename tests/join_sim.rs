@@ -1,0 +1,389 @@
+//! The `join.<node>` steps on the simulated lab, after node01's steps: both of the guide's
+//! other nodes joined over the lab's ssh/scp stand-ins, with the InternalIPs their version
+//! gives them; a link dropped during a join survived; an expired bootstrap token or
+//! certificate key renewed; an unknown host key refused with the way to check it.
+
+mod common;
+mod sim_support;
+mod steps_support;
+
+use dsinstall::run::step::{Probe, Step};
+use dsinstall::run::steps::{self, Setup};
+use sim_support::{BIN, Lab};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use steps_support::TestCx;
+
+struct Bed {
+    lab: Lab,
+    setup: Setup,
+    cx: TestCx,
+}
+
+/// A lab at `version` with `faults`, the guide's answers (edited by `edit`) rendered into
+/// it, and a StepCx on its root, as tests/steps_sim.rs sets them up.
+fn bed(version: &str, faults: &[&str], edit: impl Fn(String) -> String) -> Bed {
+    let mut extra = Vec::new();
+    for f in faults {
+        extra.extend(["--fault", f]);
+    }
+    let lab = Lab::new(version, &extra);
+    let text = std::fs::read_to_string(common::fixture("answers/seed-v1.19.yaml"))
+        .unwrap()
+        .replace("version: v1.19.0", &format!("version: {version}"))
+        .replace(
+            "calico:\n",
+            &format!(
+                "calico:\n  manifest: {}\n",
+                common::fixture("calico/calico-v3.15.3.yaml").display()
+            ),
+        );
+    let text = edit(text);
+    let path = lab.file("answers.yaml", &text);
+    let out = lab.path().join("rendered");
+    let o = std::process::Command::new(BIN)
+        .args(["render", "--answers", &path, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let answers = dsinstall::answers::Answers::from_yaml(&text, &path).unwrap();
+    let plan = dsinstall::plan::check(&answers).plan.expect("answers plan");
+    let cx = TestCx::new(
+        &lab.path().join("root"),
+        &out,
+        &lab.path().join("bin"),
+        &lab.path().join("backups"),
+    );
+    Bed {
+        setup: Setup {
+            answers,
+            plan,
+            rendered: out,
+            skip_image_pull: false,
+            wait: steps::WAIT_DEFAULT,
+        },
+        lab,
+        cx,
+    }
+}
+
+fn guide(faults: &[&str]) -> Bed {
+    bed("v1.19.0", faults, |t| t)
+}
+
+impl Bed {
+    fn steps(&self) -> Vec<Box<dyn Step>> {
+        let mut facts = dsinstall::host::demo_facts();
+        facts.warnings.clear();
+        let v = self.setup.answers.kubernetes.version.clone();
+        for t in facts.tools.values_mut().flatten() {
+            t.version = Some(v.clone());
+        }
+        steps::list_on(&self.setup, Some(facts))
+    }
+    /// node01's steps, probe → act, up to wait.calico.
+    fn first_node(&mut self) {
+        for s in self.steps() {
+            let id = s.id();
+            if let Probe::Needed(_) = s.probe(&mut self.cx).unwrap()
+                && let Err(f) = s.act(&mut self.cx)
+            {
+                panic!("{id}: {f:?}\n{}", self.cx.text());
+            }
+            if id == "wait.calico" {
+                return;
+            }
+        }
+        panic!("no wait.calico step");
+    }
+    /// The join step of `node`, polling fast so the test does not idle.
+    fn join(&self, node: &str) -> steps::join::Join {
+        let j = self
+            .setup
+            .plan
+            .joins
+            .iter()
+            .find(|j| j.name == node)
+            .unwrap();
+        let mut s = steps::join::Join::new(&self.setup.answers, &self.setup.plan, j);
+        s.poll = Duration::from_millis(200);
+        s.join_timeout = Duration::from_secs(60);
+        s.wait_timeout = Duration::from_secs(20);
+        s
+    }
+    /// probe (Needed) → act → probe (Done), failing with the step's lines.
+    fn joins(&mut self, node: &str) {
+        let s = self.join(node);
+        let p = s.probe(&mut self.cx).unwrap();
+        assert!(matches!(p, Probe::Needed(_)), "{node} before: {p:?}");
+        if let Err(f) = s.act(&mut self.cx) {
+            panic!("join.{node}: {f:?}\n{}", self.cx.text());
+        }
+        let p = s.probe(&mut self.cx).unwrap();
+        assert!(matches!(p, Probe::Done(_)), "{node} after: {p:?}");
+    }
+    fn node_home(&self, node: &str, p: &str) -> PathBuf {
+        self.lab
+            .path()
+            .join("hosts")
+            .join(node)
+            .join("root/root")
+            .join(p)
+    }
+    /// The node's InternalIPs as the lab's kubectl shows them.
+    fn internal_ips(&self, node: &str) -> Vec<String> {
+        let r = self
+            .lab
+            .run("kubectl", &["get", "nodes", node, "-o", "json"])
+            .ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["status"]["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"] == "InternalIP")
+            .map(|a| a["address"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+#[test]
+fn the_steps_list_one_join_per_node_in_order_before_verify() {
+    let b = guide(&[]);
+    let ids: Vec<String> = b.steps().iter().map(|s| s.id()).collect();
+    let tail: Vec<&str> = ids.iter().rev().take(3).rev().map(String::as_str).collect();
+    assert_eq!(tail, ["join.node02", "join.node03", "verify"]);
+}
+
+#[test]
+fn both_nodes_join_the_guide_lab_with_the_one_internal_ip_1_19_gives() {
+    let mut b = guide(&[]);
+    b.first_node();
+    b.joins("node02");
+    b.joins("node03");
+    // 1.19's kubelet takes one --node-ip: the IPv6 InternalIP is missing, as in the guide.
+    assert_eq!(b.internal_ips("node02"), ["111.111.111.122"]);
+    assert_eq!(b.internal_ips("node03"), ["111.111.111.123"]);
+    let log = b.cx.text();
+    assert!(log.contains("This node has joined the cluster"), "{log}");
+    assert!(log.contains("takes a single --node-ip"), "{log}");
+    // Every ssh call checks the host key and shares one control socket.
+    let ssh: Vec<&String> =
+        b.cx.commands
+            .iter()
+            .filter(|c| c.contains("/bin/ssh"))
+            .collect();
+    assert!(ssh.len() > 3, "{ssh:?}");
+    for c in &ssh {
+        assert!(c.contains("StrictHostKeyChecking=yes"), "{c}");
+        assert!(c.contains("BatchMode=yes"), "{c}");
+        assert!(c.contains("ControlPath="), "{c}");
+    }
+    // The join file (a bootstrap token) is gone from the node; its log stays.
+    assert!(!b.node_home("node02", "dsinstall/join-node02.yaml").exists());
+    let joinlog = std::fs::read_to_string(b.node_home("node02", "dsinstall/join.log")).unwrap();
+    assert!(
+        joinlog.contains("This node has joined the cluster"),
+        "{joinlog}"
+    );
+    // The node was prepared for kubeadm's preflight.
+    let kubelet = b
+        .lab
+        .path()
+        .join("hosts/node02/root/etc/kubernetes/kubelet.conf");
+    assert!(kubelet.exists());
+}
+
+#[test]
+fn on_1_20_both_internal_ips_come_up() {
+    // From 1.20 the controller manager's IPv6 node mask defaults to /64: the guide's /112
+    // pod subnet needs the guide's own /120.
+    let mut b = bed("v1.20.0", &[], |t| {
+        t.replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        )
+    });
+    b.first_node();
+    b.joins("node02");
+    let mut ips = b.internal_ips("node02");
+    ips.sort();
+    assert_eq!(ips, ["111.111.111.122", "2018::22"]);
+    assert!(!b.cx.text().contains("takes a single --node-ip"));
+}
+
+#[test]
+fn a_link_dropped_during_the_join_is_waited_out() {
+    // The join takes a few seconds on node02; the link drops and comes back meanwhile.
+    let mut b = guide(&["slow:join.node02"]);
+    b.first_node();
+    let pid = b.node_home("node02", "dsinstall/join.pid");
+    let dir = b.lab.path().to_path_buf();
+    let flipper = std::thread::spawn(move || {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !pid.exists() {
+            assert!(Instant::now() < until, "the join never started");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let sim = |a: &str, f: &str| {
+            let o = std::process::Command::new(BIN)
+                .args(["sim", "--dir", dir.to_str().unwrap(), a, f])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        };
+        sim("--fault", "ssh-drop:node02");
+        std::thread::sleep(Duration::from_secs(2));
+        sim("--clear-fault", "ssh-drop:node02");
+    });
+    b.joins("node02");
+    flipper.join().unwrap();
+    let log = b.cx.text();
+    assert!(log.contains("lost the SSH link to node02"), "{log}");
+    assert!(log.contains("is back"), "{log}");
+    assert!(log.contains("This node has joined the cluster"), "{log}");
+    assert_eq!(b.internal_ips("node02"), ["111.111.111.122"]);
+}
+
+#[test]
+fn an_expired_token_is_renewed_and_the_join_passes() {
+    let mut b = guide(&["token-expired"]);
+    b.first_node();
+    b.joins("node02");
+    let log = b.cx.text();
+    assert!(log.contains("could not find a JWS signature"), "{log}");
+    assert!(log.contains("bootstrap token has expired"), "{log}");
+    // The new token is the one left: init's is expired.
+    let tokens = b.lab.run("kubeadm", &["token", "list"]).ok().stdout;
+    assert_eq!(tokens.lines().count(), 2, "{tokens}");
+    let token = tokens
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(!log.contains(token), "the new token was logged");
+}
+
+#[test]
+fn a_control_plane_join_survives_an_expired_certificate_key() {
+    let mut b = bed("v1.19.0", &["certificate-key-expired"], |t| {
+        t.replace(
+            "{name: node03, ipv4: 111.111.111.123, ipv6: 2018::23, role: worker}",
+            "{name: node03, ipv4: 111.111.111.123, ipv6: 2018::23, role: control-plane}",
+        )
+    });
+    b.first_node();
+    b.joins("node03");
+    let log = b.cx.text();
+    assert!(
+        log.contains("Secret \"kubeadm-certs\" was not found"),
+        "{log}"
+    );
+    assert!(log.contains("uploading them again"), "{log}");
+    assert!(
+        log.contains("a new control plane instance was created"),
+        "{log}"
+    );
+    let n = b
+        .lab
+        .run("kubectl", &["get", "nodes", "node03", "-o", "json"])
+        .ok()
+        .stdout;
+    assert!(n.contains("node-role.kubernetes.io/master"), "{n}");
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_with_how_to_check_it() {
+    let mut b = guide(&["host-key-unknown:node02"]);
+    b.first_node();
+    let s = b.join("node02");
+    let f = s
+        .act(&mut b.cx)
+        .expect_err("an unknown host key must stop the join");
+    assert!(f.cause.contains("node02"), "{f:?}");
+    assert!(f.cause.contains("host key"), "{f:?}");
+    assert!(f.fix.contains("ssh-keyscan -p 22 111.111.111.122"), "{f:?}");
+    assert!(f.fix.contains("ssh-keygen -lf"), "{f:?}");
+    b.lab
+        .sim(&["--clear-fault", "host-key-unknown:node02"])
+        .ok();
+    b.joins("node02");
+}
+
+#[test]
+fn clean_resets_the_node_so_a_join_can_run_again() {
+    let mut b = guide(&[]);
+    b.first_node();
+    b.joins("node02");
+    let kubelet = b
+        .lab
+        .path()
+        .join("hosts/node02/root/etc/kubernetes/kubelet.conf");
+    assert!(kubelet.exists());
+    b.join("node02").clean(&mut b.cx).unwrap();
+    assert!(!kubelet.exists(), "kubeadm reset -f left kubelet.conf");
+    assert!(b.cx.text().contains("[reset]"), "{}", b.cx.text());
+    if let Err(f) = b.join("node02").act(&mut b.cx) {
+        panic!("{f:?}\n{}", b.cx.text());
+    }
+}
+
+#[test]
+fn another_user_joins_through_sudo_n_and_a_password_prompt_is_a_clear_failure() {
+    let as_admin = |t: String| {
+        t.replace(
+            "{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker}",
+            "{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker, ssh: {user: admin, port: 2222}}",
+        )
+    };
+    let mut b = bed("v1.19.0", &["sudo-password:node02"], as_admin);
+    b.first_node();
+    let f = b
+        .join("node02")
+        .act(&mut b.cx)
+        .expect_err("sudo wanting a password must stop the join");
+    assert!(f.cause.contains("needs a password for sudo"), "{f:?}");
+    assert!(f.cause.contains("admin@111.111.111.122 port 2222"), "{f:?}");
+    assert!(f.fix.contains("NOPASSWD"), "{f:?}");
+    b.lab.sim(&["--clear-fault", "sudo-password:node02"]).ok();
+    b.joins("node02");
+    let cmds = b.cx.commands.join("\n");
+    assert!(cmds.contains("sudo -n sh -c"), "{cmds}");
+    assert!(cmds.contains("User=admin"), "{cmds}");
+    assert!(cmds.contains("\"-p\", \"2222\""), "{cmds}");
+}
+
+#[test]
+fn a_resumed_join_follows_the_one_still_running_and_never_joins_twice() {
+    let mut b = guide(&["slow:join.node02"]);
+    b.first_node();
+    // The first attempt gives up following before the slow join ends (an interrupted run).
+    let mut s = b.join("node02");
+    s.join_timeout = Duration::from_secs(1);
+    let f = s.act(&mut b.cx).expect_err("the follow should give up");
+    assert!(f.cause.contains("did not finish within 1s"), "{f:?}");
+    // The resume finds it running and follows it to its end.
+    b.joins("node02");
+    let log = b.cx.text();
+    assert!(log.contains("still runs on node02: following it"), "{log}");
+    assert_eq!(
+        log.matches("kubeadm join started on node02").count(),
+        1,
+        "{log}"
+    );
+    // Once more: it joined already, so nothing is started.
+    b.join("node02").act(&mut b.cx).unwrap();
+    let log = b.cx.text();
+    assert!(log.contains("joined in an earlier attempt"), "{log}");
+    assert_eq!(
+        log.matches("kubeadm join started on node02").count(),
+        1,
+        "{log}"
+    );
+}
