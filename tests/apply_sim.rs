@@ -145,6 +145,60 @@ fn the_guides_node_on_1_20_installs_end_to_end_and_the_story_is_complete() {
 }
 
 #[test]
+fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips() {
+    let answers = guide_single("v1.20.15");
+    let three = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
+        .replace("version: v1.19.0", "version: v1.20.15")
+        .replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        );
+    assert_ne!(answers, three);
+    let Some(n) = Node::new("ap3n", "v1.20.15", &three, &[]) else {
+        return;
+    };
+    let r = n.apply(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        n.steps_in("done")
+            .iter()
+            .filter(|s| s.starts_with("join."))
+            .count(),
+        2
+    );
+    assert!(r.stdout.contains("[join.node02] "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("[verify] [PASS] node.internal-ips/ipv6"),
+        "{}",
+        r.stdout
+    );
+    // Each node with both families' InternalIPs, as planned.
+    let nodes = n.lab.run("kubectl", &["get", "nodes", "-o", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&nodes.stdout).unwrap();
+    for (name, v4, v6) in [
+        ("node01", "111.111.111.121", "2018::21"),
+        ("node02", "111.111.111.122", "2018::22"),
+        ("node03", "111.111.111.123", "2018::23"),
+    ] {
+        let node = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name} did not join"));
+        let ips: Vec<&str> = node["status"]["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"] == "InternalIP")
+            .map(|a| a["address"].as_str().unwrap())
+            .collect();
+        assert_eq!(ips, [v4, v6], "{name}");
+    }
+    assert_no_secrets(&n, &[&r.stdout, &r.stderr]);
+}
+
+#[test]
 fn the_guides_own_1_19_node_installs_and_fails_only_where_the_guide_did() {
     let Some(n) = Node::new("ap119", "v1.19.0", &guide_single("v1.19.0"), &[]) else {
         return;

@@ -137,7 +137,17 @@ pub fn describe(cmd: &Command) -> String {
         .unwrap_or_default();
     for a in cmd.arg_list() {
         s.push(' ');
-        s.push_str(&shell_word(&a.to_string_lossy()));
+        let a = a.to_string_lossy();
+        // A script handed to a shell (`ssh node sh -c '...'`) is the step's business, not a
+        // line of its log: its first line stands for it.
+        match a.split_once('\n') {
+            Some((first, rest)) => s.push_str(&format!(
+                "{}…(+{} lines)",
+                shell_word(first),
+                rest.lines().count()
+            )),
+            None => s.push_str(&shell_word(&a)),
+        }
     }
     s
 }
