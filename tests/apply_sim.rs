@@ -110,6 +110,32 @@ fn the_guides_node_on_1_20_installs_end_to_end_and_the_story_is_complete() {
         assert!(log.contains(&format!("[{id}]")), "{id} not in the log");
     }
     assert!(log.contains("[kubeadm.init] [addons] Applied essential addon: CoreDNS"));
+    // kubeadm's phases are reported as they come, between its lines, not at its end.
+    let journal = n.journal();
+    let phases: Vec<(usize, &str)> = journal
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e["event"] == "phase" && e["step"] == "kubeadm.init")
+        .map(|(i, e)| (i, e["phase"].as_str().unwrap()))
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|(_, p)| *p).collect();
+    for p in [
+        "certs",
+        "kubeconfig",
+        "kubelet-start",
+        "control-plane",
+        "bootstrap-token",
+    ] {
+        assert!(names.contains(&p), "phase {p} missing: {names:?}");
+    }
+    let last_line = journal
+        .iter()
+        .rposition(|e| e["event"] == "line" && e["step"] == "kubeadm.init")
+        .unwrap();
+    assert!(
+        phases[0].0 < last_line,
+        "the phases came after kubeadm's lines"
+    );
     assert_no_secrets(&n, &[&r.stdout, &r.stderr]);
     // Host files as planned, each backed up first (none existed: reset removes them).
     let sysctl = std::fs::read_to_string(n.root("/etc/sysctl.d/kubernetes.conf")).unwrap();

@@ -57,6 +57,51 @@ impl RunCx<'_> {
         t
     }
 
+    /// Run a child under the step's deadline and the run's cancel flag; each line redacted
+    /// into the sink, then handed to `on_line`, whose phase (when new) follows it.
+    fn stream(
+        &mut self,
+        cmd: Command,
+        on_line: &mut dyn FnMut(&str) -> Option<String>,
+    ) -> io::Result<Finished> {
+        if self.dry_run {
+            return Err(io::Error::other(format!(
+                "a dry run does not run {}",
+                cmd.program().display()
+            )));
+        }
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(io::Error::other("the run was stopped"));
+        }
+        let mut cmd = cmd
+            .within(self.left())
+            .output_at_least(STEP_OUTPUT_CAP)
+            .cancel_on(self.cancel.clone());
+        if let Some(t) = &self.track {
+            cmd = cmd.track(t);
+        }
+        let shown = format!("$ {}", describe(&cmd));
+        self.line(&shown);
+        let (sink, redactor, step) = (&mut *self.sink, &mut *self.redactor, &self.step);
+        let mut last: Option<String> = None;
+        cmd.stream(|l| {
+            let t = redactor.line(l);
+            sink.event(Event::Line {
+                step: step.clone(),
+                text: t.clone(),
+            });
+            if let Some(p) = on_line(&t)
+                && last.as_deref() != Some(p.as_str())
+            {
+                sink.event(Event::Phase {
+                    step: step.clone(),
+                    phase: p.clone(),
+                });
+                last = Some(p);
+            }
+        })
+    }
+
     fn left(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
     }
@@ -76,28 +121,17 @@ impl StepCx for RunCx<'_> {
         self.run_with(cmd, &mut |_| {})
     }
     fn run_with(&mut self, cmd: Command, on_line: &mut dyn FnMut(&str)) -> io::Result<Finished> {
-        if self.dry_run {
-            return Err(io::Error::other(format!(
-                "a dry run does not run {}",
-                cmd.program().display()
-            )));
-        }
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(io::Error::other("the run was stopped"));
-        }
-        let mut cmd = cmd
-            .within(self.left())
-            .output_at_least(STEP_OUTPUT_CAP)
-            .cancel_on(self.cancel.clone());
-        if let Some(t) = &self.track {
-            cmd = cmd.track(t);
-        }
-        let shown = format!("$ {}", describe(&cmd));
-        self.line(&shown);
-        cmd.stream(|l| {
-            let t = self.line(l);
-            on_line(&t);
+        self.stream(cmd, &mut |l| {
+            on_line(l);
+            None
         })
+    }
+    fn run_phased(
+        &mut self,
+        cmd: Command,
+        on_line: &mut dyn FnMut(&str) -> Option<String>,
+    ) -> io::Result<Finished> {
+        self.stream(cmd, on_line)
     }
     fn say(&mut self, text: &str) {
         self.line(text);

@@ -65,6 +65,25 @@ pub trait StepCx {
     fn run(&mut self, cmd: Command) -> io::Result<Finished>;
     /// Run a child and also hand its (redacted) lines to `on_line`.
     fn run_with(&mut self, cmd: Command, on_line: &mut dyn FnMut(&str)) -> io::Result<Finished>;
+    /// Run a child whose lines tell its progress: `on_line` sees each (redacted) line and
+    /// returns the phase it starts, if any ("kubelet-start", "image 3/7"); each new phase is
+    /// reported as it appears. Default: the last phase once the child ended.
+    fn run_phased(
+        &mut self,
+        cmd: Command,
+        on_line: &mut dyn FnMut(&str) -> Option<String>,
+    ) -> io::Result<Finished> {
+        let mut last: Option<String> = None;
+        let r = self.run_with(cmd, &mut |l| {
+            if let Some(p) = on_line(l) {
+                last = Some(p);
+            }
+        });
+        if let Some(p) = last {
+            self.phase(&p);
+        }
+        r
+    }
     /// A line of the step's own.
     fn say(&mut self, text: &str);
     /// Sub-progress (a kubeadm phase, "image 3/7").

@@ -78,14 +78,13 @@ impl Step for Images {
         let pull = kubeadm(cx, "pull", Duration::from_secs(1750));
         let mut done = 0;
         let mut out = Vec::new();
-        let mut phases = Vec::new();
         let fin = cx
-            .run_with(pull.clone(), &mut |l| {
+            .run_phased(pull.clone(), &mut |l| {
                 out.push(l.to_string());
-                if l.contains("Pulled ") {
+                l.contains("Pulled ").then(|| {
                     done += 1;
-                    phases.push(format!("image {done}/{n}"));
-                }
+                    format!("image {done}/{n}")
+                })
             })
             .map_err(|e| {
                 Failure::new(
@@ -93,9 +92,6 @@ impl Step for Images {
                     "install kubeadm or put it on PATH",
                 )
             })?;
-        if let Some(p) = phases.last() {
-            cx.phase(p);
-        }
         if fin.success() {
             return Ok(());
         }

@@ -198,15 +198,10 @@ impl Step for Init {
             .args(self.args(cx))
             .timeout(Duration::from_secs(880));
         let mut lines = Vec::new();
-        let mut phases: Vec<String> = Vec::new();
         let fin = cx
-            .run_with(cmd.clone(), &mut |l| {
+            .run_phased(cmd.clone(), &mut |l| {
                 lines.push(l.to_string());
-                if let Some(p) = phase_of(l)
-                    && phases.last().map(String::as_str) != Some(p)
-                {
-                    phases.push(p.to_string());
-                }
+                phase_of(l).map(str::to_string)
             })
             .map_err(|e| {
                 Failure::new(
@@ -214,9 +209,6 @@ impl Step for Init {
                     "install kubeadm or put it on PATH",
                 )
             })?;
-        if let Some(p) = phases.last() {
-            cx.phase(p);
-        }
         if fin.success() {
             return Ok(());
         }
