@@ -113,6 +113,12 @@ enum Command {
         /// Do not ask (required without a terminal).
         #[arg(long)]
         yes: bool,
+        /// Undo only the join of this node of `nodes:` (a later apply joins it again).
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
+        node: Option<String>,
+        /// Undo every joined node's install too, then this node's.
+        #[arg(long)]
+        all: bool,
     },
     /// Run the built-in dual-stack checks against a running cluster (exit 0 all pass, 1 a
     /// check failed).
@@ -244,7 +250,7 @@ fn main() -> ExitCode {
         }),
         Some(Command::Status { json }) => commands::status::run(json),
         Some(Command::Logs { follow, step }) => commands::logs::run(follow, step),
-        Some(Command::Reset { yes }) => commands::reset::run(yes),
+        Some(Command::Reset { yes, node, all }) => commands::reset::run(yes, node, all),
         Some(Command::Verify {
             answers,
             kubeconfig,

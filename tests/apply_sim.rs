@@ -222,6 +222,36 @@ fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips(
         assert_eq!(ips, [v4, v6], "{name}");
     }
     assert_no_secrets(&n, &[&r.stdout, &r.stderr]);
+    // One node reset leaves the cluster; the next apply joins it again, nothing else.
+    let one = n.run(&["reset", "--yes", "--node", "node02"]);
+    assert_eq!(one.code, 0, "{}{}", one.stdout, one.stderr);
+    assert!(
+        one.stdout.contains("delete node node02 --ignore-not-found"),
+        "{}",
+        one.stdout
+    );
+    let names = n
+        .lab
+        .run("kubectl", &["get", "nodes", "-o", "json"])
+        .ok()
+        .stdout;
+    assert!(!names.contains("\"node02\""), "{names}");
+    let again = n.apply(&[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(n.starts_of("join.node02"), 2);
+    assert_eq!(n.starts_of("join.node03"), 1);
+    assert_eq!(n.starts_of("kubeadm.init"), 1);
+    // --all: the joined nodes, then this one.
+    let all = n.run(&["reset", "--yes", "--all"]);
+    assert_eq!(all.code, 0, "{}{}", all.stdout, all.stderr);
+    let at = |s: &str| {
+        all.stdout
+            .find(s)
+            .unwrap_or_else(|| panic!("{s}: {}", all.stdout))
+    };
+    assert!(at("[join.node03]") < at("[kubeadm.init]"), "{}", all.stdout);
+    assert!(!n.root("/etc/kubernetes/admin.conf").exists());
+    assert_eq!(n.run(&["status", "--json"]).stdout.trim(), "null");
 }
 
 #[test]

@@ -233,6 +233,7 @@ impl View {
                 }
                 t
             }
+            Event::StepReset { step, .. } => format!("--- {step}: undone by dsinstall reset\n"),
             Event::RunEnded { state, .. } => format!("run ended: {}\n", runner::run_word(*state)),
         })
     }

@@ -6,7 +6,12 @@ use dsinstall::run::{paths, reset};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-pub fn run(yes: bool) -> ExitCode {
+pub fn run(yes: bool, node: Option<String>, all: bool) -> ExitCode {
+    let scope = match (node, all) {
+        (Some(n), _) => reset::Scope::Node(n),
+        (None, true) => reset::Scope::All,
+        (None, false) => reset::Scope::ThisNode,
+    };
     if !yes {
         if !std::io::stdin().is_terminal() {
             output::error(
@@ -32,7 +37,7 @@ pub fn run(yes: bool) -> ExitCode {
         }
     };
     let mut closed = false;
-    let r = reset::reset(&state, &logs, &mut |l| {
+    let r = reset::reset(&state, &logs, &scope, &mut |l| {
         if !closed && output::print(&format!("{l}\n")).is_err() {
             closed = true;
         }

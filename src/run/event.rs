@@ -73,6 +73,9 @@ pub enum Event {
     Check {
         check: crate::verify::report::CheckResult,
     },
+    /// `dsinstall reset --node NAME` undid a step of the run (a join): it is pending again
+    /// and the run unfinished, so the next `apply` does it again.
+    StepReset { step: String, time: String },
     /// The runner ended the run (it writes nothing after this line).
     #[serde(rename_all = "camelCase")]
     RunEnded { state: RunState, time: String },

@@ -98,6 +98,16 @@ pub fn logs_tail(namespace: &str, pod: &str, container: &str, lines: u32) -> Vec
     ]
 }
 
+/// `kubectl delete node NAME --ignore-not-found`: a joined node leaving, for reset.
+pub fn delete_node(name: &str) -> Vec<String> {
+    vec![
+        "delete".into(),
+        "node".into(),
+        name.into(),
+        "--ignore-not-found".into(),
+    ]
+}
+
 /// Every form above with sample arguments, for the test against real kubectl.
 pub fn every_form() -> Vec<Vec<String>> {
     vec![
@@ -122,6 +132,7 @@ pub fn every_form() -> Vec<Vec<String>> {
         apply("/dev/null"),
         apply_server_side("/dev/null"),
         create("/dev/null"),
+        delete_node("node02"),
         logs_tail("kube-system", "calico-node-x", "calico-node", 20),
     ]
 }

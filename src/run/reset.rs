@@ -21,6 +21,18 @@ use std::time::{Duration, Instant};
 /// How long undoing one step may take.
 const UNDO_DEADLINE: Duration = Duration::from_secs(600);
 
+/// What to undo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// This node's install (the default): the other nodes stay as they are.
+    ThisNode,
+    /// Only the join of this node (`--node NAME`): the run stays, a later apply joins it
+    /// again.
+    Node(String),
+    /// Every joined node, then this one (`--all`).
+    All,
+}
+
 /// What reset did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -50,7 +62,12 @@ impl Sink for Shown<'_> {
 }
 
 /// Undo the state directory's run. Err: nothing was done (a live runner, unreadable state).
-pub fn reset(state: &Path, logs: &Path, out: &mut dyn FnMut(&str)) -> Result<Outcome, String> {
+pub fn reset(
+    state: &Path,
+    logs: &Path,
+    scope: &Scope,
+    out: &mut dyn FnMut(&str),
+) -> Result<Outcome, String> {
     let Some(_guard) = RunLock::try_take(state).map_err(|e| format!("the run lock: {e}"))? else {
         let rec = Record::load(state).ok().flatten();
         return Err(format!(
@@ -63,6 +80,29 @@ pub fn reset(state: &Path, logs: &Path, out: &mut dyn FnMut(&str)) -> Result<Out
         return Ok(Outcome::NothingRecorded);
     };
     let setup = runner::setup(state, &rec)?;
+    let all_steps = steps::list(&setup);
+    let joins: Vec<String> = all_steps
+        .iter()
+        .map(|s| s.id())
+        .filter(|id| id.starts_with("join."))
+        .collect();
+    if let Scope::Node(name) = scope
+        && !joins.contains(&format!("join.{name}"))
+    {
+        return Err(format!(
+            "--node {name}: not a node of this run's nodes: ({})",
+            joins
+                .iter()
+                .map(|j| j.trim_start_matches("join."))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let chosen = |id: &str| match scope {
+        Scope::ThisNode => !id.starts_with("join."),
+        Scope::Node(n) => id == format!("join.{n}"),
+        Scope::All => true,
+    };
     let log_path = logs.join(format!(
         "reset-{}.log",
         crate::clock::compact(crate::clock::now_secs())
@@ -80,7 +120,8 @@ pub fn reset(state: &Path, logs: &Path, out: &mut dyn FnMut(&str)) -> Result<Out
         .map_err(|e| format!("the backups: {e}"))?;
     let cancel = Arc::new(AtomicBool::new(false));
     let mut failures = 0;
-    for step in steps::list(&setup).iter().rev() {
+    // Newest first: with --all the joined nodes leave while this node's API still answers.
+    for step in all_steps.iter().rev().filter(|s| chosen(&s.id())) {
         let id = step.id();
         let mut cx = RunCx {
             root: PathBuf::from(&rec.root),
@@ -100,6 +141,36 @@ pub fn reset(state: &Path, logs: &Path, out: &mut dyn FnMut(&str)) -> Result<Out
             cx.say(&format!("cannot be undone: {} ({})", f.cause, f.fix));
             failures += 1;
         }
+    }
+    if let Scope::Node(name) = scope {
+        if failures == 0 {
+            // The run is unfinished again: the next apply joins the node again.
+            let mut w = super::journal::Writer::open(&paths::journal(state))
+                .map_err(|e| format!("the journal: {e}"))?;
+            w.append(&Event::StepReset {
+                step: format!("join.{name}"),
+                time: crate::clock::now(),
+            })
+            .map_err(|e| format!("the journal: {e}"))?;
+        }
+        return Ok(if failures > 0 {
+            Outcome::Incomplete(failures)
+        } else {
+            Outcome::Done
+        });
+    }
+    if *scope == Scope::ThisNode && !joins.is_empty() {
+        shown.event(Event::Line {
+            step: "reset".into(),
+            text: format!(
+                "left as they are: {} (joined to this node's cluster); dsinstall reset --all resets them too",
+                joins
+                    .iter()
+                    .map(|j| j.trim_start_matches("join."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     let mut said = Vec::new();
     let failed = backups.restore_all(&mut |l| said.push(l.to_string()));

@@ -130,6 +130,7 @@ pub fn log_line(e: &Event) -> Option<String> {
             check.family.as_deref().unwrap_or("-"),
             check.status
         ),
+        Event::StepReset { step, .. } => format!("{t} [{step}] undone by dsinstall reset\n"),
         Event::RunEnded { state, .. } => format!("{t} [run] run ended: {}\n", run_word(*state)),
     };
     Some(l)

@@ -113,6 +113,17 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
                     s.state = *state;
                 }
             }
+            Event::StepReset { step, .. } => {
+                if let Some(s) = step_mut(&mut st, step) {
+                    s.state = StepState::Pending;
+                    s.duration_ms = None;
+                    s.error = None;
+                    s.hint = None;
+                }
+                if let Some(s) = st.as_mut() {
+                    s.state = RunState::Interrupted;
+                }
+            }
             Event::Line { .. } | Event::Phase { .. } | Event::Check { .. } => {}
         }
     }

@@ -633,6 +633,22 @@ impl Step for Join {
         r.close(cx);
         done
     }
+    /// The node leaves the cluster (its Node object deleted while the API still answers),
+    /// then it is reset on the node itself.
+    fn undo(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
+        let del = crate::run::kubectl::command(
+            cx,
+            &crate::run::kubectl::delete_node(&self.join.name),
+            super::common::QUICK,
+        );
+        if let Err(f) = super::common::run_lines(cx, del, "kubectl delete node") {
+            cx.say(&format!(
+                "the Node object stays ({}); kubectl delete node {} once the API answers",
+                f.cause, self.join.name
+            ));
+        }
+        self.clean(cx)
+    }
 }
 
 /// A failed join, from kubeadm's lines: the classification kubeadm init's failures get,
