@@ -1,4 +1,5 @@
-//! Every kubectl command line the install runs (run::kubectl::every_form) handed to real
+//! Every kubectl command line the install and the checks run (run::kubectl::every_form,
+//! verify::kubectl::Call::every_shape) handed to real
 //! kubectl binaries against a closed loopback port: each must fail to connect ("was refused"),
 //! never with a usage error (an unknown flag or a malformed line).
 //!
@@ -34,7 +35,12 @@ fn real_kubectl_accepts_every_command_line() {
         };
         ran += 1;
         eprintln!("{k}: {}", String::from_utf8_lossy(&v.stdout).trim());
-        for mut args in kubectl::every_form() {
+        // The install's lines, and the built-in checks' (verify::kubectl::Call).
+        let verify_forms = dsinstall::verify::kubectl::Call::every_shape()
+            .iter()
+            .map(|c| c.argv())
+            .collect::<Vec<_>>();
+        for mut args in kubectl::every_form().into_iter().chain(verify_forms) {
             for a in args.iter_mut().filter(|a| *a == "/dev/null") {
                 *a = manifest.display().to_string();
             }
