@@ -255,6 +255,35 @@ fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips(
 }
 
 #[test]
+fn a_node_that_cannot_join_does_not_stop_the_other() {
+    let three = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
+        .replace("version: v1.19.0", "version: v1.20.15")
+        .replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        );
+    let Some(n) = Node::new("ap3f", "v1.20.15", &three, &["host-key-unknown:node02"]) else {
+        return;
+    };
+    let r = n.apply(&[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("failed step: join.node02"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(n.steps_in("failed"), ["join.node02"]);
+    assert!(n.steps_in("done").contains(&"join.node03".to_string()));
+    assert!(n.steps_in("pending").contains(&"verify".to_string()));
+    // Once the key is known, the next apply joins only the node that failed.
+    n.sim(&["--clear-fault", "host-key-unknown:node02"]).ok();
+    let again = n.apply(&[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(n.starts_of("join.node03"), 1);
+    assert_eq!(n.starts_of("join.node02"), 2);
+}
+
+#[test]
 fn the_guides_own_1_19_node_installs_and_fails_only_where_the_guide_did() {
     let Some(n) = Node::new("ap119", "v1.19.0", &guide_single("v1.19.0"), &[]) else {
         return;

@@ -237,12 +237,14 @@ pub fn run(state: &Path, rec: &Record, sink: &mut JournalSink, cancel: Arc<Atomi
     let steps = steps::list(&setup);
     let ids: Vec<String> = steps.iter().map(|s| s.id()).collect();
     sink.event(started(rec, &ids));
-    // A runner killed mid-step (kill -9) leaves its child running: stop it before anything.
-    if let Some(pgid) = crate::io::child::stop_tracked(&state.join(CHILD), Duration::from_secs(5)) {
-        sink.event(Event::Line {
-            step: "run".into(),
-            text: format!("stopped process group {pgid}, left running by the runner before"),
-        });
+    // A runner killed mid-step (kill -9) leaves its children running: stop them first.
+    for f in tracked_children(state) {
+        if let Some(pgid) = crate::io::child::stop_tracked(&f, Duration::from_secs(5)) {
+            sink.event(Event::Line {
+                step: "run".into(),
+                text: format!("stopped process group {pgid}, left running by the runner before"),
+            });
+        }
     }
     let mut backups = match Backups::open(&state.join(record::BACKUPS), Path::new(&rec.root)) {
         Ok(b) => b,
@@ -255,28 +257,58 @@ pub fn run(state: &Path, rec: &Record, sink: &mut JournalSink, cancel: Arc<Atomi
             return EXIT_FAILED;
         }
     };
-    let mut redactor = Redactor::new(&rec.secrets());
-    for step in &steps {
-        let prev = before
+    let prev_of = |id: &str| {
+        before
             .as_ref()
-            .and_then(|s| s.steps.iter().find(|p| p.id == step.id()).cloned());
-        let outcome = one_step(
-            step.as_ref(),
-            prev.as_ref().map(|p| (p.state, p.attempts)),
-            &mut Ctx {
-                root: PathBuf::from(&rec.root),
-                rendered: setup.rendered.clone(),
-                sink,
-                redactor: &mut redactor,
-                cancel: cancel.clone(),
-                backups: &mut backups,
-                consented: rec.yes,
-                track: state.join(CHILD),
-            },
-        );
-        if let Some(e) = sink.broken.take() {
+            .and_then(|s| s.steps.iter().find(|p| p.id == id))
+            .map(|p| (p.state, p.attempts))
+    };
+    let mut redactor = Redactor::new(&rec.secrets());
+    let mut queue: std::collections::VecDeque<Box<dyn Step>> = steps.into();
+    while let Some(step) = queue.pop_front() {
+        let outcome = if step.id().starts_with("join.") {
+            // The joins side by side: this one and every join right after it.
+            let mut joins = vec![step];
+            while queue.front().is_some_and(|s| s.id().starts_with("join.")) {
+                joins.extend(queue.pop_front());
+            }
+            let control_plane: Vec<String> = setup
+                .plan
+                .joins
+                .iter()
+                .filter(|j| j.role == crate::answers::NodeRole::ControlPlane)
+                .map(|j| format!("join.{}", j.name))
+                .collect();
+            let mutex = std::sync::Mutex::new(&mut *sink);
+            join_steps(
+                joins,
+                &control_plane,
+                &prev_of,
+                &mutex,
+                rec,
+                &setup,
+                &cancel,
+                state,
+            )
+        } else {
+            let id = step.id();
+            one_step(
+                step.as_ref(),
+                prev_of(&id),
+                &mut Ctx {
+                    root: PathBuf::from(&rec.root),
+                    rendered: setup.rendered.clone(),
+                    sink: &mut *sink,
+                    redactor: &mut redactor,
+                    cancel: cancel.clone(),
+                    backups: Some(&mut backups),
+                    consented: rec.yes,
+                    track: state.join(CHILD),
+                },
+            )
+        };
+        if sink.broken.take().is_some() {
             // Nothing more can be recorded; the next apply resumes from the journal.
-            let _ = e;
             return EXIT_FAILED;
         }
         match outcome {
@@ -316,6 +348,21 @@ pub fn read_all(path: &Path) -> Vec<Event> {
     }
 }
 
+/// The files naming children of a runner (`child`, `child.join.<node>`).
+fn tracked_children(state: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(state) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == CHILD || n.starts_with(&format!("{CHILD}.")))
+        })
+        .collect()
+}
+
 fn started(rec: &Record, ids: &[String]) -> Event {
     Event::RunStarted {
         run: rec.run.clone(),
@@ -338,10 +385,10 @@ fn ended(state: RunState) -> Event {
 struct Ctx<'a> {
     root: PathBuf,
     rendered: PathBuf,
-    sink: &'a mut JournalSink,
+    sink: &'a mut dyn Sink,
     redactor: &'a mut Redactor,
     cancel: Arc<AtomicBool>,
-    backups: &'a mut Backups,
+    backups: Option<&'a mut Backups>,
     consented: bool,
     track: PathBuf,
 }
@@ -356,7 +403,7 @@ impl Ctx<'_> {
             redactor: self.redactor,
             deadline: Instant::now() + deadline,
             cancel: self.cancel.clone(),
-            backups: Some(self.backups),
+            backups: self.backups.as_deref_mut(),
             dry_run: false,
             consented: self.consented,
             track: Some(self.track.clone()),
@@ -364,10 +411,89 @@ impl Ctx<'_> {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Done,
     Failed,
     Stopped,
+}
+
+/// How many workers join at once.
+pub const PARALLEL_JOINS: usize = 4;
+
+/// One sink shared by the joins running side by side.
+struct Shared<'a, 'b>(&'a std::sync::Mutex<&'b mut JournalSink>);
+
+impl Sink for Shared<'_, '_> {
+    fn event(&mut self, e: Event) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).event(e);
+    }
+}
+
+/// The joins (run.md's `join.<node>` steps): control-plane nodes one at a time, then the
+/// workers side by side, at most PARALLEL_JOINS at once. A node that fails does not stop
+/// the others; the run fails after them all (the next apply retries the failed ones).
+#[allow(clippy::too_many_arguments)]
+fn join_steps(
+    joins: Vec<Box<dyn Step>>,
+    control_plane: &[String],
+    prev_of: &(dyn Fn(&str) -> Option<(StepState, u32)> + Sync),
+    sink: &std::sync::Mutex<&mut JournalSink>,
+    rec: &Record,
+    setup: &Setup,
+    cancel: &Arc<AtomicBool>,
+    state: &Path,
+) -> Outcome {
+    let (first, workers): (Vec<_>, Vec<_>) = joins
+        .into_iter()
+        .partition(|s| control_plane.contains(&s.id()));
+    let run_one = |step: &dyn Step| {
+        let id = step.id();
+        let mut redactor = Redactor::new(&rec.secrets());
+        let mut shared = Shared(sink);
+        one_step(
+            step,
+            prev_of(&id),
+            &mut Ctx {
+                root: PathBuf::from(&rec.root),
+                rendered: setup.rendered.clone(),
+                sink: &mut shared,
+                redactor: &mut redactor,
+                cancel: cancel.clone(),
+                backups: None,
+                consented: rec.yes,
+                track: state.join(format!("{CHILD}.{id}")),
+            },
+        )
+    };
+    let mut outcomes: Vec<Outcome> = first.iter().map(|s| run_one(s.as_ref())).collect();
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(workers));
+    let n = queue
+        .lock()
+        .map(|q| q.len())
+        .unwrap_or(0)
+        .min(PARALLEL_JOINS);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..n {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                    let Some(step) = next else { break };
+                    let o = run_one(step.as_ref());
+                    results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
+                }
+            });
+        }
+    });
+    outcomes.extend(results.into_inner().unwrap_or_default());
+    if outcomes.contains(&Outcome::Stopped) {
+        Outcome::Stopped
+    } else if outcomes.contains(&Outcome::Failed) {
+        Outcome::Failed
+    } else {
+        Outcome::Done
+    }
 }
 
 /// Probe, and where needed clean and act, one step. `prev`: the step's state and attempts
