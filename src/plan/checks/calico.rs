@@ -43,16 +43,16 @@ pub(super) fn calico_pools(
                     format!("{s} has host bits set; the network is {net}", s = quote(&s)),
                 )
                 .hint(format!("use {net}"))
-                .code("cidr.host_bits", &[&format!("{s}", s = quote(&s)), &net]),
+                .code("cidr.host_bits", &[&quote(&s), &net]),
             ),
             Err(CidrError::LeadingZeros) => p.push(
                 Problem::error(path, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(&s)))
                     .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
-                    .code("cidr.leading_zeros", &[&format!("{s}", s = quote(&s))]),
+                    .code("cidr.leading_zeros", &[&quote(&s)]),
             ),
             Err(_) => p.push(
                 Problem::error(path, format!("couldn't parse pool {s}", s = quote(&s)))
-                    .code("pool.unparsable", &[&format!("{s}", s = quote(&s))]),
+                    .code("pool.unparsable", &[&quote(&s)]),
             ),
         }
     }
@@ -228,7 +228,7 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             "kubernetes-internal-ip",
         ];
         if !known.contains(&kind) {
-            p.push(Problem::error(path, format!("{m} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"", m = quote(&m))).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&format!("{m}", m = quote(&m))]));
+            p.push(Problem::error(path, format!("{m} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"", m = quote(&m))).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&quote(&m)]));
             continue;
         }
         if has_unsafe_chars(m) {
@@ -238,7 +238,7 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
                     format!("{m} holds spaces, quotes or control characters", m = quote(&m)),
                 )
                 .hint("write it as interface=^ens224$, without quotes")
-                .code("autodetect.invalid_chars", &[&format!("{m}", m = quote(&m))]),
+                .code("autodetect.invalid_chars", &[&quote(&m)]),
             );
             continue;
         }
@@ -249,7 +249,7 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
                     p.push(
                         Problem::error(path, format!("{re} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\"", re = quote(&re)))
                             .hint("e.g. interface=^ens224$")
-                            .code("autodetect.bad_regex", &[&format!("{re}", re = quote(&re)), &e]),
+                            .code("autodetect.bad_regex", &[&quote(&re), &e]),
                     );
                 }
             }
@@ -296,7 +296,9 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             }
         }
         if kind == "interface" && !arg.is_empty() && !arg.starts_with('^') {
-            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={}", anchored(arg))).code("autodetect.unanchored", &[&arg, &anchored(arg)]));
+            // Unquoted, as the user writes it, but cut and escaped like a quoted value.
+            let (arg, fixed) = (cut(arg, QUOTE_CHARS), cut(&anchored(arg), QUOTE_CHARS));
+            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={fixed}")).code("autodetect.unanchored", &[&arg, &fixed]));
         }
     }
 }
@@ -402,16 +404,16 @@ pub(super) fn check_manifest_set(a: &Answers, p: &mut Vec<Problem>) {
             .as_deref()
             .is_none_or(|m| m.trim().is_empty())
     {
+        let version = cut(&a.calico.version, QUOTE_CHARS);
         p.push(
             Problem::warning(
                 "calico.manifest",
                 "manifest install needs the upstream calico.yaml on this node, and none is set; render will stop there",
             )
             .hint(format!(
-                "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
-                a.calico.version
+                "download calico.yaml of Calico {version} and set calico.manifest to its path, or use install: operator",
             ))
-            .code("calico.manifest_missing", &[&a.calico.version]),
+            .code("calico.manifest_missing", &[&version]),
         );
     }
 }

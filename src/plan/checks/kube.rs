@@ -15,7 +15,7 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
                 path,
                 format!("{s} holds spaces, quotes or control characters; a socket path has none", s = quote(&s)),
             )
-            .code("cri.invalid_chars", &[&format!("{s}", s = quote(&s))]),
+            .code("cri.invalid_chars", &[&quote(&s)]),
         );
         return s.to_string();
     }
@@ -31,14 +31,14 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
                 path,
                 format!("only URL scheme \"unix\" is supported, got {sc}", sc = quote(&sc)),
             )
-            .code("cri.scheme", &[&format!("{sc}", sc = quote(&sc))]),
+            .code("cri.scheme", &[&quote(&sc)]),
         );
         return s.to_string();
     }
     if !file.starts_with('/') {
         p.push(
             Problem::error(path, format!("{s} is not an absolute socket path", s = quote(&s)))
-                .code("cri.relative", &[&format!("{s}", s = quote(&s))]),
+                .code("cri.relative", &[&quote(&s)]),
         );
     }
     if file.ends_with("dockershim.sock") && !r.dockershim {
@@ -120,7 +120,7 @@ pub(super) fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
                 "verify.namespace",
                 format!("{namespace} is not a valid namespace name (RFC 1123 label)", namespace = quote(&namespace)),
             )
-            .code("verify.namespace_invalid", &[&format!("{namespace}", namespace = quote(&namespace))]),
+            .code("verify.namespace_invalid", &[&quote(&namespace)]),
         );
     }
     for (path, img) in [
@@ -132,7 +132,7 @@ pub(super) fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
         {
             p.push(
                 Problem::error(path, format!("{i} is not an image reference", i = quote(&i)))
-                    .code("verify.image_invalid", &[&format!("{i}", i = quote(&i))]),
+                    .code("verify.image_invalid", &[&quote(&i)]),
             );
         }
     }
@@ -153,7 +153,7 @@ pub(super) fn check_dns_domain(a: &Answers, p: &mut Vec<Problem>) {
                 "networking.dnsDomain",
                 format!("{d} is not a valid DNS domain", d = quote(&d)),
             )
-            .code("dns_domain.invalid", &[&format!("{d}", d = quote(&d))]),
+            .code("dns_domain.invalid", &[&quote(&d)]),
         );
     }
 }
@@ -247,7 +247,7 @@ pub(super) fn image_repository(
                 "kubernetes.imageRepository",
                 format!("{given}: invalid image repository format (kubeadm wants a registry and path like registry.k8s.io or registry.local:5000/k8s, no scheme, spaces or quotes)", given = quote(&given)),
             )
-            .code("image_repository.invalid", &[&format!("{given}", given = quote(&given))]),
+            .code("image_repository.invalid", &[&quote(&given)]),
         );
     }
     if let Some((v, r)) = kube {

@@ -82,7 +82,7 @@ pub(super) fn parse_list(
                 p.push(
                     Problem::error(fp, format!("{s} has host bits set; the network is {net}", s = quote(&s)))
                         .hint(format!("use {net}"))
-                        .code("cidr.host_bits", &[&format!("{s}", s = quote(&s)), &net]),
+                        .code("cidr.host_bits", &[&quote(&s), &net]),
                 );
                 ok = false;
             }
@@ -93,7 +93,7 @@ pub(super) fn parse_list(
                         format!("{s} is not a CIDR: the prefix length is missing", s = quote(&s)),
                     )
                     .hint("write it as address/prefix, e.g. 10.244.0.0/16")
-                    .code("cidr.no_prefix", &[&format!("{s}", s = quote(&s))]),
+                    .code("cidr.no_prefix", &[&quote(&s)]),
                 );
                 ok = false;
             }
@@ -101,7 +101,7 @@ pub(super) fn parse_list(
                 p.push(
                     Problem::error(fp, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(&s)))
                         .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
-                        .code("cidr.leading_zeros", &[&format!("{s}", s = quote(&s))]),
+                        .code("cidr.leading_zeros", &[&quote(&s)]),
                 );
                 ok = false;
             }
@@ -109,7 +109,7 @@ pub(super) fn parse_list(
                 p.push(
                     Problem::error(fp, format!("couldn't parse subnet {s}", s = quote(&s)))
                         .hint("write it as address/prefix, e.g. fd00:10:244::/56")
-                        .code("subnets.unparsable", &[&format!("{s}", s = quote(&s))]),
+                        .code("subnets.unparsable", &[&quote(&s)]),
                 );
                 ok = false;
             }

@@ -126,7 +126,7 @@ pub(super) fn check_calico_registry(a: &Answers, p: &mut Vec<Problem>) {
                     "calico.registry",
                     format!("{r} is not a registry like registry.local:5000 or quay.io/mirror (no scheme, spaces or quotes)", r = quote(&r)),
                 )
-                .code("calico.registry_invalid", &[&format!("{r}", r = quote(&r))]),
+                .code("calico.registry_invalid", &[&quote(&r)]),
             );
         }
     }
@@ -147,7 +147,7 @@ pub(super) fn check_cluster_name(a: &Answers, p: &mut Vec<Problem>) {
                     format!("{n} is not a cluster name: use letters, digits, '-', '.' and '_' (at most 253)", n = quote(&n)),
                 )
                 .hint("e.g. \"kubernetes\" or \"lab-1\"")
-                .code("cluster_name.invalid", &[&format!("{n}", n = quote(&n))]),
+                .code("cluster_name.invalid", &[&quote(&n)]),
             );
         }
     }
@@ -162,7 +162,7 @@ pub(super) fn regex_error(re: &str) -> Option<String> {
         Ok(_) => None,
         // The crate's message echoes the whole pattern on its first lines and may echo it
         // again in the last; the last line is cut so a huge pattern stays one short line.
-        Err(e) => Some(crate::terminal_text::cut(
+        Err(e) => Some(cut(
             e.to_string().lines().last().unwrap_or("invalid").trim(),
             80,
         )),
