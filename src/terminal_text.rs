@@ -130,7 +130,10 @@ mod tests {
         assert!(q.ends_with(&format!("…({} more)", (1 << 20) - QUOTE_CHARS)));
         // An escaped character counts once, so the cut never halves an escape.
         let esc = "\x1b".repeat(QUOTE_CHARS + 1);
-        assert_eq!(quote(&esc), format!("\"{}\"…(1 more)", "\\x1b".repeat(QUOTE_CHARS)));
+        assert_eq!(
+            quote(&esc),
+            format!("\"{}\"…(1 more)", "\\x1b".repeat(QUOTE_CHARS))
+        );
     }
 
     #[test]

@@ -65,9 +65,15 @@ fn answers_with(dir: &std::path::Path, path: &str, value: &str) -> std::path::Pa
 fn values(path: &str) -> [String; 2] {
     let body = "x".repeat(HUGE);
     if path.ends_with("AutodetectionMethod") {
-        [format!("interface={body}("), "interface=\x1b[2J(".to_string()]
+        [
+            format!("interface={body}("),
+            "interface=\x1b[2J(".to_string(),
+        ]
     } else {
-        [format!("{body} !"), format!("\x1b[2J{} !", "x".repeat(1000))]
+        [
+            format!("{body} !"),
+            format!("\x1b[2J{} !", "x".repeat(1000)),
+        ]
     }
 }
 

@@ -34,13 +34,19 @@ impl KubeVersion {
         let parts: Vec<&str> = t.split('.').collect();
         let num = |p: &str| -> Result<u32, String> {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 6 {
-                Err(format!("{s} is not a Kubernetes version like v1.31.2", s = quote(&s)))
+                Err(format!(
+                    "{s} is not a Kubernetes version like v1.31.2",
+                    s = quote(s)
+                ))
             } else if p.len() > 1 && p.starts_with('0') {
                 Err(format!(
-                    "{s} has a leading zero in {p}; write it like v1.31.2", s = quote(&s), p = quote(&p)
+                    "{s} has a leading zero in {p}; write it like v1.31.2",
+                    s = quote(s),
+                    p = quote(p)
                 ))
             } else {
-                p.parse().map_err(|_| format!("{s} is not a version", s = quote(&s)))
+                p.parse()
+                    .map_err(|_| format!("{s} is not a version", s = quote(s)))
             }
         };
         match parts.as_slice() {
@@ -54,7 +60,10 @@ impl KubeVersion {
                 minor: num(min)?,
                 patch: Some(num(pat)?),
             }),
-            _ => Err(format!("{s} is not a Kubernetes version like v1.31.2", s = quote(&s))),
+            _ => Err(format!(
+                "{s} is not a Kubernetes version like v1.31.2",
+                s = quote(s)
+            )),
         }
     }
 
@@ -63,7 +72,8 @@ impl KubeVersion {
     pub fn parse_reported(s: &str) -> Result<KubeVersion, String> {
         let t = s.trim();
         let core = t.split(['-', '+']).next().unwrap_or("");
-        KubeVersion::parse(core).map_err(|_| format!("{s} is not a version like v1.31.2", s = quote(&s)))
+        KubeVersion::parse(core)
+            .map_err(|_| format!("{s} is not a version like v1.31.2", s = quote(s)))
     }
 
     /// The version kubeadm's `kubernetesVersion` gets: `v1.31.2`, or `v1.31.0` when only the
@@ -372,7 +382,7 @@ impl CalicoVersion {
     /// An image tag's release, suffixes dropped (see `KubeVersion::parse_reported`).
     pub fn parse_reported(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse_reported(s)
-            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(&s)))?;
+            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(s)))?;
         Ok(CalicoVersion {
             major: k.major,
             minor: k.minor,
@@ -382,7 +392,7 @@ impl CalicoVersion {
 
     pub fn parse(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse(s)
-            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(&s)))?;
+            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(s)))?;
         Ok(CalicoVersion {
             major: k.major,
             minor: k.minor,

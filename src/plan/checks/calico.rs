@@ -40,19 +40,19 @@ pub(super) fn calico_pools(
             Err(CidrError::HostBits(net)) => p.push(
                 Problem::error(
                     path,
-                    format!("{s} has host bits set; the network is {net}", s = quote(&s)),
+                    format!("{s} has host bits set; the network is {net}", s = quote(s)),
                 )
                 .hint(format!("use {net}"))
-                .code("cidr.host_bits", &[&quote(&s), &net]),
+                .code("cidr.host_bits", &[&quote(s), &net]),
             ),
             Err(CidrError::LeadingZeros) => p.push(
-                Problem::error(path, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(&s)))
+                Problem::error(path, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(s)))
                     .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
-                    .code("cidr.leading_zeros", &[&quote(&s)]),
+                    .code("cidr.leading_zeros", &[&quote(s)]),
             ),
             Err(_) => p.push(
-                Problem::error(path, format!("couldn't parse pool {s}", s = quote(&s)))
-                    .code("pool.unparsable", &[&quote(&s)]),
+                Problem::error(path, format!("couldn't parse pool {s}", s = quote(s)))
+                    .code("pool.unparsable", &[&quote(s)]),
             ),
         }
     }
@@ -228,17 +228,20 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             "kubernetes-internal-ip",
         ];
         if !known.contains(&kind) {
-            p.push(Problem::error(path, format!("{m} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"", m = quote(&m))).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&quote(&m)]));
+            p.push(Problem::error(path, format!("{m} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"", m = quote(m))).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&quote(m)]));
             continue;
         }
         if has_unsafe_chars(m) {
             p.push(
                 Problem::error(
                     path,
-                    format!("{m} holds spaces, quotes or control characters", m = quote(&m)),
+                    format!(
+                        "{m} holds spaces, quotes or control characters",
+                        m = quote(m)
+                    ),
                 )
                 .hint("write it as interface=^ens224$, without quotes")
-                .code("autodetect.invalid_chars", &[&quote(&m)]),
+                .code("autodetect.invalid_chars", &[&quote(m)]),
             );
             continue;
         }
@@ -247,9 +250,9 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             for re in arg.split(',').filter(|r| !r.is_empty()) {
                 if let Some(e) = regex_error(re) {
                     p.push(
-                        Problem::error(path, format!("{re} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\"", re = quote(&re)))
+                        Problem::error(path, format!("{re} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\"", re = quote(re)))
                             .hint("e.g. interface=^ens224$")
-                            .code("autodetect.bad_regex", &[&quote(&re), &e]),
+                            .code("autodetect.bad_regex", &[&quote(re), &e]),
                     );
                 }
             }
@@ -287,10 +290,7 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
                             path,
                             format!("cidr= entry {} ({}) is not a CIDR", i + 1, quote(c.trim())),
                         )
-                        .code(
-                            "autodetect.bad_cidr",
-                            &[&(i + 1), &quote(c.trim())],
-                        ),
+                        .code("autodetect.bad_cidr", &[&(i + 1), &quote(c.trim())]),
                     );
                 }
             }
@@ -387,10 +387,10 @@ pub(super) fn calico_version(
             }
         },
         Err(e) => {
-            p.push(Problem::error("calico.version", e).code(
-                "calico.version_syntax",
-                &[&quote(&a.calico.version)],
-            ));
+            p.push(
+                Problem::error("calico.version", e)
+                    .code("calico.version_syntax", &[&quote(&a.calico.version)]),
+            );
             None
         }
     }

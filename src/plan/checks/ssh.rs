@@ -36,7 +36,7 @@ pub(super) fn check_ssh(a: &Answers, p: &mut Vec<Problem>) {
         if let Some(host) = &s.host
             && !is_ssh_host(host)
         {
-            let shown = quote(&host);
+            let shown = quote(host);
             p.push(
                 Problem::error(
                     format!("{base}.host"),

@@ -124,9 +124,9 @@ pub(super) fn check_calico_registry(a: &Answers, p: &mut Vec<Problem>) {
             p.push(
                 Problem::error(
                     "calico.registry",
-                    format!("{r} is not a registry like registry.local:5000 or quay.io/mirror (no scheme, spaces or quotes)", r = quote(&r)),
+                    format!("{r} is not a registry like registry.local:5000 or quay.io/mirror (no scheme, spaces or quotes)", r = quote(r)),
                 )
-                .code("calico.registry_invalid", &[&quote(&r)]),
+                .code("calico.registry_invalid", &[&quote(r)]),
             );
         }
     }
@@ -144,10 +144,10 @@ pub(super) fn check_cluster_name(a: &Answers, p: &mut Vec<Problem>) {
             p.push(
                 Problem::error(
                     "kubernetes.clusterName",
-                    format!("{n} is not a cluster name: use letters, digits, '-', '.' and '_' (at most 253)", n = quote(&n)),
+                    format!("{n} is not a cluster name: use letters, digits, '-', '.' and '_' (at most 253)", n = quote(n)),
                 )
                 .hint("e.g. \"kubernetes\" or \"lab-1\"")
-                .code("cluster_name.invalid", &[&quote(&n)]),
+                .code("cluster_name.invalid", &[&quote(n)]),
             );
         }
     }
