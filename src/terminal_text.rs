@@ -54,6 +54,47 @@ pub fn line(s: &str) -> Cow<'_, str> {
     safe(s, Form::Line)
 }
 
+/// How many characters of a value `quote` shows before it cuts the rest.
+pub const QUOTE_CHARS: usize = 60;
+
+/// A user's value for a message: in double quotes, `"` and `\` escaped as Rust's `{:?}`
+/// writes them, unsafe characters escaped as `line` does, and cut after `QUOTE_CHARS`
+/// characters (never inside one) with `…(N more)`, so a huge or hostile answers value
+/// cannot make a giant or terminal-driving line.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(QUOTE_CHARS * 4) + 16);
+    out.push('"');
+    let mut chars = s.chars();
+    for c in chars.by_ref().take(QUOTE_CHARS) {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push_str(&line(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out.push('"');
+    let more = chars.count();
+    if more > 0 {
+        out.push_str(&format!("…({more} more)"));
+    }
+    out
+}
+
+/// `s` cut after `max` characters (never inside one) with `…(N more)`, escaped as `line`
+/// does: for a message from a library that may echo a whole user value.
+pub fn cut(s: &str, max: usize) -> String {
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    let more = chars.count();
+    let mut out = line(&head).into_owned();
+    if more > 0 {
+        out.push_str(&format!("…({more} more)"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +107,39 @@ mod tests {
         assert_eq!(line("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(line("a\nb\tc\x7f"), "a\\x0ab\\x09c\\x7f");
         assert_eq!(safe("a\nb\tc\x1b", Form::Text), "a\nb\tc\\x1b");
+    }
+
+    #[test]
+    fn quote_escapes_like_debug_and_line() {
+        assert_eq!(quote("eth0"), "\"eth0\"");
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("a\"b\\c"), format!("{:?}", "a\"b\\c"));
+        assert_eq!(quote("x\x1b[2Jy\u{202e}"), "\"x\\x1b[2Jy\\u{202e}\"");
+        assert_eq!(quote("网卡"), "\"网卡\"");
+    }
+
+    #[test]
+    fn quote_cuts_at_sixty_characters_without_splitting_one() {
+        let exact = "é".repeat(QUOTE_CHARS);
+        assert_eq!(quote(&exact), format!("\"{exact}\""));
+        let long = "é".repeat(QUOTE_CHARS + 5);
+        assert_eq!(quote(&long), format!("\"{exact}\"…(5 more)"));
+        let huge = "x".repeat(1 << 20);
+        let q = quote(&huge);
+        assert!(q.len() < 100, "{}", q.len());
+        assert!(q.ends_with(&format!("…({} more)", (1 << 20) - QUOTE_CHARS)));
+        // An escaped character counts once, so the cut never halves an escape.
+        let esc = "\x1b".repeat(QUOTE_CHARS + 1);
+        assert_eq!(
+            quote(&esc),
+            format!("\"{}\"…(1 more)", "\\x1b".repeat(QUOTE_CHARS))
+        );
+    }
+
+    #[test]
+    fn cut_escapes_and_counts_the_rest() {
+        assert_eq!(cut("short", 10), "short");
+        assert_eq!(cut("ab\x1bcdef", 3), "ab\\x1b…(4 more)");
     }
 
     #[test]

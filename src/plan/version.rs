@@ -6,6 +6,7 @@
 //! `shared/facts/kubeadm-dualstack-sources.md` and `shared/facts/calico-dualstack.md`.
 
 use crate::answers::ProxyMode;
+use crate::terminal_text::quote;
 use serde::Serialize;
 
 /// A Kubernetes release as the answers file names it (`v1.19.0`, `1.31`).
@@ -25,20 +26,27 @@ impl KubeVersion {
         let t = t.strip_prefix('v').unwrap_or(t);
         if let Some(at) = t.find(['-', '+']) {
             return Err(format!(
-                "{s:?} has the suffix {:?}; dsinstall takes release versions only, like v1.31.2",
-                &t[at..]
+                "{s} has the suffix {}; dsinstall takes release versions only, like v1.31.2",
+                quote(&t[at..]),
+                s = quote(s)
             ));
         }
         let parts: Vec<&str> = t.split('.').collect();
         let num = |p: &str| -> Result<u32, String> {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 6 {
-                Err(format!("{s:?} is not a Kubernetes version like v1.31.2"))
+                Err(format!(
+                    "{s} is not a Kubernetes version like v1.31.2",
+                    s = quote(s)
+                ))
             } else if p.len() > 1 && p.starts_with('0') {
                 Err(format!(
-                    "{s:?} has a leading zero in {p:?}; write it like v1.31.2"
+                    "{s} has a leading zero in {p}; write it like v1.31.2",
+                    s = quote(s),
+                    p = quote(p)
                 ))
             } else {
-                p.parse().map_err(|_| format!("{s:?} is not a version"))
+                p.parse()
+                    .map_err(|_| format!("{s} is not a version", s = quote(s)))
             }
         };
         match parts.as_slice() {
@@ -52,7 +60,10 @@ impl KubeVersion {
                 minor: num(min)?,
                 patch: Some(num(pat)?),
             }),
-            _ => Err(format!("{s:?} is not a Kubernetes version like v1.31.2")),
+            _ => Err(format!(
+                "{s} is not a Kubernetes version like v1.31.2",
+                s = quote(s)
+            )),
         }
     }
 
@@ -61,7 +72,8 @@ impl KubeVersion {
     pub fn parse_reported(s: &str) -> Result<KubeVersion, String> {
         let t = s.trim();
         let core = t.split(['-', '+']).next().unwrap_or("");
-        KubeVersion::parse(core).map_err(|_| format!("{s:?} is not a version like v1.31.2"))
+        KubeVersion::parse(core)
+            .map_err(|_| format!("{s} is not a version like v1.31.2", s = quote(s)))
     }
 
     /// The version kubeadm's `kubernetesVersion` gets: `v1.31.2`, or `v1.31.0` when only the
@@ -370,7 +382,7 @@ impl CalicoVersion {
     /// An image tag's release, suffixes dropped (see `KubeVersion::parse_reported`).
     pub fn parse_reported(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse_reported(s)
-            .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
+            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(s)))?;
         Ok(CalicoVersion {
             major: k.major,
             minor: k.minor,
@@ -380,7 +392,7 @@ impl CalicoVersion {
 
     pub fn parse(s: &str) -> Result<CalicoVersion, String> {
         let k = KubeVersion::parse(s)
-            .map_err(|_| format!("{s:?} is not a Calico version like v3.28.2"))?;
+            .map_err(|_| format!("{s} is not a Calico version like v3.28.2", s = quote(s)))?;
         Ok(CalicoVersion {
             major: k.major,
             minor: k.minor,

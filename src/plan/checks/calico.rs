@@ -40,19 +40,19 @@ pub(super) fn calico_pools(
             Err(CidrError::HostBits(net)) => p.push(
                 Problem::error(
                     path,
-                    format!("{s:?} has host bits set; the network is {net}"),
+                    format!("{s} has host bits set; the network is {net}", s = quote(s)),
                 )
                 .hint(format!("use {net}"))
-                .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
+                .code("cidr.host_bits", &[&quote(s), &net]),
             ),
             Err(CidrError::LeadingZeros) => p.push(
-                Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                Problem::error(path, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(s)))
                     .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
-                    .code("cidr.leading_zeros", &[&format!("{s:?}")]),
+                    .code("cidr.leading_zeros", &[&quote(s)]),
             ),
             Err(_) => p.push(
-                Problem::error(path, format!("couldn't parse pool {s:?}"))
-                    .code("pool.unparsable", &[&format!("{s:?}")]),
+                Problem::error(path, format!("couldn't parse pool {s}", s = quote(s)))
+                    .code("pool.unparsable", &[&quote(s)]),
             ),
         }
     }
@@ -228,17 +228,20 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             "kubernetes-internal-ip",
         ];
         if !known.contains(&kind) {
-            p.push(Problem::error(path, format!("{m:?} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"")).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&format!("{m:?}")]));
+            p.push(Problem::error(path, format!("{m} is not a Calico autodetection method; calico-node would exit with \"Invalid IP autodetection method\"", m = quote(m))).hint("use interface=^ens224$, cidr=2018::/64, can-reach=ADDR, skip-interface=REGEX, first-found or kubernetes-internal-ip").code("autodetect.unknown", &[&quote(m)]));
             continue;
         }
         if has_unsafe_chars(m) {
             p.push(
                 Problem::error(
                     path,
-                    format!("{m:?} holds spaces, quotes or control characters"),
+                    format!(
+                        "{m} holds spaces, quotes or control characters",
+                        m = quote(m)
+                    ),
                 )
                 .hint("write it as interface=^ens224$, without quotes")
-                .code("autodetect.invalid_chars", &[&format!("{m:?}")]),
+                .code("autodetect.invalid_chars", &[&quote(m)]),
             );
             continue;
         }
@@ -247,9 +250,9 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
             for re in arg.split(',').filter(|r| !r.is_empty()) {
                 if let Some(e) = regex_error(re) {
                     p.push(
-                        Problem::error(path, format!("{re:?} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\""))
+                        Problem::error(path, format!("{re} is not a valid regular expression ({e}); calico-node would exit with \"Invalid IP autodetection method\"", re = quote(re)))
                             .hint("e.g. interface=^ens224$")
-                            .code("autodetect.bad_regex", &[&format!("{re:?}"), &e]),
+                            .code("autodetect.bad_regex", &[&quote(re), &e]),
                     );
                 }
             }
@@ -285,18 +288,17 @@ pub(super) fn check_autodetection(a: &Answers, row: Option<&CalicoMinor>, p: &mu
                     p.push(
                         Problem::error(
                             path,
-                            format!("cidr= entry {} ({:?}) is not a CIDR", i + 1, c.trim()),
+                            format!("cidr= entry {} ({}) is not a CIDR", i + 1, quote(c.trim())),
                         )
-                        .code(
-                            "autodetect.bad_cidr",
-                            &[&(i + 1), &format!("{:?}", c.trim())],
-                        ),
+                        .code("autodetect.bad_cidr", &[&(i + 1), &quote(c.trim())]),
                     );
                 }
             }
         }
         if kind == "interface" && !arg.is_empty() && !arg.starts_with('^') {
-            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={}", anchored(arg))).code("autodetect.unanchored", &[&arg, &anchored(arg)]));
+            // Unquoted, as the user writes it, but cut and escaped like a quoted value.
+            let (arg, fixed) = (cut(arg, QUOTE_CHARS), cut(&anchored(arg), QUOTE_CHARS));
+            p.push(Problem::warning(path, format!("interface={arg} is an unanchored regex: it also matches names that merely contain it (e.g. veth{arg})")).hint(format!("use interface={fixed}")).code("autodetect.unanchored", &[&arg, &fixed]));
         }
     }
 }
@@ -385,10 +387,10 @@ pub(super) fn calico_version(
             }
         },
         Err(e) => {
-            p.push(Problem::error("calico.version", e).code(
-                "calico.version_syntax",
-                &[&format!("{:?}", a.calico.version)],
-            ));
+            p.push(
+                Problem::error("calico.version", e)
+                    .code("calico.version_syntax", &[&quote(&a.calico.version)]),
+            );
             None
         }
     }
@@ -402,16 +404,16 @@ pub(super) fn check_manifest_set(a: &Answers, p: &mut Vec<Problem>) {
             .as_deref()
             .is_none_or(|m| m.trim().is_empty())
     {
+        let version = cut(&a.calico.version, QUOTE_CHARS);
         p.push(
             Problem::warning(
                 "calico.manifest",
                 "manifest install needs the upstream calico.yaml on this node, and none is set; render will stop there",
             )
             .hint(format!(
-                "download calico.yaml of Calico {} and set calico.manifest to its path, or use install: operator",
-                a.calico.version
+                "download calico.yaml of Calico {version} and set calico.manifest to its path, or use install: operator",
             ))
-            .code("calico.manifest_missing", &[&a.calico.version]),
+            .code("calico.manifest_missing", &[&version]),
         );
     }
 }

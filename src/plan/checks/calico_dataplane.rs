@@ -159,10 +159,10 @@ pub fn backend_problems(plan: &Plan, backend: &str) -> Vec<Problem> {
         other => p.push(
             Problem::error(
                 "calico.manifest",
-                format!("the manifest's calico_backend is {other:?}, which calico-node does not know (bird, vxlan or none)"),
+                format!("the manifest's calico_backend is {other}, which calico-node does not know (bird, vxlan or none)", other = quote(other)),
             )
             .hint("use Calico's calico.yaml (backend bird), or calico-vxlan.yaml with VXLAN pools")
-            .code("calico.backend_unknown", &[&format!("{other:?}")]),
+            .code("calico.backend_unknown", &[&quote(other)]),
         ),
     }
     p

@@ -13,9 +13,12 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
         p.push(
             Problem::error(
                 path,
-                format!("{s:?} holds spaces, quotes or control characters; a socket path has none"),
+                format!(
+                    "{s} holds spaces, quotes or control characters; a socket path has none",
+                    s = quote(s)
+                ),
             )
-            .code("cri.invalid_chars", &[&format!("{s:?}")]),
+            .code("cri.invalid_chars", &[&quote(s)]),
         );
         return s.to_string();
     }
@@ -29,16 +32,22 @@ pub(super) fn check_cri_socket(s: &str, r: &KubeMinor, p: &mut Vec<Problem>) -> 
         p.push(
             Problem::error(
                 path,
-                format!("only URL scheme \"unix\" is supported, got {sc:?}"),
+                format!(
+                    "only URL scheme \"unix\" is supported, got {sc}",
+                    sc = quote(sc)
+                ),
             )
-            .code("cri.scheme", &[&format!("{sc:?}")]),
+            .code("cri.scheme", &[&quote(sc)]),
         );
         return s.to_string();
     }
     if !file.starts_with('/') {
         p.push(
-            Problem::error(path, format!("{s:?} is not an absolute socket path"))
-                .code("cri.relative", &[&format!("{s:?}")]),
+            Problem::error(
+                path,
+                format!("{s} is not an absolute socket path", s = quote(s)),
+            )
+            .code("cri.relative", &[&quote(s)]),
         );
     }
     if file.ends_with("dockershim.sock") && !r.dockershim {
@@ -118,9 +127,12 @@ pub(super) fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
         p.push(
             Problem::error(
                 "verify.namespace",
-                format!("{namespace:?} is not a valid namespace name (RFC 1123 label)"),
+                format!(
+                    "{namespace} is not a valid namespace name (RFC 1123 label)",
+                    namespace = quote(&namespace)
+                ),
             )
-            .code("verify.namespace_invalid", &[&format!("{namespace:?}")]),
+            .code("verify.namespace_invalid", &[&quote(&namespace)]),
         );
     }
     for (path, img) in [
@@ -131,8 +143,8 @@ pub(super) fn verify_plan(a: &Answers, p: &mut Vec<Problem>) -> VerifyPlan {
             && (i.trim().is_empty() || i.contains(char::is_whitespace))
         {
             p.push(
-                Problem::error(path, format!("{i:?} is not an image reference"))
-                    .code("verify.image_invalid", &[&format!("{i:?}")]),
+                Problem::error(path, format!("{i} is not an image reference", i = quote(i)))
+                    .code("verify.image_invalid", &[&quote(i)]),
             );
         }
     }
@@ -151,9 +163,9 @@ pub(super) fn check_dns_domain(a: &Answers, p: &mut Vec<Problem>) {
         p.push(
             Problem::error(
                 "networking.dnsDomain",
-                format!("{d:?} is not a valid DNS domain"),
+                format!("{d} is not a valid DNS domain", d = quote(d)),
             )
-            .code("dns_domain.invalid", &[&format!("{d:?}")]),
+            .code("dns_domain.invalid", &[&quote(d)]),
         );
     }
 }
@@ -211,7 +223,7 @@ pub(super) fn kube_version(
         Err(e) => {
             p.push(Problem::error("kubernetes.version", e).code(
                 "kubernetes.version_syntax",
-                &[&format!("{:?}", a.kubernetes.version)],
+                &[&quote(&a.kubernetes.version)],
             ));
             None
         }
@@ -245,9 +257,9 @@ pub(super) fn image_repository(
         p.push(
             Problem::error(
                 "kubernetes.imageRepository",
-                format!("{given:?}: invalid image repository format (kubeadm wants a registry and path like registry.k8s.io or registry.local:5000/k8s, no scheme, spaces or quotes)"),
+                format!("{given}: invalid image repository format (kubeadm wants a registry and path like registry.k8s.io or registry.local:5000/k8s, no scheme, spaces or quotes)", given = quote(given)),
             )
-            .code("image_repository.invalid", &[&format!("{given:?}")]),
+            .code("image_repository.invalid", &[&quote(given)]),
         );
     }
     if let Some((v, r)) = kube {

@@ -7,6 +7,7 @@
 use super::cidr::{self, CidrError};
 use super::version::{self, Maturity};
 use super::*;
+use crate::terminal_text::{QUOTE_CHARS, cut, quote};
 
 mod build;
 mod calico;

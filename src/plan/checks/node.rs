@@ -11,15 +11,15 @@ pub(super) fn parse_node_ip(
     let s = v?;
     if cidr::has_leading_zero_octet(s.trim()) {
         p.push(
-            Problem::error(path, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+            Problem::error(path, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(s)))
                 .hint("write the octets without leading zeros, e.g. 111.111.111.121")
-                .code("ip.leading_zeros", &[&format!("{s:?}")]),
+                .code("ip.leading_zeros", &[&quote(s)]),
         );
         return None;
     }
     let Some(ip) = cidr::parse_ip(s) else {
         p.push(
-            Problem::error(path, format!("{s:?} is not an IP address"))
+            Problem::error(path, format!("{s} is not an IP address", s = quote(s)))
                 .hint(if s.contains('/') {
                     "give the address without a prefix length"
                 } else {
@@ -31,7 +31,7 @@ pub(super) fn parse_node_ip(
                     } else {
                         "ip.invalid"
                     },
-                    &[&format!("{s:?}")],
+                    &[&quote(s)],
                 ),
         );
         return None;
@@ -123,7 +123,7 @@ pub(super) fn check_node_name(name: &str, path: &str, p: &mut Vec<Problem>) {
             .to_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "-");
         let suggestion = suggestion.trim_matches('-');
-        p.push(Problem::error(path, format!("{name:?} is not a valid node name (RFC 1123: lowercase letters, digits, '-' and '.')")).hint(format!("e.g. {suggestion:?}")).code("node.name_invalid", &[&format!("{name:?}"), &format!("{suggestion:?}")]));
+        p.push(Problem::error(path, format!("{name} is not a valid node name (RFC 1123: lowercase letters, digits, '-' and '.')", name = quote(name))).hint(format!("e.g. {suggestion}", suggestion = quote(suggestion))).code("node.name_invalid", &[&quote(name), &quote(suggestion)]));
     }
 }
 
@@ -136,8 +136,11 @@ pub(super) fn canonical_endpoint(e: &str) -> Result<String, EndpointError> {
     let bad = || {
         (
             "endpoint.invalid",
-            vec![format!("{e:?}")],
-            format!("{e:?} is not a valid endpoint (host:port, IPv6 as [addr]:port)"),
+            vec![quote(e)],
+            format!(
+                "{e} is not a valid endpoint (host:port, IPv6 as [addr]:port)",
+                e = quote(e)
+            ),
         )
     };
     let (host, port) = if let Some(rest) = e.strip_prefix('[') {
@@ -172,8 +175,8 @@ pub(super) fn canonical_endpoint(e: &str) -> Result<String, EndpointError> {
             _ => {
                 return Err((
                     "endpoint.port",
-                    vec![format!("{e:?}"), format!("{p:?}")],
-                    format!("{e:?} has an invalid port {p:?}"),
+                    vec![quote(e), quote(p)],
+                    format!("{e} has an invalid port {p}", e = quote(e), p = quote(p)),
                 ));
             }
         },
@@ -230,9 +233,9 @@ pub(super) fn join_nodes(
             p.push(
                 Problem::error(
                     format!("{base}.name"),
-                    format!("node name {:?} is used twice", n.name),
+                    format!("node name {} is used twice", quote(&n.name)),
                 )
-                .code("nodes.name_duplicate", &[&format!("{:?}", n.name)]),
+                .code("nodes.name_duplicate", &[&quote(&n.name)]),
             );
         }
         let v4 = as_v4(parse_node_ip(
@@ -456,13 +459,14 @@ pub(super) fn check_endpoint_for_control_plane_joins(
         .enumerate()
         .find(|(_, n)| n.role == NodeRole::ControlPlane)
     {
+        let name = cut(&n.name, QUOTE_CHARS);
         p.push(
             Problem::error(
                 "kubernetes.controlPlaneEndpoint",
-                format!("nodes[{i}] ({}) joins as a control-plane node, but no controlPlaneEndpoint is set; kubeadm join --control-plane refuses a cluster without a stable controlPlaneEndpoint address", n.name),
+                format!("nodes[{i}] ({}) joins as a control-plane node, but no controlPlaneEndpoint is set; kubeadm join --control-plane refuses a cluster without a stable controlPlaneEndpoint address", name),
             )
             .hint("set controlPlaneEndpoint to an address that reaches every control-plane node (a virtual IP or DNS name with port 6443), or make the node a worker")
-            .code("endpoint.required_for_control_plane", &[&i, &n.name]),
+            .code("endpoint.required_for_control_plane", &[&i, &name]),
         );
     }
 }

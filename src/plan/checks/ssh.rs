@@ -5,6 +5,7 @@
 use super::node::is_dns_name;
 use crate::answers::Answers;
 use crate::plan::Problem;
+use crate::terminal_text::quote;
 use std::net::IpAddr;
 
 pub(super) fn check_ssh(a: &Answers, p: &mut Vec<Problem>) {
@@ -35,7 +36,7 @@ pub(super) fn check_ssh(a: &Answers, p: &mut Vec<Problem>) {
         if let Some(host) = &s.host
             && !is_ssh_host(host)
         {
-            let shown = format!("{host:?}");
+            let shown = quote(host);
             p.push(
                 Problem::error(
                     format!("{base}.host"),

@@ -80,9 +80,12 @@ pub(super) fn parse_list(
             }
             Err(CidrError::HostBits(net)) => {
                 p.push(
-                    Problem::error(fp, format!("{s:?} has host bits set; the network is {net}"))
-                        .hint(format!("use {net}"))
-                        .code("cidr.host_bits", &[&format!("{s:?}"), &net]),
+                    Problem::error(
+                        fp,
+                        format!("{s} has host bits set; the network is {net}", s = quote(s)),
+                    )
+                    .hint(format!("use {net}"))
+                    .code("cidr.host_bits", &[&quote(s), &net]),
                 );
                 ok = false;
             }
@@ -90,26 +93,29 @@ pub(super) fn parse_list(
                 p.push(
                     Problem::error(
                         fp,
-                        format!("{s:?} is not a CIDR: the prefix length is missing"),
+                        format!(
+                            "{s} is not a CIDR: the prefix length is missing",
+                            s = quote(s)
+                        ),
                     )
                     .hint("write it as address/prefix, e.g. 10.244.0.0/16")
-                    .code("cidr.no_prefix", &[&format!("{s:?}")]),
+                    .code("cidr.no_prefix", &[&quote(s)]),
                 );
                 ok = false;
             }
             Err(CidrError::LeadingZeros) => {
                 p.push(
-                    Problem::error(fp, format!("{s:?} has an IPv4 octet with a leading zero, which tools read as decimal or as octal"))
+                    Problem::error(fp, format!("{s} has an IPv4 octet with a leading zero, which tools read as decimal or as octal", s = quote(s)))
                         .hint("write the octets without leading zeros, e.g. 10.10.0.0/16")
-                        .code("cidr.leading_zeros", &[&format!("{s:?}")]),
+                        .code("cidr.leading_zeros", &[&quote(s)]),
                 );
                 ok = false;
             }
             Err(CidrError::Invalid) => {
                 p.push(
-                    Problem::error(fp, format!("couldn't parse subnet {s:?}"))
+                    Problem::error(fp, format!("couldn't parse subnet {s}", s = quote(s)))
                         .hint("write it as address/prefix, e.g. fd00:10:244::/56")
-                        .code("subnets.unparsable", &[&format!("{s:?}")]),
+                        .code("subnets.unparsable", &[&quote(s)]),
                 );
                 ok = false;
             }

@@ -124,9 +124,9 @@ pub(super) fn check_calico_registry(a: &Answers, p: &mut Vec<Problem>) {
             p.push(
                 Problem::error(
                     "calico.registry",
-                    format!("{r:?} is not a registry like registry.local:5000 or quay.io/mirror (no scheme, spaces or quotes)"),
+                    format!("{r} is not a registry like registry.local:5000 or quay.io/mirror (no scheme, spaces or quotes)", r = quote(r)),
                 )
-                .code("calico.registry_invalid", &[&format!("{r:?}")]),
+                .code("calico.registry_invalid", &[&quote(r)]),
             );
         }
     }
@@ -144,10 +144,10 @@ pub(super) fn check_cluster_name(a: &Answers, p: &mut Vec<Problem>) {
             p.push(
                 Problem::error(
                     "kubernetes.clusterName",
-                    format!("{n:?} is not a cluster name: use letters, digits, '-', '.' and '_' (at most 253)"),
+                    format!("{n} is not a cluster name: use letters, digits, '-', '.' and '_' (at most 253)", n = quote(n)),
                 )
                 .hint("e.g. \"kubernetes\" or \"lab-1\"")
-                .code("cluster_name.invalid", &[&format!("{n:?}")]),
+                .code("cluster_name.invalid", &[&quote(n)]),
             );
         }
     }
@@ -160,14 +160,12 @@ pub(super) fn check_cluster_name(a: &Answers, p: &mut Vec<Problem>) {
 pub(super) fn regex_error(re: &str) -> Option<String> {
     match regex::Regex::new(re) {
         Ok(_) => None,
-        Err(e) => Some(
-            e.to_string()
-                .lines()
-                .last()
-                .unwrap_or("invalid")
-                .trim()
-                .to_string(),
-        ),
+        // The crate's message echoes the whole pattern on its first lines and may echo it
+        // again in the last; the last line is cut so a huge pattern stays one short line.
+        Err(e) => Some(cut(
+            e.to_string().lines().last().unwrap_or("invalid").trim(),
+            80,
+        )),
     }
 }
 
