@@ -106,6 +106,22 @@ pub fn demo_facts() -> HostFacts {
         .expect("embedded demo host facts parse")
 }
 
+/// The demo lab's node01 as a run on the simulated lab sees it: no warnings, and the lab's
+/// kubeadm, kubelet and runtime at the answers' Kubernetes version (newer labs use
+/// containerd's socket and let kubeadm pick the cgroup driver).
+pub fn demo_facts_for(kubernetes: &str) -> HostFacts {
+    let mut facts = demo_facts();
+    facts.warnings.clear();
+    for t in facts.tools.values_mut().flatten() {
+        t.version = Some(kubernetes.to_string());
+    }
+    if kubernetes != "v1.19.0" {
+        facts.cri_sockets = vec!["/var/run/containerd/containerd.sock".into()];
+        facts.cgroup_driver = None;
+    }
+    facts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
