@@ -157,6 +157,10 @@ pub struct Model {
     pub demo: bool,
     /// Draw with ASCII only (the locale is not UTF-8, or the terminal is a VT100/VT220).
     pub ascii: bool,
+    /// Confirm, Install and Checks: shown instead of the answers' screens once opened.
+    pub run: crate::tui::install::RunUi,
+    /// `--dry-run`: Confirm lists the changes and nothing starts.
+    pub dry_run_only: bool,
 }
 
 impl Model {
@@ -191,6 +195,8 @@ impl Model {
             outcome: None,
             demo,
             ascii: false,
+            run: Default::default(),
+            dry_run_only: false,
         }
     }
 
