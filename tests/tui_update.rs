@@ -985,7 +985,8 @@ mod run_screens {
     fn the_log_filters_by_the_selected_step_and_scrolls_back_to_following() {
         let mut m = model();
         running(&mut m);
-        keys(&mut m, &[Down, Down]);
+        assert_eq!(m.run.selected, 3, "the selection follows the running step");
+        press(&mut m, Up);
         chars(&mut m, "f");
         assert_eq!(m.run.filter.as_deref(), Some("images"));
         let shown: Vec<_> = m.run.visible_log().map(|(_, t)| t.clone()).collect();
@@ -1005,6 +1006,7 @@ mod run_screens {
         failed_run(&mut m);
         let f = m.run.failed_step().unwrap();
         assert_eq!(f.id, "kubeadm.init");
+        assert_eq!(m.run.selected, 3, "the failed step is selected");
         assert_eq!(f.error.as_deref(), Some("the node's InternalIP is IPv4 only"));
         assert!(f.hint.as_deref().unwrap().contains("nodes[0].addresses"));
         chars(&mut m, "r");
@@ -1038,6 +1040,7 @@ mod run_screens {
         assert_eq!(m.run.stage, Some(Stage::Checks));
         assert_eq!(m.run.checks.len(), 4);
         assert_eq!(m.run.check_counts(), (3, 0, 1, 0));
+        assert_eq!(m.run.check_selected, 2, "Checks opens on the first check not passed");
         keys(&mut m, &[Down, Down, Down, Down, Down]);
         assert_eq!(m.run.check_selected, 3);
         press(&mut m, Esc);

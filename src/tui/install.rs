@@ -65,6 +65,8 @@ pub struct RunUi {
     pub filter: Option<String>,
     /// The selected step (Install) or check (Checks).
     pub selected: usize,
+    /// The user moved the selection: it no longer follows the running (or failed) step.
+    pub selected_by_user: bool,
     pub check_selected: usize,
     pub phases: BTreeMap<String, String>,
     pub checks: Vec<CheckResult>,
@@ -91,6 +93,7 @@ impl RunUi {
             Feed::RunnerGone => {
                 self.runner_gone = true;
                 self.status = status::fold(&self.events, false);
+                self.follow_selection();
             }
             Feed::Event(e) => self.event(e),
         }
@@ -133,6 +136,31 @@ impl RunUi {
         }
         self.events.push(e);
         self.status = status::fold(&self.events, true);
+        self.follow_selection();
+    }
+
+    /// Keep the step at work (or the one that failed) selected until the user picks one.
+    fn follow_selection(&mut self) {
+        if self.selected_by_user {
+            return;
+        }
+        let Some(st) = &self.status else { return };
+        if let Some(i) = st
+            .steps
+            .iter()
+            .position(|s| matches!(s.state, StepState::Running | StepState::Failed))
+        {
+            self.selected = i;
+        }
+    }
+
+    /// Open Checks on the first failed check (else the first warned, else the first).
+    pub fn open_checks(&mut self) {
+        self.stage = Some(Stage::Checks);
+        let at = |st| self.checks.iter().position(|c| c.status == st);
+        self.check_selected = at(CheckStatus::Fail)
+            .or_else(|| at(CheckStatus::Warn))
+            .unwrap_or(0);
     }
 
     pub fn run_state(&self) -> Option<RunState> {

@@ -37,7 +37,7 @@ pub fn feed(m: &mut Model, f: Feed) {
     let done = m.run.run_state() == Some(crate::run::event::RunState::Done);
     // A finished run's next screen is its checks.
     if done && !was_done && m.run.stage == Some(Stage::Install) && !m.run.checks.is_empty() {
-        m.run.stage = Some(Stage::Checks);
+        m.run.open_checks();
     }
 }
 
@@ -98,9 +98,13 @@ fn install_key(m: &mut Model, key: KeyEvent) {
     let steps = r.status.as_ref().map_or(0, |s| s.steps.len());
     match key.code {
         KeyCode::Down | KeyCode::Char('j') if steps > 0 => {
-            r.selected = (r.selected + 1).min(steps - 1)
+            r.selected = (r.selected + 1).min(steps - 1);
+            r.selected_by_user = true;
         }
-        KeyCode::Up | KeyCode::Char('k') => r.selected = r.selected.saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => {
+            r.selected = r.selected.saturating_sub(1);
+            r.selected_by_user = true;
+        }
         KeyCode::Char('f') => {
             let id = r
                 .status
@@ -126,9 +130,7 @@ fn install_key(m: &mut Model, key: KeyEvent) {
             r.clear_run();
             r.effect = Some(Effect::ResetAndStart);
         }
-        KeyCode::Char('c') | KeyCode::Right if !r.checks.is_empty() => {
-            r.stage = Some(Stage::Checks)
-        }
+        KeyCode::Char('c') | KeyCode::Right if !r.checks.is_empty() => r.open_checks(),
         _ => {}
     }
 }
