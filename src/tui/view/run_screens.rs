@@ -4,7 +4,7 @@
 use crate::run::event::{RunState, StepState};
 use crate::tui::install::Stage;
 use crate::tui::model::Model;
-use crate::tui::view::styles::{self, MARK_ERROR, MARK_OK, MARK_WARN};
+use crate::tui::view::styles::{self, MARK_ERROR, MARK_FOCUS, MARK_OK, MARK_WARN};
 use crate::tui::view::text::{pad, truncate, width, wrap};
 use crate::verify::report::CheckStatus;
 use ratatui::Frame;
@@ -164,8 +164,12 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
                     String::new()
                 };
                 let right_part = format!("{tries} {time}");
-                let id_w = lw.saturating_sub(3 + width(&right_part));
-                let text = format!("{mark} {}{right_part}", pad(&truncate(&s.id, id_w), id_w));
+                let id_w = lw.saturating_sub(4 + width(&right_part));
+                let sel = if i == r.selected { MARK_FOCUS } else { " " };
+                let text = format!(
+                    "{sel}{mark} {}{right_part}",
+                    pad(&truncate(&s.id, id_w), id_w)
+                );
                 let style = if i == r.selected {
                     styles::selected()
                 } else {
@@ -309,14 +313,19 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
     for (i, c) in r.checks.iter().enumerate().skip(first).take(rows) {
         let (mark, style) = check_mark(c.status);
         let fam = c.family.as_deref().unwrap_or("-");
+        let focus = if i == sel { MARK_FOCUS } else { " " };
         let text = format!(
-            "{mark} {} {:<5} {:>6}  {}",
+            "{focus}{mark} {} {:<5} {:>6}  {}",
             pad(&c.id, name_w),
             fam,
             seconds(c.duration_ms),
             c.evidence
         );
-        let style = if i == sel { styles::selected() } else { style };
+        let style = if i == r.check_selected.min(r.checks.len() - 1) {
+            styles::selected()
+        } else {
+            style
+        };
         out.push(Line::styled(truncate(&text, w), style));
     }
     while out.len() + detail.len() < area.height as usize {
