@@ -918,7 +918,10 @@ mod run_screens {
         assert_eq!(m.run.effect.take(), Some(Effect::DryRun));
         chars(&mut m, "y");
         assert_eq!(m.run.effect, None, "nothing to agree to yet");
-        update(&mut m, Msg::Feed(Feed::DryLine("==> preflight: to do".into())));
+        update(
+            &mut m,
+            Msg::Feed(Feed::DryLine("==> preflight: to do".into())),
+        );
         update(&mut m, Msg::Feed(Feed::DryDone(Ok(()))));
         press(&mut m, Down);
         assert_eq!(m.run.dry_scroll, 1);
@@ -930,7 +933,11 @@ mod run_screens {
                 clear_faults: false
             })
         );
-        assert_eq!(m.run.dry_lines.len(), 1, "Confirm's list stays for going back");
+        assert_eq!(
+            m.run.dry_lines.len(),
+            1,
+            "Confirm's list stays for going back"
+        );
     }
 
     #[test]
@@ -977,7 +984,10 @@ mod run_screens {
         }
         assert_eq!(m.run.log.len(), LOG_KEEP);
         assert_eq!(m.run.log_total, (LOG_KEEP + 543) as u64);
-        assert_eq!(m.run.log.back().unwrap().1, format!("line {}", LOG_KEEP + 499));
+        assert_eq!(
+            m.run.log.back().unwrap().1,
+            format!("line {}", LOG_KEEP + 499)
+        );
         assert_eq!(m.run.log.front().unwrap().1, "line 500");
     }
 
@@ -1007,10 +1017,16 @@ mod run_screens {
         let f = m.run.failed_step().unwrap();
         assert_eq!(f.id, "kubeadm.init");
         assert_eq!(m.run.selected, 3, "the failed step is selected");
-        assert_eq!(f.error.as_deref(), Some("the node's InternalIP is IPv4 only"));
+        assert_eq!(
+            f.error.as_deref(),
+            Some("the node's InternalIP is IPv4 only")
+        );
         assert!(f.hint.as_deref().unwrap().contains("nodes[0].addresses"));
         chars(&mut m, "r");
-        assert_eq!(m.run.effect.take(), Some(Effect::Start { clear_faults: true }));
+        assert_eq!(
+            m.run.effect.take(),
+            Some(Effect::Start { clear_faults: true })
+        );
         assert_eq!(m.run.status, None, "the retry reads the journal again");
         assert_eq!(m.run.faults, ["kubelet-crash"]);
         failed_run(&mut m);
@@ -1040,7 +1056,10 @@ mod run_screens {
         assert_eq!(m.run.stage, Some(Stage::Checks));
         assert_eq!(m.run.checks.len(), 4);
         assert_eq!(m.run.check_counts(), (3, 0, 1, 0));
-        assert_eq!(m.run.check_selected, 2, "Checks opens on the first check not passed");
+        assert_eq!(
+            m.run.check_selected, 2,
+            "Checks opens on the first check not passed"
+        );
         keys(&mut m, &[Down, Down, Down, Down, Down]);
         assert_eq!(m.run.check_selected, 3);
         press(&mut m, Esc);

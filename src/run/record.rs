@@ -133,6 +133,9 @@ mod tests {
         std::fs::write(Record::path(d.path()), old).unwrap();
         let r = Record::load(d.path()).unwrap().unwrap();
         assert!(!r.demo);
-        assert_eq!(r.wait_timeout_secs, crate::run::steps::WAIT_DEFAULT.as_secs());
+        assert_eq!(
+            r.wait_timeout_secs,
+            crate::run::steps::WAIT_DEFAULT.as_secs()
+        );
     }
 }

@@ -19,16 +19,15 @@ impl DemoLab {
             "dsinstall-demo-{}",
             crate::io::sys::random_suffix()
         ));
-        crate::io::write::create_private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        crate::io::write::create_private_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let lab = DemoLab { dir };
         let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
         let o = crate::sim::prepare::Options {
             dir: Some(lab.dir.clone()),
             // A watchable pace: the whole install in a minute or two. The pty tests walk it
             // at the lab's fast pace (a seam, as DSINSTALL_TEST_PANIC_ON_KEY is).
-            pace: Some(
-                std::env::var("DSINSTALL_TEST_DEMO_PACE").unwrap_or_else(|_| "real".into()),
-            ),
+            pace: Some(std::env::var("DSINSTALL_TEST_DEMO_PACE").unwrap_or_else(|_| "real".into())),
             faults: faults.to_vec(),
             ..Default::default()
         };

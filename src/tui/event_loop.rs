@@ -26,12 +26,7 @@ pub enum End {
     HungUp,
 }
 
-pub fn run(
-    term: &mut Term,
-    m: &mut Model,
-    signals: &Flags,
-    feeds: &Feeds,
-) -> std::io::Result<End> {
+pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> std::io::Result<End> {
     // A seam for the test that the panic hook restores the terminal (tests/tui_pty.rs):
     // there is no other way to make a correct program panic on cue.
     let panic_on_key = std::env::var_os("DSINSTALL_TEST_PANIC_ON_KEY").is_some();

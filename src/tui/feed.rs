@@ -39,9 +39,10 @@ impl Feeds {
         let place = self.place.clone();
         std::thread::spawn(move || match effect {
             Effect::DryRun => {
-                let r = crate::run::dry_run::run(answers, &path, &place.root, false, true, &mut |l| {
-                    let _ = tx.send(Feed::DryLine(l.to_string()));
-                });
+                let r =
+                    crate::run::dry_run::run(answers, &path, &place.root, false, true, &mut |l| {
+                        let _ = tx.send(Feed::DryLine(l.to_string()));
+                    });
                 let _ = tx.send(Feed::DryDone(r.map_err(|e| e.to_string())));
             }
             Effect::Start { clear_faults } => {

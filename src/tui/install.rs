@@ -39,7 +39,10 @@ pub enum Feed {
     /// The dry run ended; Err: why it could not run.
     DryDone(Result<(), String>),
     /// A runner was started or found: where its files are.
-    Attached { log: PathBuf, report: Option<PathBuf> },
+    Attached {
+        log: PathBuf,
+        report: Option<PathBuf>,
+    },
     /// Starting failed.
     StartFailed(String),
     Event(Event),

@@ -91,7 +91,9 @@ pub fn run(opts: Options) -> u8 {
         None
     };
     let feeds = feed::Feeds::new(feed::RunPlace {
-        root: lab.as_ref().map_or_else(|| PathBuf::from("/"), |l| l.root()),
+        root: lab
+            .as_ref()
+            .map_or_else(|| PathBuf::from("/"), |l| l.root()),
         lab: lab.as_ref().map(|l| l.dir.clone()),
     });
     // A run live on this host: the wizard opens on it.

@@ -142,9 +142,7 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Right | KeyCode::PageDown | KeyCode::Char('n') => go(m, si + 1),
         KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
         KeyCode::Char('e') => export(m),
-        KeyCode::Char('a') if m.screen == Screen::Export => {
-            crate::tui::update_run::open_confirm(m)
-        }
+        KeyCode::Char('a') if m.screen == Screen::Export => crate::tui::update_run::open_confirm(m),
         KeyCode::Char('!') => jump_to_next_problem(m),
         KeyCode::Char('i') if m.focused_field().is_some_and(|f| f.help_key().is_some()) => {
             m.overlay = Overlay::FieldHelp

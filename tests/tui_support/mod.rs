@@ -303,7 +303,13 @@ pub mod runner_events {
     use dsinstall::tui::update::{Msg, update};
     use dsinstall::verify::report::{CheckResult, CheckStatus};
 
-    pub const STEPS: [&str; 5] = ["preflight", "host.sysctl", "images", "kubeadm.init", "verify"];
+    pub const STEPS: [&str; 5] = [
+        "preflight",
+        "host.sysctl",
+        "images",
+        "kubeadm.init",
+        "verify",
+    ];
 
     pub fn feed(m: &mut Model, e: Event) {
         update(m, Msg::Feed(Feed::Event(e)));
@@ -381,7 +387,13 @@ pub mod runner_events {
         );
     }
 
-    pub fn check(m: &mut Model, id: &str, family: Option<&str>, status: CheckStatus, hint: Option<&str>) {
+    pub fn check(
+        m: &mut Model,
+        id: &str,
+        family: Option<&str>,
+        status: CheckStatus,
+        hint: Option<&str>,
+    ) {
         feed(
             m,
             Event::Check {
@@ -436,9 +448,27 @@ pub mod runner_events {
         running(m);
         ended(m, "kubeadm.init", 61000);
         step(m, "verify", 1);
-        check(m, "node.internal-ips", Some("ipv4"), CheckStatus::Pass, None);
-        check(m, "node.internal-ips", Some("ipv6"), CheckStatus::Pass, None);
-        check(m, "svc.cluster-ip", Some("ipv6"), CheckStatus::Warn, Some("kube-proxy is slow to program ip6tables"));
+        check(
+            m,
+            "node.internal-ips",
+            Some("ipv4"),
+            CheckStatus::Pass,
+            None,
+        );
+        check(
+            m,
+            "node.internal-ips",
+            Some("ipv6"),
+            CheckStatus::Pass,
+            None,
+        );
+        check(
+            m,
+            "svc.cluster-ip",
+            Some("ipv6"),
+            CheckStatus::Warn,
+            Some("kube-proxy is slow to program ip6tables"),
+        );
         check(m, "dns.resolve", None, CheckStatus::Pass, None);
         ended(m, "verify", 3000);
         run_ended(m, RunState::Done);

@@ -53,7 +53,10 @@ fn draw_all(frame: &mut Frame, m: &Model) {
     };
     let block = Block::new()
         .borders(Borders::TOP | Borders::BOTTOM)
-        .title(Span::styled(format!(" {} ", m.tx().t(title)), styles::bold()));
+        .title(Span::styled(
+            format!(" {} ", m.tx().t(title)),
+            styles::bold(),
+        ));
     let inner = block.inner(body);
     frame.render_widget(block, body);
     if let Some(stage) = m.run.stage {

@@ -78,10 +78,7 @@ fn confirm(frame: &mut Frame, m: &Model, area: Rect) {
         .collect();
     let foot = match &r.dry_done {
         None => Line::styled(tx.t("confirm.working"), styles::dim()),
-        Some(Err(e)) => Line::styled(
-            truncate(&format!("{MARK_ERROR} {e}"), w),
-            styles::error(),
-        ),
+        Some(Err(e)) => Line::styled(truncate(&format!("{MARK_ERROR} {e}"), w), styles::error()),
         Some(Ok(())) if m.dry_run_only => {
             Line::styled(truncate(tx.t("confirm.dry_run_only"), w), styles::ok())
         }
@@ -188,7 +185,10 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
     // What the run is doing, or why it stopped.
     if let Some(f) = r.failed_step() {
         head.push(Line::styled(
-            truncate(&format!("{MARK_ERROR} {}", tx.f("install.failed", &[&f.id])), w),
+            truncate(
+                &format!("{MARK_ERROR} {}", tx.f("install.failed", &[&f.id])),
+                w,
+            ),
             styles::error(),
         ));
         if let Some(e) = &f.error {
@@ -207,7 +207,10 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             truncate(
                 &format!(
                     "{MARK_OK} {}",
-                    tx.f("install.done", &[&p.to_string(), &f.to_string(), &wn.to_string()])
+                    tx.f(
+                        "install.done",
+                        &[&p.to_string(), &f.to_string(), &wn.to_string()]
+                    )
                 ),
                 w,
             ),
@@ -277,7 +280,12 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
         truncate(
             &tx.f(
                 "checks.summary",
-                &[&p.to_string(), &f.to_string(), &wn.to_string(), &sk.to_string()],
+                &[
+                    &p.to_string(),
+                    &f.to_string(),
+                    &wn.to_string(),
+                    &sk.to_string(),
+                ],
             ),
             w,
         ),
@@ -307,7 +315,9 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
             detail.push(Line::styled(l, styles::warning()));
         }
     }
-    let rows = (area.height as usize).saturating_sub(1 + detail.len()).max(1);
+    let rows = (area.height as usize)
+        .saturating_sub(1 + detail.len())
+        .max(1);
     let first = sel.saturating_sub(rows.saturating_sub(1));
     let name_w = r.checks.iter().map(|c| width(&c.id)).max().unwrap_or(0);
     for (i, c) in r.checks.iter().enumerate().skip(first).take(rows) {
