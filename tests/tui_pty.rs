@@ -640,3 +640,35 @@ fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "the demo lab is removed: {left:?}");
 }
+
+/// The terminal going away mid-install (SIGHUP, as the kernel sends the session's leader)
+/// exits 130; the demo's runner is stopped and its lab removed, a hung step and all.
+#[test]
+fn demo_hang_up_mid_install_exits_130_and_removes_the_lab() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--fault", "hang:kubeadm.init"],
+        dir.path(),
+        &[
+            ("TMPDIR", tmp.to_str().unwrap()),
+            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
+        ],
+    );
+    p.wait_for("Press Enter", 10);
+    for _ in 0..6 {
+        p.send("n");
+    }
+    p.wait_for("Answers file", 5);
+    p.send("a");
+    p.wait_for("Install these changes now?", 60);
+    p.send("y");
+    p.wait_for("[kubeadm.init]", 60);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(p.pid(), libc::SIGHUP) };
+    assert_eq!(p.wait_exit(15), Some(130));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the demo lab is removed: {left:?}");
+}
