@@ -4,6 +4,7 @@
 //! leaves.
 
 use crate::run::event::Event;
+use crate::sim::version::Version;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -22,16 +23,10 @@ impl DemoLab {
         crate::io::write::create_private_dir(&dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
         let lab = DemoLab { dir };
-        let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
-        let o = crate::sim::prepare::Options {
-            dir: Some(lab.dir.clone()),
-            // A watchable pace: the whole install in a minute or two. The pty tests walk it
-            // at the lab's fast pace (a seam, as DSINSTALL_TEST_PANIC_ON_KEY is).
-            pace: Some(std::env::var("DSINSTALL_TEST_DEMO_PACE").unwrap_or_else(|_| "real".into())),
-            faults: faults.to_vec(),
-            ..Default::default()
-        };
-        crate::sim::prepare::run(&o, &exe)?;
+        if let Err(e) = fill(&lab.dir, faults, None) {
+            let _ = std::fs::remove_dir_all(&lab.dir);
+            return Err(e);
+        }
         let d = &lab.dir;
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut paths = vec![d.join("bin")];
@@ -59,6 +54,34 @@ impl DemoLab {
         self.dir.join("root")
     }
 
+    /// The lab's nodes run the answers' Kubernetes version: before the first run, a lab of
+    /// another version is made again in the same place (the environment stays right). Once
+    /// a run has started, its lab stays as it is.
+    pub fn ensure_version(dir: &Path, faults: &[String], version: &str) -> Result<(), String> {
+        if dir
+            .join("var/lib/dsinstall")
+            .join(crate::run::record::RECORD)
+            .exists()
+        {
+            return Ok(());
+        }
+        let wanted = Version::parse(version).map_err(|e| format!("the demo lab: {e}"))?;
+        let lab = crate::io::read::read_text(&dir.join("state/lab.json"), 1 << 24)
+            .map_err(|e| format!("the demo lab: {e}"))?;
+        let has = serde_json::from_str::<serde_json::Value>(&lab)
+            .ok()
+            .and_then(|v| v.get("kubernetes")?.as_str().map(String::from))
+            .and_then(|v| Version::parse(&v).ok());
+        if has == Some(wanted) {
+            return Ok(());
+        }
+        for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            std::fs::remove_dir_all(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        fill(dir, faults, Some(version))
+    }
+
     /// Stop the lab's live runner (it holds the state directory's lock) and remove it all.
     pub fn remove(self) {
         let state = self.dir.join("var/lib/dsinstall");
@@ -75,6 +98,21 @@ impl DemoLab {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// `dsinstall sim --dir DIR --pace real [--kubernetes V] [--fault F]...` into `dir`.
+fn fill(dir: &Path, faults: &[String], kubernetes: Option<&str>) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
+    let o = crate::sim::prepare::Options {
+        dir: Some(dir.to_path_buf()),
+        kubernetes: kubernetes.map(String::from),
+        // A watchable pace: the whole install in a minute or two. The pty tests walk it
+        // at the lab's fast pace (a seam, as DSINSTALL_TEST_PANIC_ON_KEY is).
+        pace: Some(std::env::var("DSINSTALL_TEST_DEMO_PACE").unwrap_or_else(|_| "real".into())),
+        faults: faults.to_vec(),
+        ..Default::default()
+    };
+    crate::sim::prepare::run(&o, &exe).map(|_| ())
 }
 
 /// The pid in the journal's last `runStarted`.

@@ -119,6 +119,19 @@ fn perform(m: &mut Model, feeds: &Feeds, effect: Effect) {
         Some(lab) => lab.join("answers.yaml"),
         None => std::path::PathBuf::from(m.export_path.trim()),
     };
+    if let (Some(lab), Effect::DryRun | Effect::Start { .. }) = (&feeds.place.lab, &effect) {
+        let v = m.answers.kubernetes.version.clone();
+        if let Err(e) = crate::tui::demo_lab::DemoLab::ensure_version(lab, &m.run.faults, &v) {
+            update(
+                m,
+                Msg::Feed(match effect {
+                    Effect::DryRun => Feed::DryDone(Err(e)),
+                    _ => Feed::StartFailed(e),
+                }),
+            );
+            return;
+        }
+    }
     let saved = answers_to_save(m, &path).and_then(|(a, _)| {
         if feeds.place.lab.is_some() {
             a.save(&path, false)?;

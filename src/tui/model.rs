@@ -220,6 +220,11 @@ impl Model {
 
     /// Re-run the engine's checks after a change.
     pub fn recheck(&mut self) {
+        // The demo's lab is made for the answers' version when the install starts
+        // (`demo_lab.rs`): its node01 is checked as that lab's.
+        if self.demo {
+            self.facts = crate::host::demo_facts_at(&self.answers.kubernetes.version);
+        }
         let checked = verdict(&self.answers, &self.facts, &self.env);
         if let Some(old) = std::mem::replace(&mut self.checked, checked).plan {
             self.last_plan = Some(old);
