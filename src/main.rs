@@ -34,6 +34,10 @@ struct Cli {
     /// wizard's Preview).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// With --demo: switch on a fault of the simulated lab (repeatable; see
+    /// `dsinstall sim --list-faults`), to train on a failure, its cause and fix, and a retry.
+    #[arg(long = "fault", value_name = "NAME", requires = "demo")]
+    faults: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -297,6 +301,7 @@ fn main() -> ExitCode {
             answers: cli.answers,
             lang: cli.lang,
             templates: cli.templates,
+            faults: cli.faults,
         }),
     }
 }

@@ -594,3 +594,81 @@ fn export_over_an_existing_file_asks_first() {
     assert_eq!(p.wait_exit(5), Some(0));
     assert!(Answers::load(&out).is_ok(), "replaced after y");
 }
+
+/// The demo from Export through Confirm and Install to Checks, on the simulated lab: a
+/// training fault fails preflight with its cause and fix, r clears it and retries, the
+/// guide's v1.19 answers end in verify's InternalIP failure, Checks shows it, and the lab
+/// is gone once the wizard has left.
+#[test]
+fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--fault", "port-6443-in-use"],
+        dir.path(),
+        &[
+            ("TMPDIR", tmp.to_str().unwrap()),
+            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
+        ],
+    );
+    p.wait_for("Press Enter", 10);
+    for _ in 0..6 {
+        p.send("n");
+    }
+    p.wait_for("Answers file", 5);
+    p.send("a");
+    p.wait_for("[Confirm]", 5);
+    p.wait_for("Install these changes now?", 60);
+    p.send("\x1b[F"); // End: the list scrolls to its last page
+    p.wait_for("dsinstall reset would undo", 5);
+    p.send("y");
+    p.wait_for("[Install]", 5);
+    p.wait_for("preflight failed", 60);
+    p.wait_for("port 6443 is in use", 5);
+    p.wait_for("r retry", 5);
+    p.send("r");
+    p.wait_for("verify failed", 180);
+    p.wait_for("no IPv6 InternalIP", 5);
+    p.send("c");
+    p.wait_for("[Checks]", 5);
+    p.wait_for("node.internal-ips/ipv6", 5);
+    p.send("q");
+    assert_eq!(p.wait_exit(15), Some(130), "a failed run is left, not done");
+    assert_restored(&p.raw_bytes());
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the demo lab is removed: {left:?}");
+}
+
+/// The terminal going away mid-install (SIGHUP, as the kernel sends the session's leader)
+/// exits 130; the demo's runner is stopped and its lab removed, a hung step and all.
+#[test]
+fn demo_hang_up_mid_install_exits_130_and_removes_the_lab() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--fault", "hang:kubeadm.init"],
+        dir.path(),
+        &[
+            ("TMPDIR", tmp.to_str().unwrap()),
+            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
+        ],
+    );
+    p.wait_for("Press Enter", 10);
+    for _ in 0..6 {
+        p.send("n");
+    }
+    p.wait_for("Answers file", 5);
+    p.send("a");
+    p.wait_for("Install these changes now?", 60);
+    p.send("y");
+    p.wait_for("[kubeadm.init]", 60);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(p.pid(), libc::SIGHUP) };
+    assert_eq!(p.wait_exit(15), Some(130));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the demo lab is removed: {left:?}");
+}

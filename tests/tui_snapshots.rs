@@ -354,3 +354,108 @@ fn a_typing_error_counts_in_the_header_and_says_esc_undoes() {
     );
     assert!(screen.contains("Esc puts the previous"), "{screen}");
 }
+
+mod run_screens {
+    use super::*;
+    use dsinstall::tui::install::{Feed, Stage};
+    use tui_support::runner_events::*;
+
+    fn attached(m: &mut Model) {
+        update(
+            m,
+            Msg::Feed(Feed::Attached {
+                log: "/tmp/lab/var/log/dsinstall/apply-20261202T070000Z-ab12.log".into(),
+                report: None,
+            }),
+        );
+    }
+
+    fn confirm(m: &mut Model) {
+        goto(m, Screen::ALL.len() - 1);
+        chars(m, "a");
+        m.run.effect = None;
+        for l in [
+            "dry run: nothing that changes the host runs; the steps in order:",
+            "==> preflight: to do: the host is checked before every install",
+            "==> host.swap: done already: swap is off and /etc/fstab has no swap",
+            "==> host.modules: to do: not loaded: br_netfilter, overlay",
+            "[host.modules] run: modprobe br_netfilter",
+            "[host.modules] write: /etc/modules-load.d/kubernetes.conf",
+            "[host.modules]   +br_netfilter",
+            "[host.modules]   +overlay",
+            "==> kubeadm.init: to do: no cluster yet",
+            "[kubeadm.init] run: kubeadm init --config /var/lib/dsinstall/rendered/kubeadm-config.yaml --upload-certs",
+        ] {
+            update(m, Msg::Feed(Feed::DryLine(l.into())));
+        }
+        update(m, Msg::Feed(Feed::DryDone(Ok(()))));
+    }
+
+    #[test]
+    fn confirm_install_and_checks_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            confirm(&mut m);
+            snap(&m, &format!("run_confirm_{code}"));
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            running(&mut m);
+            snap(&m, &format!("run_install_running_{code}"));
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            failed_run(&mut m);
+            snap(&m, &format!("run_install_failed_{code}"));
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            done_run(&mut m);
+            m.run.stage = Some(Stage::Install);
+            snap(&m, &format!("run_install_done_{code}"));
+            m.run.open_checks();
+            snap(&m, &format!("run_checks_{code}"));
+        }
+    }
+
+    #[test]
+    fn run_screens_fit_80_columns_with_whole_key_lines() {
+        for (lang, _) in LANGS {
+            let mut models = vec![];
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            confirm(&mut m);
+            models.push(m);
+            for f in [running, failed_run, done_run] {
+                let mut m = demo(lang, "dsinstall-answers.yaml");
+                f(&mut m);
+                models.push(m);
+            }
+            for m in &models {
+                let t = draw(m, 80, 24);
+                for r in rows(&t) {
+                    assert!(
+                        unicode_width::UnicodeWidthStr::width(r.as_str()) <= 80,
+                        "{r}"
+                    );
+                }
+                assert!(!rows(&t)[23].contains('…'), "{}", rows(&t)[23]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_log_pane_draws_the_tail_however_long_the_log() {
+        let mut m = demo(Lang::En, "dsinstall-answers.yaml");
+        running(&mut m);
+        for i in 0..50_000 {
+            line(&mut m, "kubeadm.init", &format!("line {i}"));
+        }
+        let t = draw(&m, 80, 24);
+        let text = rows(&t).join("\n");
+        assert!(text.contains("line 49999"), "{text}");
+        assert!(!text.contains("line 49000"), "{text}");
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            draw(&m, 120, 40);
+        }
+        // Drawing is a pass over the visible rows, not over the log.
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}

@@ -902,3 +902,182 @@ fn u_puts_back_the_node_x_removed() {
     press(&mut m, Char('u'));
     assert_eq!(m.answers.nodes, before);
 }
+
+mod run_screens {
+    use super::*;
+    use dsinstall::run::event::{RunState, StepState};
+    use dsinstall::tui::install::{Effect, Feed, LOG_KEEP, Stage};
+    use tui_support::runner_events::*;
+
+    #[test]
+    fn export_a_opens_confirm_and_y_starts_only_once_the_dry_run_is_in() {
+        let mut m = model();
+        goto(&mut m, Screen::ALL.len() - 1);
+        chars(&mut m, "a");
+        assert_eq!(m.run.stage, Some(Stage::Confirm));
+        assert_eq!(m.run.effect.take(), Some(Effect::DryRun));
+        chars(&mut m, "y");
+        assert_eq!(m.run.effect, None, "nothing to agree to yet");
+        update(
+            &mut m,
+            Msg::Feed(Feed::DryLine("==> preflight: to do".into())),
+        );
+        update(&mut m, Msg::Feed(Feed::DryDone(Ok(()))));
+        press(&mut m, Down);
+        assert_eq!(m.run.dry_scroll, 1);
+        chars(&mut m, "y");
+        assert_eq!(m.run.stage, Some(Stage::Install));
+        assert_eq!(
+            m.run.effect,
+            Some(Effect::Start {
+                clear_faults: false
+            })
+        );
+        assert_eq!(
+            m.run.dry_lines.len(),
+            1,
+            "Confirm's list stays for going back"
+        );
+    }
+
+    #[test]
+    fn dry_run_only_lists_and_never_starts() {
+        let mut m = model();
+        m.dry_run_only = true;
+        goto(&mut m, Screen::ALL.len() - 1);
+        chars(&mut m, "a");
+        m.run.effect = None;
+        update(&mut m, Msg::Feed(Feed::DryDone(Ok(()))));
+        press(&mut m, Enter);
+        chars(&mut m, "y");
+        assert_eq!(m.run.stage, Some(Stage::Confirm));
+        assert_eq!(m.run.effect, None);
+        press(&mut m, Esc);
+        assert_eq!(m.run.stage, None, "Esc goes back to Export");
+        assert_eq!(m.screen, Screen::Export);
+    }
+
+    #[test]
+    fn runner_events_fold_into_steps_phase_and_log() {
+        let mut m = model();
+        running(&mut m);
+        let st = m.run.status.as_ref().unwrap();
+        let states: Vec<StepState> = st.steps.iter().map(|s| s.state).collect();
+        use StepState::*;
+        assert_eq!(states, [Done, Done, Done, Running, Pending]);
+        assert_eq!(st.steps[2].duration_ms, Some(28000));
+        assert_eq!(m.run.current().unwrap().id, "kubeadm.init");
+        assert_eq!(m.run.phases.get("kubeadm.init").unwrap(), "[certs]");
+        assert_eq!(m.run.log.len(), 43);
+        assert!(!m.run.ended());
+        assert_eq!(m.run.failed_step(), None);
+        chars(&mut m, "r");
+        assert_eq!(m.run.effect, None, "no retry while the run goes on");
+    }
+
+    #[test]
+    fn the_log_keeps_its_last_lines_only() {
+        let mut m = model();
+        running(&mut m);
+        for i in 0..LOG_KEEP + 500 {
+            line(&mut m, "kubeadm.init", &format!("line {i}"));
+        }
+        assert_eq!(m.run.log.len(), LOG_KEEP);
+        assert_eq!(m.run.log_total, (LOG_KEEP + 543) as u64);
+        assert_eq!(
+            m.run.log.back().unwrap().1,
+            format!("line {}", LOG_KEEP + 499)
+        );
+        assert_eq!(m.run.log.front().unwrap().1, "line 500");
+    }
+
+    #[test]
+    fn the_log_filters_by_the_selected_step_and_scrolls_back_to_following() {
+        let mut m = model();
+        running(&mut m);
+        assert_eq!(m.run.selected, 3, "the selection follows the running step");
+        press(&mut m, Up);
+        chars(&mut m, "f");
+        assert_eq!(m.run.filter.as_deref(), Some("images"));
+        let shown: Vec<_> = m.run.visible_log().map(|(_, t)| t.clone()).collect();
+        assert_eq!(shown, ["images did its work"]);
+        chars(&mut m, "f");
+        assert_eq!(m.run.filter, None);
+        press(&mut m, PageUp);
+        assert_eq!(m.run.log_back, 10);
+        press(&mut m, End);
+        assert_eq!(m.run.log_back, 0);
+    }
+
+    #[test]
+    fn a_failure_offers_retry_and_reset_and_leaving_keeps_the_run() {
+        let mut m = model();
+        m.run.faults = vec!["kubelet-crash".into()];
+        failed_run(&mut m);
+        let f = m.run.failed_step().unwrap();
+        assert_eq!(f.id, "kubeadm.init");
+        assert_eq!(m.run.selected, 3, "the failed step is selected");
+        assert_eq!(
+            f.error.as_deref(),
+            Some("the node's InternalIP is IPv4 only")
+        );
+        assert!(f.hint.as_deref().unwrap().contains("nodes[0].addresses"));
+        chars(&mut m, "r");
+        assert_eq!(
+            m.run.effect.take(),
+            Some(Effect::Start { clear_faults: true })
+        );
+        assert_eq!(m.run.status, None, "the retry reads the journal again");
+        assert_eq!(m.run.faults, ["kubelet-crash"]);
+        failed_run(&mut m);
+        chars(&mut m, "R");
+        assert_eq!(m.run.effect.take(), Some(Effect::ResetAndStart));
+        failed_run(&mut m);
+        chars(&mut m, "q");
+        assert_eq!(m.outcome, Some(Outcome::Cancelled));
+    }
+
+    #[test]
+    fn a_runner_gone_without_an_end_fails_its_step_and_offers_retry() {
+        let mut m = model();
+        running(&mut m);
+        update(&mut m, Msg::Feed(Feed::RunnerGone));
+        assert!(m.run.ended());
+        assert_eq!(m.run.run_state(), Some(RunState::Interrupted));
+        assert_eq!(m.run.failed_step().unwrap().id, "kubeadm.init");
+        chars(&mut m, "r");
+        assert!(matches!(m.run.effect, Some(Effect::Start { .. })));
+    }
+
+    #[test]
+    fn a_finished_run_opens_checks_with_evidence_and_back_goes_to_install() {
+        let mut m = model();
+        done_run(&mut m);
+        assert_eq!(m.run.stage, Some(Stage::Checks));
+        assert_eq!(m.run.checks.len(), 4);
+        assert_eq!(m.run.check_counts(), (3, 0, 1, 0));
+        assert_eq!(
+            m.run.check_selected, 2,
+            "Checks opens on the first check not passed"
+        );
+        keys(&mut m, &[Down, Down, Down, Down, Down]);
+        assert_eq!(m.run.check_selected, 3);
+        press(&mut m, Esc);
+        assert_eq!(m.run.stage, Some(Stage::Install));
+        chars(&mut m, "r");
+        assert_eq!(m.run.effect, None, "a finished run is not retried");
+        chars(&mut m, "c");
+        assert_eq!(m.run.stage, Some(Stage::Checks));
+        chars(&mut m, "q");
+        assert_eq!(m.outcome, Some(Outcome::Done));
+    }
+
+    #[test]
+    fn leaving_mid_install_is_a_cancel_and_the_run_goes_on() {
+        let mut m = model();
+        running(&mut m);
+        chars(&mut m, "q");
+        assert_eq!(m.outcome, Some(Outcome::Cancelled));
+        assert_eq!(m.run.effect, None, "nothing stops the runner");
+    }
+}

@@ -76,6 +76,7 @@ pub fn run(a: Args) -> ExitCode {
         skip_image_pull: a.skip_image_pull,
         restart: a.restart,
         wait_timeout: std::time::Duration::from_secs(a.wait_timeout.max(1)),
+        demo: false,
     };
     let att = match client::start(&opts) {
         Ok(att) => att,

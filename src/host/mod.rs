@@ -106,6 +106,33 @@ pub fn demo_facts() -> HostFacts {
         .expect("embedded demo host facts parse")
 }
 
+/// The demo lab's node01 with the lab made for `kubernetes`: its kubeadm, kubelet and
+/// runtime at that version (newer labs use containerd's socket and let kubeadm pick the
+/// cgroup driver). The guide's v1.19.0 gives `demo_facts()` as it is.
+pub fn demo_facts_at(kubernetes: &str) -> HostFacts {
+    let mut facts = demo_facts();
+    if kubernetes.trim() == "v1.19.0" {
+        return facts;
+    }
+    for t in facts.tools.values_mut().flatten() {
+        t.version = Some(kubernetes.trim().to_string());
+    }
+    facts.cri_sockets = vec!["/var/run/containerd/containerd.sock".into()];
+    facts.cgroup_driver = None;
+    facts
+}
+
+/// The demo lab's node01 as a run on the simulated lab sees it: `demo_facts_at`, without
+/// the warnings detect gives this host (the lab's runner checks the lab, not them).
+pub fn demo_facts_for(kubernetes: &str) -> HostFacts {
+    let mut facts = demo_facts_at(kubernetes);
+    facts.warnings.clear();
+    for t in facts.tools.values_mut().flatten() {
+        t.version = Some(kubernetes.trim().to_string());
+    }
+    facts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

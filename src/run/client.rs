@@ -28,6 +28,8 @@ pub struct StartOptions {
     pub restart: bool,
     /// `--wait-timeout`: how long the waits for the node and Calico wait.
     pub wait_timeout: std::time::Duration,
+    /// The wizard's `--demo`: the run is on the simulated lab (`Record::demo`).
+    pub demo: bool,
 }
 
 impl Default for StartOptions {
@@ -40,6 +42,7 @@ impl Default for StartOptions {
             skip_image_pull: false,
             restart: false,
             wait_timeout: super::steps::WAIT_DEFAULT,
+            demo: false,
         }
     }
 }
@@ -264,6 +267,7 @@ fn new_run(
         certificate_key_created: now,
         token,
         certificate_key: key,
+        demo: opts.demo,
     };
     rec.save(state).map_err(|e| failed("the run record", e))?;
     Ok(rec)

@@ -37,6 +37,10 @@ pub struct Record {
     pub certificate_key_created: u64,
     pub token: String,
     pub certificate_key: String,
+    /// Started by `dsinstall --demo` on the simulated lab: preflight takes the lab's node01
+    /// (`host::demo_facts_for`) instead of detecting this host.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 impl Record {
@@ -103,6 +107,7 @@ mod tests {
             certificate_key_created: 2,
             token: "abcdef.0123456789abcdef".into(),
             certificate_key: "00".into(),
+            demo: true,
         };
         r.save(d.path()).unwrap();
         assert_eq!(Record::load(d.path()).unwrap(), Some(r.clone()));
@@ -115,6 +120,22 @@ mod tests {
             r.run.len() == 20 && r.run.as_bytes()[8] == b'T',
             "{}",
             r.run
+        );
+    }
+
+    /// Records written before `demo` existed still load, as runs on a real host.
+    #[test]
+    fn a_record_without_demo_loads_as_not_demo() {
+        let d = tempfile::tempdir().unwrap();
+        let old = r#"{"run":"r","answers":"/a.yaml","fingerprint":"f","log":"/l","root":"/",
+            "yes":false,"skipImagePull":false,"tokenCreated":1,"certificateKeyCreated":2,
+            "token":"t","certificateKey":"k"}"#;
+        std::fs::write(Record::path(d.path()), old).unwrap();
+        let r = Record::load(d.path()).unwrap().unwrap();
+        assert!(!r.demo);
+        assert_eq!(
+            r.wait_timeout_secs,
+            crate::run::steps::WAIT_DEFAULT.as_secs()
         );
     }
 }

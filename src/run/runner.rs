@@ -234,7 +234,12 @@ pub fn run(state: &Path, rec: &Record, sink: &mut JournalSink, cancel: Arc<Atomi
             return EXIT_FAILED;
         }
     };
-    let steps = steps::list(&setup);
+    let steps = if rec.demo {
+        let facts = crate::host::demo_facts_for(&setup.answers.kubernetes.version);
+        steps::list_on(&setup, Some(facts))
+    } else {
+        steps::list(&setup)
+    };
     let ids: Vec<String> = steps.iter().map(|s| s.id()).collect();
     sink.event(started(rec, &ids));
     // A runner killed mid-step (kill -9) leaves its children running: stop them first.

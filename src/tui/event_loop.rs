@@ -1,11 +1,13 @@
 //! The event loop: wait on the terminal with a timeout, feed `update`, redraw at most ~30
 //! times a second (ratatui diffs frames, so an unchanged screen writes nothing).
 
+use crate::tui::feed::Feeds;
 use crate::tui::hangup::{self, Ready};
+use crate::tui::install::{Effect, Feed};
 use crate::tui::model::Model;
 use crate::tui::signals::Flags;
 use crate::tui::terminal::{self, TTY_FD, Term};
-use crate::tui::update::{Msg, update};
+use crate::tui::update::{Msg, answers_to_save, update};
 use crate::tui::view::view;
 use crossterm::event::{self, Event};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -24,7 +26,7 @@ pub enum End {
     HungUp,
 }
 
-pub fn run(term: &mut Term, m: &mut Model, signals: &Flags) -> std::io::Result<End> {
+pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> std::io::Result<End> {
     // A seam for the test that the panic hook restores the terminal (tests/tui_pty.rs):
     // there is no other way to make a correct program panic on cue.
     let panic_on_key = std::env::var_os("DSINSTALL_TEST_PANIC_ON_KEY").is_some();
@@ -34,6 +36,13 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags) -> std::io::Result<E
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
+        while let Ok(f) = feeds.rx.try_recv() {
+            update(m, Msg::Feed(f));
+            dirty = true;
+        }
+        if let Some(effect) = m.run.effect.take() {
+            perform(m, feeds, effect);
+        }
         if signals.stop_requested() {
             update(m, Msg::Stop);
         }
@@ -66,8 +75,12 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags) -> std::io::Result<E
             dirty = false;
             last_draw = Some(Instant::now());
         }
+        // A run or a dry run feeds the channel: look at it every frame.
+        let fed = m.run.stage.is_some() && !m.run.ended();
         let timeout = if dirty {
             FRAME - since.min(FRAME)
+        } else if fed {
+            FRAME
         } else {
             IDLE
         };
@@ -96,6 +109,44 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags) -> std::io::Result<E
                 break;
             }
         }
+    }
+}
+
+/// Hand what update asked for to a feed thread, with the answers as the run will read
+/// them: the demo saves its own in the lab, a real host's are the exported file.
+fn perform(m: &mut Model, feeds: &Feeds, effect: Effect) {
+    let path = match &feeds.place.lab {
+        Some(lab) => lab.join("answers.yaml"),
+        None => std::path::PathBuf::from(m.export_path.trim()),
+    };
+    if let (Some(lab), Effect::DryRun | Effect::Start { .. }) = (&feeds.place.lab, &effect) {
+        let v = m.answers.kubernetes.version.clone();
+        if let Err(e) = crate::tui::demo_lab::DemoLab::ensure_version(lab, &m.run.faults, &v) {
+            update(
+                m,
+                Msg::Feed(match effect {
+                    Effect::DryRun => Feed::DryDone(Err(e)),
+                    _ => Feed::StartFailed(e),
+                }),
+            );
+            return;
+        }
+    }
+    let saved = answers_to_save(m, &path).and_then(|(a, _)| {
+        if feeds.place.lab.is_some() {
+            a.save(&path, false)?;
+        }
+        Ok(a)
+    });
+    match saved {
+        Ok(a) => feeds.perform(effect, a, path, m.run.faults.clone()),
+        Err(e) => update(
+            m,
+            Msg::Feed(match effect {
+                Effect::DryRun => Feed::DryDone(Err(e.to_string())),
+                _ => Feed::StartFailed(e.to_string()),
+            }),
+        ),
     }
 }
 

@@ -3,16 +3,20 @@
 //! Elm-shaped: `update::update(model, msg)` changes `model::Model`, `view::view` draws it;
 //! every figure comes from the engine (`host`, `plan`, `render`).
 
+mod demo_lab;
 mod event_loop;
+pub mod feed;
 pub mod fields;
 mod hangup;
 pub mod i18n;
+pub mod install;
 pub mod model;
 pub mod preview;
 mod signals;
 pub mod terminal;
 pub mod text_input;
 pub mod update;
+pub mod update_run;
 pub mod view;
 
 use crate::answers::Answers;
@@ -36,6 +40,8 @@ pub struct Options {
     /// `--answers FILE`: start from this file instead of the detected (or the demo's)
     /// answers; Export writes back to it unless told otherwise.
     pub answers: Option<PathBuf>,
+    /// `--demo --fault NAME`: the simulated lab's faults, for training (retry clears them).
+    pub faults: Vec<String>,
 }
 
 /// Where the Export screen writes unless the user types another path.
@@ -70,6 +76,43 @@ pub fn run(opts: Options) -> u8 {
     };
     let mut model = initial_model(&opts, lang, start);
     model.ascii = view::ascii::wanted(|v| std::env::var(v).ok());
+    model.dry_run_only = opts.dry_run;
+    model.run.faults = opts.faults.clone();
+    // Before any thread exists: the lab's environment is the process's.
+    let lab = if opts.demo {
+        match demo_lab::DemoLab::prepare(&opts.faults) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                output::error(&e);
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    let feeds = feed::Feeds::new(feed::RunPlace {
+        root: lab
+            .as_ref()
+            .map_or_else(|| PathBuf::from("/"), |l| l.root()),
+        lab: lab.as_ref().map(|l| l.dir.clone()),
+    });
+    // A run live on this host: the wizard opens on it.
+    if !opts.demo
+        && !opts.dry_run
+        && let Some(att) = crate::run::client::find()
+        && att.how == crate::run::client::Found::Live
+    {
+        model.run.stage = Some(install::Stage::Install);
+        feeds.attach(att);
+    }
+    let code = run_terminal(&mut model, lang, &feeds);
+    if let Some(lab) = lab {
+        lab.remove();
+    }
+    code
+}
+
+fn run_terminal(model: &mut Model, lang: Lang, feeds: &feed::Feeds) -> u8 {
     let signals = match signals::install() {
         Ok(s) => s,
         Err(e) => {
@@ -85,7 +128,7 @@ pub fn run(opts: Options) -> u8 {
         }
     };
     hangup::start_watchdog(terminal::TTY_FD, EXIT_CANCELLED.into());
-    let result = event_loop::run(&mut term, &mut model, &signals);
+    let result = event_loop::run(&mut term, model, &signals, feeds);
     hangup::disarm_watchdog();
     // Show the cursor ratatui hid before leaving the alternate screen, so the last bytes
     // written are "leave alternate screen, show cursor". Should that fail (a hung-up

@@ -157,6 +157,10 @@ pub struct Model {
     pub demo: bool,
     /// Draw with ASCII only (the locale is not UTF-8, or the terminal is a VT100/VT220).
     pub ascii: bool,
+    /// Confirm, Install and Checks: shown instead of the answers' screens once opened.
+    pub run: crate::tui::install::RunUi,
+    /// `--dry-run`: Confirm lists the changes and nothing starts.
+    pub dry_run_only: bool,
 }
 
 impl Model {
@@ -191,6 +195,8 @@ impl Model {
             outcome: None,
             demo,
             ascii: false,
+            run: Default::default(),
+            dry_run_only: false,
         }
     }
 
@@ -214,6 +220,11 @@ impl Model {
 
     /// Re-run the engine's checks after a change.
     pub fn recheck(&mut self) {
+        // The demo's lab is made for the answers' version when the install starts
+        // (`demo_lab.rs`): its node01 is checked as that lab's.
+        if self.demo {
+            self.facts = crate::host::demo_facts_at(&self.answers.kubernetes.version);
+        }
         let checked = verdict(&self.answers, &self.facts, &self.env);
         if let Some(old) = std::mem::replace(&mut self.checked, checked).plan {
             self.last_plan = Some(old);

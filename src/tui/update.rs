@@ -9,13 +9,15 @@ use crate::tui::text_input::TextInput;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
     /// SIGTERM, SIGHUP or SIGINT: leave now.
     Stop,
     /// The terminal's size (columns, rows), at start and on every resize.
     Resize(u16, u16),
+    /// From the dry run or the runner (`feed.rs`).
+    Feed(crate::tui::install::Feed),
 }
 
 impl Msg {
@@ -42,6 +44,10 @@ pub fn update(m: &mut Model, msg: Msg) {
             // and the preview's own tab and info lines.
             m.preview.page = (rows as usize).saturating_sub(PREVIEW_CHROME_ROWS).max(1);
             clamp_preview(&mut m.preview);
+            return;
+        }
+        Msg::Feed(f) => {
+            crate::tui::update_run::feed(m, f);
             return;
         }
         Msg::Key(k) if k.kind == KeyEventKind::Release => return,
@@ -76,6 +82,10 @@ pub fn update(m: &mut Model, msg: Msg) {
             return;
         }
         Overlay::None => {}
+    }
+    if let Some(stage) = m.run.stage {
+        crate::tui::update_run::key(m, stage, key);
+        return;
     }
     let before = m.answers.clone();
     if m.editing.is_some() {
@@ -132,6 +142,7 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Right | KeyCode::PageDown | KeyCode::Char('n') => go(m, si + 1),
         KeyCode::Left | KeyCode::PageUp | KeyCode::Char('p') => go(m, si.saturating_sub(1)),
         KeyCode::Char('e') => export(m),
+        KeyCode::Char('a') if m.screen == Screen::Export => crate::tui::update_run::open_confirm(m),
         KeyCode::Char('!') => jump_to_next_problem(m),
         KeyCode::Char('i') if m.focused_field().is_some_and(|f| f.help_key().is_some()) => {
             m.overlay = Overlay::FieldHelp
@@ -433,7 +444,7 @@ pub fn export(m: &mut Model) {
 /// `calico.manifest` from the answers file's directory, so a path typed here (relative to
 /// where the wizard runs) is saved absolute. The demo has no manifest on disk: its bundled
 /// one is written beside the answers, so that the exported file renders as it is.
-fn answers_to_save(
+pub fn answers_to_save(
     m: &Model,
     answers_path: &Path,
 ) -> std::io::Result<(crate::answers::Answers, Option<String>)> {

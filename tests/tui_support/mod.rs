@@ -294,3 +294,183 @@ pub mod pty {
         }
     }
 }
+
+/// Runner events, as the journal holds them, for the Install and Checks screens.
+pub mod runner_events {
+    use dsinstall::run::event::{Event, RunState, StepState};
+    use dsinstall::tui::install::Feed;
+    use dsinstall::tui::model::Model;
+    use dsinstall::tui::update::{Msg, update};
+    use dsinstall::verify::report::{CheckResult, CheckStatus};
+
+    pub const STEPS: [&str; 5] = [
+        "preflight",
+        "host.sysctl",
+        "images",
+        "kubeadm.init",
+        "verify",
+    ];
+
+    pub fn feed(m: &mut Model, e: Event) {
+        update(m, Msg::Feed(Feed::Event(e)));
+    }
+
+    pub fn started(m: &mut Model) {
+        feed(
+            m,
+            Event::RunStarted {
+                run: "20261202T070000Z-ab12".into(),
+                time: "2026-12-02T07:00:00.000Z".into(),
+                answers: "/tmp/lab/answers.yaml".into(),
+                log: "/tmp/lab/var/log/dsinstall/apply-20261202T070000Z-ab12.log".into(),
+                steps: STEPS.iter().map(|s| s.to_string()).collect(),
+                pid: 4242,
+                dry_run: false,
+            },
+        );
+    }
+
+    pub fn step(m: &mut Model, id: &str, attempt: u32) {
+        feed(
+            m,
+            Event::StepStarted {
+                step: id.into(),
+                attempt,
+                time: "2026-12-02T07:00:01.000Z".into(),
+            },
+        );
+    }
+
+    pub fn line(m: &mut Model, id: &str, text: &str) {
+        feed(
+            m,
+            Event::Line {
+                step: id.into(),
+                text: text.into(),
+            },
+        );
+    }
+
+    pub fn ended(m: &mut Model, id: &str, ms: u64) {
+        feed(
+            m,
+            Event::StepEnded {
+                step: id.into(),
+                state: StepState::Done,
+                duration_ms: ms,
+                error: None,
+                hint: None,
+            },
+        );
+    }
+
+    pub fn failed(m: &mut Model, id: &str, cause: &str, fix: &str) {
+        feed(
+            m,
+            Event::StepEnded {
+                step: id.into(),
+                state: StepState::Failed,
+                duration_ms: 5200,
+                error: Some(cause.into()),
+                hint: Some(fix.into()),
+            },
+        );
+    }
+
+    pub fn run_ended(m: &mut Model, state: RunState) {
+        feed(
+            m,
+            Event::RunEnded {
+                state,
+                time: "2026-12-02T07:02:00.000Z".into(),
+            },
+        );
+    }
+
+    pub fn check(
+        m: &mut Model,
+        id: &str,
+        family: Option<&str>,
+        status: CheckStatus,
+        hint: Option<&str>,
+    ) {
+        feed(
+            m,
+            Event::Check {
+                check: CheckResult {
+                    id: id.into(),
+                    family: family.map(String::from),
+                    status,
+                    duration_ms: 120,
+                    evidence: format!("{id} evidence: 10.0.0.1, fd00::1"),
+                    hint: hint.map(String::from),
+                },
+            },
+        );
+    }
+
+    /// A run in kubeadm.init, its log busy.
+    pub fn running(m: &mut Model) {
+        m.run.stage = Some(dsinstall::tui::install::Stage::Install);
+        started(m);
+        for (id, ms) in [("preflight", 300), ("host.sysctl", 400), ("images", 28000)] {
+            step(m, id, 1);
+            line(m, id, &format!("{id} did its work"));
+            ended(m, id, ms);
+        }
+        step(m, "kubeadm.init", 1);
+        feed(
+            m,
+            Event::Phase {
+                step: "kubeadm.init".into(),
+                phase: "[certs]".into(),
+            },
+        );
+        for i in 0..40 {
+            line(m, "kubeadm.init", &format!("[certs] Generating key {i}"));
+        }
+    }
+
+    /// The guide's run, failed in kubeadm.init.
+    pub fn failed_run(m: &mut Model) {
+        running(m);
+        failed(
+            m,
+            "kubeadm.init",
+            "the node's InternalIP is IPv4 only",
+            "set nodes[0].addresses to one address of each family",
+        );
+        run_ended(m, RunState::Failed);
+    }
+
+    /// A run that passed, its checks in.
+    pub fn done_run(m: &mut Model) {
+        running(m);
+        ended(m, "kubeadm.init", 61000);
+        step(m, "verify", 1);
+        check(
+            m,
+            "node.internal-ips",
+            Some("ipv4"),
+            CheckStatus::Pass,
+            None,
+        );
+        check(
+            m,
+            "node.internal-ips",
+            Some("ipv6"),
+            CheckStatus::Pass,
+            None,
+        );
+        check(
+            m,
+            "svc.cluster-ip",
+            Some("ipv6"),
+            CheckStatus::Warn,
+            Some("kube-proxy is slow to program ip6tables"),
+        );
+        check(m, "dns.resolve", None, CheckStatus::Pass, None);
+        ended(m, "verify", 3000);
+        run_ended(m, RunState::Done);
+    }
+}

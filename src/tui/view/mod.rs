@@ -3,6 +3,7 @@
 pub mod ascii;
 mod form;
 mod overlays;
+mod run_screens;
 mod screens;
 pub mod styles;
 pub mod text;
@@ -46,18 +47,31 @@ fn draw_all(frame: &mut Frame, m: &Model) {
     ])
     .areas(area);
     draw_header(frame, m, header);
-    draw_tabs(frame, m, tabs);
+    let title = match m.run.stage {
+        Some(stage) => run_screens::title_key(stage),
+        None => m.screen.title_key(),
+    };
     let block = Block::new()
         .borders(Borders::TOP | Borders::BOTTOM)
         .title(Span::styled(
-            format!(" {} ", m.tx().t(m.screen.title_key())),
+            format!(" {} ", m.tx().t(title)),
             styles::bold(),
         ));
     let inner = block.inner(body);
     frame.render_widget(block, body);
-    screens::draw(frame, m, inner);
-    draw_status(frame, m, status);
-    draw_keys(frame, m, keys);
+    if let Some(stage) = m.run.stage {
+        run_screens::tabs(frame, m, stage, tabs);
+        run_screens::draw(frame, m, stage, inner);
+        draw_run_status(frame, m, status);
+        let key = run_screens::keys_key(m, stage);
+        let s = text::truncate(m.tx().t(key), keys.width as usize);
+        frame.render_widget(Paragraph::new(Span::styled(s, styles::dim())), keys);
+    } else {
+        draw_tabs(frame, m, tabs);
+        screens::draw(frame, m, inner);
+        draw_status(frame, m, status);
+        draw_keys(frame, m, keys);
+    }
     match m.overlay {
         Overlay::None => {}
         Overlay::Help => overlays::help(frame, m, area),
@@ -221,6 +235,17 @@ fn draw_status(frame: &mut Frame, m: &Model, area: Rect) {
         ])
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Where the run's files are: the full log (the pane keeps only its tail).
+fn draw_run_status(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let text = match &m.run.log_file {
+        Some(p) => tx.f("install.log_file", &[&p.display().to_string()]),
+        None => String::new(),
+    };
+    let s = text::truncate(&text, area.width as usize);
+    frame.render_widget(Paragraph::new(Span::styled(s, styles::dim())), area);
 }
 
 fn draw_keys(frame: &mut Frame, m: &Model, area: Rect) {

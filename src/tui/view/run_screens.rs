@@ -1,0 +1,346 @@
+//! Confirm, Install and Checks. Each draws only the lines that fit: the log pane takes its
+//! rows from the tail of the kept lines, whatever their number.
+
+use crate::run::event::{RunState, StepState};
+use crate::tui::install::Stage;
+use crate::tui::model::Model;
+use crate::tui::view::styles::{self, MARK_ERROR, MARK_FOCUS, MARK_OK, MARK_WARN};
+use crate::tui::view::text::{pad, truncate, width, wrap};
+use crate::verify::report::CheckStatus;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub fn title_key(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Confirm => "screen.confirm",
+        Stage::Install => "screen.install",
+        Stage::Checks => "screen.checks",
+    }
+}
+
+pub fn keys_key(m: &Model, stage: Stage) -> &'static str {
+    let r = &m.run;
+    match stage {
+        Stage::Confirm if m.dry_run_only => "keys.confirm_dry_run",
+        Stage::Confirm => "keys.confirm",
+        Stage::Install if r.ended() && r.run_state() != Some(RunState::Done) => {
+            "keys.install_failed"
+        }
+        Stage::Install => "keys.install",
+        Stage::Checks => "keys.checks",
+    }
+}
+
+/// `Confirm › Install › Checks`, the current one in reverse video.
+pub fn tabs(frame: &mut Frame, m: &Model, stage: Stage, area: Rect) {
+    let tx = m.tx();
+    let mut spans = vec![];
+    for (i, s) in [Stage::Confirm, Stage::Install, Stage::Checks]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::raw(" › "));
+        }
+        let label = tx.t(title_key(s));
+        if s == stage {
+            spans.push(Span::styled(format!("[{label}]"), styles::selected()));
+        } else {
+            spans.push(Span::raw(label));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn draw(frame: &mut Frame, m: &Model, stage: Stage, area: Rect) {
+    match stage {
+        Stage::Confirm => confirm(frame, m, area),
+        Stage::Install => install(frame, m, area),
+        Stage::Checks => checks(frame, m, area),
+    }
+}
+
+fn lines_widget(lines: Vec<Line<'static>>) -> Paragraph<'static> {
+    Paragraph::new(lines)
+}
+
+fn confirm(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let r = &m.run;
+    let w = area.width as usize;
+    let h = area.height as usize;
+    let mut out: Vec<Line> = wrap(tx.t("confirm.intro"), w)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    let foot = match &r.dry_done {
+        None => Line::styled(tx.t("confirm.working"), styles::dim()),
+        Some(Err(e)) => Line::styled(truncate(&format!("{MARK_ERROR} {e}"), w), styles::error()),
+        Some(Ok(())) if m.dry_run_only => {
+            Line::styled(truncate(tx.t("confirm.dry_run_only"), w), styles::ok())
+        }
+        Some(Ok(())) => Line::styled(truncate(tx.t("confirm.ask"), w), styles::bold()),
+    };
+    let rows = h.saturating_sub(out.len() + 1);
+    for l in r.dry_lines.iter().skip(r.dry_scroll).take(rows) {
+        let style = if l.starts_with("==>") {
+            styles::bold()
+        } else if l.contains("]   +") {
+            styles::added()
+        } else if l.contains("]   -") {
+            styles::removed()
+        } else if l.contains("would fail") {
+            styles::error()
+        } else {
+            Style::default()
+        };
+        out.push(Line::styled(truncate(l, w), style));
+    }
+    while out.len() + 1 < h {
+        out.push(Line::raw(""));
+    }
+    out.push(foot);
+    frame.render_widget(lines_widget(out), area);
+}
+
+fn step_mark(s: StepState) -> (&'static str, Style) {
+    match s {
+        StepState::Done => (MARK_OK, styles::ok()),
+        StepState::Running => ("›", styles::bold()),
+        StepState::Failed => (MARK_ERROR, styles::error()),
+        StepState::Skipped => (MARK_OK, styles::dim()),
+        StepState::Pending => ("·", styles::dim()),
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    if ms >= 60_000 {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    } else {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    }
+}
+
+fn install(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let r = &m.run;
+    let left_w = 32.min(area.width / 2);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
+    // The steps.
+    let mut out: Vec<Line> = vec![];
+    let lw = left.width as usize;
+    match &r.status {
+        None => {
+            let text = r
+                .start_error
+                .as_deref()
+                .map(|e| format!("{MARK_ERROR} {e}"))
+                .unwrap_or_else(|| tx.t("install.starting").to_string());
+            let style = if r.start_error.is_some() {
+                styles::error()
+            } else {
+                styles::dim()
+            };
+            for l in wrap(&text, lw.max(1)) {
+                out.push(Line::styled(l, style));
+            }
+        }
+        Some(st) => {
+            let h = left.height as usize;
+            let first = r.selected.saturating_sub(h.saturating_sub(1));
+            for (i, s) in st.steps.iter().enumerate().skip(first).take(h) {
+                let (mark, style) = step_mark(s.state);
+                let time = s.duration_ms.map(seconds).unwrap_or_default();
+                let tries = if s.attempts > 1 {
+                    format!("×{}", s.attempts)
+                } else {
+                    String::new()
+                };
+                let right_part = format!("{tries} {time}");
+                let id_w = lw.saturating_sub(4 + width(&right_part));
+                let sel = if i == r.selected { MARK_FOCUS } else { " " };
+                let text = format!(
+                    "{sel}{mark} {}{right_part}",
+                    pad(&truncate(&s.id, id_w), id_w)
+                );
+                let style = if i == r.selected {
+                    styles::selected()
+                } else {
+                    style
+                };
+                out.push(Line::styled(truncate(&text, lw), style));
+            }
+        }
+    }
+    frame.render_widget(lines_widget(out), left);
+    let block = Block::new().borders(Borders::LEFT);
+    let inner = block.inner(right);
+    frame.render_widget(block, right);
+    let w = inner.width as usize;
+    let mut head: Vec<Line> = vec![];
+    // What the run is doing, or why it stopped.
+    if let Some(f) = r.failed_step() {
+        head.push(Line::styled(
+            truncate(
+                &format!("{MARK_ERROR} {}", tx.f("install.failed", &[&f.id])),
+                w,
+            ),
+            styles::error(),
+        ));
+        if let Some(e) = &f.error {
+            for l in wrap(&format!("{}: {e}", tx.t("install.cause")), w) {
+                head.push(Line::styled(l, styles::error()));
+            }
+        }
+        if let Some(hint) = &f.hint {
+            for l in wrap(&format!("{}: {hint}", tx.t("install.fix")), w) {
+                head.push(Line::styled(l, styles::warning()));
+            }
+        }
+    } else if r.run_state() == Some(RunState::Done) {
+        let (p, f, wn, _) = r.check_counts();
+        head.push(Line::styled(
+            truncate(
+                &format!(
+                    "{MARK_OK} {}",
+                    tx.f(
+                        "install.done",
+                        &[&p.to_string(), &f.to_string(), &wn.to_string()]
+                    )
+                ),
+                w,
+            ),
+            styles::ok(),
+        ));
+    } else if r.runner_gone {
+        head.push(Line::styled(
+            truncate(&format!("{MARK_ERROR} {}", tx.t("install.gone")), w),
+            styles::error(),
+        ));
+    } else if let Some(cur) = r.current() {
+        let phase = r.phases.get(&cur.id).cloned().unwrap_or_default();
+        head.push(Line::styled(
+            truncate(&format!("› {} {phase}", cur.id), w),
+            styles::bold(),
+        ));
+    }
+    let filter = match &r.filter {
+        Some(f) => tx.f("install.log_filtered", &[f]),
+        None => tx.t("install.log").to_string(),
+    };
+    let follow = if r.log_back == 0 {
+        tx.t("install.following").to_string()
+    } else {
+        tx.f("install.scrolled", &[&r.log_back.to_string()])
+    };
+    head.push(Line::styled(
+        truncate(&format!("── {filter} · {follow} "), w),
+        styles::dim(),
+    ));
+    let rows = (inner.height as usize).saturating_sub(head.len());
+    // Only the rows that fit, counted from the tail (and `log_back` up from it).
+    let mut tail: Vec<Line> = r
+        .visible_log()
+        .rev()
+        .skip(r.log_back)
+        .take(rows)
+        .map(|(step, text)| {
+            let prefix = if r.filter.is_some() {
+                String::new()
+            } else {
+                format!("[{step}] ")
+            };
+            Line::raw(truncate(&format!("{prefix}{text}"), w))
+        })
+        .collect();
+    tail.reverse();
+    head.extend(tail);
+    frame.render_widget(lines_widget(head), inner);
+}
+
+fn check_mark(s: CheckStatus) -> (&'static str, Style) {
+    match s {
+        CheckStatus::Pass => (MARK_OK, styles::ok()),
+        CheckStatus::Fail => (MARK_ERROR, styles::error()),
+        CheckStatus::Warn => (MARK_WARN, styles::warning()),
+        CheckStatus::Skip => ("-", styles::dim()),
+    }
+}
+
+fn checks(frame: &mut Frame, m: &Model, area: Rect) {
+    let tx = m.tx();
+    let r = &m.run;
+    let w = area.width as usize;
+    let (p, f, wn, sk) = r.check_counts();
+    let mut out: Vec<Line> = vec![Line::styled(
+        truncate(
+            &tx.f(
+                "checks.summary",
+                &[
+                    &p.to_string(),
+                    &f.to_string(),
+                    &wn.to_string(),
+                    &sk.to_string(),
+                ],
+            ),
+            w,
+        ),
+        if f > 0 { styles::error() } else { styles::ok() },
+    )];
+    if r.checks.is_empty() {
+        out.push(Line::styled(tx.t("checks.none"), styles::dim()));
+        frame.render_widget(lines_widget(out), area);
+        return;
+    }
+    // The list takes what the selected check's evidence and hint leave.
+    let sel = r.check_selected.min(r.checks.len() - 1);
+    let c = &r.checks[sel];
+    let mut detail: Vec<Line> = vec![Line::styled("─".repeat(w), styles::dim())];
+    detail.push(Line::styled(truncate(&c.name(), w), styles::bold()));
+    for l in wrap(&format!("{}: {}", tx.t("checks.evidence"), c.evidence), w)
+        .into_iter()
+        .take(4)
+    {
+        detail.push(Line::raw(l));
+    }
+    if let Some(h) = &c.hint {
+        for l in wrap(&format!("{}: {h}", tx.t("checks.hint")), w)
+            .into_iter()
+            .take(4)
+        {
+            detail.push(Line::styled(l, styles::warning()));
+        }
+    }
+    let rows = (area.height as usize)
+        .saturating_sub(1 + detail.len())
+        .max(1);
+    let first = sel.saturating_sub(rows.saturating_sub(1));
+    let name_w = r.checks.iter().map(|c| width(&c.id)).max().unwrap_or(0);
+    for (i, c) in r.checks.iter().enumerate().skip(first).take(rows) {
+        let (mark, style) = check_mark(c.status);
+        let fam = c.family.as_deref().unwrap_or("-");
+        let focus = if i == sel { MARK_FOCUS } else { " " };
+        let text = format!(
+            "{focus}{mark} {} {:<5} {:>6}  {}",
+            pad(&c.id, name_w),
+            fam,
+            seconds(c.duration_ms),
+            c.evidence
+        );
+        let style = if i == r.check_selected.min(r.checks.len() - 1) {
+            styles::selected()
+        } else {
+            style
+        };
+        out.push(Line::styled(truncate(&text, w), style));
+    }
+    while out.len() + detail.len() < area.height as usize {
+        out.push(Line::raw(""));
+    }
+    out.extend(detail);
+    frame.render_widget(lines_widget(out), area);
+}
