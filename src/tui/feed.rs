@@ -54,12 +54,17 @@ impl Feeds {
             Effect::ResetAndStart => {
                 let state = crate::run::paths::state_dir();
                 let logs = crate::run::paths::log_dir();
-                let r = crate::run::reset::reset(&state, &logs, &mut |l| {
-                    let _ = tx.send(Feed::Event(Event::Line {
-                        step: "reset".into(),
-                        text: l.to_string(),
-                    }));
-                });
+                let r = crate::run::reset::reset(
+                    &state,
+                    &logs,
+                    &crate::run::reset::Scope::ThisNode,
+                    &mut |l: &str| {
+                        let _ = tx.send(Feed::Event(Event::Line {
+                            step: "reset".into(),
+                            text: l.to_string(),
+                        }));
+                    },
+                );
                 match r {
                     Ok(_) => {
                         clear_lab_faults(&place, &faults);
