@@ -24,6 +24,16 @@ fn guide_single(version: &str) -> String {
         )
 }
 
+/// The guide's three nodes at `version`, node masks given as in `guide_single`.
+fn guide_three(version: &str) -> String {
+    answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
+        .replace("version: v1.19.0", &format!("version: {version}"))
+        .replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        )
+}
+
 fn mode(p: &std::path::Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
@@ -173,12 +183,7 @@ fn the_guides_node_on_1_20_installs_end_to_end_and_the_story_is_complete() {
 #[test]
 fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips() {
     let answers = guide_single("v1.20.15");
-    let three = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
-        .replace("version: v1.19.0", "version: v1.20.15")
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        );
+    let three = guide_three("v1.20.15");
     assert_ne!(answers, three);
     let Some(n) = Node::new("ap3n", "v1.20.15", &three, &[]) else {
         return;
@@ -256,12 +261,7 @@ fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips(
 
 #[test]
 fn a_node_that_cannot_join_does_not_stop_the_other() {
-    let three = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
-        .replace("version: v1.19.0", "version: v1.20.15")
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        );
+    let three = guide_three("v1.20.15");
     let Some(n) = Node::new("ap3f", "v1.20.15", &three, &["host-key-unknown:node02"]) else {
         return;
     };
@@ -323,14 +323,7 @@ fn killed_during(step: &str, tag: &str) {
     let Some(n) = Node::new(tag, "v1.20.15", &guide_single("v1.20.15"), &[&fault]) else {
         return;
     };
-    let mut client = n.command(&[
-        "apply",
-        "--answers",
-        &n.answers,
-        "--root",
-        n.root("/").to_str().unwrap(),
-        "--yes",
-    ]);
+    let mut client = n.apply_command();
     let client = client.spawn().unwrap();
     wait_until(60, &format!("{step} to start"), || n.starts_of(step) == 1);
     // Let the child get going, then kill the runner hard.
@@ -571,17 +564,7 @@ fn a_second_apply_and_logs_follow_attach_to_the_live_run() {
     ) else {
         return;
     };
-    let first = n
-        .command(&[
-            "apply",
-            "--answers",
-            &n.answers,
-            "--root",
-            n.root("/").to_str().unwrap(),
-            "--yes",
-        ])
-        .spawn()
-        .unwrap();
+    let first = n.apply_command().spawn().unwrap();
     wait_until(60, "kubeadm.init to start", || {
         n.starts_of("kubeadm.init") == 1
     });
@@ -628,17 +611,7 @@ fn ctrl_c_ends_only_the_client_and_says_how_to_reattach() {
     ) else {
         return;
     };
-    let client = n
-        .command(&[
-            "apply",
-            "--answers",
-            &n.answers,
-            "--root",
-            n.root("/").to_str().unwrap(),
-            "--yes",
-        ])
-        .spawn()
-        .unwrap();
+    let client = n.apply_command().spawn().unwrap();
     wait_until(60, "kubeadm.init to start", || {
         n.starts_of("kubeadm.init") == 1
     });
@@ -685,14 +658,7 @@ fn a_closed_terminal_leaves_the_install_running_to_its_end() {
     unsafe { libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC) };
     // SAFETY: openpty gave us this descriptor.
     let slave = unsafe { OwnedFd::from_raw_fd(slave) };
-    let mut cmd = n.command(&[
-        "apply",
-        "--answers",
-        &n.answers,
-        "--root",
-        n.root("/").to_str().unwrap(),
-        "--yes",
-    ]);
+    let mut cmd = n.apply_command();
     cmd.stdin(slave.try_clone().unwrap())
         .stdout(slave.try_clone().unwrap())
         .stderr(slave.try_clone().unwrap());

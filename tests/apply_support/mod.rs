@@ -111,28 +111,26 @@ impl Node {
         c
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
-        let o = self.command(args).output().unwrap();
-        Run {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-
-    /// `apply --answers A --root ROOT --yes` and `extra`.
-    pub fn apply(&self, extra: &[&str]) -> Run {
+    /// `apply --answers A --root ROOT --yes` as a command, to start in the background.
+    pub fn apply_command(&self) -> Command {
         let root = self.lab.path().join("root");
-        let mut a = vec![
+        self.command(&[
             "apply",
             "--answers",
             &self.answers,
             "--root",
             root.to_str().unwrap(),
             "--yes",
-        ];
-        a.extend_from_slice(extra);
-        self.run(&a)
+        ])
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        output(&mut self.command(args))
+    }
+
+    /// `apply --answers A --root ROOT --yes` and `extra`.
+    pub fn apply(&self, extra: &[&str]) -> Run {
+        output(self.apply_command().args(extra))
     }
 
     pub fn status(&self) -> serde_json::Value {
@@ -199,6 +197,16 @@ impl Node {
 
     pub fn sim(&self, args: &[&str]) -> Run {
         self.lab.sim(args)
+    }
+}
+
+/// Run `cmd` to its end and keep what it printed.
+fn output(cmd: &mut Command) -> Run {
+    let o = cmd.output().unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     }
 }
 
