@@ -387,3 +387,52 @@ fn a_resumed_join_follows_the_one_still_running_and_never_joins_twice() {
         "{log}"
     );
 }
+
+#[test]
+fn a_joined_node_keeps_its_settings_for_good_and_undo_puts_its_files_back() {
+    let mut b = guide(&[]);
+    let node_root = b.lab.path().join("hosts/node02/root");
+    // The guide's CentOS 7.7: swap in /etc/fstab, an older sysctl file of the user's.
+    let fstab = "/dev/mapper/centos-root /                       xfs     defaults        0 0\n/dev/mapper/centos-swap swap                    swap    defaults        0 0\n";
+    std::fs::create_dir_all(node_root.join("etc/sysctl.d")).unwrap();
+    std::fs::write(node_root.join("etc/fstab"), fstab).unwrap();
+    std::fs::write(
+        node_root.join("etc/sysctl.d/kubernetes.conf"),
+        "vm.swappiness = 0\n",
+    )
+    .unwrap();
+    b.first_node();
+    b.joins("node02");
+    let rendered = |f: &str| std::fs::read_to_string(b.setup.rendered.join(f)).unwrap();
+    let on_node = |p: &str| std::fs::read_to_string(node_root.join(p)).ok();
+    assert_eq!(
+        on_node("etc/sysctl.d/kubernetes.conf"),
+        Some(rendered("sysctl-kubernetes.conf"))
+    );
+    assert_eq!(
+        on_node("etc/modules-load.d/kubernetes.conf"),
+        Some(rendered("modules-kubernetes.conf"))
+    );
+    let edited = on_node("etc/fstab").unwrap();
+    assert!(
+        edited.contains("# /dev/mapper/centos-swap swap"),
+        "{edited}"
+    );
+    assert!(!b.node_home("node02", "dsinstall/join-node02.yaml").exists());
+    // reset --node: the Node leaves, the node is reset and its files are as they were.
+    b.join("node02").undo(&mut b.cx).unwrap();
+    assert_eq!(on_node("etc/fstab").as_deref(), Some(fstab));
+    assert_eq!(
+        on_node("etc/sysctl.d/kubernetes.conf").as_deref(),
+        Some("vm.swappiness = 0\n")
+    );
+    assert_eq!(on_node("etc/modules-load.d/kubernetes.conf"), None);
+    let log = b.cx.text();
+    assert!(log.contains("restored /etc/fstab"), "{log}");
+    assert!(
+        log.contains("removed /etc/modules-load.d/kubernetes.conf"),
+        "{log}"
+    );
+    // The next apply joins it again, from a clean slate.
+    b.joins("node02");
+}

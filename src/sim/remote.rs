@@ -79,7 +79,8 @@ pub fn ssh(ctx: &Ctx, args: &[String]) -> Exit {
         return 0;
     }
     let first = w.lab.hosts[0].name == name;
-    let home = crate::sim::state::host_root(&ctx.dir, &name, first).join("root");
+    let root = crate::sim::state::host_root(&ctx.dir, &name, first);
+    let home = root.join("root");
     let _ = std::fs::create_dir_all(&home);
     let path = format!(
         "{}:{}",
@@ -93,6 +94,9 @@ pub fn ssh(ctx: &Ctx, args: &[String]) -> Exit {
         .env("PATH", path)
         .env("HOME", &home)
         .env("DSINSTALL_SIM_HOST", &name)
+        // The node's files for the shell's own file commands (cp, mv, awk): what a remote
+        // script reaches as /etc is this host's root (run::steps::join_host).
+        .env("DSINSTALL_HOST_ROOT", &root)
         .env_remove("KUBECONFIG")
         .status();
     match status {

@@ -13,6 +13,7 @@
 
 use super::calico::get;
 use super::common;
+use super::join_host;
 use crate::answers::Answers;
 use crate::io::child::Command;
 use crate::plan::{JoinPlan, Plan};
@@ -175,22 +176,32 @@ impl Join {
         }
     }
 
-    /// Swap off, the rendered modules loaded and sysctls applied: what kubeadm's preflight
-    /// checks on the joining node.
+    /// Swap off, the rendered modules and sysctls installed for good and applied: what
+    /// kubeadm's preflight checks on the joining node, and what keeps pod traffic going
+    /// after it restarts (join_host.rs).
     fn prepare_node(&self, cx: &mut dyn StepCx, r: &Remote) -> Result<(), Failure> {
         let sysctl = common::rendered(cx, SYSCTL)?;
         let modules = common::rendered(cx, MODULES)?;
-        self.send(cx, r, &sysctl, &format!("{DIR}/{SYSCTL}"))?;
-        let mut script = String::from("swapoff -a || exit 1\n");
-        for m in module_names(&modules) {
-            script.push_str(&format!("modprobe {} || exit 1\n", quote(&m)));
-        }
-        script.push_str(&format!("sysctl -q -p {DIR}/{SYSCTL}\n"));
-        r.must(
+        let (sysctl_copy, modules_copy) = (format!("{DIR}/{SYSCTL}"), format!("{DIR}/{MODULES}"));
+        self.send(cx, r, &sysctl, &sysctl_copy)?;
+        self.send(cx, r, &modules, &modules_copy)?;
+        let script = join_host::prepare_script(
+            &sysctl_copy,
+            &modules_copy,
+            &module_names(&modules),
+            cx.consented(),
+        );
+        let said = r.must(
             cx,
             &script,
             "preparing the node (swapoff, modprobe, sysctl)",
         )?;
+        if said.iter().any(|l| l == join_host::FSTAB_LEFT) {
+            cx.say(&format!(
+                "{}: /etc/fstab turns swap on at boot; left alone without consent (--yes): comment its swap lines out before a reboot",
+                self.join.name
+            ));
+        }
         Ok(())
     }
 
@@ -553,10 +564,27 @@ impl Step for Join {
             Change::Command(v)
         };
         let file = self.remote_file();
+        let modules = common::rendered(cx, MODULES)
+            .map(|m| module_names(&m))
+            .unwrap_or_default();
+        let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
         vec![
             Change::Note(format!("connect to {} over SSH", t.describe())),
             ssh(&["swapoff", "-a"]),
-            ssh(&["sysctl", "-p", &format!("{DIR}/{SYSCTL}")]),
+            Change::Note(format!(
+                "write {} and {} on {} (what was there kept under {} there){}",
+                join_host::SYSCTL_TARGET,
+                join_host::MODULES_TARGET,
+                self.join.name,
+                join_host::BACKUPS,
+                if cx.consented() {
+                    ", and comment out the swap lines of /etc/fstab"
+                } else {
+                    ""
+                }
+            )),
+            ssh(&[&["modprobe", "-a"][..], &modules[..]].concat()),
+            ssh(&["sysctl", "-p", join_host::SYSCTL_TARGET]),
             Change::Note(format!(
                 "copy {} to {}:~/{file} (0600), the CA hash of /etc/kubernetes/pki/ca.crt filled in",
                 self.file(),
@@ -647,7 +675,15 @@ impl Step for Join {
                 f.cause, self.join.name
             ));
         }
-        self.clean(cx)
+        self.clean(cx)?;
+        let r = self.remote(cx)?;
+        let restored = r.must(
+            cx,
+            &join_host::restore_script(),
+            "restoring the node's files",
+        );
+        r.close(cx);
+        restored.map(|_| ())
     }
 }
 

@@ -5,6 +5,7 @@ pub mod common;
 pub mod images;
 pub mod init;
 pub mod join;
+pub mod join_host;
 pub mod kubeconfig;
 pub mod modules;
 pub mod netfilter;
