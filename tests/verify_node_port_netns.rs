@@ -1,7 +1,9 @@
 //! `svc.node-port` against real sockets: node01's addresses in a network namespace, the
 //! cluster from the simulated lab (installed by `apply`), and `verify` run without
 //! DSINSTALL_SIM, so its HTTP probes go to the kernel: refused while nothing listens on the
-//! NodePorts, answered once a real HTTP server listens there on both families.
+//! NodePorts, answered once a real HTTP server listens there on both families. And
+//! `host.sysctl` reading the kernel's routes: an IPv6 default route learned from router
+//! advertisements needs accept_ra = 2.
 
 mod apply_support;
 mod common;
@@ -12,6 +14,10 @@ use apply_support::{Node, answers_text};
 use std::process::{Command, Stdio};
 
 fn checks(n: &Node, answers: &str) -> Vec<serde_json::Value> {
+    checks_of(n, answers, "svc.node-port")
+}
+
+fn checks_of(n: &Node, answers: &str, id: &str) -> Vec<serde_json::Value> {
     let mut c = n.command(&[
         "verify",
         "--answers",
@@ -30,7 +36,7 @@ fn checks(n: &Node, answers: &str) -> Vec<serde_json::Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["id"] == "svc.node-port")
+        .filter(|c| c["id"] == id)
         .cloned()
         .collect()
 }
@@ -117,4 +123,63 @@ fn node_ports_are_probed_over_real_sockets_of_both_families() {
             "{c}"
         );
     }
+}
+
+#[test]
+fn an_ipv6_default_route_from_router_advertisements_needs_accept_ra_2() {
+    let answers = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", true)
+        .replace("version: v1.19.0", "version: v1.20.15")
+        .replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        );
+    let Some(n) = Node::new("vra", "v1.20.15", &answers, &[]) else {
+        return;
+    };
+    let r = n.apply(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let ipv6 = |n: &Node| {
+        let c = checks_of(n, &n.answers, "host.sysctl");
+        c.into_iter()
+            .find(|c| c["family"] == "ipv6")
+            .unwrap_or_else(|| panic!("no IPv6 host.sysctl"))
+    };
+    // A static default route: accept_ra does not matter.
+    let c = ipv6(&n);
+    assert_eq!(c["status"], "PASS", "{c}");
+    assert!(
+        !c["evidence"].as_str().unwrap().contains("accept_ra"),
+        "{c}"
+    );
+    // The route as the kernel installs it from an RA (RTPROT_RA), accept_ra still 1.
+    n.ns.ip(&[
+        "-6", "route", "replace", "default", "via", "fe80::1", "dev", "ens224", "proto", "ra",
+    ]);
+    let c = ipv6(&n);
+    assert_eq!(c["status"], "FAIL", "{c}");
+    let ev = c["evidence"].as_str().unwrap();
+    assert!(
+        ev.contains("net.ipv6.conf.ens224.accept_ra = 1, but the IPv6 default route via ens224 comes from router advertisements"),
+        "{ev}"
+    );
+    assert!(
+        c["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sysctl -w net.ipv6.conf.ens224.accept_ra=2"),
+        "{c}"
+    );
+    let set = n
+        .lab
+        .run("sysctl", &["-w", "net.ipv6.conf.ens224.accept_ra=2"]);
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let c = ipv6(&n);
+    assert_eq!(c["status"], "PASS", "{c}");
+    assert!(
+        c["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("net.ipv6.conf.ens224.accept_ra = 2 (default route from RAs)"),
+        "{c}"
+    );
 }

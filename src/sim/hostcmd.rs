@@ -39,7 +39,8 @@ fn exists(h: &HostState, key: &str) -> bool {
 
 fn value(h: &HostState, key: &str) -> String {
     h.sysctls.get(key).cloned().unwrap_or_else(|| {
-        if key.starts_with("net.bridge.") {
+        // accept_ra is 1 on a fresh device (ip-sysctl.rst); the bridge keys default on.
+        if key.starts_with("net.bridge.") || key.ends_with(".accept_ra") {
             "1".into()
         } else {
             "0".into()

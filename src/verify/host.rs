@@ -1,10 +1,15 @@
 //! host.sysctl: this node's forwarding and bridge settings (checks.md), read with
-//! `sysctl -n` (a stand-in on the simulated lab, procps on a real node).
+//! `sysctl -n` (a stand-in on the simulated lab, procps on a real node). For IPv6 also
+//! `accept_ra = 2` on every device whose default route was learned from router
+//! advertisements (the routes from the kernel, netlink): with forwarding on, `accept_ra = 1`
+//! makes the kernel ignore RAs (Documentation/networking/ip-sysctl.rst, accept_ra), so the
+//! route expires with its lifetime and the node loses IPv6 egress some minutes later.
 
 use super::check::Timer;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
 use crate::io::child::Command;
+use std::net::IpAddr;
 use std::time::Duration;
 
 fn keys(f: AddressFamily) -> &'static [&'static str] {
@@ -32,8 +37,50 @@ fn read(key: &str) -> Result<String, String> {
     }
 }
 
-pub fn sysctl(families: &[AddressFamily]) -> Vec<CheckResult> {
+/// The devices of this node's IPv6 default routes that came from router advertisements.
+/// `only_with`: keep only devices holding one of these addresses — on the simulated lab
+/// this machine's own routes (a laptop's Wi-Fi) are not the lab node's.
+fn ra_devices(only_with: Option<&[IpAddr]>) -> Vec<String> {
+    let Ok((ifaces, _)) = crate::host::nics::read() else {
+        return Vec::new();
+    };
+    let Ok((routes, _)) = crate::host::routes::read(&crate::host::nics::names_by_index(&ifaces))
+    else {
+        return Vec::new();
+    };
+    ra_devices_of(&routes)
+        .into_iter()
+        .filter(|dev| match only_with {
+            None => true,
+            Some(ips) => ifaces.iter().any(|i| {
+                &i.name == dev
+                    && i.addresses.iter().any(|a| {
+                        a.address
+                            .parse::<IpAddr>()
+                            .is_ok_and(|ip| ips.contains(&ip))
+                    })
+            }),
+        })
+        .collect()
+}
+
+fn ra_devices_of(routes: &[crate::host::facts::DefaultRoute]) -> Vec<String> {
+    let mut out: Vec<String> = routes
+        .iter()
+        .filter(|r| r.family == "ipv6" && r.protocol.as_deref() == Some("ra"))
+        .filter_map(|r| r.interface.clone())
+        .collect();
+    out.dedup();
+    out
+}
+
+pub fn sysctl(families: &[AddressFamily], only_with: Option<&[IpAddr]>) -> Vec<CheckResult> {
     let t = Timer::start("host.sysctl");
+    let ra = if families.contains(&AddressFamily::Ipv6) {
+        ra_devices(only_with)
+    } else {
+        Vec::new()
+    };
     families
         .iter()
         .map(|&f| {
@@ -46,6 +93,41 @@ pub fn sysctl(families: &[AddressFamily]) -> Vec<CheckResult> {
                     Err(e) => bad.push(format!("{k}: {e}")),
                 }
             }
+            let mut ra_bad = Vec::new();
+            if f == AddressFamily::Ipv6 {
+                for dev in &ra {
+                    let k = crate::host::sysctl::ipv6_conf_key(dev, "accept_ra");
+                    match read(&k) {
+                        Ok(v) if v == "2" => {
+                            seen.push(format!("{k} = 2 (default route from RAs)"))
+                        }
+                        Ok(v) => ra_bad.push((
+                            k.clone(),
+                            format!("{k} = {v}, but the IPv6 default route via {dev} comes from router advertisements"),
+                        )),
+                        Err(e) => ra_bad.push((k.clone(), format!("{k}: {e}"))),
+                    }
+                }
+            }
+            if bad.is_empty() && !ra_bad.is_empty() {
+                let keys: Vec<&str> = ra_bad.iter().map(|(k, _)| k.as_str()).collect();
+                let fix = format!(
+                    "with forwarding on the kernel ignores router advertisements unless accept_ra is 2: `sysctl -w {}` and add {} to /etc/sysctl.d/kubernetes.conf, or give the node a static IPv6 default route",
+                    keys.iter().map(|k| format!("{k}=2")).collect::<Vec<_>>().join(" "),
+                    keys.iter().map(|k| format!("`{k} = 2`")).collect::<Vec<_>>().join(", ")
+                );
+                return t.fail(
+                    Some(f),
+                    ra_bad
+                        .into_iter()
+                        .map(|(_, e)| e)
+                        .chain(seen)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    fix,
+                );
+            }
+            bad.extend(ra_bad.into_iter().map(|(_, e)| e));
             if bad.is_empty() {
                 t.pass(Some(f), seen.join(", "))
             } else {
@@ -57,4 +139,31 @@ pub fn sysctl(families: &[AddressFamily]) -> Vec<CheckResult> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::facts::DefaultRoute;
+
+    fn route(family: &str, dev: &str, protocol: &str) -> DefaultRoute {
+        DefaultRoute {
+            family: family.into(),
+            interface: Some(dev.into()),
+            gateway: Some("fe80::1".into()),
+            protocol: Some(protocol.into()),
+            metric: Some(1024),
+        }
+    }
+
+    #[test]
+    fn only_ipv6_defaults_learned_from_ras_need_accept_ra_2() {
+        let routes = [
+            route("ipv4", "ens192", "ra"),
+            route("ipv6", "ens224", "ra"),
+            route("ipv6", "ens256", "static"),
+        ];
+        assert_eq!(ra_devices_of(&routes), ["ens224"]);
+        assert!(ra_devices_of(&[route("ipv6", "ens224", "boot")]).is_empty());
+    }
 }

@@ -83,7 +83,15 @@ pub fn run(
         {
             let tx = tx.clone();
             let fams = families.clone();
-            s.spawn(move || tx.send(host::sysctl(&fams)).ok());
+            // On the simulated lab only the lab node's devices count (its addresses).
+            let lab_ips: Option<Vec<std::net::IpAddr>> = cx.sim.as_ref().map(|_| {
+                cx.expected
+                    .nodes
+                    .iter()
+                    .flat_map(|n| n.addresses.iter().copied())
+                    .collect()
+            });
+            s.spawn(move || tx.send(host::sysctl(&fams, lab_ips.as_deref())).ok());
         }
         if opts.openstack {
             let tx = tx.clone();
