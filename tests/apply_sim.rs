@@ -379,6 +379,7 @@ fn each_fault_names_its_step_cause_and_fix_and_the_run_resumes_once_cleared() {
         ("kubelet-unhealthy", "kubeadm.init", "fkub"),
         ("calico-crashloop", "wait.node", "fcal"),
         ("node-notready", "wait.node", "fnode"),
+        ("hang:wait.calico", "wait.calico", "fhang"),
     ] {
         let Some(n) = Node::new(tag, "v1.20.15", &guide_single("v1.20.15"), &[fault]) else {
             return;

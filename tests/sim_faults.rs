@@ -341,3 +341,74 @@ fn systemd_run_starts_detached_and_refuses_219s_missing_options() {
         .ok();
     assert_eq!(r.stderr, "Running as unit dsinstall-apply-x.service.\n");
 }
+
+/// calico-node's pods' Ready conditions, as `kubectl get -o jsonpath` prints them.
+fn calico_ready(lab: &Lab) -> String {
+    lab.run(
+        "kubectl",
+        &[
+            "get",
+            "pods",
+            "-n",
+            "kube-system",
+            "-l",
+            "k8s-app=calico-node",
+            "-o",
+            "jsonpath={.items[*].status.conditions[?(@.type==\"Ready\")].status}",
+        ],
+    )
+    .ok()
+    .stdout
+}
+
+#[test]
+fn hang_wait_calico_keeps_calico_node_unready_until_cleared() {
+    let lab = Lab::new("v1.28.4", &["--fault", "hang:wait.calico"]);
+    cluster_with_calico(&lab, "v1.28.4");
+    assert_eq!(calico_ready(&lab), "False");
+    let ds = lab
+        .run(
+            "kubectl",
+            &[
+                "get",
+                "ds",
+                "calico-node",
+                "-n",
+                "kube-system",
+                "-o",
+                "jsonpath={.status.numberReady}/{.status.desiredNumberScheduled}",
+            ],
+        )
+        .ok()
+        .stdout;
+    assert_eq!(ds, "0/1");
+    let pods = lab
+        .run(
+            "kubectl",
+            &[
+                "get",
+                "pods",
+                "-n",
+                "kube-system",
+                "-l",
+                "k8s-app=calico-node",
+            ],
+        )
+        .ok()
+        .stdout;
+    assert!(pods.contains("0/1") && pods.contains("Running"), "{pods}");
+    lab.sim(&["--clear-fault", "hang:wait.calico"]).ok();
+    assert_eq!(calico_ready(&lab), "True");
+}
+
+#[test]
+fn slow_wait_calico_makes_calico_node_ready_later() {
+    let lab = Lab::new("v1.28.4", &["--fault", "slow:wait.calico"]);
+    cluster_with_calico(&lab, "v1.28.4");
+    assert_eq!(calico_ready(&lab), "False");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while calico_ready(&lab) != "True" {
+        assert!(std::time::Instant::now() < until, "still not ready");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}

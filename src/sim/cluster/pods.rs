@@ -370,6 +370,13 @@ pub fn to_json(
     let stopped =
         faults.iter().any(|f| f == "node-notready") && node.is_some_and(|n| n.control_plane);
     let running = node.is_some() && (p.host_network || !p.ips.is_empty()) && crash.is_none();
+    // hang:/slow:wait.calico: calico-node runs but its readiness probe fails (for good, or
+    // for the slow delay after it started), as when BIRD has no BGP session yet.
+    let held = p.name.starts_with("calico-node-")
+        && (faults.iter().any(|f| f == "hang:wait.calico")
+            || (faults.iter().any(|f| f == "slow:wait.calico")
+                && time::now_secs() < p.created + crate::sim::pace::SLOW.as_secs()));
+    let stopped = stopped || held;
     let created = time::rfc3339(p.created);
     let mut spec = p.spec.clone();
     if let Some(n) = &p.node {
@@ -421,6 +428,15 @@ pub fn to_json(
         conditions.push(cond("Initialized", true));
         conditions.push(cond("Ready", running && !stopped));
         conditions.push(cond("ContainersReady", running && !stopped));
+        if held {
+            for c in conditions
+                .iter_mut()
+                .filter(|c| c["type"] == "Ready" || c["type"] == "ContainersReady")
+            {
+                c["reason"] = json!("ContainersNotReady");
+                c["message"] = json!("containers with unready status: [calico-node]");
+            }
+        }
     }
     conditions.push(cond("PodScheduled", node.is_some()));
     if node.is_none()
