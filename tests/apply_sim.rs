@@ -691,3 +691,40 @@ fn a_closed_terminal_leaves_the_install_running_to_its_end() {
     assert!(r.stdout.contains("has ended: done"), "{}", r.stdout);
     assert_eq!(n.starts_of("kubeadm.init"), 1);
 }
+
+/// A current pair, Kubernetes 1.35 on containerd and Calico v3.32.1's upstream manifest,
+/// with the guide's addresses: every step and every check passes, both families everywhere.
+#[test]
+fn a_current_version_pair_installs_and_passes_every_check() {
+    let answers = answers_text("seed-v1.19.yaml", "calico-v3.32.1.yaml", true)
+        .replace("version: v1.19.0", "version: v1.35.0")
+        .replace("version: v3.15.3", "version: v3.32.1")
+        .replace(
+            "imageRepository: k8s.gcr.io",
+            "imageRepository: registry.k8s.io",
+        )
+        .replace(
+            "criSocket: /var/run/dockershim.sock",
+            "criSocket: unix:///var/run/containerd/containerd.sock",
+        )
+        .replace(
+            "  dnsDomain: cluster.local\n",
+            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+        );
+    let Some(n) = Node::new("cur", "v1.35.0", &answers, &[]) else {
+        return;
+    };
+    let r = n.apply(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let st = n.status();
+    assert_eq!(st["state"], "done", "{st}");
+    let checks: Vec<_> = n
+        .journal()
+        .into_iter()
+        .filter(|e| e["event"] == "check")
+        .collect();
+    assert!(!checks.is_empty());
+    for c in &checks {
+        assert_ne!(c["check"]["status"], "FAIL", "{c}");
+    }
+}

@@ -30,6 +30,36 @@ fn a_socket_that_is_not_there_is_an_error_on_cri_socket() {
 }
 
 #[test]
+fn a_socket_under_var_run_is_the_one_found_under_run() {
+    // detect lists containerd's socket as /run/containerd/containerd.sock; the criSocket fix
+    // the plan itself offers is unix:///var/run/containerd/containerd.sock. /var/run is /run.
+    let mut facts = demo_facts();
+    facts.cri_sockets = vec!["/run/containerd/containerd.sock".into()];
+    for (answer, problems) in [
+        ("unix:///var/run/containerd/containerd.sock", 0),
+        ("/run/containerd/containerd.sock", 0),
+        ("unix:///var/run/crio/crio.sock", 1),
+        ("/var/runx/containerd/containerd.sock", 1),
+    ] {
+        let mut a = Answers::seed();
+        a.kubernetes.version = "v1.35.0".into();
+        a.kubernetes.image_repository = Some("registry.k8s.io".into());
+        a.networking.node_mask_sizes = Some(NodeMaskSizes {
+            ipv4: None,
+            ipv6: Some(120),
+        });
+        a.kubernetes.cri_socket = Some(answer.into());
+        let c = plan::check(&a);
+        assert!(c.plan.is_some(), "{answer}: {:?}", c.problems);
+        let p: Vec<Problem> = host_problems(&a, &facts)
+            .into_iter()
+            .filter(|p| p.path == "kubernetes.criSocket")
+            .collect();
+        assert_eq!(p.len(), problems, "{answer}: {p:?}");
+    }
+}
+
+#[test]
 fn node_addresses_must_be_on_this_host_and_on_the_chosen_interface() {
     let mut a = Answers::seed();
     a.node.ipv4 = Some("111.111.111.99".into());

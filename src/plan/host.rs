@@ -61,7 +61,14 @@ fn cri_socket_exists(plan: &Plan, facts: &HostFacts, p: &mut Vec<Problem>) {
         .cri_socket
         .strip_prefix("unix://")
         .unwrap_or(&plan.cri_socket);
-    if path.is_empty() || facts.cri_sockets.iter().any(|s| s == path) {
+    // /var/run is a link to /run on every systemd host (and kubeadm's own defaults mix the
+    // two names): the same socket under either name is the one found.
+    let same = |a: &str, b: &str| {
+        let norm = |s: &str| s.strip_prefix("/var/run/").map(|r| format!("/run/{r}"));
+        a == b
+            || norm(a).unwrap_or_else(|| a.to_string()) == norm(b).unwrap_or_else(|| b.to_string())
+    };
+    if path.is_empty() || facts.cri_sockets.iter().any(|s| same(s, path)) {
         return;
     }
     let found = if facts.cri_sockets.is_empty() {

@@ -60,6 +60,15 @@ pub fn write(root: &Path, hostname: &str, v: Version) -> Result<(), String> {
         put("etc/containerd/config.toml", CONTAINERD_CONFIG)?;
         "var/run/containerd/containerd.sock"
     };
+    // /var/run is a link to /run on systemd hosts (CentOS 7 included): a socket under
+    // either name is found under the other.
+    let var_run = root.join("var/run");
+    if std::fs::symlink_metadata(&var_run).is_err() {
+        std::fs::create_dir_all(root.join("run"))
+            .and_then(|()| std::fs::create_dir_all(root.join("var")))
+            .and_then(|()| std::os::unix::fs::symlink("../run", &var_run))
+            .map_err(|e| format!("sim: {}: {e}", var_run.display()))?;
+    }
     let sock = root.join(socket);
     if let Some(d) = sock.parent() {
         std::fs::create_dir_all(d).map_err(|e| format!("sim: {}: {e}", d.display()))?;
