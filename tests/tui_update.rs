@@ -1081,3 +1081,76 @@ mod run_screens {
         assert_eq!(m.run.effect, None, "nothing stops the runner");
     }
 }
+
+/// The demo carries a current manifest too: answers for Kubernetes 1.35 with Calico v3.32
+/// have no manifest problem, preview with the bundled v3.32.1 and export it beside the file;
+/// a Calico minor the demo does not carry says what render would.
+#[test]
+fn the_demo_bundles_a_current_calico_manifest_for_a_current_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.yaml");
+    let mut m = demo(Lang::En, path.to_str().unwrap());
+    m.answers.kubernetes.version = "v1.35.0".into();
+    m.answers.kubernetes.image_repository = Some("registry.k8s.io".into());
+    m.answers.kubernetes.cri_socket = Some("unix:///run/containerd/containerd.sock".into());
+    m.answers.networking.node_mask_sizes = Some(dsinstall::answers::NodeMaskSizes {
+        ipv4: None,
+        ipv6: Some(120),
+    });
+    m.answers.calico.version = "v3.32.1".into();
+    m.recheck();
+    let problems: Vec<String> = m
+        .checked
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.path, p.message))
+        .collect();
+    assert!(!m.checked.has_errors(), "{problems:?}");
+    assert!(
+        !m.checked
+            .problems
+            .iter()
+            .any(|p| p.path == "calico.manifest"),
+        "{problems:?}"
+    );
+    goto(&mut m, 5);
+    let calico = m
+        .preview
+        .files
+        .iter()
+        .find(|f| f.name == "calico.yaml")
+        .unwrap_or_else(|| {
+            panic!(
+                "{:?}",
+                m.preview.files.iter().map(|f| &f.name).collect::<Vec<_>>()
+            )
+        });
+    assert!(
+        calico
+            .lines
+            .iter()
+            .any(|l| l.contains("quay.io/calico/node:v3.32.1")),
+        "the preview patches the v3.32.1 manifest"
+    );
+    goto(&mut m, 6);
+    chars(&mut m, "e");
+    assert!(m.status.as_ref().unwrap().ok, "{:?}", m.status);
+    let written = Answers::load(&path).unwrap();
+    assert_eq!(
+        written.calico.manifest.as_deref(),
+        Some("calico-v3.32.1.yaml")
+    );
+    let beside = std::fs::read_to_string(dir.path().join("calico-v3.32.1.yaml")).unwrap();
+    assert!(beside.contains("quay.io/calico/node:v3.32.1"));
+    // No bundled v3.28: the manifest is missing, as it would be for render.
+    m.answers.calico.version = "v3.28.2".into();
+    m.recheck();
+    assert!(
+        m.checked
+            .problems
+            .iter()
+            .any(|p| p.code == "calico.manifest_missing"),
+        "{:?}",
+        m.checked.problems
+    );
+}

@@ -4,6 +4,7 @@
 //! every figure comes from the engine (`host`, `plan`, `render`).
 
 mod demo_lab;
+pub mod demo_manifests;
 mod event_loop;
 pub mod feed;
 pub mod fields;
@@ -46,9 +47,6 @@ pub struct Options {
 
 /// Where the Export screen writes unless the user types another path.
 pub const DEFAULT_EXPORT_PATH: &str = "dsinstall-answers.yaml";
-
-/// The calico manifest the demo previews (the seed's version, as published upstream).
-pub const DEMO_CALICO_MANIFEST: &str = include_str!("../../assets/demo/calico-v3.15.3.yaml");
 
 /// Exit code when the wizard is left without finishing: by choice, a signal or a hang-up
 /// (128 + SIGINT, as shells report an interrupted command).
@@ -205,7 +203,7 @@ fn build_model(opts: &Options, lang: Lang, start: Option<Answers>, export_path: 
     if opts.demo {
         let env = Env {
             templates,
-            manifest: ManifestSource::Embedded(DEMO_CALICO_MANIFEST),
+            manifest: ManifestSource::Bundled,
             bootstrap_token: token.clone(),
             certificate_key: certificate_key.clone(),
             disk: Disk::Demo,

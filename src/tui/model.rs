@@ -110,8 +110,9 @@ pub enum Disk {
 /// The calico manifest to patch in the preview.
 #[derive(Debug, Clone)]
 pub enum ManifestSource {
-    /// The demo's embedded upstream manifest, unless `calico.manifest` names another.
-    Embedded(&'static str),
+    /// The demo's bundled upstream manifest of `calico.version` (demo_manifests.rs), unless
+    /// `calico.manifest` names another.
+    Bundled,
     /// `calico.manifest` from the answers, read when the preview is built.
     FromAnswers,
 }
@@ -251,8 +252,9 @@ impl Model {
 /// set, so it does not warn that none is.
 fn verdict(answers: &Answers, facts: &HostFacts, env: &Env) -> Checked {
     let mut c = crate::plan::check(answers);
-    let bundled =
-        matches!(env.manifest, ManifestSource::Embedded(_)) && answers.calico.manifest.is_none();
+    let bundled = matches!(env.manifest, ManifestSource::Bundled)
+        && answers.calico.manifest.is_none()
+        && super::demo_manifests::for_version(&answers.calico.version).is_some();
     if bundled {
         c.problems.retain(|p| p.code != "calico.manifest_missing");
         if let Some(plan) = c.plan.as_mut() {

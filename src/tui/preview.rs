@@ -103,7 +103,8 @@ pub fn rebuild(m: &mut Model) {
         .filter(|e| {
             e.file != crate::render::CALICO_MANIFEST
                 || m.answers.calico.manifest.is_some()
-                || !matches!(m.env.manifest, ManifestSource::Embedded(_))
+                || !matches!(m.env.manifest, ManifestSource::Bundled)
+                || super::demo_manifests::for_version(&m.answers.calico.version).is_none()
         })
         .map(crate::verdict::render_problem)
         .collect();
@@ -146,13 +147,13 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
     let mut missing_manifest = None;
     let (manifest, source) = match (&m.env.manifest, &m.answers.calico.manifest) {
         // The bundled manifest is calico.yaml: of no use to the operator install.
-        (ManifestSource::Embedded(text), None)
-            if plan.calico.install == crate::answers::CalicoInstall::Manifest =>
+        (ManifestSource::Bundled, None)
+            if plan.calico.install == crate::answers::CalicoInstall::Manifest
+                && super::demo_manifests::for_version(&m.answers.calico.version).is_some() =>
         {
-            (
-                Some(text.to_string()),
-                Some("calico-v3.15.3.yaml (demo)".to_string()),
-            )
+            let b = super::demo_manifests::for_version(&m.answers.calico.version)
+                .expect("checked in the guard");
+            (Some(b.text.to_string()), Some(format!("{} (demo)", b.name)))
         }
         // The engine's own reader: same errors and hints as `dsinstall render`.
         _ => match crate::render::load_manifest(plan, None) {

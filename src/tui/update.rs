@@ -461,11 +461,11 @@ pub fn answers_to_save(
     if !manifest.is_empty() && !manifest.contains("://") && Path::new(manifest).is_relative() {
         a.calico.manifest = Some(std::path::absolute(manifest)?.display().to_string());
     }
-    let bundled_fits = crate::plan::CalicoVersion::parse(&a.calico.version)
-        .is_ok_and(|v| (v.major, v.minor) == (3, 15));
-    if m.demo && manifest.is_empty() && a.calico.install == CalicoInstall::Manifest && bundled_fits
+    let bundled = super::demo_manifests::for_version(&a.calico.version);
+    if let Some(bundled) = bundled
+        .filter(|_| m.demo && manifest.is_empty() && a.calico.install == CalicoInstall::Manifest)
     {
-        let name = "calico-v3.15.3.yaml";
+        let name = bundled.name;
         let dest = answers_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -473,18 +473,14 @@ pub fn answers_to_save(
             .join(name);
         // Someone's own manifest of that name is not replaced by the demo's.
         if crate::io::read::read_text(&dest, crate::io::read::MAX_FILE)
-            .is_ok_and(|t| t != super::DEMO_CALICO_MANIFEST)
+            .is_ok_and(|t| t != bundled.text)
         {
             return Err(std::io::Error::other(format!(
                 "{} exists and is not the demo's manifest; it is kept",
                 dest.display()
             )));
         }
-        crate::io::write::write_file(
-            &dest,
-            super::DEMO_CALICO_MANIFEST.as_bytes(),
-            crate::io::write::PUBLIC,
-        )?;
+        crate::io::write::write_file(&dest, bundled.text.as_bytes(), crate::io::write::PUBLIC)?;
         a.calico.manifest = Some(name.to_string());
         let shown = std::path::absolute(&dest).unwrap_or(dest);
         return Ok((a, Some(shown.display().to_string())));

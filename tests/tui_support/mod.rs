@@ -20,7 +20,7 @@ pub const TEST_CERTIFICATE_KEY: &str =
 pub fn demo(lang: Lang, export_path: &str) -> Model {
     let env = Env {
         templates: Ok(Templates::embedded()),
-        manifest: ManifestSource::Embedded(dsinstall::tui::DEMO_CALICO_MANIFEST),
+        manifest: ManifestSource::Bundled,
         bootstrap_token: TEST_TOKEN.into(),
         certificate_key: TEST_CERTIFICATE_KEY.into(),
         disk: Disk::Demo,

@@ -167,11 +167,14 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
                 styles::dim(),
             );
         }
-        if m.demo && f == Field::CalicoManifest && f.get(m).is_empty() {
+        let bundled = crate::tui::demo_manifests::for_version(&m.answers.calico.version);
+        if let Some(b) =
+            bundled.filter(|_| m.demo && f == Field::CalicoManifest && f.get(m).is_empty())
+        {
             body.message(
                 indent,
                 MARK_OK,
-                tx.t("field.demo_manifest"),
+                &tx.f("field.demo_manifest", &[b.name]),
                 w,
                 styles::dim(),
             );
