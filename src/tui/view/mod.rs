@@ -2,6 +2,7 @@
 
 pub mod ascii;
 mod form;
+mod log_pane;
 mod overlays;
 mod run_screens;
 mod screens;
