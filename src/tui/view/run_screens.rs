@@ -241,7 +241,16 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
     } else {
         tx.f("install.scrolled", &[&r.log_back.to_string()])
     };
-    let mut rule = format!("── {filter} · {follow}");
+    // The search's count first: a narrow pane cuts the end of the rule, never the count.
+    let mut rule = String::from("── ");
+    if let Some(q) = &r.view.query {
+        let found = match r.match_position() {
+            Some((i, n)) => format!("{i}/{n}"),
+            None => tx.t("install.no_match").to_string(),
+        };
+        rule.push_str(&format!("/{q} {found} · "));
+    }
+    rule.push_str(&format!("{filter} · {follow}"));
     if r.view.wrap {
         rule.push_str(&format!(" · {}", tx.t("install.wrapped")));
     } else if r.view.h_scroll > 0 {
@@ -249,13 +258,6 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             " · {}",
             tx.f("install.shifted", &[&r.view.h_scroll.to_string()])
         ));
-    }
-    if let Some(q) = &r.view.query {
-        let found = match r.match_position() {
-            Some((i, n)) => format!("{i}/{n}"),
-            None => tx.t("install.no_match").to_string(),
-        };
-        rule.push_str(&format!(" · /{q} {found}"));
     }
     let rule_row = head.len();
     head.push(Line::styled(
