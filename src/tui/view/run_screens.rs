@@ -6,7 +6,7 @@ use crate::tui::install::Stage;
 use crate::tui::model::Model;
 use crate::tui::view::log_pane;
 use crate::tui::view::styles::{self, MARK_ERROR, MARK_FOCUS, MARK_OK, MARK_WARN};
-use crate::tui::view::text::{pad, truncate, width, wrap};
+use crate::tui::view::text::{labelled_path, pad, truncate, width, wrap};
 use crate::verify::report::CheckStatus;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -338,8 +338,9 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
                 ("checks.report_json", &rep.json),
                 ("checks.report_junit", &rep.junit),
             ] {
-                let t = tx.f(key, &[&p.display().to_string()]);
-                detail.push(Line::styled(truncate(&t, w), styles::dim()));
+                // The label ends in the path ({0}): a long one loses its left, not its name.
+                let t = labelled_path(&tx.f(key, &[""]), &p.display().to_string(), w);
+                detail.push(Line::styled(t, styles::dim()));
             }
         }
         Some(Err(e)) => detail.push(Line::styled(
