@@ -142,7 +142,7 @@ pub fn run(
                     let failed: Vec<CheckResult> = wanted
                         .iter()
                         .flat_map(|(id, _)| {
-                            let t = Timer::start(*id);
+                            let t = Timer::start(id);
                             fams.iter()
                                 .map(|f| {
                                     t.fail(
