@@ -1,7 +1,11 @@
 //! Wizard latency in a real pty (not a timed test; prints figures):
 //!  - launch → first frame: spawn `dsinstall --demo` until the Welcome screen is drawn;
 //!  - keypress → redraw: `n`/`p` alternately until the tab strip shows the new screen;
-//!  - key → Preview drawn: rendering every file (and patching calico.yaml) on the way.
+//!  - key → Preview drawn: rendering every file (and patching calico.yaml) on the way;
+//!  - Install fed a million log lines (the runner's events straight into `update`, drawn
+//!    as the event loop does, a frame per drained batch, on a 120x40 terminal that
+//!    counts the bytes it is sent): keypress → redraw with the log full, a frame's draw
+//!    time, the terminal's bytes against the log's, and this process's peak RSS.
 //!
 //! Run: `cargo bench --bench tui_latency` (optionally `-- LAUNCHES KEYS`).
 
@@ -110,4 +114,108 @@ fn main() {
     stats("launch -> first frame", first);
     stats("keypress -> redraw", redraw);
     stats("key -> Preview drawn", preview);
+    install_log(if bench { 1_000_000 } else { 20_000 }, presses);
+}
+
+/// A writer that only counts what the terminal would be sent.
+struct Count(std::rc::Rc<std::cell::Cell<u64>>);
+
+impl std::io::Write for Count {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.set(self.0.get() + b.len() as u64);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Install with `lines` log lines streamed in, then keys on the full log.
+fn install_log(lines: usize, presses: usize) {
+    use crossterm::event::KeyCode::*;
+    use dsinstall::tui::i18n::Lang;
+    use dsinstall::tui::update::{Msg, update};
+    use ratatui::layout::Rect;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+    use tui_support::runner_events::*;
+
+    let mut m = tui_support::demo(Lang::En, "dsinstall-answers.yaml");
+    running(&mut m);
+    let sent = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let backend = ratatui::backend::CrosstermBackend::new(Count(sent.clone()));
+    let mut t = Terminal::with_options(
+        backend,
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 120, 40)),
+        },
+    )
+    .unwrap();
+    // A busy kubeadm: ~1,000 lines a frame (30 frames a second), some longer than the pane.
+    let batch = 1000;
+    let mut log_bytes = 0u64;
+    let mut frames = vec![];
+    let fed = Instant::now();
+    for i in 0..lines {
+        let text = if i % 7 == 0 {
+            format!(
+                "[kubelet-check] line {i}: waiting for the kubelet at http://localhost:10248/healthz to answer with its status, attempt {i}"
+            )
+        } else {
+            format!("[certs] line {i}: generating key")
+        };
+        log_bytes += text.len() as u64 + 1;
+        line(&mut m, "kubeadm.init", &text);
+        if (i + 1) % batch == 0 {
+            let start = Instant::now();
+            t.draw(|f| dsinstall::tui::view::view(f, &m)).unwrap();
+            frames.push(start.elapsed());
+        }
+    }
+    let fed = fed.elapsed();
+    let streamed = sent.get();
+    // With the log full: search it, step through matches, shift, wrap, page.
+    update(&mut m, Msg::ch('/'));
+    for c in "kubelet".chars() {
+        update(&mut m, Msg::ch(c));
+    }
+    update(&mut m, Msg::key(Enter));
+    let keys = [
+        Msg::ch('N'),
+        Msg::key(Right),
+        Msg::ch('n'),
+        Msg::key(Left),
+        Msg::key(PageUp),
+        Msg::ch('w'),
+        Msg::key(PageDown),
+        Msg::ch('w'),
+    ];
+    let mut redraw = vec![];
+    for i in 0..presses.max(8) {
+        let start = Instant::now();
+        update(&mut m, keys[i % keys.len()].clone());
+        t.draw(|f| dsinstall::tui::view::view(f, &m)).unwrap();
+        redraw.push(start.elapsed());
+    }
+    // SAFETY: getrusage(2) fills the struct it is given.
+    let rss_kb = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u.ru_maxrss
+    };
+    let secs = lines as f64 / batch as f64 / 30.0;
+    println!(
+        "Install fed {lines} log lines ({:.1} MB) in {:.2} s, {} kept",
+        log_bytes as f64 / 1e6,
+        fed.as_secs_f64(),
+        m.run.log.len()
+    );
+    println!(
+        "terminal bytes while streaming  {:.2} MB ({:.1}% of the log's; {:.0} KB/s at 30 frames/s)",
+        streamed as f64 / 1e6,
+        streamed as f64 * 100.0 / log_bytes as f64,
+        streamed as f64 / 1e3 / secs
+    );
+    println!("peak RSS of this process  {rss_kb} kB");
+    stats("frame, log full", frames);
+    stats("key -> redraw, log full", redraw);
 }

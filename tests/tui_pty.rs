@@ -634,6 +634,26 @@ fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
     p.send("c");
     p.wait_for("[Checks]", 5);
     p.wait_for("node.internal-ips/ipv6", 5);
+    // The run's checks are written out beside its log, and the screen says where.
+    p.wait_for(".verify.json", 10);
+    p.wait_for(".junit.xml", 5);
+    // The first check (not the failing one, which waits out its deadline) runs again
+    // through verify's engine; its scratch directory goes once it is in.
+    for _ in 0..20 {
+        p.send("\x1b[A");
+    }
+    p.send("r");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    while p.screen().contains("running again") && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!p.screen().contains("running again"), "{}", p.screen());
+    assert!(
+        !p.screen().contains("could not run again"),
+        "{}",
+        p.screen()
+    );
     p.send("q");
     assert_eq!(p.wait_exit(15), Some(130), "a failed run is left, not done");
     assert_restored(&p.raw_bytes());

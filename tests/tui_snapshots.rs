@@ -458,4 +458,81 @@ mod run_screens {
         // Drawing is a pass over the visible rows, not over the log.
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
+
+    /// A run whose log has long kubelet lines, searched for `kubelet` and shifted right.
+    fn searched_and_shifted(m: &mut Model) {
+        attached(m);
+        running(m);
+        for i in 0..3 {
+            line(
+                m,
+                "kubeadm.init",
+                &format!(
+                    "[kubelet-start] attempt {i}: writing kubelet environment file with flags to file /var/lib/kubelet/kubeadm-flags.env and the kubelet config to /var/lib/kubelet/config.yaml"
+                ),
+            );
+            line(m, "kubeadm.init", "[certs] short line");
+        }
+        chars(m, "/kubelet");
+        update(m, Msg::key(Enter));
+        chars(m, "N");
+        press(m, Right);
+    }
+
+    #[test]
+    fn install_log_searched_shifted_and_wrapped_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            searched_and_shifted(&mut m);
+            assert_eq!(m.run.match_position(), Some((2, 3)));
+            snap(&m, &format!("run_install_search_shifted_{code}"));
+            chars(&mut m, "w");
+            snap(&m, &format!("run_install_search_wrapped_{code}"));
+            chars(&mut m, "w/kube");
+            snap(&m, &format!("run_install_search_prompt_{code}"));
+        }
+    }
+
+    #[test]
+    fn search_matches_are_reverse_video_and_cut_edges_marked() {
+        let mut m = demo(Lang::En, "dsinstall-answers.yaml");
+        searched_and_shifted(&mut m);
+        let t = draw(&m, 80, 24);
+        let rs = rows(&t);
+        let y = rs
+            .iter()
+            .position(|r| r.contains("attempt 1"))
+            .expect("the current match's line") as u16;
+        let row = &rs[y as usize];
+        assert!(row.contains("│…"), "cut on the left: {row}");
+        assert!(row.ends_with('…'), "cut on the right: {row}");
+        let buf = t.backend().buffer();
+        let x0 = (0..80).find(|x| buf[(*x, y)].symbol() == "…").unwrap();
+        let reversed: String = (x0..80)
+            .filter(|x| buf[(*x, y)].modifier.contains(Modifier::REVERSED))
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        assert!(reversed.starts_with("kubelet"), "{reversed}");
+        assert!(
+            (x0..80).any(|x| buf[(x, y)].modifier.contains(Modifier::UNDERLINED)),
+            "the current match is underlined too"
+        );
+        let top = rows(&t).join("\n");
+        assert!(top.contains("── /kubelet 2/3 · log"), "{top}");
+    }
+
+    #[test]
+    fn checks_re_running_in_both_languages_and_sizes() {
+        use dsinstall::tui::install::Reports;
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            done_run(&mut m);
+            let log = m.run.log_file.clone().unwrap();
+            update(&mut m, Msg::Feed(Feed::Reports(Ok(Reports::beside(&log)))));
+            chars(&mut m, "r");
+            m.run.effect = None;
+            snap(&m, &format!("run_checks_rechecking_{code}"));
+        }
+    }
 }

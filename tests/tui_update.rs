@@ -1080,6 +1080,208 @@ mod run_screens {
         assert_eq!(m.outcome, Some(Outcome::Cancelled));
         assert_eq!(m.run.effect, None, "nothing stops the runner");
     }
+
+    /// A running install whose log has `kubelet` on three lines and one long line.
+    fn log_with_matches(m: &mut dsinstall::tui::model::Model) {
+        running(m);
+        line(m, "kubeadm.init", "[kubelet-start] Starting the kubelet");
+        for i in 0..30 {
+            line(m, "kubeadm.init", &format!("[certs] key {i}"));
+        }
+        line(m, "kubeadm.init", "[kubelet-check] Waiting for the KUBELET");
+        line(m, "kubeadm.init", &format!("long {}", "x".repeat(100)));
+        line(m, "kubeadm.init", "kubelet is healthy");
+    }
+
+    #[test]
+    fn slash_searches_the_log_and_n_shift_n_step_through_the_matches() {
+        let mut m = model();
+        log_with_matches(&mut m);
+        chars(&mut m, "/");
+        assert!(m.run.view.prompt.is_some());
+        chars(&mut m, "kubeletq?");
+        assert_eq!(m.outcome, None, "q and ? are typed into the search");
+        press(&mut m, Backspace);
+        press(&mut m, Backspace);
+        press(&mut m, Enter);
+        assert!(m.run.view.prompt.is_none());
+        assert_eq!(m.run.view.query.as_deref(), Some("kubelet"));
+        assert_eq!(m.run.matches().len(), 3, "ASCII case does not matter");
+        assert_eq!(m.run.match_position(), Some((3, 3)), "the newest first");
+        assert_eq!(m.run.log_back, 0, "the newest match is in the tail");
+        chars(&mut m, "N");
+        assert_eq!(m.run.match_position(), Some((2, 3)));
+        chars(&mut m, "N");
+        assert_eq!(m.run.match_position(), Some((1, 3)));
+        // The oldest match is 33 lines up: the pane scrolls to it, 5 lines under it.
+        assert_eq!(m.run.log_back, 33 - 5);
+        let at = m.run.view.current.unwrap();
+        assert!(m.run.bottom_line().unwrap() > at);
+        chars(&mut m, "N");
+        assert_eq!(
+            m.run.match_position(),
+            Some((3, 3)),
+            "N wraps to the newest"
+        );
+        chars(&mut m, "n");
+        assert_eq!(
+            m.run.match_position(),
+            Some((1, 3)),
+            "n wraps to the oldest"
+        );
+        chars(&mut m, "n");
+        assert_eq!(m.run.match_position(), Some((2, 3)));
+        press(&mut m, Esc);
+        assert_eq!(m.run.view.query, None, "Esc clears the search");
+        assert_eq!(m.run.match_position(), None);
+        // An empty search repeats the last one; Esc in the prompt drops it.
+        chars(&mut m, "/");
+        press(&mut m, Enter);
+        assert_eq!(m.run.view.query.as_deref(), Some("kubelet"));
+        chars(&mut m, "/");
+        chars(&mut m, "zz");
+        press(&mut m, Esc);
+        assert_eq!(m.run.view.prompt, None);
+        assert_eq!(m.run.view.query, None);
+        chars(&mut m, "/nothing-like-it");
+        press(&mut m, Enter);
+        assert_eq!(m.run.matches().len(), 0);
+        assert_eq!(m.run.match_position(), None);
+        chars(&mut m, "n");
+        assert_eq!(m.run.view.current, None);
+    }
+
+    #[test]
+    fn left_right_h_l_shift_the_log_sideways_and_w_wraps() {
+        let mut m = model();
+        log_with_matches(&mut m);
+        press(&mut m, Right);
+        assert_eq!(
+            m.run.stage,
+            Some(Stage::Install),
+            "Right shifts, c opens Checks"
+        );
+        assert_eq!(m.run.view.h_scroll, 8);
+        chars(&mut m, "l");
+        assert_eq!(m.run.view.h_scroll, 16);
+        press(&mut m, Left);
+        chars(&mut m, "h");
+        chars(&mut m, "h");
+        assert_eq!(m.run.view.h_scroll, 0, "no further left than the start");
+        for _ in 0..100 {
+            press(&mut m, Right);
+        }
+        // "[kubeadm.init] long xxx…": 15 + 5 + 100 columns; its last step starts at 112.
+        assert_eq!(
+            m.run.view.h_scroll, 112,
+            "no further right than the longest line"
+        );
+        chars(&mut m, "w");
+        assert!(m.run.view.wrap);
+        press(&mut m, Right);
+        assert_eq!(m.run.view.h_scroll, 112, "wrapped lines do not shift");
+        chars(&mut m, "w");
+        assert!(!m.run.view.wrap);
+    }
+
+    #[test]
+    fn a_scrolled_log_stays_on_its_lines_as_new_ones_come() {
+        let mut m = model();
+        log_with_matches(&mut m);
+        press(&mut m, PageUp);
+        let bottom = m.run.bottom_line();
+        line(&mut m, "kubeadm.init", "one more");
+        line(&mut m, "images", "another");
+        assert_eq!(m.run.log_back, 12);
+        assert_eq!(m.run.bottom_line(), bottom);
+        press(&mut m, End);
+        line(&mut m, "kubeadm.init", "and more");
+        assert_eq!(m.run.log_back, 0, "following stays following");
+    }
+
+    #[test]
+    fn r_re_runs_the_selected_check_and_capital_r_all_of_them() {
+        use dsinstall::verify::report::{CheckResult, CheckStatus};
+        let mut m = model();
+        running(&mut m);
+        m.run.open_checks();
+        check(&mut m, "node.ready", None, CheckStatus::Pass, None);
+        chars(&mut m, "r");
+        assert_eq!(
+            m.run.effect, None,
+            "no re-run while the run's own checks run"
+        );
+        let mut m = model();
+        done_run(&mut m);
+        attached_log(&mut m);
+        assert_eq!(m.run.stage, Some(Stage::Checks));
+        let sel = m.run.checks[m.run.check_selected].clone();
+        assert_eq!(sel.id, "svc.cluster-ip");
+        chars(&mut m, "r");
+        let Some(Effect::Verify {
+            only,
+            checks,
+            reports,
+        }) = m.run.effect.take()
+        else {
+            panic!("r asks for verify");
+        };
+        assert_eq!(only.as_deref(), Some("svc.cluster-ip"));
+        assert_eq!(checks, m.run.checks);
+        let reports = reports.unwrap();
+        assert!(
+            reports
+                .json
+                .ends_with("apply-20261202T070000Z-ab12.verify.json")
+        );
+        assert!(
+            reports
+                .junit
+                .ends_with("apply-20261202T070000Z-ab12.junit.xml")
+        );
+        assert!(m.run.is_rechecking(&sel));
+        assert_eq!(m.run.rechecking.len(), 1);
+        chars(&mut m, "R");
+        assert_eq!(m.run.effect, None, "one re-run at a time");
+        let passed = CheckResult {
+            status: CheckStatus::Pass,
+            hint: None,
+            evidence: "reached on 10.96.0.10 and fd00::a".into(),
+            ..sel.clone()
+        };
+        update(&mut m, Msg::Feed(Feed::Rechecked(passed.clone())));
+        assert!(!m.run.is_rechecking(&sel));
+        assert_eq!(
+            m.run.checks[2], passed,
+            "the result takes the old one's place"
+        );
+        assert_eq!(m.run.check_counts(), (4, 0, 0, 0));
+        update(&mut m, Msg::Feed(Feed::RecheckDone(Ok(()))));
+        update(&mut m, Msg::Feed(Feed::Reports(Ok(reports.clone()))));
+        assert_eq!(m.run.reports, Some(Ok(reports)));
+        chars(&mut m, "R");
+        assert!(matches!(
+            m.run.effect.take(),
+            Some(Effect::Verify { only: None, .. })
+        ));
+        assert_eq!(m.run.rechecking.len(), 4, "every check runs again");
+        update(
+            &mut m,
+            Msg::Feed(Feed::RecheckDone(Err("no kubeconfig".into()))),
+        );
+        assert!(m.run.rechecking.is_empty());
+        assert_eq!(m.run.recheck_error.as_deref(), Some("no kubeconfig"));
+    }
+
+    fn attached_log(m: &mut dsinstall::tui::model::Model) {
+        update(
+            m,
+            Msg::Feed(Feed::Attached {
+                log: "/tmp/lab/var/log/dsinstall/apply-20261202T070000Z-ab12.log".into(),
+                report: None,
+            }),
+        );
+    }
 }
 
 /// The demo carries a current manifest too: answers for Kubernetes 1.35 with Calico v3.32

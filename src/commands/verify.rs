@@ -94,6 +94,7 @@ pub fn run(a: Args) -> ExitCode {
     let opts = verify::Options {
         keep: a.keep,
         openstack: a.openstack,
+        only: None,
     };
     if !a.json {
         let _ = output::print(&format!("{header}\n"));

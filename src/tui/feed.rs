@@ -7,7 +7,8 @@ use crate::answers::Answers;
 use crate::run::client::{self, Attached, StartOptions};
 use crate::run::event::Event;
 use crate::run::journal::Follower;
-use crate::tui::install::{Effect, Feed};
+use crate::tui::install::{Effect, Feed, Reports};
+use crate::verify::report::{CheckResult, Report};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
@@ -75,6 +76,18 @@ impl Feeds {
                     }
                 }
             }
+            Effect::Verify {
+                only,
+                mut checks,
+                reports,
+            } => {
+                let r = recheck(&tx, &place, &answers, only, &mut checks);
+                let failed = r.is_err();
+                let _ = tx.send(Feed::RecheckDone(r));
+                if let (Some(at), false) = (reports, failed) {
+                    let _ = tx.send(Feed::Reports(write_reports(&at, &checks)));
+                }
+            }
         });
     }
 
@@ -119,6 +132,88 @@ fn start_and_follow(tx: &Sender<Feed>, place: &RunPlace, answers: &std::path::Pa
     }
 }
 
+/// Each check's deadline when the wizard runs them again (the verify step's).
+const RECHECK_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Run the built-in checks again through the engine `dsinstall verify` uses, against the
+/// cluster the run installed (its admin kubeconfig under the root), sending each result as
+/// it arrives and folding it into `checks`.
+fn recheck(
+    tx: &Sender<Feed>,
+    place: &RunPlace,
+    answers: &Answers,
+    only: Option<String>,
+    checks: &mut Vec<CheckResult>,
+) -> Result<(), String> {
+    use crate::verify::{self, check::Cx, expect::Expected, kubectl::Kubectl, workload};
+    let checked = crate::plan::check(answers);
+    let plan = checked
+        .plan
+        .as_ref()
+        .filter(|_| !checked.has_errors())
+        .ok_or_else(|| "the answers have errors: the checks cannot be made".to_string())?;
+    let kubeconfig = place
+        .root
+        .join(crate::run::kubectl::ADMIN_CONF.trim_start_matches('/'));
+    let cx = Cx {
+        kubectl: Kubectl {
+            program: crate::host::tools::locate("kubectl"),
+            kubeconfig: Some(kubeconfig),
+            server: None,
+        },
+        expected: Expected::from_plan(plan, workload::render_for(plan), "the answers of this run"),
+        deadline: RECHECK_DEADLINE,
+        sim: std::env::var_os("DSINSTALL_SIM")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from),
+    };
+    let scratch = std::env::temp_dir().join(format!(
+        "dsinstall-verify-{}",
+        crate::io::sys::random_suffix()
+    ));
+    crate::io::write::create_private_dir(&scratch)
+        .map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let opts = verify::Options {
+        keep: false,
+        openstack: false,
+        only,
+    };
+    verify::run(&cx, &opts, &scratch, &mut |r| {
+        let _ = tx.send(Feed::Rechecked(r.clone()));
+        match checks
+            .iter_mut()
+            .find(|c| c.id == r.id && c.family == r.family)
+        {
+            Some(c) => *c = r.clone(),
+            None => checks.push(r.clone()),
+        }
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// Write the checks' JSON report and JUnit file as `dsinstall verify --json --junit` does.
+fn write_reports(at: &Reports, checks: &[CheckResult]) -> Result<Reports, String> {
+    // In checks.md's order, as `verify` reports them, whatever order they arrived in.
+    let rank = |c: &CheckResult| {
+        let at = crate::verify::ORDER.iter().position(|id| *id == c.id);
+        (at.unwrap_or(crate::verify::ORDER.len()), c.family.clone())
+    };
+    let mut sorted = checks.to_vec();
+    sorted.sort_by_key(rank);
+    let rep = Report::new(sorted);
+    let json = serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())? + "\n";
+    for (path, data) in [
+        (&at.json, json),
+        (&at.junit, crate::verify::junit::xml(&rep, None)),
+    ] {
+        // Private like the log beside them.
+        crate::io::write::write_file(path, data.as_bytes(), 0o600)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(at.clone())
+}
+
 /// Send the journal's events until the run ends, its runner is gone, or nobody listens.
 fn follow(tx: &Sender<Feed>, att: &Attached) {
     if tx
@@ -131,6 +226,8 @@ fn follow(tx: &Sender<Feed>, att: &Attached) {
         return;
     }
     let mut f = Follower::new(&att.journal);
+    // The verify step's results, written out as reports when the step ends.
+    let mut checks: Vec<CheckResult> = vec![];
     let mut ends = 0;
     let mut quiet_and_dead = 0;
     loop {
@@ -143,6 +240,19 @@ fn follow(tx: &Sender<Feed>, att: &Attached) {
         };
         let got = !events.is_empty();
         for e in events {
+            match &e {
+                Event::Check { check } => {
+                    checks.retain(|c| !(c.id == check.id && c.family == check.family));
+                    checks.push(check.clone());
+                }
+                Event::StepEnded { step, .. } if step == "verify" && !checks.is_empty() => {
+                    let r = write_reports(&Reports::beside(&att.log), &checks);
+                    if tx.send(Feed::Reports(r)).is_err() {
+                        return;
+                    }
+                }
+                _ => {}
+            }
             let end = matches!(e, Event::RunEnded { .. });
             if tx.send(Feed::Event(e)).is_err() {
                 return;

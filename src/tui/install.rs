@@ -4,6 +4,7 @@
 
 use crate::run::event::{Event, RunState, StepState};
 use crate::run::status::{self, Status};
+use crate::tui::log_view::{self, LogView};
 use crate::verify::report::{CheckResult, CheckStatus};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
@@ -21,8 +22,26 @@ pub enum Stage {
     Checks,
 }
 
-/// What the event loop is asked to do (update stays free of threads and processes).
+/// Where the wizard writes the reports of a run's checks: beside its log, as `dsinstall
+/// verify --json` and `--junit` would.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reports {
+    pub json: PathBuf,
+    pub junit: PathBuf,
+}
+
+impl Reports {
+    /// `apply-RUN.log` → `apply-RUN.verify.json`, `apply-RUN.junit.xml`.
+    pub fn beside(log: &std::path::Path) -> Reports {
+        Reports {
+            json: log.with_extension("verify.json"),
+            junit: log.with_extension("junit.xml"),
+        }
+    }
+}
+
+/// What the event loop is asked to do (update stays free of threads and processes).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Compute the dry run of these answers.
     DryRun,
@@ -30,6 +49,13 @@ pub enum Effect {
     Start { clear_faults: bool },
     /// Reset the host (the run's state goes), then start again.
     ResetAndStart,
+    /// Run the built-in checks again (`only`: the one of this id), as `dsinstall verify`
+    /// does, then rewrite the reports with `checks`, the results shown, updated.
+    Verify {
+        only: Option<String>,
+        checks: Vec<CheckResult>,
+        reports: Option<Reports>,
+    },
 }
 
 /// One message from the event loop's helpers.
@@ -48,6 +74,12 @@ pub enum Feed {
     Event(Event),
     /// The runner is gone without writing an end.
     RunnerGone,
+    /// A check run again gave this.
+    Rechecked(CheckResult),
+    /// The checks run again are all in; Err: why they could not run.
+    RecheckDone(Result<(), String>),
+    /// The checks' reports were written (or why not).
+    Reports(Result<Reports, String>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,6 +112,14 @@ pub struct RunUi {
     pub effect: Option<Effect>,
     /// Started with `--demo --fault`: retry clears the lab's faults first.
     pub faults: Vec<String>,
+    /// Search, sideways scrolling and wrapping of the log pane.
+    pub view: LogView,
+    /// Checks being run again (id, family): shown as running until their result is in.
+    pub rechecking: Vec<(String, Option<String>)>,
+    /// Why the last re-run could not run.
+    pub recheck_error: Option<String>,
+    /// Where the checks' reports are, once written; or why they could not be.
+    pub reports: Option<Result<Reports, String>>,
 }
 
 impl RunUi {
@@ -99,7 +139,56 @@ impl RunUi {
                 self.follow_selection();
             }
             Feed::Event(e) => self.event(e),
+            Feed::Rechecked(c) => {
+                self.rechecking
+                    .retain(|(id, fam)| !(*id == c.id && *fam == c.family));
+                self.put_check(c);
+            }
+            Feed::RecheckDone(r) => {
+                self.rechecking.clear();
+                self.recheck_error = r.err();
+            }
+            Feed::Reports(r) => self.reports = Some(r),
         }
+    }
+
+    fn put_check(&mut self, check: CheckResult) {
+        match self
+            .checks
+            .iter_mut()
+            .find(|c| c.id == check.id && c.family == check.family)
+        {
+            Some(c) => *c = check,
+            None => self.checks.push(check),
+        }
+    }
+
+    /// Ask for the checks to run again: the selected one's (`all` false) or every one.
+    /// Only once the run has ended (its own verify step is not running) and no re-run is.
+    pub fn recheck(&mut self, all: bool) {
+        if !self.ended() || !self.rechecking.is_empty() || self.checks.is_empty() {
+            return;
+        }
+        let sel = self.check_selected.min(self.checks.len() - 1);
+        let only = (!all).then(|| self.checks[sel].id.clone());
+        self.rechecking = self
+            .checks
+            .iter()
+            .filter(|c| only.as_ref().is_none_or(|o| *o == c.id))
+            .map(|c| (c.id.clone(), c.family.clone()))
+            .collect();
+        self.recheck_error = None;
+        self.effect = Some(Effect::Verify {
+            only,
+            checks: self.checks.clone(),
+            reports: self.log_file.as_deref().map(Reports::beside),
+        });
+    }
+
+    pub fn is_rechecking(&self, c: &CheckResult) -> bool {
+        self.rechecking
+            .iter()
+            .any(|(id, fam)| *id == c.id && *fam == c.family)
     }
 
     fn event(&mut self, e: Event) {
@@ -107,6 +196,10 @@ impl RunUi {
             Event::Line { step, text } => {
                 if self.log.len() == LOG_KEEP {
                     self.log.pop_front();
+                }
+                // Scrolled back, the pane stays on the lines it shows as new ones come.
+                if self.log_back > 0 && self.filter.as_ref().is_none_or(|f| *f == step) {
+                    self.log_back = (self.log_back + 1).min(self.visible_log().count());
                 }
                 self.log.push_back((step, text));
                 self.log_total += 1;
@@ -117,14 +210,7 @@ impl RunUi {
                 return;
             }
             Event::Check { check } => {
-                match self
-                    .checks
-                    .iter_mut()
-                    .find(|c| c.id == check.id && c.family == check.family)
-                {
-                    Some(c) => *c = check,
-                    None => self.checks.push(check),
-                }
+                self.put_check(check);
                 return;
             }
             Event::RunStarted { .. } => {
@@ -204,6 +290,50 @@ impl RunUi {
             .filter(move |(s, _)| f.as_ref().is_none_or(|f| f == s))
     }
 
+    /// The visible lines with their numbers since the run's first line.
+    pub fn numbered_log(&self) -> impl DoubleEndedIterator<Item = (u64, &(String, String))> {
+        let first = self.log_total - self.log.len() as u64;
+        let f = self.filter.clone();
+        self.log
+            .iter()
+            .enumerate()
+            .map(move |(i, l)| (first + i as u64, l))
+            .filter(move |(_, (s, _))| f.as_ref().is_none_or(|f| f == s))
+    }
+
+    /// The numbers of the visible lines the search matches, oldest first.
+    pub fn matches(&self) -> Vec<u64> {
+        let Some(q) = self.view.query.as_deref() else {
+            return vec![];
+        };
+        self.numbered_log()
+            .filter(|(_, (_, t))| log_view::contains(&crate::terminal_text::line(t), q))
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The current match as "which of how many", 1-based.
+    pub fn match_position(&self) -> Option<(usize, usize)> {
+        let m = self.matches();
+        let cur = self.view.current?;
+        let i = m.iter().position(|n| *n == cur)?;
+        Some((i + 1, m.len()))
+    }
+
+    /// Show the match `at` (a line number) and make it the current one.
+    pub fn go_to_match(&mut self, at: Option<u64>) {
+        self.view.current = at;
+        if let Some(at) = at {
+            let visible: Vec<u64> = self.numbered_log().map(|(n, _)| n).collect();
+            self.log_back = self.view.back_for(&visible, at);
+        }
+    }
+
+    /// The number of the line at the pane's bottom.
+    pub fn bottom_line(&self) -> Option<u64> {
+        self.numbered_log().rev().nth(self.log_back).map(|(n, _)| n)
+    }
+
     /// Checks counted by status: (pass, fail, warn, skip).
     pub fn check_counts(&self) -> (usize, usize, usize, usize) {
         let n = |st| self.checks.iter().filter(|c| c.status == st).count();
@@ -221,9 +351,14 @@ impl RunUi {
         let keep_faults = std::mem::take(&mut self.faults);
         let dry_lines = std::mem::take(&mut self.dry_lines);
         let dry_done = self.dry_done.take();
+        let wrap = self.view.wrap;
         *self = RunUi {
             stage: Some(Stage::Install),
             faults: keep_faults,
+            view: LogView {
+                wrap,
+                ..LogView::default()
+            },
             dry_lines,
             dry_done,
             ..RunUi::default()

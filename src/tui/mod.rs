@@ -11,6 +11,7 @@ pub mod fields;
 mod hangup;
 pub mod i18n;
 pub mod install;
+pub mod log_view;
 pub mod model;
 pub mod preview;
 mod signals;

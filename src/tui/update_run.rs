@@ -1,9 +1,11 @@
 //! Keys and runner events on Confirm, Install and Checks. Whatever blocks (the dry run,
 //! starting the runner) is asked of the event loop through `RunUi::effect`.
 
-use crate::tui::install::{Effect, Feed, Stage};
+use crate::tui::install::{Effect, Feed, RunUi, Stage};
+use crate::tui::log_view::{H_STEP, LogView};
 use crate::tui::model::{Model, Outcome, Status};
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::tui::text_input::TextInput;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Lines a page scrolls (the log pane is about this tall at 80x24).
 const PAGE: usize = 10;
@@ -42,6 +44,11 @@ pub fn feed(m: &mut Model, f: Feed) {
 }
 
 pub fn key(m: &mut Model, stage: Stage, key: KeyEvent) {
+    // While a search is typed every key is the search's (`q` and `?` included).
+    if stage == Stage::Install && m.run.view.prompt.is_some() {
+        search_prompt_key(&mut m.run, key);
+        return;
+    }
     match key.code {
         KeyCode::Char('?') | KeyCode::F(1) => {
             m.overlay = crate::tui::model::Overlay::Help;
@@ -130,7 +137,80 @@ fn install_key(m: &mut Model, key: KeyEvent) {
             r.clear_run();
             r.effect = Some(Effect::ResetAndStart);
         }
-        KeyCode::Char('c') | KeyCode::Right if !r.checks.is_empty() => r.open_checks(),
+        KeyCode::Char('c') if !r.checks.is_empty() => r.open_checks(),
+        KeyCode::Char('/') => r.view.prompt = Some(TextInput::new("")),
+        KeyCode::Char('n') => {
+            let to = r.view.step(&r.matches(), true);
+            r.go_to_match(to);
+        }
+        KeyCode::Char('N') => {
+            let to = r.view.step(&r.matches(), false);
+            r.go_to_match(to);
+        }
+        KeyCode::Esc => r.view.clear_search(),
+        KeyCode::Left | KeyCode::Char('h') => {
+            r.view.h_scroll = r.view.h_scroll.saturating_sub(H_STEP)
+        }
+        KeyCode::Right | KeyCode::Char('l') if !r.view.wrap => {
+            // No further than the longest line's last step: past it the pane is blank.
+            let longest = r
+                .visible_log()
+                .map(|(s, t)| line_width(r, s, t))
+                .max()
+                .unwrap_or(0);
+            let last = longest.saturating_sub(1) / H_STEP * H_STEP;
+            r.view.h_scroll = (r.view.h_scroll + H_STEP).min(last);
+        }
+        KeyCode::Char('w') => r.view.wrap = !r.view.wrap,
+        _ => {}
+    }
+}
+
+/// A log line's width as the pane draws it (`[step] ` before it unless filtered).
+fn line_width(r: &RunUi, step: &str, text: &str) -> usize {
+    use crate::tui::view::text::width;
+    let prefix = if r.filter.is_some() {
+        0
+    } else {
+        width(step) + 3
+    };
+    prefix + width(&crate::terminal_text::line(text))
+}
+
+/// Keys of the log's search prompt: Enter searches (an empty one repeats the last), Esc
+/// drops the search.
+fn search_prompt_key(r: &mut RunUi, key: KeyEvent) {
+    let Some(input) = r.view.prompt.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => r.view.clear_search(),
+        KeyCode::Enter => {
+            let typed = input.text();
+            r.view.prompt = None;
+            let q = if typed.is_empty() {
+                r.view.last_query.clone().unwrap_or_default()
+            } else {
+                typed
+            };
+            if q.is_empty() {
+                r.view.clear_search();
+                return;
+            }
+            r.view.query = Some(q.clone());
+            r.view.last_query = Some(q);
+            let to = LogView::first_match(&r.matches(), r.bottom_line());
+            r.view.current = None;
+            r.go_to_match(to);
+        }
+        KeyCode::Backspace => input.backspace(),
+        KeyCode::Delete => input.delete(),
+        KeyCode::Left => input.left(),
+        KeyCode::Right => input.right(),
+        KeyCode::Home => input.home(),
+        KeyCode::End => input.end(),
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => input.clear(),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.insert(c),
         _ => {}
     }
 }
@@ -150,6 +230,8 @@ fn checks_key(m: &mut Model, key: KeyEvent) {
         KeyCode::Esc | KeyCode::Backspace | KeyCode::Left | KeyCode::Char('l') => {
             r.stage = Some(Stage::Install)
         }
+        KeyCode::Char('r') => r.recheck(false),
+        KeyCode::Char('R') => r.recheck(true),
         _ => {}
     }
 }

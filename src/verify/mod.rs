@@ -43,24 +43,32 @@ pub const ORDER: &[&str] = &[
 pub struct Options {
     pub keep: bool,
     pub openstack: bool,
+    /// Run only the check of this id (the wizard's re-run of one check); None: all.
+    pub only: Option<String>,
+}
+
+impl Options {
+    fn wants(&self, id: &str) -> bool {
+        self.only.as_deref().is_none_or(|o| o == id)
+    }
 }
 
 type CheckFn = fn(&Cx) -> Vec<CheckResult>;
 
-const CLUSTER: &[CheckFn] = &[
-    nodes::ready,
-    nodes::internal_ips,
-    nodes::pod_cidrs,
-    calico::pods_ready,
-    calico::pools,
+const CLUSTER: &[(&str, CheckFn)] = &[
+    ("node.ready", nodes::ready),
+    ("node.internal-ips", nodes::internal_ips),
+    ("node.pod-cidrs", nodes::pod_cidrs),
+    ("calico.pods", calico::pods_ready),
+    ("calico.pools", calico::pools),
 ];
-const WORKLOAD: &[CheckFn] = &[
-    pods::ips,
-    services::cluster_ip,
-    services::reach,
-    services::node_port,
-    pods::reach,
-    dns::aaaa,
+const WORKLOAD: &[(&str, CheckFn)] = &[
+    ("pod.ips", pods::ips),
+    ("svc.cluster-ip", services::cluster_ip),
+    ("svc.cluster-ip.reach", services::reach),
+    ("svc.node-port", services::node_port),
+    ("pod.pod-reach", pods::reach),
+    ("dns.aaaa", dns::aaaa),
 ];
 
 /// Run every check; `on_result` sees each result as it arrives (the step journals them,
@@ -76,11 +84,11 @@ pub fn run(
     let mut all: Vec<CheckResult> = vec![];
     let families: Vec<_> = cx.expected.families.iter().map(|f| f.family).collect();
     std::thread::scope(|s| {
-        for f in CLUSTER {
+        for (_, f) in CLUSTER.iter().filter(|(id, _)| opts.wants(id)) {
             let tx = tx.clone();
             s.spawn(move || tx.send(f(cx)).ok());
         }
-        {
+        if opts.wants("host.sysctl") {
             let tx = tx.clone();
             let fams = families.clone();
             // On the simulated lab only the lab node's devices count (its addresses).
@@ -93,13 +101,23 @@ pub fn run(
             });
             s.spawn(move || tx.send(host::sysctl(&fams, lab_ips.as_deref())).ok());
         }
-        if opts.openstack {
+        if opts.openstack && opts.only.is_none() {
             let tx = tx.clone();
             s.spawn(move || tx.send(openstack::readiness(cx)).ok());
         }
-        // The workload: deployed once, then its checks at once, each waiting on it.
+        // The workload: deployed once, then its checks at once, each waiting on it; not at
+        // all when none of its checks is wanted.
         let tx_w = tx.clone();
+        let wanted: Vec<(&str, CheckFn)> = WORKLOAD
+            .iter()
+            .filter(|(id, _)| opts.wants(id))
+            .copied()
+            .collect();
+        let fams = families.clone();
         s.spawn(move || {
+            if wanted.is_empty() {
+                return;
+            }
             let t = Timer::start("workload");
             let deployed = match &cx.expected.workload {
                 Some(y) => workload::deploy(cx, y, scratch),
@@ -112,7 +130,7 @@ pub fn run(
             match deployed {
                 Ok(()) => {
                     std::thread::scope(|s2| {
-                        for f in WORKLOAD {
+                        for (_, f) in &wanted {
                             let tx = tx_w.clone();
                             s2.spawn(move || tx.send(f(cx)).ok());
                         }
@@ -129,12 +147,11 @@ pub fn run(
                     }
                 }
                 Err(e) => {
-                    let failed: Vec<CheckResult> = WORKLOAD_IDS
+                    let failed: Vec<CheckResult> = wanted
                         .iter()
-                        .flat_map(|id| {
+                        .flat_map(|(id, _)| {
                             let t = Timer::start(id);
-                            families
-                                .iter()
+                            fams.iter()
                                 .map(|f| {
                                     t.fail(
                                         Some(*f),
@@ -166,12 +183,3 @@ pub fn run(
     all.sort_by_key(|r| (rank(r), r.family.clone()));
     Report::new(all)
 }
-
-const WORKLOAD_IDS: &[&str] = &[
-    "pod.ips",
-    "svc.cluster-ip",
-    "svc.cluster-ip.reach",
-    "svc.node-port",
-    "pod.pod-reach",
-    "dns.aaaa",
-];

@@ -78,6 +78,7 @@ impl Step for Verify {
         let opts = verify::Options {
             keep: self.keep,
             openstack: false,
+            only: None,
         };
         // The checks run on their own threads; results come back here to be journalled
         // in arrival order, since StepCx is the runner's and not shared across threads.

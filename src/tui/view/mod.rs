@@ -2,6 +2,7 @@
 
 pub mod ascii;
 mod form;
+mod log_pane;
 mod overlays;
 mod run_screens;
 mod screens;
@@ -240,11 +241,15 @@ fn draw_status(frame: &mut Frame, m: &Model, area: Rect) {
 /// Where the run's files are: the full log (the pane keeps only its tail).
 fn draw_run_status(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
-    let text = match &m.run.log_file {
-        Some(p) => tx.f("install.log_file", &[&p.display().to_string()]),
+    let w = area.width as usize;
+    let s = match &m.run.log_file {
+        Some(p) => text::labelled_path(
+            &tx.f("install.log_file", &[""]),
+            &p.display().to_string(),
+            w,
+        ),
         None => String::new(),
     };
-    let s = text::truncate(&text, area.width as usize);
     frame.render_widget(Paragraph::new(Span::styled(s, styles::dim())), area);
 }
 

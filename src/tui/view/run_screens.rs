@@ -4,8 +4,9 @@
 use crate::run::event::{RunState, StepState};
 use crate::tui::install::Stage;
 use crate::tui::model::Model;
+use crate::tui::view::log_pane;
 use crate::tui::view::styles::{self, MARK_ERROR, MARK_FOCUS, MARK_OK, MARK_WARN};
-use crate::tui::view::text::{pad, truncate, width, wrap};
+use crate::tui::view::text::{labelled_path, pad, truncate, width, wrap};
 use crate::verify::report::CheckStatus;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -26,11 +27,14 @@ pub fn keys_key(m: &Model, stage: Stage) -> &'static str {
     match stage {
         Stage::Confirm if m.dry_run_only => "keys.confirm_dry_run",
         Stage::Confirm => "keys.confirm",
+        Stage::Install if r.view.prompt.is_some() => "keys.install_prompt",
+        Stage::Install if r.view.query.is_some() => "keys.install_search",
         Stage::Install if r.ended() && r.run_state() != Some(RunState::Done) => {
             "keys.install_failed"
         }
         Stage::Install => "keys.install",
-        Stage::Checks => "keys.checks",
+        Stage::Checks if r.ended() => "keys.checks",
+        Stage::Checks => "keys.checks_live",
     }
 }
 
@@ -237,29 +241,49 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
     } else {
         tx.f("install.scrolled", &[&r.log_back.to_string()])
     };
+    // The search's count first: a narrow pane cuts the end of the rule, never the count.
+    let mut rule = String::from("── ");
+    if let Some(q) = &r.view.query {
+        let found = match r.match_position() {
+            Some((i, n)) => format!("{i}/{n}"),
+            None => tx.t("install.no_match").to_string(),
+        };
+        rule.push_str(&format!("/{q} {found} · "));
+    }
+    rule.push_str(&format!("{filter} · {follow}"));
+    if r.view.wrap {
+        rule.push_str(&format!(" · {}", tx.t("install.wrapped")));
+    } else if r.view.h_scroll > 0 {
+        rule.push_str(&format!(
+            " · {}",
+            tx.f("install.shifted", &[&r.view.h_scroll.to_string()])
+        ));
+    }
+    let rule_row = head.len();
     head.push(Line::styled(
-        truncate(&format!("── {filter} · {follow} "), w),
+        truncate(&format!("{rule} "), w),
         styles::dim(),
     ));
     let rows = (inner.height as usize).saturating_sub(head.len());
-    // Only the rows that fit, counted from the tail (and `log_back` up from it).
-    let mut tail: Vec<Line> = r
-        .visible_log()
-        .rev()
-        .skip(r.log_back)
-        .take(rows)
-        .map(|(step, text)| {
-            let prefix = if r.filter.is_some() {
-                String::new()
-            } else {
-                format!("[{step}] ")
-            };
-            Line::raw(truncate(&format!("{prefix}{text}"), w))
-        })
-        .collect();
-    tail.reverse();
-    head.extend(tail);
+    head.extend(log_pane::rows(r, w, rows));
     frame.render_widget(lines_widget(head), inner);
+    if let Some(input) = &r.view.prompt {
+        // The search prompt takes the log's rule while it is typed.
+        let prompt = format!("{} /", tx.t("install.search"));
+        let text = truncate(&input.text(), w.saturating_sub(width(&prompt) + 1));
+        let y = inner.y + (rule_row as u16).min(inner.height.saturating_sub(1));
+        let at = Rect::new(inner.x, y, inner.width, 1);
+        frame.render_widget(ratatui::widgets::Clear, at);
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt.clone(), styles::bold()),
+                Span::styled(text, styles::selected()),
+            ])),
+            at,
+        );
+        let col = (width(&prompt) + input.cursor_column()).min(w.saturating_sub(1));
+        frame.set_cursor_position(ratatui::layout::Position::new(at.x + col as u16, at.y));
+    }
 }
 
 fn check_mark(s: CheckStatus) -> (&'static str, Style) {
@@ -291,6 +315,13 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
         ),
         if f > 0 { styles::error() } else { styles::ok() },
     )];
+    if !r.rechecking.is_empty() {
+        let n = r.rechecking.len().to_string();
+        out[0].spans.push(Span::styled(
+            format!(" · {}", tx.f("checks.rechecking", &[&n])),
+            styles::bold(),
+        ));
+    }
     if r.checks.is_empty() {
         out.push(Line::styled(tx.t("checks.none"), styles::dim()));
         frame.render_widget(lines_widget(out), area);
@@ -300,6 +331,39 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
     let sel = r.check_selected.min(r.checks.len() - 1);
     let c = &r.checks[sel];
     let mut detail: Vec<Line> = vec![Line::styled("─".repeat(w), styles::dim())];
+    // Where the reports of these results are (the log's path is on the status line).
+    match &r.reports {
+        Some(Ok(rep)) => {
+            for (key, p) in [
+                ("checks.report_json", &rep.json),
+                ("checks.report_junit", &rep.junit),
+            ] {
+                // The label ends in the path ({0}): a long one loses its left, not its name.
+                let t = labelled_path(&tx.f(key, &[""]), &p.display().to_string(), w);
+                detail.push(Line::styled(t, styles::dim()));
+            }
+        }
+        Some(Err(e)) => detail.push(Line::styled(
+            truncate(
+                &format!("{MARK_ERROR} {}", tx.f("checks.report_failed", &[e])),
+                w,
+            ),
+            styles::error(),
+        )),
+        None => detail.push(Line::styled(
+            truncate(tx.t("checks.report_pending"), w),
+            styles::dim(),
+        )),
+    }
+    if let Some(e) = &r.recheck_error {
+        detail.push(Line::styled(
+            truncate(
+                &format!("{MARK_ERROR} {}", tx.f("checks.recheck_failed", &[e])),
+                w,
+            ),
+            styles::error(),
+        ));
+    }
     detail.push(Line::styled(truncate(&c.name(), w), styles::bold()));
     for l in wrap(&format!("{}: {}", tx.t("checks.evidence"), c.evidence), w)
         .into_iter()
@@ -321,15 +385,24 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
     let first = sel.saturating_sub(rows.saturating_sub(1));
     let name_w = r.checks.iter().map(|c| width(&c.id)).max().unwrap_or(0);
     for (i, c) in r.checks.iter().enumerate().skip(first).take(rows) {
-        let (mark, style) = check_mark(c.status);
+        let running = r.is_rechecking(c);
+        let (mark, style) = if running {
+            ("…", styles::dim())
+        } else {
+            check_mark(c.status)
+        };
         let fam = c.family.as_deref().unwrap_or("-");
         let focus = if i == sel { MARK_FOCUS } else { " " };
+        let (time, evidence) = if running {
+            (String::new(), tx.t("checks.running").to_string())
+        } else {
+            (seconds(c.duration_ms), c.evidence.clone())
+        };
         let text = format!(
-            "{focus}{mark} {} {:<5} {:>6}  {}",
+            "{focus}{mark} {} {:<5} {:>6}  {evidence}",
             pad(&c.id, name_w),
             fam,
-            seconds(c.duration_ms),
-            c.evidence
+            time,
         );
         let style = if i == r.check_selected.min(r.checks.len() - 1) {
             styles::selected()

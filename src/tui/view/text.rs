@@ -29,6 +29,28 @@ pub fn truncate(s: &str, w: usize) -> String {
     out
 }
 
+/// `label` then `path`, cut to `w` columns from the path's left (`…` first) so that its
+/// file name stays whole.
+pub fn labelled_path(label: &str, path: &str, w: usize) -> String {
+    let path = terminal_text::line(path);
+    let room = w.saturating_sub(label.width());
+    if path.width() <= room {
+        return format!("{label}{path}");
+    }
+    let mut tail: Vec<char> = vec![];
+    let mut used = 1;
+    for c in path.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > room {
+            break;
+        }
+        tail.push(c);
+        used += cw;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    truncate(&format!("{label}…{tail}"), w)
+}
+
 /// `s` padded with spaces (or truncated) to exactly `w` columns.
 pub fn pad(s: &str, w: usize) -> String {
     let mut out = truncate(s, w);
@@ -143,6 +165,14 @@ mod tests {
         let rows = wrap("也会匹配仅包含它的名称（例如vethens224）", 20);
         assert!(rows.iter().any(|r| r.contains("vethens224")), "{rows:?}");
         assert!(rows.iter().all(|r| width(r) <= 20), "{rows:?}");
+    }
+
+    #[test]
+    fn a_long_path_keeps_its_file_name() {
+        let s = labelled_path("log: ", "/tmp/a/very/long/dir/apply-1.log", 20);
+        assert_eq!(s, "log: …ir/apply-1.log");
+        assert_eq!(width(&s), 20);
+        assert_eq!(labelled_path("log: ", "/x.log", 20), "log: /x.log");
     }
 
     #[test]
