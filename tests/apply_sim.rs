@@ -727,4 +727,22 @@ fn a_current_version_pair_installs_and_passes_every_check() {
     for c in &checks {
         assert_ne!(c["check"]["status"], "FAIL", "{c}");
     }
+    // The checks' reports beside the log, as verify --json and --junit write them.
+    let log = std::path::PathBuf::from(st["log"].as_str().unwrap());
+    let json = log.with_extension("verify.json");
+    let junit = log.with_extension("junit.xml");
+    assert_eq!(mode(&json), 0o600);
+    assert_eq!(mode(&junit), 0o600);
+    let rep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(rep["failed"], 0, "{rep}");
+    assert_eq!(rep["checks"].as_array().unwrap().len(), checks.len());
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<testsuite") && xml.contains("node.internal-ips/ipv6"),
+        "{xml}"
+    );
+    assert!(
+        r.stdout.contains("the checks' reports:") || n.log_text().contains("the checks' reports:")
+    );
 }

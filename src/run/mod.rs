@@ -30,6 +30,7 @@ pub mod pubkeypin;
 pub mod record;
 pub mod redact;
 pub mod remote;
+pub mod reports;
 pub mod reset;
 pub mod runner;
 pub mod state;

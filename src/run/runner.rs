@@ -37,10 +37,13 @@ pub const EXIT_DONE: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_BUSY: i32 = 3;
 
-/// The runner's sink: every event into the journal, and as a line into the log.
+/// The runner's sink: every event into the journal, and as a line into the log; the checks'
+/// reports beside the log when the verify step ends (run::reports).
 pub struct JournalSink {
     journal: Writer,
     log: File,
+    reports: crate::run::reports::Reports,
+    checks: Vec<crate::verify::report::CheckResult>,
     /// The first write that failed (a full disk): the run stops at the next step boundary.
     pub broken: Option<io::Error>,
 }
@@ -50,6 +53,8 @@ impl JournalSink {
         Ok(JournalSink {
             journal: Writer::open(journal_path)?,
             log: open_log(log_path)?,
+            reports: crate::run::reports::Reports::beside(log_path),
+            checks: Vec::new(),
             broken: None,
         })
     }
@@ -70,6 +75,27 @@ impl Sink for JournalSink {
     fn event(&mut self, e: Event) {
         if self.broken.is_some() {
             return;
+        }
+        match &e {
+            Event::Check { check } => crate::run::reports::keep_latest(&mut self.checks, check),
+            // Written before the step's end is journalled: a client that sees the end finds
+            // the reports there.
+            Event::StepEnded { step, .. } if step == "verify" && !self.checks.is_empty() => {
+                let written = self.reports.write(&self.checks).map(|()| {
+                    format!(
+                        "the checks' reports: {} and {}",
+                        self.reports.json.display(),
+                        self.reports.junit.display()
+                    )
+                });
+                let text = written.unwrap_or_else(|err| format!("the checks' reports: {err}"));
+                let line = format!("{} [verify] {text}\n", crate::clock::now());
+                if let Err(err) = self.log.write_all(line.as_bytes()) {
+                    self.broken = Some(err);
+                    return;
+                }
+            }
+            _ => {}
         }
         let r = self.journal.append(&e).and_then(|()| match log_line(&e) {
             Some(l) => self.log.write_all(l.as_bytes()),

@@ -8,7 +8,7 @@ use crate::run::client::{self, Attached, StartOptions};
 use crate::run::event::Event;
 use crate::run::journal::Follower;
 use crate::tui::install::{Effect, Feed, Reports};
-use crate::verify::report::{CheckResult, Report};
+use crate::verify::report::CheckResult;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
@@ -85,7 +85,8 @@ impl Feeds {
                 let failed = r.is_err();
                 let _ = tx.send(Feed::RecheckDone(r));
                 if let (Some(at), false) = (reports, failed) {
-                    let _ = tx.send(Feed::Reports(write_reports(&at, &checks)));
+                    let r = at.write(&checks).map(|()| at.clone());
+                    let _ = tx.send(Feed::Reports(r));
                 }
             }
         });
@@ -192,28 +193,6 @@ fn recheck(
     Ok(())
 }
 
-/// Write the checks' JSON report and JUnit file as `dsinstall verify --json --junit` does.
-fn write_reports(at: &Reports, checks: &[CheckResult]) -> Result<Reports, String> {
-    // In checks.md's order, as `verify` reports them, whatever order they arrived in.
-    let rank = |c: &CheckResult| {
-        let at = crate::verify::ORDER.iter().position(|id| *id == c.id);
-        (at.unwrap_or(crate::verify::ORDER.len()), c.family.clone())
-    };
-    let mut sorted = checks.to_vec();
-    sorted.sort_by_key(rank);
-    let rep = Report::new(sorted);
-    let json = serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())? + "\n";
-    for (path, data) in [
-        (&at.json, json),
-        (&at.junit, crate::verify::junit::xml(&rep, None)),
-    ] {
-        // Private like the log beside them.
-        crate::io::write::write_file(path, data.as_bytes(), 0o600)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(at.clone())
-}
-
 /// Send the journal's events until the run ends, its runner is gone, or nobody listens.
 fn follow(tx: &Sender<Feed>, att: &Attached) {
     if tx
@@ -226,8 +205,8 @@ fn follow(tx: &Sender<Feed>, att: &Attached) {
         return;
     }
     let mut f = Follower::new(&att.journal);
-    // The verify step's results, written out as reports when the step ends.
-    let mut checks: Vec<CheckResult> = vec![];
+    // Whether the verify step journalled results (its reports are then beside the log).
+    let mut seen_checks = false;
     let mut ends = 0;
     let mut quiet_and_dead = 0;
     loop {
@@ -241,12 +220,18 @@ fn follow(tx: &Sender<Feed>, att: &Attached) {
         let got = !events.is_empty();
         for e in events {
             match &e {
-                Event::Check { check } => {
-                    checks.retain(|c| !(c.id == check.id && c.family == check.family));
-                    checks.push(check.clone());
-                }
-                Event::StepEnded { step, .. } if step == "verify" && !checks.is_empty() => {
-                    let r = write_reports(&Reports::beside(&att.log), &checks);
+                Event::Check { .. } => seen_checks = true,
+                // The runner wrote the reports before journalling the step's end.
+                Event::StepEnded { step, .. } if step == "verify" && seen_checks => {
+                    let at = Reports::beside(&att.log);
+                    let r = if at.json.exists() && at.junit.exists() {
+                        Ok(at)
+                    } else {
+                        Err(format!(
+                            "the runner did not write {} (see the log)",
+                            at.json.display()
+                        ))
+                    };
                     if tx.send(Feed::Reports(r)).is_err() {
                         return;
                     }

@@ -22,23 +22,9 @@ pub enum Stage {
     Checks,
 }
 
-/// Where the wizard writes the reports of a run's checks: beside its log, as `dsinstall
-/// verify --json` and `--junit` would.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reports {
-    pub json: PathBuf,
-    pub junit: PathBuf,
-}
-
-impl Reports {
-    /// `apply-RUN.log` → `apply-RUN.verify.json`, `apply-RUN.junit.xml`.
-    pub fn beside(log: &std::path::Path) -> Reports {
-        Reports {
-            json: log.with_extension("verify.json"),
-            junit: log.with_extension("junit.xml"),
-        }
-    }
-}
+/// Where a run's checks' reports are: beside its log (the runner writes them when its
+/// verify step ends; the wizard again after re-running checks).
+pub use crate::run::reports::Reports;
 
 /// What the event loop is asked to do (update stays free of threads and processes).
 #[derive(Debug, Clone, PartialEq)]
