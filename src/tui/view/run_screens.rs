@@ -196,12 +196,12 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             styles::error(),
         ));
         if let Some(e) = &f.error {
-            for l in wrap(&format!("{}: {e}", tx.t("install.cause")), w) {
+            for l in wrap(&tx.f("label.value", &[tx.t("install.cause"), e]), w) {
                 head.push(Line::styled(l, styles::error()));
             }
         }
         if let Some(hint) = &f.hint {
-            for l in wrap(&format!("{}: {hint}", tx.t("install.fix")), w) {
+            for l in wrap(&tx.f("label.value", &[tx.t("install.fix"), hint]), w) {
                 head.push(Line::styled(l, styles::warning()));
             }
         }
@@ -365,14 +365,14 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
         ));
     }
     detail.push(Line::styled(truncate(&c.name(), w), styles::bold()));
-    for l in wrap(&format!("{}: {}", tx.t("checks.evidence"), c.evidence), w)
+    for l in wrap(&tx.f("label.value", &[tx.t("checks.evidence"), &c.evidence]), w)
         .into_iter()
         .take(4)
     {
         detail.push(Line::raw(l));
     }
     if let Some(h) = &c.hint {
-        for l in wrap(&format!("{}: {h}", tx.t("checks.hint")), w)
+        for l in wrap(&tx.f("label.value", &[tx.t("checks.hint"), h]), w)
             .into_iter()
             .take(4)
         {
