@@ -170,20 +170,7 @@ fn cluster_with_calico(lab: &Lab, v: &str) {
 fn calico_crashloop_leaves_the_node_not_ready() {
     let lab = Lab::new("v1.28.4", &["--fault", "calico-crashloop"]);
     cluster_with_calico(&lab, "v1.28.4");
-    let pods = lab
-        .run(
-            "kubectl",
-            &[
-                "get",
-                "pods",
-                "-n",
-                "kube-system",
-                "-l",
-                "k8s-app=calico-node",
-            ],
-        )
-        .ok()
-        .stdout;
+    let pods = calico_pods(&lab, &[]);
     assert!(pods.contains("CrashLoopBackOff"), "{pods}");
     let name = pods
         .lines()
@@ -342,23 +329,29 @@ fn systemd_run_starts_detached_and_refuses_219s_missing_options() {
     assert_eq!(r.stderr, "Running as unit dsinstall-apply-x.service.\n");
 }
 
+/// `kubectl get pods` of calico-node, with `more` arguments (an output format).
+fn calico_pods(lab: &Lab, more: &[&str]) -> String {
+    let mut args = vec![
+        "get",
+        "pods",
+        "-n",
+        "kube-system",
+        "-l",
+        "k8s-app=calico-node",
+    ];
+    args.extend(more);
+    lab.run("kubectl", &args).ok().stdout
+}
+
 /// calico-node's pods' Ready conditions, as `kubectl get -o jsonpath` prints them.
 fn calico_ready(lab: &Lab) -> String {
-    lab.run(
-        "kubectl",
+    calico_pods(
+        lab,
         &[
-            "get",
-            "pods",
-            "-n",
-            "kube-system",
-            "-l",
-            "k8s-app=calico-node",
             "-o",
             "jsonpath={.items[*].status.conditions[?(@.type==\"Ready\")].status}",
         ],
     )
-    .ok()
-    .stdout
 }
 
 #[test]
@@ -382,20 +375,7 @@ fn hang_wait_calico_keeps_calico_node_unready_until_cleared() {
         .ok()
         .stdout;
     assert_eq!(ds, "0/1");
-    let pods = lab
-        .run(
-            "kubectl",
-            &[
-                "get",
-                "pods",
-                "-n",
-                "kube-system",
-                "-l",
-                "k8s-app=calico-node",
-            ],
-        )
-        .ok()
-        .stdout;
+    let pods = calico_pods(&lab, &[]);
     assert!(pods.contains("0/1") && pods.contains("Running"), "{pods}");
     lab.sim(&["--clear-fault", "hang:wait.calico"]).ok();
     assert_eq!(calico_ready(&lab), "True");

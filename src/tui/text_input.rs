@@ -10,6 +10,27 @@ pub struct TextInput {
 }
 
 impl TextInput {
+    /// The editing keys every text field shares (readline's Ctrl-A/E/U among them):
+    /// false when `key` is not one of them, for the caller to handle.
+    pub fn edit_key(&mut self, key: &crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('u') if ctrl => self.clear(),
+            KeyCode::Char('a') if ctrl => self.home(),
+            KeyCode::Char('e') if ctrl => self.end(),
+            KeyCode::Char(c) if !ctrl => self.insert(c),
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Delete => self.delete(),
+            KeyCode::Left => self.left(),
+            KeyCode::Right => self.right(),
+            KeyCode::Home => self.home(),
+            KeyCode::End => self.end(),
+            _ => return false,
+        }
+        true
+    }
+
     /// A buffer holding `text`, with the cursor at its end.
     pub fn new(text: &str) -> TextInput {
         let chars: Vec<char> = text.chars().collect();

@@ -210,14 +210,9 @@ fn preview_key(m: &mut Model, key: KeyEvent) -> bool {
                     p.last_search = Some((needle, found));
                 }
             }
-            KeyCode::Backspace => input.backspace(),
-            KeyCode::Delete => input.delete(),
-            KeyCode::Left => input.left(),
-            KeyCode::Right => input.right(),
-            KeyCode::Home => input.home(),
-            KeyCode::End => input.end(),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.insert(c),
-            _ => {}
+            _ => {
+                input.edit_key(&key);
+            }
         }
         return true;
     }
@@ -297,7 +292,6 @@ fn cycle(m: &mut Model, f: Field) {
 
 fn edit_key(m: &mut Model, key: KeyEvent) {
     let Some(ed) = m.editing.as_mut() else { return };
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Esc => {
             // Back to the value before editing.
@@ -320,16 +314,7 @@ fn edit_key(m: &mut Model, key: KeyEvent) {
             }
             return;
         }
-        KeyCode::Char('u') if ctrl => ed.input.clear(),
-        KeyCode::Char('a') if ctrl => ed.input.home(),
-        KeyCode::Char('e') if ctrl => ed.input.end(),
-        KeyCode::Char(c) if !ctrl => ed.input.insert(c),
-        KeyCode::Backspace => ed.input.backspace(),
-        KeyCode::Delete => ed.input.delete(),
-        KeyCode::Left => ed.input.left(),
-        KeyCode::Right => ed.input.right(),
-        KeyCode::Home => ed.input.home(),
-        KeyCode::End => ed.input.end(),
+        _ if ed.input.edit_key(&key) => {}
         _ => return,
     }
     // Validate as you type: store what parses and let the engine judge it.

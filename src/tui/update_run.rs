@@ -5,7 +5,7 @@ use crate::tui::install::{Effect, Feed, RunUi, Stage};
 use crate::tui::log_view::{H_STEP, LogView};
 use crate::tui::model::{Model, Outcome, Status};
 use crate::tui::text_input::TextInput;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// Lines a page scrolls (the log pane is about this tall at 80x24).
 const PAGE: usize = 10;
@@ -203,15 +203,9 @@ fn search_prompt_key(r: &mut RunUi, key: KeyEvent) {
             r.view.current = None;
             r.go_to_match(to);
         }
-        KeyCode::Backspace => input.backspace(),
-        KeyCode::Delete => input.delete(),
-        KeyCode::Left => input.left(),
-        KeyCode::Right => input.right(),
-        KeyCode::Home => input.home(),
-        KeyCode::End => input.end(),
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => input.clear(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.insert(c),
-        _ => {}
+        _ => {
+            input.edit_key(&key);
+        }
     }
 }
 

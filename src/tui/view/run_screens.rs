@@ -365,9 +365,12 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
         ));
     }
     detail.push(Line::styled(truncate(&c.name(), w), styles::bold()));
-    for l in wrap(&tx.f("label.value", &[tx.t("checks.evidence"), &c.evidence]), w)
-        .into_iter()
-        .take(4)
+    for l in wrap(
+        &tx.f("label.value", &[tx.t("checks.evidence"), &c.evidence]),
+        w,
+    )
+    .into_iter()
+    .take(4)
     {
         detail.push(Line::raw(l));
     }
