@@ -5,70 +5,26 @@
 
 mod common;
 mod sim_support;
+mod steps_bed;
 mod steps_support;
 
 use dsinstall::run::step::{Probe, Step};
-use dsinstall::run::steps::{self, Setup};
-use sim_support::{BIN, Lab};
+use dsinstall::run::steps;
+use sim_support::BIN;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use steps_support::TestCx;
+use steps_bed::Bed;
 
-struct Bed {
-    lab: Lab,
-    setup: Setup,
-    cx: TestCx,
-}
-
-/// A lab at `version` with `faults`, the guide's answers (edited by `edit`) rendered into
-/// it, and a StepCx on its root, as tests/steps_sim.rs sets them up.
+/// A lab at `version` with `faults`, the guide's answers at that version (then `edit`ed)
+/// rendered into it, and a StepCx on its root.
 fn bed(version: &str, faults: &[&str], edit: impl Fn(String) -> String) -> Bed {
-    let mut extra = Vec::new();
-    for f in faults {
-        extra.extend(["--fault", f]);
-    }
-    let lab = Lab::new(version, &extra);
-    let text = std::fs::read_to_string(common::fixture("answers/seed-v1.19.yaml"))
-        .unwrap()
-        .replace("version: v1.19.0", &format!("version: {version}"))
-        .replace(
-            "calico:\n",
-            &format!(
-                "calico:\n  manifest: {}\n",
-                common::fixture("calico/calico-v3.15.3.yaml").display()
-            ),
-        );
-    let text = edit(text);
-    let path = lab.file("answers.yaml", &text);
-    let out = lab.path().join("rendered");
-    let o = std::process::Command::new(BIN)
-        .args(["render", "--answers", &path, "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let answers = dsinstall::answers::Answers::from_yaml(&text, &path).unwrap();
-    let plan = dsinstall::plan::check(&answers).plan.expect("answers plan");
-    let cx = TestCx::new(
-        &lab.path().join("root"),
-        &out,
-        &lab.path().join("bin"),
-        &lab.path().join("backups"),
-    );
-    Bed {
-        setup: Setup {
-            answers,
-            plan,
-            rendered: out,
-            skip_image_pull: false,
-            wait: steps::WAIT_DEFAULT,
-        },
-        lab,
-        cx,
-    }
+    steps_bed::bed(
+        "seed-v1.19.yaml",
+        version,
+        "calico-v3.15.3.yaml",
+        |t| edit(t.replace("version: v1.19.0", &format!("version: {version}"))),
+        faults,
+    )
 }
 
 fn guide(faults: &[&str]) -> Bed {

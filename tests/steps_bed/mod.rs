@@ -1,0 +1,70 @@
+//! A lab with answers rendered into it and a StepCx on its root: the bed the step tests
+//! (tests/steps_sim.rs, tests/join_sim.rs) drive steps on.
+
+use super::common;
+use super::sim_support::{BIN, Lab};
+use super::steps_support::TestCx;
+use dsinstall::run::steps::{self, Setup};
+
+pub struct Bed {
+    pub lab: Lab,
+    pub setup: Setup,
+    pub cx: TestCx,
+}
+
+/// A lab at `version` with `faults`, the answers (with `calico.manifest` set to the fixture
+/// `calico`, then `edit`ed) rendered into it, and a StepCx on its root.
+pub fn bed(
+    answers: &str,
+    version: &str,
+    calico: &str,
+    edit: impl Fn(String) -> String,
+    faults: &[&str],
+) -> Bed {
+    let mut extra = Vec::new();
+    for f in faults {
+        extra.extend(["--fault", f]);
+    }
+    let lab = Lab::new(version, &extra);
+    let text = edit(
+        std::fs::read_to_string(common::fixture(&format!("answers/{answers}")))
+            .unwrap()
+            .replace(
+                "calico:\n",
+                &format!(
+                    "calico:\n  manifest: {}\n",
+                    common::fixture(&format!("calico/{calico}")).display()
+                ),
+            ),
+    );
+    let path = lab.file("answers.yaml", &text);
+    let out = lab.path().join("rendered");
+    let o = std::process::Command::new(BIN)
+        .args(["render", "--answers", &path, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let answers = dsinstall::answers::Answers::from_yaml(&text, &path).unwrap();
+    let plan = dsinstall::plan::check(&answers).plan.expect("answers plan");
+    let cx = TestCx::new(
+        &lab.path().join("root"),
+        &out,
+        &lab.path().join("bin"),
+        &lab.path().join("backups"),
+    );
+    Bed {
+        setup: Setup {
+            answers,
+            plan,
+            rendered: out,
+            skip_image_pull: false,
+            wait: steps::WAIT_DEFAULT,
+        },
+        lab,
+        cx,
+    }
+}
