@@ -1356,3 +1356,34 @@ fn the_demo_bundles_a_current_calico_manifest_for_a_current_version() {
         m.checked.problems
     );
 }
+
+/// A node mask left empty shows the default of the version in the answers, even while an
+/// error stops the plan: kubeadm's computed /120 on 1.19, the controller-manager's /64 from
+/// 1.20 (not the last plan's /120, which the error message itself contradicts).
+#[test]
+fn an_empty_node_mask_shows_the_default_of_the_current_version() {
+    use dsinstall::answers::AddressFamily;
+    use dsinstall::tui::fields::Field;
+    let mut m = model();
+    assert_eq!(
+        Field::NodeMask(AddressFamily::Ipv6)
+            .effective(&m)
+            .as_deref(),
+        Some("/120")
+    );
+    m.answers.kubernetes.version = "v1.35.0".into();
+    m.recheck();
+    assert!(m.checked.has_errors());
+    assert_eq!(
+        Field::NodeMask(AddressFamily::Ipv6)
+            .effective(&m)
+            .as_deref(),
+        Some("/64")
+    );
+    assert_eq!(
+        Field::NodeMask(AddressFamily::Ipv4)
+            .effective(&m)
+            .as_deref(),
+        Some("/24")
+    );
+}

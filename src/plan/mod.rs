@@ -19,6 +19,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub use checks::calico_dataplane::{
     backend_problems, encapsulation_overhead, mtu_problems, pod_mtu,
 };
+pub use checks::subnets::default_node_mask;
 pub use problem::{Problem, Severity};
 pub use version::{CalicoMinor, CalicoVersion, KubeMinor, KubeVersion};
 

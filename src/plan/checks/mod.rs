@@ -15,7 +15,7 @@ pub(super) mod calico_dataplane;
 mod kube;
 mod node;
 mod ssh;
-mod subnets;
+pub(crate) mod subnets;
 mod text;
 
 use build::*;

@@ -129,6 +129,35 @@ pub(super) fn parse_list(
     ok.then_some(out)
 }
 
+/// The node mask a pod subnet gets when the answers give none: kubeadm computes it up to
+/// 1.19 (calcNodeCidrSize), the controller-manager's /24 and /64 after.
+fn default_mask(pod: &IpNet, row: Option<&KubeMinor>) -> (u8, MaskSource) {
+    match row {
+        Some(r) if r.kubeadm_computes_node_mask => {
+            (cidr::kubeadm_calc_node_mask(pod), MaskSource::Kubeadm)
+        }
+        _ => (
+            cidr::controller_manager_default_mask(cidr::family_of_net(pod)),
+            MaskSource::ControllerManager,
+        ),
+    }
+}
+
+/// The default node mask of family `f` for these answers' version and pod subnet, even
+/// while other answers have errors (the wizard shows it as the value in force).
+pub fn default_node_mask(a: &Answers, f: AddressFamily) -> Option<u8> {
+    let row = crate::plan::version::KubeVersion::parse(&a.kubernetes.version)
+        .ok()
+        .and_then(|v| crate::plan::version::kube_minor(&v).ok());
+    let pod = a
+        .networking
+        .pod_subnets
+        .iter()
+        .filter_map(|s| s.parse::<IpNet>().ok())
+        .find(|n| cidr::family_of_net(n) == f)?;
+    Some(default_mask(&pod, row).0)
+}
+
 /// The node mask per pod subnet, and where it comes from; checks kubeadm's
 /// ValidatePodSubnetNodeMask and the controller-manager's limit.
 pub(super) fn node_masks(
@@ -145,10 +174,9 @@ pub(super) fn node_masks(
                 AddressFamily::Ipv4 => (given.ipv4, "ipv4"),
                 AddressFamily::Ipv6 => (given.ipv6, "ipv6"),
             };
-            let (mask, source) = match (given_mask, row) {
-                (Some(m), _) => (m, MaskSource::Answers),
-                (None, Some(r)) if r.kubeadm_computes_node_mask => (cidr::kubeadm_calc_node_mask(pod), MaskSource::Kubeadm),
-                (None, _) => (cidr::controller_manager_default_mask(f), MaskSource::ControllerManager),
+            let (mask, source) = match given_mask {
+                Some(m) => (m, MaskSource::Answers),
+                None => default_mask(pod, row),
             };
             // On the node-mask field even when the mask is a default: setting it is the fix
             // that keeps the pod subnet, and a default that a version change brought in
