@@ -596,14 +596,17 @@ impl Field {
     /// What the engine will use when the field is left empty (from the plan's defaults).
     pub fn effective(self, m: &Model) -> Option<String> {
         // From the answers themselves: the last plan's mask may be another version's.
-        if let Field::NodeMask(f) = self {
-            return crate::plan::default_node_mask(&m.answers, f).map(|n| format!("/{n}"));
+        if let Field::NodeMask(f) = self
+            && let Some(n) = crate::plan::default_node_mask(&m.answers, f)
+        {
+            return Some(format!("/{n}"));
         }
         let plan = m.plan_in_force()?;
         Some(match self {
             Field::ApiAdvertise => AddressFamily::of(&plan.node.advertise_address)
                 .as_str()
                 .to_string(),
+            Field::NodeMask(f) => format!("/{}", plan.family(f)?.node_mask),
             Field::BlockSize(f) => format!("/{}", plan.family(f)?.block_size),
             Field::CalicoPool(f) => plan.family(f)?.calico_pool.to_string(),
             Field::Autodetection(f) => plan.family(f)?.autodetection.clone(),
