@@ -259,6 +259,8 @@ impl Field {
         let a = &m.answers;
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         let num = |o: Option<u8>| o.map(|n| n.to_string()).unwrap_or_default();
+        // Masks read as they are written in CIDRs and in the defaults shown beside them.
+        let mask = |o: Option<u8>| o.map(|n| format!("/{n}")).unwrap_or_default();
         let idx = |f: AddressFamily| if f == m.primary { 0 } else { 1 };
         let pick = |f: AddressFamily, v4: &Option<String>, v6: &Option<String>| match f {
             AddressFamily::Ipv4 => opt(v4),
@@ -293,14 +295,14 @@ impl Field {
                 .unwrap_or_default(),
             NodeMask(f) => {
                 let m = a.networking.node_mask_sizes.unwrap_or_default();
-                num(if f == AddressFamily::Ipv4 {
+                mask(if f == AddressFamily::Ipv4 {
                     m.ipv4
                 } else {
                     m.ipv6
                 })
             }
             CalicoPool(f) => pick(f, &a.calico.ipv4_pool, &a.calico.ipv6_pool),
-            BlockSize(f) => num(match f {
+            BlockSize(f) => mask(match f {
                 AddressFamily::Ipv4 => a.calico.ipv4_block_size,
                 AddressFamily::Ipv6 => a.calico.ipv6_block_size,
             }),
