@@ -1387,3 +1387,31 @@ fn an_empty_node_mask_shows_the_default_of_the_current_version() {
         Some("/24")
     );
 }
+
+/// Results arrive in whatever order the checks finish; Checks lists them in checks.md's
+/// order (as the reports do), and the selection stays on its check as others come in.
+#[test]
+fn checks_are_listed_in_report_order_whatever_order_they_arrive_in() {
+    use dsinstall::verify::report::CheckStatus::Pass;
+    use tui_support::runner_events::check;
+    let mut m = model();
+    check(&mut m, "host.sysctl", Some("ipv6"), Pass, None);
+    check(&mut m, "calico.pools", Some("ipv4"), Pass, None);
+    m.run.check_selected = 1; // host.sysctl/ipv6
+    check(&mut m, "node.ready", None, Pass, None);
+    check(&mut m, "host.sysctl", Some("ipv4"), Pass, None);
+    let names: Vec<String> = m.run.checks.iter().map(|c| c.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "node.ready",
+            "calico.pools/ipv4",
+            "host.sysctl/ipv4",
+            "host.sysctl/ipv6"
+        ]
+    );
+    assert_eq!(
+        m.run.checks[m.run.check_selected].name(),
+        "host.sysctl/ipv6"
+    );
+}

@@ -23,12 +23,8 @@ impl Reports {
     /// Write both reports of `checks` (0600, like the log beside them), in checks.md's
     /// order whatever order the results arrived in.
     pub fn write(&self, checks: &[CheckResult]) -> Result<(), String> {
-        let rank = |c: &CheckResult| {
-            let at = crate::verify::ORDER.iter().position(|id| *id == c.id);
-            (at.unwrap_or(crate::verify::ORDER.len()), c.family.clone())
-        };
         let mut sorted = checks.to_vec();
-        sorted.sort_by_key(rank);
+        sorted.sort_by_key(crate::verify::order_key);
         let rep = Report::new(sorted);
         let json = serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())? + "\n";
         for (path, data) in [

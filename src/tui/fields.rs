@@ -258,7 +258,6 @@ impl Field {
         use Field::*;
         let a = &m.answers;
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        let num = |o: Option<u8>| o.map(|n| n.to_string()).unwrap_or_default();
         // Masks read as they are written in CIDRs and in the defaults shown beside them.
         let mask = |o: Option<u8>| o.map(|n| format!("/{n}")).unwrap_or_default();
         let idx = |f: AddressFamily| if f == m.primary { 0 } else { 1 };

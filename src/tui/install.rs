@@ -145,7 +145,18 @@ impl RunUi {
             .find(|c| c.id == check.id && c.family == check.family)
         {
             Some(c) => *c = check,
-            None => self.checks.push(check),
+            // In the reports' order (checks.md's), whatever order the results arrive in;
+            // the selection stays on the check it was on.
+            None => {
+                let key = crate::verify::order_key(&check);
+                let at = self
+                    .checks
+                    .partition_point(|c| crate::verify::order_key(c) <= key);
+                if at <= self.check_selected && !self.checks.is_empty() {
+                    self.check_selected += 1;
+                }
+                self.checks.insert(at, check);
+            }
         }
     }
 

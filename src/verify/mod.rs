@@ -174,12 +174,12 @@ pub fn run(
             }
         }
     });
-    let rank = |r: &CheckResult| {
-        ORDER
-            .iter()
-            .position(|id| *id == r.id)
-            .unwrap_or(ORDER.len())
-    };
-    all.sort_by_key(|r| (rank(r), r.family.clone()));
+    all.sort_by_key(order_key);
     Report::new(all)
+}
+
+/// Where a result goes in a report: checks.md's order of checks, then the family.
+pub fn order_key(r: &CheckResult) -> (usize, Option<String>) {
+    let at = ORDER.iter().position(|id| *id == r.id);
+    (at.unwrap_or(ORDER.len()), r.family.clone())
 }
