@@ -4,108 +4,15 @@
 //! certificate key renewed; an unknown host key refused with the way to check it.
 
 mod common;
+mod join_support;
 mod sim_support;
 mod steps_bed;
 mod steps_support;
 
-use dsinstall::run::step::{Probe, Step};
-use dsinstall::run::steps;
+use dsinstall::run::step::Step;
+use join_support::{JoinBed, bed, guide, node_mask_120};
 use sim_support::BIN;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use steps_bed::Bed;
-
-/// A lab at `version` with `faults`, the guide's answers at that version (then `edit`ed)
-/// rendered into it, and a StepCx on its root.
-fn bed(version: &str, faults: &[&str], edit: impl Fn(String) -> String) -> Bed {
-    steps_bed::bed(
-        "seed-v1.19.yaml",
-        version,
-        "calico-v3.15.3.yaml",
-        |t| edit(t.replace("version: v1.19.0", &format!("version: {version}"))),
-        faults,
-    )
-}
-
-fn guide(faults: &[&str]) -> Bed {
-    bed("v1.19.0", faults, |t| t)
-}
-
-impl Bed {
-    fn steps(&self) -> Vec<Box<dyn Step>> {
-        let mut facts = dsinstall::host::demo_facts();
-        facts.warnings.clear();
-        let v = self.setup.answers.kubernetes.version.clone();
-        for t in facts.tools.values_mut().flatten() {
-            t.version = Some(v.clone());
-        }
-        steps::list_on(&self.setup, Some(facts))
-    }
-    /// node01's steps, probe → act, up to wait.calico.
-    fn first_node(&mut self) {
-        for s in self.steps() {
-            let id = s.id();
-            if let Probe::Needed(_) = s.probe(&mut self.cx).unwrap()
-                && let Err(f) = s.act(&mut self.cx)
-            {
-                panic!("{id}: {f:?}\n{}", self.cx.text());
-            }
-            if id == "wait.calico" {
-                return;
-            }
-        }
-        panic!("no wait.calico step");
-    }
-    /// The join step of `node`, polling fast so the test does not idle.
-    fn join(&self, node: &str) -> steps::join::Join {
-        let j = self
-            .setup
-            .plan
-            .joins
-            .iter()
-            .find(|j| j.name == node)
-            .unwrap();
-        let mut s = steps::join::Join::new(&self.setup.answers, &self.setup.plan, j);
-        s.poll = Duration::from_millis(200);
-        s.join_timeout = Duration::from_secs(60);
-        s.wait_timeout = Duration::from_secs(20);
-        s
-    }
-    /// probe (Needed) → act → probe (Done), failing with the step's lines.
-    fn joins(&mut self, node: &str) {
-        let s = self.join(node);
-        let p = s.probe(&mut self.cx).unwrap();
-        assert!(matches!(p, Probe::Needed(_)), "{node} before: {p:?}");
-        if let Err(f) = s.act(&mut self.cx) {
-            panic!("join.{node}: {f:?}\n{}", self.cx.text());
-        }
-        let p = s.probe(&mut self.cx).unwrap();
-        assert!(matches!(p, Probe::Done(_)), "{node} after: {p:?}");
-    }
-    fn node_home(&self, node: &str, p: &str) -> PathBuf {
-        self.lab
-            .path()
-            .join("hosts")
-            .join(node)
-            .join("root/root")
-            .join(p)
-    }
-    /// The node's InternalIPs as the lab's kubectl shows them.
-    fn internal_ips(&self, node: &str) -> Vec<String> {
-        let r = self
-            .lab
-            .run("kubectl", &["get", "nodes", node, "-o", "json"])
-            .ok();
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        v["status"]["addresses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["type"] == "InternalIP")
-            .map(|a| a["address"].as_str().unwrap().to_string())
-            .collect()
-    }
-}
 
 #[test]
 fn the_steps_list_one_join_per_node_in_order_before_verify() {
@@ -156,14 +63,8 @@ fn both_nodes_join_the_guide_lab_with_the_one_internal_ip_1_19_gives() {
 
 #[test]
 fn on_1_20_both_internal_ips_come_up() {
-    // From 1.20 the controller manager's IPv6 node mask defaults to /64: the guide's /112
-    // pod subnet needs the guide's own /120.
-    let mut b = bed("v1.20.0", &[], |t| {
-        t.replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        )
-    });
+    // From 1.20 the controller manager's IPv6 node mask defaults to /64 (node_mask_120).
+    let mut b = bed("v1.20.0", &[], node_mask_120);
     b.first_node();
     b.joins("node02");
     let mut ips = b.internal_ips("node02");

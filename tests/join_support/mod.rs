@@ -1,0 +1,121 @@
+//! The join tests' bed (tests/join_sim.rs, tests/join_openssh.rs): a lab with the guide's
+//! answers at a version, node01's steps run on it, and the join step of another node.
+
+#![allow(dead_code)]
+
+use super::steps_bed::{self, Bed};
+use dsinstall::run::step::{Probe, Step};
+use dsinstall::run::steps;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A lab at `version` with `faults`, the guide's answers at that version (then `edit`ed)
+/// rendered into it, and a StepCx on its root.
+pub fn bed(version: &str, faults: &[&str], edit: impl Fn(String) -> String) -> Bed {
+    steps_bed::bed(
+        "seed-v1.19.yaml",
+        version,
+        "calico-v3.15.3.yaml",
+        |t| edit(t.replace("version: v1.19.0", &format!("version: {version}"))),
+        faults,
+    )
+}
+
+pub fn guide(faults: &[&str]) -> Bed {
+    bed("v1.19.0", faults, |t| t)
+}
+
+/// From 1.20 the controller manager's IPv6 node mask defaults to /64: the guide's /112
+/// pod subnet needs the guide's own /120.
+pub fn node_mask_120(t: String) -> String {
+    t.replace(
+        "  dnsDomain: cluster.local\n",
+        "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+    )
+}
+
+pub trait JoinBed {
+    fn steps(&self) -> Vec<Box<dyn Step>>;
+    /// node01's steps, probe → act, up to wait.calico.
+    fn first_node(&mut self);
+    /// The join step of `node`, polling fast so the test does not idle.
+    fn join(&self, node: &str) -> steps::join::Join;
+    /// probe (Needed) → act → probe (Done), failing with the step's lines.
+    fn joins(&mut self, node: &str);
+    /// A path in the node's login home (root's).
+    fn node_home(&self, node: &str, p: &str) -> PathBuf;
+    /// The node's InternalIPs as the lab's kubectl shows them.
+    fn internal_ips(&self, node: &str) -> Vec<String>;
+}
+
+impl JoinBed for Bed {
+    fn steps(&self) -> Vec<Box<dyn Step>> {
+        let mut facts = dsinstall::host::demo_facts();
+        facts.warnings.clear();
+        let v = self.setup.answers.kubernetes.version.clone();
+        for t in facts.tools.values_mut().flatten() {
+            t.version = Some(v.clone());
+        }
+        steps::list_on(&self.setup, Some(facts))
+    }
+    fn first_node(&mut self) {
+        for s in self.steps() {
+            let id = s.id();
+            if let Probe::Needed(_) = s.probe(&mut self.cx).unwrap()
+                && let Err(f) = s.act(&mut self.cx)
+            {
+                panic!("{id}: {f:?}\n{}", self.cx.text());
+            }
+            if id == "wait.calico" {
+                return;
+            }
+        }
+        panic!("no wait.calico step");
+    }
+    fn join(&self, node: &str) -> steps::join::Join {
+        let j = self
+            .setup
+            .plan
+            .joins
+            .iter()
+            .find(|j| j.name == node)
+            .unwrap();
+        let mut s = steps::join::Join::new(&self.setup.answers, &self.setup.plan, j);
+        s.poll = Duration::from_millis(200);
+        s.join_timeout = Duration::from_secs(60);
+        s.wait_timeout = Duration::from_secs(20);
+        s
+    }
+    fn joins(&mut self, node: &str) {
+        let s = self.join(node);
+        let p = s.probe(&mut self.cx).unwrap();
+        assert!(matches!(p, Probe::Needed(_)), "{node} before: {p:?}");
+        if let Err(f) = s.act(&mut self.cx) {
+            panic!("join.{node}: {f:?}\n{}", self.cx.text());
+        }
+        let p = s.probe(&mut self.cx).unwrap();
+        assert!(matches!(p, Probe::Done(_)), "{node} after: {p:?}");
+    }
+    fn node_home(&self, node: &str, p: &str) -> PathBuf {
+        self.lab
+            .path()
+            .join("hosts")
+            .join(node)
+            .join("root/root")
+            .join(p)
+    }
+    fn internal_ips(&self, node: &str) -> Vec<String> {
+        let r = self
+            .lab
+            .run("kubectl", &["get", "nodes", node, "-o", "json"])
+            .ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["status"]["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"] == "InternalIP")
+            .map(|a| a["address"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
