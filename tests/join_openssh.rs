@@ -481,6 +481,20 @@ fn has_socket(dir: &Path) -> bool {
 
 #[test]
 fn a_worker_join_over_real_openssh_survives_a_dropped_link() {
+    dropped_link(Duration::from_secs(1));
+}
+
+/// The link taken down the moment join.pid appears: most often while the call that started
+/// the join is still returning. The step waits for the link, sees the join running and
+/// follows it; it never starts a second one.
+#[test]
+fn a_link_dropped_while_the_join_starts_never_starts_a_second_one() {
+    dropped_link(Duration::ZERO);
+}
+
+/// A worker join with the link going down `after` join.pid appears, until the ControlMaster
+/// gives up on it.
+fn dropped_link(after: Duration) {
     let started = Instant::now();
     let Some(mut t) = over_openssh("v1.19.0", &["slow:join.node02"], false, |t| t) else {
         return;
@@ -510,8 +524,9 @@ fn a_worker_join_over_real_openssh_survives_a_dropped_link() {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        // The call that started it returns within 0.1 s of join.pid: the follow has begun.
-        std::thread::sleep(Duration::from_secs(1));
+        // The call that started it returns within 0.1 s of join.pid: after a second the
+        // follow has begun.
+        std::thread::sleep(after);
         ip("down");
         let down = Instant::now();
         while has_socket(&control) && down.elapsed() < Duration::from_secs(40) {
@@ -543,10 +558,24 @@ fn a_worker_join_over_real_openssh_survives_a_dropped_link() {
     assert!(log.contains("lost the SSH link to node02"), "{log}");
     assert!(log.contains("is back"), "{log}");
     assert!(log.contains("This node has joined the cluster"), "{log}");
+    // One join: its start reported once, by the start call or, when the link took that
+    // call's answer, by the call after it.
+    let reported = log.matches("kubeadm join started on node02").count()
+        + log.matches("a join was started already").count();
+    assert_eq!(reported, 1, "{log}");
+    let joinlog = std::fs::read_to_string(t.bed.node_home("node02", "dsinstall/join.log")).unwrap();
     assert_eq!(
-        log.matches("kubeadm join started on node02").count(),
+        joinlog.matches("This node has joined the cluster").count(),
         1,
-        "{log}"
+        "{joinlog}"
+    );
+    eprintln!(
+        "link down {after:?} after join.pid: {}",
+        if log.contains("while starting kubeadm join") {
+            "during the start call"
+        } else {
+            "during the follow"
+        }
     );
     assert_eq!(t.bed.internal_ips("node02"), ["111.111.111.122"]);
 }

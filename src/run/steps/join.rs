@@ -229,19 +229,57 @@ impl Join {
     /// Start `kubeadm join --config` detached: in its own session, so neither the end of
     /// this ssh call nor a dropped link stops it, its output in join.log, its exit status in
     /// join.rc. Waits until the detached shell has left the caller's session.
+    ///
+    /// What an earlier attempt left is removed in a call of its own first, so that a
+    /// join.pid seen afterwards is this start's: when the link drops during the start call,
+    /// the link is waited for and join.pid tells whether the join runs (follow it) or never
+    /// started (start it again) — never two joins.
     fn start(&self, cx: &mut dyn StepCx, r: &Remote) -> Result<(), Failure> {
+        r.must(
+            cx,
+            &format!("cd {DIR} || exit 1\nrm -f join.rc join.rc.new join.pid\n: > join.log"),
+            "clearing an earlier join's files",
+        )?;
         let inner = format!(
             "echo $$ > join.pid; kubeadm join --config {} >> join.log 2>&1; echo $? > join.rc.new && mv join.rc.new join.rc",
             quote(&self.file())
         );
         let script = format!(
-            "cd {DIR} || exit 1\nrm -f join.rc join.rc.new join.pid\n: > join.log\nsetsid nohup sh -c {} < /dev/null > /dev/null 2>&1 &\ni=0\nwhile [ ! -s join.pid ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n[ -s join.pid ] || {{ echo 'dsinstall: kubeadm join did not start'; exit 1; }}\necho \"dsinstall: kubeadm join started on {} as process $(cat join.pid)\"",
+            "cd {DIR} || exit 1\n[ -e join.pid ] && {{ echo 'dsinstall: a join was started already'; exit 0; }}\nsetsid nohup sh -c {} < /dev/null > /dev/null 2>&1 &\ni=0\nwhile [ ! -s join.pid ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n[ -s join.pid ] || {{ echo 'dsinstall: kubeadm join did not start'; exit 1; }}\necho \"dsinstall: kubeadm join started on {} as process $(cat join.pid)\"",
             quote(&inner),
             self.join.name
         );
         cx.phase("join");
-        r.must(cx, &script, "starting kubeadm join")?;
-        Ok(())
+        let until = Instant::now() + self.join_timeout;
+        loop {
+            let ran = r.run(cx, &script, "starting kubeadm join")?;
+            if ran.ok() {
+                return Ok(());
+            }
+            if !Remote::link_failed(&ran) {
+                return Err(r.explain(&ran).unwrap_or_else(|| {
+                    common::failed("starting kubeadm join", "failed", &ran.lines)
+                }));
+            }
+            if let Some(f) = r.refused(&ran) {
+                return Err(f);
+            }
+            let why = ran.lines.last().cloned().unwrap_or_default();
+            cx.say(&format!(
+                "lost the SSH link to {} while starting kubeadm join ({why}); once it is back, the join is followed if it started, else started",
+                self.join.name
+            ));
+            if Instant::now() >= until {
+                return Err(Failure::new(
+                    format!(
+                        "the SSH link to {} stayed down while starting kubeadm join: {why}",
+                        self.join.name
+                    ),
+                    "check the network to the node; dsinstall apply follows a join still running, or starts it",
+                ));
+            }
+            std::thread::sleep(self.poll);
+        }
     }
 
     /// Follow join.log over fresh ssh calls from line `seen + 1` until the join ends; a
