@@ -446,16 +446,7 @@ fn a_worker_joins_over_real_openssh_with_both_internal_ips_on_1_20() {
     assert!(log.contains("This node has joined the cluster"), "{log}");
     // The node's settings are the rendered files, under the node's own root.
     let node_root = t.bed.lab.path().join("hosts/node02/root");
-    let rendered = |f: &str| std::fs::read_to_string(t.bed.setup.rendered.join(f)).unwrap();
-    let on_node = |p: &str| std::fs::read_to_string(node_root.join(p)).ok();
-    assert_eq!(
-        on_node("etc/sysctl.d/kubernetes.conf"),
-        Some(rendered("sysctl-kubernetes.conf"))
-    );
-    assert_eq!(
-        on_node("etc/modules-load.d/kubernetes.conf"),
-        Some(rendered("modules-kubernetes.conf"))
-    );
+    t.bed.assert_node_settings("node02");
     assert!(node_root.join("etc/kubernetes/kubelet.conf").exists());
     // The join file (a bootstrap token) is gone from the node's home; its log stays.
     assert!(

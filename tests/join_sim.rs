@@ -260,16 +260,8 @@ fn a_joined_node_keeps_its_settings_for_good_and_undo_puts_its_files_back() {
     .unwrap();
     b.first_node();
     b.joins("node02");
-    let rendered = |f: &str| std::fs::read_to_string(b.setup.rendered.join(f)).unwrap();
+    b.assert_node_settings("node02");
     let on_node = |p: &str| std::fs::read_to_string(node_root.join(p)).ok();
-    assert_eq!(
-        on_node("etc/sysctl.d/kubernetes.conf"),
-        Some(rendered("sysctl-kubernetes.conf"))
-    );
-    assert_eq!(
-        on_node("etc/modules-load.d/kubernetes.conf"),
-        Some(rendered("modules-kubernetes.conf"))
-    );
     let edited = on_node("etc/fstab").unwrap();
     assert!(
         edited.contains("# /dev/mapper/centos-swap swap"),

@@ -55,21 +55,6 @@ fn modern(faults: &[&str]) -> Bed {
 }
 
 impl Bed {
-    /// The guide's node01 as detect sees it, read under the lab's root.
-    fn steps(&self) -> Vec<Box<dyn Step>> {
-        let mut facts = dsinstall::host::demo_facts();
-        facts.warnings.clear();
-        // The lab's kubeadm and runtime are the answers' version's.
-        let v = self.setup.answers.kubernetes.version.clone();
-        for t in facts.tools.values_mut().flatten() {
-            t.version = Some(v.clone());
-        }
-        if v != "v1.19.0" {
-            facts.cri_sockets = vec!["/var/run/containerd/containerd.sock".into()];
-            facts.cgroup_driver = None;
-        }
-        steps::list_on(&self.setup, Some(facts))
-    }
     fn step(&self, id: &str) -> Box<dyn Step> {
         self.steps().into_iter().find(|s| s.id() == id).unwrap()
     }

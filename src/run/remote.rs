@@ -515,7 +515,12 @@ impl Remote {
 /// that the link or the login failed.
 fn sftp_refused(lines: &[String]) -> bool {
     let text = lines.join("\n");
-    (text.contains("subsystem request failed") || text.contains(": Connection closed"))
+    // "lost connection": how OpenSSH 9's scp words the same refusal when the channel
+    // closes before the subsystem's answer is read (seen on a loaded machine). A real drop
+    // fails the legacy attempt too, which is then what is reported.
+    (text.contains("subsystem request failed")
+        || text.contains(": Connection closed")
+        || text.contains("lost connection"))
         && !text.contains("Host key verification failed")
         && !text.contains("Permission denied")
         && !text.contains("connect to host")

@@ -35,7 +35,6 @@ pub fn node_mask_120(t: String) -> String {
 }
 
 pub trait JoinBed {
-    fn steps(&self) -> Vec<Box<dyn Step>>;
     /// node01's steps, probe → act, up to wait.calico.
     fn first_node(&mut self);
     /// The join step of `node`, polling fast so the test does not idle.
@@ -46,17 +45,30 @@ pub trait JoinBed {
     fn node_home(&self, node: &str, p: &str) -> PathBuf;
     /// The node's InternalIPs as the lab's kubectl shows them.
     fn internal_ips(&self, node: &str) -> Vec<String>;
+    /// The node's sysctl and modules files are the rendered ones, under its own root.
+    fn assert_node_settings(&self, node: &str) {
+        let node_root = self.node_root(node);
+        let rendered = |f: &str| std::fs::read_to_string(self.setup().rendered.join(f)).unwrap();
+        let on_node = |p: &str| std::fs::read_to_string(node_root.join(p)).ok();
+        assert_eq!(
+            on_node("etc/sysctl.d/kubernetes.conf"),
+            Some(rendered("sysctl-kubernetes.conf"))
+        );
+        assert_eq!(
+            on_node("etc/modules-load.d/kubernetes.conf"),
+            Some(rendered("modules-kubernetes.conf"))
+        );
+    }
+    fn node_root(&self, node: &str) -> PathBuf;
+    fn setup(&self) -> &steps::Setup;
 }
 
 impl JoinBed for Bed {
-    fn steps(&self) -> Vec<Box<dyn Step>> {
-        let mut facts = dsinstall::host::demo_facts();
-        facts.warnings.clear();
-        let v = self.setup.answers.kubernetes.version.clone();
-        for t in facts.tools.values_mut().flatten() {
-            t.version = Some(v.clone());
-        }
-        steps::list_on(&self.setup, Some(facts))
+    fn node_root(&self, node: &str) -> PathBuf {
+        self.lab.path().join("hosts").join(node).join("root")
+    }
+    fn setup(&self) -> &steps::Setup {
+        &self.setup
     }
     fn first_node(&mut self) {
         for s in self.steps() {

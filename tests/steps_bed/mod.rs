@@ -4,6 +4,7 @@
 use super::common;
 use super::sim_support::{BIN, Lab};
 use super::steps_support::TestCx;
+use dsinstall::run::step::Step;
 use dsinstall::run::steps::{self, Setup};
 
 pub struct Bed {
@@ -66,5 +67,29 @@ pub fn bed(
         },
         lab,
         cx,
+    }
+}
+
+impl Bed {
+    /// The guide's node01 as detect sees it, read under the lab's root.
+    pub fn steps(&self) -> Vec<Box<dyn Step>> {
+        let mut facts = dsinstall::host::demo_facts();
+        facts.warnings.clear();
+        // The lab's kubeadm and runtime are the answers' version's.
+        let v = self.setup.answers.kubernetes.version.clone();
+        for t in facts.tools.values_mut().flatten() {
+            t.version = Some(v.clone());
+        }
+        // The lab's runtime: docker (dockershim) before 1.24, containerd from then.
+        let minor: u32 = v
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if minor >= 24 {
+            facts.cri_sockets = vec!["/var/run/containerd/containerd.sock".into()];
+            facts.cgroup_driver = None;
+        }
+        steps::list_on(&self.setup, Some(facts))
     }
 }

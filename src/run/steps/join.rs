@@ -282,6 +282,35 @@ impl Join {
         }
     }
 
+    /// A call that must succeed, retried while the link fails (not when ssh or sudo refuse),
+    /// for at most a minute.
+    fn must_through_drops(
+        &self,
+        cx: &mut dyn StepCx,
+        r: &Remote,
+        script: &str,
+        what: &str,
+    ) -> Result<Vec<String>, Failure> {
+        let until = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ran = r.run(cx, script, what)?;
+            if ran.ok() {
+                return Ok(ran.lines);
+            }
+            let transient = Remote::link_failed(&ran) && r.refused(&ran).is_none();
+            if !transient || Instant::now() >= until {
+                return Err(r.explain(&ran).unwrap_or_else(|| {
+                    common::failed(
+                        &format!("{what} on {}", self.join.name),
+                        "failed",
+                        &ran.lines,
+                    )
+                }));
+            }
+            std::thread::sleep(self.poll);
+        }
+    }
+
     /// Follow join.log over fresh ssh calls from line `seen + 1` until the join ends; a
     /// failed call (a dropped link) is retried until the deadline. Ok(exit status, lines).
     fn follow(&self, cx: &mut dyn StepCx, r: &Remote) -> Result<(i32, Vec<String>), Failure> {
@@ -684,7 +713,14 @@ impl Step for Join {
                 },
             }
         };
-        let removed = r.must(cx, &format!("rm -f {}", quote(&self.remote_file())), "rm");
+        // The join file holds the bootstrap token: removed even when the link, just back
+        // after a drop, fails a call or two.
+        let removed = self.must_through_drops(
+            cx,
+            &r,
+            &format!("rm -f {}", quote(&self.remote_file())),
+            "removing the join file",
+        );
         if let Some(lines) = outcome {
             r.close(cx);
             return Err(join_failure(&self.join.name, &lines));
