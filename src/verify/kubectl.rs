@@ -199,10 +199,17 @@ impl Kubectl {
             Ok(got.output)
         } else {
             let tail = last_lines(&got.output, 3);
+            let how = format!("kubectl {}", got.finished.describe(&cmd));
             Err(if tail.is_empty() {
-                format!("kubectl {}", got.finished.describe(&cmd))
-            } else {
+                how
+            } else if matches!(got.finished.ended, crate::io::child::Ended::Exited)
+                && got.finished.status.code().is_some()
+            {
+                // kubectl's own error lines say why.
                 tail
+            } else {
+                // Stopped at its deadline (or killed): its last lines are not why.
+                format!("{how}; its last lines: {tail}")
             })
         }
     }
