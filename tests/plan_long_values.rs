@@ -109,3 +109,36 @@ fn every_string_field_makes_short_escaped_problem_lines() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A hostile node name reaches the messages that name the node only when the node lacks
+/// an address or joins as a control plane without an endpoint: those lines stay one short,
+/// escaped line too.
+#[test]
+fn a_hostile_node_name_stays_escaped_where_a_node_is_named() {
+    let text = std::fs::read_to_string(fixture("answers/seed-v1.19.yaml")).unwrap();
+    let mut a = dsinstall::answers::Answers::from_yaml(&text, "seed.yaml").unwrap();
+    let n = &mut a.nodes[0];
+    n.name = format!("a\nb\u{1b}[2J{}", "x".repeat(10_000));
+    n.ipv6 = None;
+    n.role = dsinstall::answers::NodeRole::ControlPlane;
+    a.kubernetes.control_plane_endpoint = None;
+    let checked = dsinstall::plan::check(&a);
+    let named: Vec<_> = checked
+        .problems
+        .iter()
+        .filter(|p| p.path == "nodes[0].ipv6" || p.path == "kubernetes.controlPlaneEndpoint")
+        .collect();
+    assert_eq!(named.len(), 2, "{:?}", checked.problems);
+    for p in checked.problems {
+        assert!(
+            !p.message.contains('\n') && !p.message.contains('\u{1b}'),
+            "{p}"
+        );
+        assert!(
+            p.message.len() < 600,
+            "{} bytes: {}",
+            p.message.len(),
+            p.path
+        );
+    }
+}

@@ -260,12 +260,15 @@ pub(super) fn join_nodes(
                         format!("{base}.{}", fam.as_str()),
                         format!(
                             "node {} needs an {} address in a cluster with {} subnets",
-                            n.name,
+                            quote(&n.name),
                             fam.kube_name(),
                             fam.kube_name()
                         ),
                     )
-                    .code("nodes.address_missing", &[&n.name, &fam.kube_name()]),
+                    .code(
+                        "nodes.address_missing",
+                        &[&quote(&n.name), &fam.kube_name()],
+                    ),
                 );
             }
         }
@@ -459,7 +462,7 @@ pub(super) fn check_endpoint_for_control_plane_joins(
         .enumerate()
         .find(|(_, n)| n.role == NodeRole::ControlPlane)
     {
-        let name = cut(&n.name, QUOTE_CHARS);
+        let name = quote(&n.name);
         p.push(
             Problem::error(
                 "kubernetes.controlPlaneEndpoint",
