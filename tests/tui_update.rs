@@ -1415,3 +1415,28 @@ fn checks_are_listed_in_report_order_whatever_order_they_arrive_in() {
         "host.sysctl/ipv6"
     );
 }
+
+/// An empty CRI socket says which socket kubeadm will be told, not a bare "(default)";
+/// while an error stops the plan it shows no stale socket of another version.
+#[test]
+fn an_empty_cri_socket_shows_the_socket_in_force() {
+    use dsinstall::tui::fields::Field;
+    let mut m = model();
+    m.answers.kubernetes.cri_socket = None;
+    m.recheck();
+    let plan = m.checked.plan.as_ref().expect("the guide's answers plan");
+    assert_eq!(
+        Field::CriSocket.effective(&m),
+        Some(plan.cri_socket.clone())
+    );
+    assert!(
+        plan.cri_socket.contains("dockershim"),
+        "{}",
+        plan.cri_socket
+    );
+    // 1.35 with the guide's k8s.gcr.io and /112 masks: errors, no plan, so no default shown.
+    m.answers.kubernetes.version = "v1.35.0".into();
+    m.recheck();
+    assert!(m.checked.plan.is_none());
+    assert_eq!(Field::CriSocket.effective(&m), None);
+}

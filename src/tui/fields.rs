@@ -602,6 +602,11 @@ impl Field {
         {
             return Some(format!("/{n}"));
         }
+        // The default socket depends on the version (dockershim before 1.24): only the
+        // current plan's, never a stale one's.
+        if self == Field::CriSocket {
+            return m.checked.plan.as_ref().map(|p| p.cri_socket.clone());
+        }
         let plan = m.plan_in_force()?;
         Some(match self {
             Field::ApiAdvertise => AddressFamily::of(&plan.node.advertise_address)
