@@ -9,30 +9,9 @@ mod common;
 mod detect_support;
 mod sim_support;
 
-use apply_support::{Node, answers_text, wait_until};
+use apply_support::{Node, answers_text, guide_single, guide_three, wait_until, with_node_masks};
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-
-/// The guide's node01 alone at `version`: its node masks given (kubeadm's default IPv6 node
-/// mask from 1.20 is /64, wider than the guide's /112 pod subnet), the anchored interface.
-fn guide_single(version: &str) -> String {
-    answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", true)
-        .replace("version: v1.19.0", &format!("version: {version}"))
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        )
-}
-
-/// The guide's three nodes at `version`, node masks given as in `guide_single`.
-fn guide_three(version: &str) -> String {
-    answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
-        .replace("version: v1.19.0", &format!("version: {version}"))
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        )
-}
 
 fn mode(p: &std::path::Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -706,11 +685,8 @@ fn a_current_version_pair_installs_and_passes_every_check() {
         .replace(
             "criSocket: /var/run/dockershim.sock",
             "criSocket: unix:///var/run/containerd/containerd.sock",
-        )
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
         );
+    let answers = with_node_masks(&answers);
     let Some(n) = Node::new("cur", "v1.35.0", &answers, &[]) else {
         return;
     };

@@ -7,7 +7,6 @@ mod sim_support;
 
 use sim_support::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -31,24 +30,7 @@ fn rendered(lab: &Lab, version: &str) -> PathBuf {
             "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv6: 120}\n",
         );
     }
-    let answers = lab.file("answers.yaml", &a);
-    let out = lab.path().join("rendered");
-    let o = Command::new(BIN)
-        .args([
-            "render",
-            "--answers",
-            &answers,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
+    lab.render(&lab.file("answers.yaml", &a))
 }
 
 fn install(lab: &Lab, out: &Path) -> String {

@@ -10,7 +10,7 @@ mod common;
 mod detect_support;
 mod sim_support;
 
-use apply_support::{Node, answers_text};
+use apply_support::{Node, guide_single};
 use std::process::{Command, Stdio};
 
 fn checks(n: &Node, answers: &str) -> Vec<serde_json::Value> {
@@ -56,12 +56,7 @@ fn ports(evidence: &str) -> Vec<u16> {
 
 #[test]
 fn node_ports_are_probed_over_real_sockets_of_both_families() {
-    let answers = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", true)
-        .replace("version: v1.19.0", "version: v1.20.15")
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        );
+    let answers = guide_single("v1.20.15");
     let Some(n) = Node::new("vnp", "v1.20.15", &answers, &[]) else {
         return;
     };
@@ -127,12 +122,7 @@ fn node_ports_are_probed_over_real_sockets_of_both_families() {
 
 #[test]
 fn an_ipv6_default_route_from_router_advertisements_needs_accept_ra_2() {
-    let answers = answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", true)
-        .replace("version: v1.19.0", "version: v1.20.15")
-        .replace(
-            "  dnsDomain: cluster.local\n",
-            "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
-        );
+    let answers = guide_single("v1.20.15");
     let Some(n) = Node::new("vra", "v1.20.15", &answers, &[]) else {
         return;
     };

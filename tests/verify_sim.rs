@@ -36,23 +36,7 @@ fn answers(lab: &Lab, version: &str, edit: &dyn Fn(String) -> String) -> String 
 }
 
 fn render(lab: &Lab, answers: &str) -> PathBuf {
-    let out = lab.path().join("rendered");
-    let o = Command::new(BIN)
-        .args([
-            "render",
-            "--answers",
-            answers,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
+    lab.render(answers)
 }
 
 /// kubeadm init, Calico, and every join, through the stand-ins.

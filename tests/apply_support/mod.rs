@@ -50,6 +50,31 @@ pub fn answers_text(fixture: &str, calico: &str, single: bool) -> String {
     text
 }
 
+/// The answers with the guide's node masks given: kubeadm's default IPv6 node mask from
+/// 1.20 is /64, wider than the guide's /112 pod subnet.
+pub fn with_node_masks(text: &str) -> String {
+    text.replace(
+        "  dnsDomain: cluster.local\n",
+        "  dnsDomain: cluster.local\n  nodeMaskSizes: {ipv4: 24, ipv6: 120}\n",
+    )
+}
+
+/// The guide's node01 alone at `version`, its node masks given.
+pub fn guide_single(version: &str) -> String {
+    with_node_masks(
+        &answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", true)
+            .replace("version: v1.19.0", &format!("version: {version}")),
+    )
+}
+
+/// The guide's three nodes at `version`, node masks given as in `guide_single`.
+pub fn guide_three(version: &str) -> String {
+    with_node_masks(
+        &answers_text("seed-v1.19.yaml", "calico-v3.15.3.yaml", false)
+            .replace("version: v1.19.0", &format!("version: {version}")),
+    )
+}
+
 impl Node {
     /// A lab at `version` with `faults` and its node01 in a namespace; None: skipped.
     pub fn new(tag: &str, version: &str, answers: &str, faults: &[&str]) -> Option<Node> {

@@ -122,6 +122,28 @@ impl Lab {
         p.to_string_lossy().into_owned()
     }
 
+    /// `dsinstall render` of the answers file at `answers` into DIR/rendered, which must
+    /// succeed; the rendered directory.
+    pub fn render(&self, answers: &str) -> PathBuf {
+        let out = self.path().join("rendered");
+        let o = Command::new(BIN)
+            .args([
+                "render",
+                "--answers",
+                answers,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "render: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    }
+
     /// What the guide's install does to the host first: the modules and sysctls kubeadm checks.
     pub fn prepare_host(&self) {
         self.run("modprobe", &["br_netfilter"]).ok();

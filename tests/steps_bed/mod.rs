@@ -2,7 +2,7 @@
 //! (tests/steps_sim.rs, tests/join_sim.rs) drive steps on.
 
 use super::common;
-use super::sim_support::{BIN, Lab};
+use super::sim_support::Lab;
 use super::steps_support::TestCx;
 use dsinstall::run::step::Step;
 use dsinstall::run::steps::{self, Setup};
@@ -39,16 +39,7 @@ pub fn bed(
             ),
     );
     let path = lab.file("answers.yaml", &text);
-    let out = lab.path().join("rendered");
-    let o = std::process::Command::new(BIN)
-        .args(["render", "--answers", &path, "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = lab.render(&path);
     let answers = dsinstall::answers::Answers::from_yaml(&text, &path).unwrap();
     let plan = dsinstall::plan::check(&answers).plan.expect("answers plan");
     let cx = TestCx::new(
