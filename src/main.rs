@@ -190,6 +190,10 @@ enum Command {
         /// fast (no waiting, for tests) or real (about as long as a real install).
         #[arg(long, value_name = "fast|real")]
         pace: Option<String>,
+        /// Make the simulated cluster take this long to answer, e.g. pod-start=5s or dns=1s
+        /// (repeatable; kinds: api, pod-start, http, dns, node-port; see --list-faults).
+        #[arg(long = "latency", value_name = "KIND=DURATION")]
+        latencies: Vec<String>,
         /// Print the environment to use the lab (eval it in a shell).
         #[arg(long)]
         env: bool,
@@ -282,6 +286,7 @@ fn main() -> ExitCode {
             kubernetes,
             faults,
             pace,
+            latencies,
             env,
             list_faults,
             clear_faults,
@@ -291,6 +296,7 @@ fn main() -> ExitCode {
             kubernetes,
             faults,
             pace,
+            latencies,
             env,
             list_faults,
             clear_faults,

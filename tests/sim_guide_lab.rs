@@ -378,7 +378,12 @@ fn ipvs_programs_no_ipv6_nodeport_before_122() {
             "{.items[*].spec.ports[*].nodePort}",
         );
         let port: u16 = port.split_whitespace().next().unwrap().parse().unwrap();
-        let v6 = dsinstall::sim::kubectl::probe(lab.path(), "2018::21", port);
+        let v6 = dsinstall::sim::kubectl::probe(
+            lab.path(),
+            "2018::21",
+            port,
+            std::time::Duration::from_secs(3),
+        );
         assert_eq!(v6.is_ok(), works, "{v}: {v6:?}");
     }
 }

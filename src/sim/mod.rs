@@ -13,6 +13,7 @@ pub mod hostcmd;
 pub mod kubeadm;
 pub mod kubectl;
 pub mod lab;
+pub mod latency;
 pub mod node_files;
 pub mod pace;
 pub mod pki;

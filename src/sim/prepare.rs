@@ -2,6 +2,7 @@
 
 use crate::sim::faults;
 use crate::sim::lab::Lab;
+use crate::sim::latency::{self, Latency};
 use crate::sim::pace::Pace;
 use crate::sim::state::{self, World};
 use crate::sim::version::{self, Version};
@@ -16,6 +17,8 @@ pub struct Options {
     pub kubernetes: Option<String>,
     pub faults: Vec<String>,
     pub pace: Option<String>,
+    /// `KIND=DURATION` (sim::latency).
+    pub latencies: Vec<String>,
     pub env: bool,
     pub list_faults: bool,
     pub clear_faults: Vec<String>,
@@ -24,7 +27,7 @@ pub struct Options {
 /// Run `dsinstall sim`; Ok carries what to print on stdout.
 pub fn run(o: &Options, exe: &Path) -> Result<String, String> {
     if o.list_faults {
-        return Ok(faults::listing());
+        return Ok(format!("{}{}", faults::listing(), latency::listing()));
     }
     let dir = o
         .dir
@@ -41,7 +44,11 @@ pub fn run(o: &Options, exe: &Path) -> Result<String, String> {
             "sim: {} already holds a lab; --lab and --kubernetes only prepare a new one (use another --dir, or remove this one)",
             dir.display()
         ));
-    } else if !o.faults.is_empty() || o.pace.is_some() || !o.clear_faults.is_empty() {
+    } else if !o.faults.is_empty()
+        || o.pace.is_some()
+        || !o.clear_faults.is_empty()
+        || !o.latencies.is_empty()
+    {
         change(&dir, o)?;
     }
     if o.env {
@@ -82,6 +89,10 @@ fn prepare(dir: &Path, o: &Options, exe: &Path) -> Result<(), String> {
     for f in &o.faults {
         faults::validate(f, &names).map_err(|e| format!("sim: {e}"))?;
     }
+    let mut latency = Latency::default();
+    for l in &o.latencies {
+        latency.apply(l).map_err(|e| format!("sim: {e}"))?;
+    }
     for sub in [
         "bin",
         "state",
@@ -109,6 +120,7 @@ fn prepare(dir: &Path, o: &Options, exe: &Path) -> Result<(), String> {
         kubernetes: version.to_string(),
         pace,
         faults: o.faults.clone(),
+        latency,
         lab,
         hosts,
         cluster: None,
@@ -144,6 +156,9 @@ fn change(dir: &Path, o: &Options) -> Result<(), String> {
         }
         if let Some(p) = &o.pace {
             w.pace = Pace::parse(p).map_err(|e| format!("sim: {e}"))?;
+        }
+        for l in &o.latencies {
+            w.latency.apply(l).map_err(|e| format!("sim: {e}"))?;
         }
         Ok(())
     })

@@ -4,6 +4,7 @@
 
 use crate::sim::cluster::Cluster;
 use crate::sim::lab::{HostSpec, Lab};
+use crate::sim::latency::Latency;
 use crate::sim::pace::Pace;
 use crate::sim::version::Version;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,9 @@ pub struct World {
     pub kubernetes: String,
     pub pace: Pace,
     pub faults: Vec<String>,
+    /// Set by `--latency`; labs prepared before it have none.
+    #[serde(default)]
+    pub latency: Latency,
     pub lab: Lab,
     pub hosts: BTreeMap<String, HostState>,
     pub cluster: Option<Cluster>,
@@ -47,6 +51,11 @@ impl World {
     pub fn version(&self) -> Version {
         // Written by `prepare` from a parsed version, so it parses.
         Version::parse(&self.kubernetes).unwrap_or(crate::sim::version::NEWEST)
+    }
+
+    /// Hold up the caller for the lab's latency of `kind` (sim::latency).
+    pub fn wait_latency(&self, kind: &str) {
+        self.latency.wait(kind, self.pace);
     }
 
     pub fn has_fault(&self, f: &str) -> bool {

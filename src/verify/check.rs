@@ -61,6 +61,24 @@ pub fn poll<T>(until: Instant, mut f: impl FnMut() -> Step<T>) -> Result<T, Stri
     }
 }
 
+/// `f` of every item at once, the results in the items' order. A check's targets (each
+/// family, each server pod, each node address) are independent: one waiting out its
+/// timeout on a dropped path must not hold up the others, so a check takes as long as its
+/// slowest target, not the sum of them.
+pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let running: Vec<_> = items.iter().map(|i| s.spawn(move || f(i))).collect();
+        running
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// One look of a poll.
 pub enum Step<T> {
     Done(T),

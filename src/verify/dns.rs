@@ -1,6 +1,6 @@
 //! dns.aaaa: the cluster DNS answers A and AAAA for the test Service (checks.md).
 
-use super::check::{Cx, Step, Timer, family_of, poll};
+use super::check::{Cx, Step, Timer, each, family_of, poll};
 use super::kubectl::Call;
 use super::pods;
 use super::report::CheckResult;
@@ -47,38 +47,49 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
             })
             .collect();
     }
-    cx.expected
-        .families
-        .iter()
-        .map(|f| {
-            // From 1.20 the dual-stack Service answers both; before, one Service per family.
-            let svc = if cx.expected.minor >= 20 {
-                "dsinstall-web".to_string()
-            } else {
-                format!("dsinstall-web-{}", f.family.as_str())
-            };
-            let name = format!("{svc}.{ns}.svc.{}", cx.expected.dns_domain);
-            let rr = if f.family == AddressFamily::Ipv6 { "AAAA" } else { "A" };
-            let got = poll(until, || {
-                let out = cx.run(
-                    &Call::Exec { namespace: ns.clone(), pod: pods::CLIENT.into(), argv: vec!["nslookup".into(), name.clone()] },
-                    until,
-                );
-                match out {
-                    Ok(o) => {
-                        let a: Vec<String> = answers(&o).into_iter().filter(|ip| family_of(ip) == Some(f.family)).collect();
-                        if a.is_empty() { Step::Wait(format!("no {rr} record for {name}")) } else { Step::Done(a) }
+    each(&cx.expected.families, |f| {
+        // From 1.20 the dual-stack Service answers both; before, one Service per family.
+        let svc = if cx.expected.minor >= 20 {
+            "dsinstall-web".to_string()
+        } else {
+            format!("dsinstall-web-{}", f.family.as_str())
+        };
+        let name = format!("{svc}.{ns}.svc.{}", cx.expected.dns_domain);
+        let rr = if f.family == AddressFamily::Ipv6 {
+            "AAAA"
+        } else {
+            "A"
+        };
+        let got = poll(until, || {
+            let out = cx.run(
+                &Call::Exec {
+                    namespace: ns.clone(),
+                    pod: pods::CLIENT.into(),
+                    argv: vec!["nslookup".into(), name.clone()],
+                },
+                until,
+            );
+            match out {
+                Ok(o) => {
+                    let a: Vec<String> = answers(&o)
+                        .into_iter()
+                        .filter(|ip| family_of(ip) == Some(f.family))
+                        .collect();
+                    if a.is_empty() {
+                        Step::Wait(format!("no {rr} record for {name}"))
+                    } else {
+                        Step::Done(a)
                     }
-                    Err(e) => Step::Wait(format!("nslookup {name}: {e}")),
                 }
-            });
-            match got {
+                Err(e) => Step::Wait(format!("nslookup {name}: {e}")),
+            }
+        });
+        match got {
                 Ok(a) => t.pass(Some(f.family), format!("{rr} {name} → {}; DNS Service kube-dns {dns_svc}", a.join(", "))),
                 Err(e) => t.fail(Some(f.family), format!("{e}; DNS Service kube-dns {dns_svc}"),
                     "CoreDNS answers from the Services' ClusterIPs: see svc.cluster-ip for this family; if the client cannot reach kube-dns at all, check CoreDNS's pods (`kubectl -n kube-system get pods -l k8s-app=kube-dns`) — the DNS Service itself stays single-stack after install (kubernetes#101682), which is fine for AAAA answers"),
             }
-        })
-        .collect()
+    })
 }
 
 #[cfg(test)]

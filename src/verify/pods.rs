@@ -1,7 +1,7 @@
 //! pod.ips and pod.pod-reach (checks.md; test/e2e/network/dual_stack.go).
 
 use super::calico;
-use super::check::{Cx, Step, Timer, family_of, host_port, pod_ips, pod_ready, poll, url};
+use super::check::{Cx, Step, Timer, each, family_of, host_port, pod_ips, pod_ready, poll, url};
 use super::kubectl::Call;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
@@ -176,48 +176,49 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         }
     };
     let from = c["spec"]["nodeName"].as_str().unwrap_or("?").to_string();
-    fams.iter()
-        .map(|&f| {
-            let targets: Vec<(String, String)> = servers
-                .iter()
-                .filter_map(|s| {
-                    let ip = pod_ips(s).into_iter().find(|i| family_of(i) == Some(f))?;
-                    Some((
-                        ip,
-                        s["spec"]["nodeName"].as_str().unwrap_or("?").to_string(),
-                    ))
-                })
-                .collect();
-            if targets.is_empty() {
-                return t.fail(
-                    Some(f),
-                    format!("no dsinstall-web pod has a {} address", f.kube_name()),
-                    "see pod.ips",
-                );
+    each(&fams, |&f| {
+        let targets: Vec<(String, String)> = servers
+            .iter()
+            .filter_map(|s| {
+                let ip = pod_ips(s).into_iter().find(|i| family_of(i) == Some(f))?;
+                Some((
+                    ip,
+                    s["spec"]["nodeName"].as_str().unwrap_or("?").to_string(),
+                ))
+            })
+            .collect();
+        if targets.is_empty() {
+            return t.fail(
+                Some(f),
+                format!("no dsinstall-web pod has a {} address", f.kube_name()),
+                "see pod.ips",
+            );
+        }
+        let mut ok = vec![];
+        let mut bad = vec![];
+        let got = each(&targets, |(ip, _)| {
+            let u = url(ip, 80);
+            poll(until, || match wget(cx, &u, until) {
+                Ok(()) => Step::Done(()),
+                Err(e) => Step::Wait(e),
+            })
+        });
+        for ((ip, node), r) in targets.iter().zip(got) {
+            match r {
+                Ok(()) => ok.push(format!("{from} → {} on {node} HTTP 200", host_port(ip, 80))),
+                Err(e) => bad.push(format!("{from} → {} on {node}: {e}", host_port(ip, 80))),
             }
-            let mut ok = vec![];
-            let mut bad = vec![];
-            for (ip, node) in &targets {
-                let u = url(ip, 80);
-                match poll(until, || match wget(cx, &u, until) {
-                    Ok(()) => Step::Done(()),
-                    Err(e) => Step::Wait(e),
-                }) {
-                    Ok(()) => ok.push(format!("{from} → {} on {node} HTTP 200", host_port(ip, 80))),
-                    Err(e) => bad.push(format!("{from} → {} on {node}: {e}", host_port(ip, 80))),
-                }
-            }
-            if bad.is_empty() {
-                t.pass(Some(f), ok.join("; "))
-            } else {
-                t.fail(
-                    Some(f),
-                    bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
-                    reach_hint(cx, f, until),
-                )
-            }
-        })
-        .collect()
+        }
+        if bad.is_empty() {
+            t.pass(Some(f), ok.join("; "))
+        } else {
+            t.fail(
+                Some(f),
+                bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                reach_hint(cx, f, until),
+            )
+        }
+    })
 }
 
 fn reach_hint(cx: &Cx, f: AddressFamily, until: Instant) -> String {

@@ -1,6 +1,6 @@
 //! svc.cluster-ip, svc.cluster-ip.reach, svc.node-port (checks.md).
 
-use super::check::{Cx, Step, Timer, family_of, host_port, name_of, poll, url};
+use super::check::{Cx, Step, Timer, each, family_of, host_port, name_of, poll, url};
 use super::kubectl::Call;
 use super::pods;
 use super::report::CheckResult;
@@ -123,39 +123,55 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
                 .collect();
         }
     };
-    cx.expected
-        .families
-        .iter()
-        .map(|f| {
-            let mut ok = vec![];
-            let mut bad = vec![];
-            for s in &svcs {
-                for ip in cluster_ips(s).iter().filter(|ip| family_of(ip) == Some(f.family)) {
-                    let u = url(ip, 80);
-                    match poll(until, || match pods::wget(cx, &u, until) {
-                        Ok(()) => Step::Done(()),
-                        Err(e) => Step::Wait(e),
-                    }) {
-                        Ok(()) => ok.push(format!("wget {} ({}) HTTP 200", host_port(ip, 80), name_of(s))),
-                        Err(e) => bad.push(format!("wget {} ({}): {e}", host_port(ip, 80), name_of(s))),
-                    }
-                }
+    each(&cx.expected.families, |f| {
+        let mut ok = vec![];
+        let mut bad = vec![];
+        let targets: Vec<(String, &str)> = svcs
+            .iter()
+            .flat_map(|s| {
+                cluster_ips(s)
+                    .into_iter()
+                    .filter(|ip| family_of(ip) == Some(f.family))
+                    .map(move |ip| (ip, name_of(s)))
+            })
+            .collect();
+        let got = each(&targets, |(ip, _)| {
+            let u = url(ip, 80);
+            poll(until, || match pods::wget(cx, &u, until) {
+                Ok(()) => Step::Done(()),
+                Err(e) => Step::Wait(e),
+            })
+        });
+        for ((ip, name), r) in targets.iter().zip(got) {
+            match r {
+                Ok(()) => ok.push(format!("wget {} ({name}) HTTP 200", host_port(ip, 80))),
+                Err(e) => bad.push(format!("wget {} ({name}): {e}", host_port(ip, 80))),
             }
-            if ok.is_empty() && bad.is_empty() {
-                return t.skip(Some(f.family), format!("no {} ClusterIP to reach (see svc.cluster-ip)", f.family.kube_name()));
-            }
-            if bad.is_empty() {
-                t.pass(Some(f.family), ok.join("; "))
+        }
+        if ok.is_empty() && bad.is_empty() {
+            return t.skip(
+                Some(f.family),
+                format!(
+                    "no {} ClusterIP to reach (see svc.cluster-ip)",
+                    f.family.kube_name()
+                ),
+            );
+        }
+        if bad.is_empty() {
+            t.pass(Some(f.family), ok.join("; "))
+        } else {
+            let hint = if cx.expected.proxy_mode == "ipvs" {
+                "kube-proxy (ipvs) has no virtual server for this ClusterIP: `ipvsadm -Ln` on the client's node; kube-proxy's clusterCIDR must list both pod subnets"
             } else {
-                let hint = if cx.expected.proxy_mode == "ipvs" {
-                    "kube-proxy (ipvs) has no virtual server for this ClusterIP: `ipvsadm -Ln` on the client's node; kube-proxy's clusterCIDR must list both pod subnets"
-                } else {
-                    "kube-proxy programs no rule for this family: its clusterCIDR (kube-proxy ConfigMap) must list both pod subnets, and on 1.20 the IPv6DualStack gate must be on; `kubectl -n kube-system logs -l k8s-app=kube-proxy`"
-                };
-                t.fail(Some(f.family), bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "), hint)
-            }
-        })
-        .collect()
+                "kube-proxy programs no rule for this family: its clusterCIDR (kube-proxy ConfigMap) must list both pod subnets, and on 1.20 the IPv6DualStack gate must be on; `kubectl -n kube-system logs -l k8s-app=kube-proxy`"
+            };
+            t.fail(
+                Some(f.family),
+                bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                hint,
+            )
+        }
+    })
 }
 
 /// The NodePort of the Service of this family (1.20+: the dual-stack one's).
@@ -197,45 +213,55 @@ pub fn node_port(cx: &Cx) -> Vec<CheckResult> {
     let nodes = cx
         .items(&Call::get("nodes", None, None), until)
         .unwrap_or_default();
-    cx.expected
-        .families
-        .iter()
-        .map(|f| {
-            let Some(port) = node_port_of(&svcs, f.family) else {
-                return t.skip(Some(f.family), format!(
+    each(&cx.expected.families, |f| {
+        let Some(port) = node_port_of(&svcs, f.family) else {
+            return t.skip(Some(f.family), format!(
                     "no NodePort Service of the {} family (before 1.20 a Service has one family; the workload puts the NodePort on one)",
                     f.family.kube_name()
                 ));
-            };
-            let targets = addresses(cx, &nodes, f.family);
-            if targets.is_empty() {
-                return t.skip(Some(f.family), format!("no node has a known {} address", f.family.kube_name()));
+        };
+        let targets = addresses(cx, &nodes, f.family);
+        if targets.is_empty() {
+            return t.skip(
+                Some(f.family),
+                format!("no node has a known {} address", f.family.kube_name()),
+            );
+        }
+        let mut ok = vec![];
+        let mut bad = vec![];
+        let got = each(&targets, |(_, ip)| {
+            poll(until, || match probe(cx, ip, port, until) {
+                Ok(s) => Step::Done(s),
+                Err(e) => Step::Wait(e),
+            })
+        });
+        for ((node, ip), r) in targets.iter().zip(got) {
+            match r {
+                Ok(status) => ok.push(format!("{node} {}: {status}", host_port(ip, port))),
+                Err(e) => bad.push(format!("{node} {}: {e}", host_port(ip, port))),
             }
-            let mut ok = vec![];
-            let mut bad = vec![];
-            for (node, ip) in &targets {
-                let r = poll(until, || match probe(cx, ip, port, until) {
-                    Ok(s) => Step::Done(s),
-                    Err(e) if e.contains("refused") => Step::Wait(e),
-                    Err(e) => Step::Wait(e),
-                });
-                match r {
-                    Ok(status) => ok.push(format!("{node} {}: {status}", host_port(ip, port))),
-                    Err(e) => bad.push(format!("{node} {}: {e}", host_port(ip, port))),
-                }
-            }
-            if bad.is_empty() {
-                t.pass(Some(f.family), ok.join("; "))
+        }
+        if bad.is_empty() {
+            t.pass(Some(f.family), ok.join("; "))
+        } else {
+            let hint = if f.family == AddressFamily::Ipv6
+                && cx.expected.proxy_mode == "ipvs"
+                && cx.expected.minor <= 21
+            {
+                format!(
+                    "kube-proxy in ipvs mode before 1.22 opens no IPv6 NodePort (kubeadm#2205, kubernetes#93858): use proxyMode iptables, or Kubernetes v1.22+; this cluster runs 1.{}",
+                    cx.expected.minor
+                )
             } else {
-                let hint = if f.family == AddressFamily::Ipv6 && cx.expected.proxy_mode == "ipvs" && cx.expected.minor <= 21 {
-                    format!("kube-proxy in ipvs mode before 1.22 opens no IPv6 NodePort (kubeadm#2205, kubernetes#93858): use proxyMode iptables, or Kubernetes v1.22+; this cluster runs 1.{}", cx.expected.minor)
-                } else {
-                    "the NodePort is not open on that address: check a host firewall (firewalld/nftables) for the NodePort range 30000-32767 on that family, and kube-proxy's --nodeport-addresses".into()
-                };
-                t.fail(Some(f.family), bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "), hint)
-            }
-        })
-        .collect()
+                "the NodePort is not open on that address: check a host firewall (firewalld/nftables) for the NodePort range 30000-32767 on that family, and kube-proxy's --nodeport-addresses".into()
+            };
+            t.fail(
+                Some(f.family),
+                bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                hint,
+            )
+        }
+    })
 }
 
 /// Each node's address of the family: its InternalIP, else the planned address (1.19
@@ -268,15 +294,13 @@ fn addresses(cx: &Cx, nodes: &[Value], f: AddressFamily) -> Vec<(String, String)
 
 /// One HTTP GET: the status line, or why not ("connection refused", "timed out").
 pub fn probe(cx: &Cx, ip: &str, port: u16, until: Instant) -> Result<String, String> {
-    if let Some(dir) = &cx.sim {
-        return crate::sim::kubectl::probe(dir, ip, port).map(|()| "HTTP/1.1 200 OK".into());
-    }
     let left = until.saturating_duration_since(Instant::now());
-    http_get(
-        ip,
-        port,
-        left.clamp(Duration::from_millis(200), Duration::from_secs(3)),
-    )
+    let timeout = left.clamp(Duration::from_millis(200), Duration::from_secs(3));
+    if let Some(dir) = &cx.sim {
+        return crate::sim::kubectl::probe(dir, ip, port, timeout)
+            .map(|()| "HTTP/1.1 200 OK".into());
+    }
+    http_get(ip, port, timeout)
 }
 
 /// `GET /` over a std TcpStream with `timeout` for connect, write and read.

@@ -23,6 +23,8 @@ pub struct Net<'a> {
     pub v: Version,
     pub calico: Option<Calico>,
     pub faults: &'a [String],
+    /// The lab's pod-start latency: a Pod not yet started answers nothing.
+    pub pod_start: std::time::Duration,
 }
 
 fn is_v4(ip: &str) -> bool {
@@ -36,7 +38,14 @@ impl<'a> Net<'a> {
             v,
             calico: super::calico::from_cluster(c, faults),
             faults,
+            pod_start: std::time::Duration::ZERO,
         }
+    }
+
+    /// With the lab's pod-start latency (sim::latency).
+    pub fn with_pod_start(mut self, d: std::time::Duration) -> Net<'a> {
+        self.pod_start = d;
+        self
     }
 
     fn pod_ready(&self, p: &PodRec) -> bool {
@@ -44,7 +53,7 @@ impl<'a> Net<'a> {
         let crash = self.calico.as_ref().is_some_and(|c| {
             p.name.starts_with("calico-node-") && c.crash.iter().any(|(n, _)| n == node)
         });
-        !crash && (p.host_network || !p.ips.is_empty())
+        !crash && (p.host_network || !p.ips.is_empty()) && p.started(self.pod_start)
     }
 
     /// Pod-network traffic of one family between two nodes.
@@ -255,6 +264,7 @@ impl<'a> Net<'a> {
             namespace: "default".into(),
             uid: String::new(),
             created: 0,
+            created_ms: 0,
             node: Some(first),
             host_network: true,
             ips: Vec::new(),

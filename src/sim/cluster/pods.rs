@@ -16,6 +16,9 @@ pub struct PodRec {
     pub namespace: String,
     pub uid: String,
     pub created: u64,
+    /// `created` in ms, for the lab's pod-start latency; 0 in states written before it.
+    #[serde(default)]
+    pub created_ms: u64,
     pub node: Option<String>,
     pub host_network: bool,
     pub ips: Vec<String>,
@@ -27,6 +30,21 @@ pub struct PodRec {
 }
 
 impl PodRec {
+    /// Whether its containers have started, `pod_start` after it was created (the lab's
+    /// pod-start latency: the image pull and the container start). Host-network and static
+    /// Pods count as started at once: the control plane's own Pods are up when kubeadm says.
+    pub fn started(&self, pod_start: std::time::Duration) -> bool {
+        if self.host_network || pod_start.is_zero() {
+            return true;
+        }
+        let created = if self.created_ms == 0 {
+            self.created * 1000
+        } else {
+            self.created_ms
+        };
+        time::now_ms() >= created + pod_start.as_millis() as u64
+    }
+
     /// A static or host-network Pod bound to a node.
     #[allow(clippy::too_many_arguments)]
     pub fn host_network(
@@ -50,6 +68,7 @@ impl PodRec {
             namespace: ns.into(),
             uid,
             created: time::now_secs(),
+            created_ms: time::now_ms(),
             node: Some(node.into()),
             host_network: true,
             ips,
@@ -219,6 +238,7 @@ pub fn reconcile(c: &mut Cluster, v: Version, faults: &[String]) {
                     namespace: ns.clone(),
                     uid,
                     created: time::now_secs(),
+                    created_ms: time::now_ms(),
                     node: None,
                     host_network,
                     ips: Vec::new(),
@@ -257,6 +277,7 @@ pub fn reconcile(c: &mut Cluster, v: Version, faults: &[String]) {
                             namespace: ns.clone(),
                             uid,
                             created: time::now_secs(),
+                            created_ms: time::now_ms(),
                             node: Some(n.name.clone()),
                             host_network,
                             ips: Vec::new(),
@@ -355,6 +376,7 @@ pub fn to_json(
     calico: &Option<Calico>,
     rv: u64,
     faults: &[String],
+    pod_start: std::time::Duration,
 ) -> Value {
     let node = p.node.as_deref().and_then(|n| c.node(n));
     let crash = calico.as_ref().and_then(|cal| {
@@ -369,7 +391,10 @@ pub fn to_json(
     });
     let stopped =
         faults.iter().any(|f| f == "node-notready") && node.is_some_and(|n| n.control_plane);
-    let running = node.is_some() && (p.host_network || !p.ips.is_empty()) && crash.is_none();
+    let running = node.is_some()
+        && (p.host_network || !p.ips.is_empty())
+        && crash.is_none()
+        && p.started(pod_start);
     // hang:/slow:wait.calico: calico-node runs but its readiness probe fails (for good, or
     // for the slow delay after it started), as when BIRD has no BGP session yet.
     let held = p.name.starts_with("calico-node-")

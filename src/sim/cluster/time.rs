@@ -6,6 +6,13 @@ pub fn now_secs() -> u64 {
     crate::clock::now_secs()
 }
 
+/// Milliseconds since the epoch: for latencies shorter than the API's one-second times.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// `2026-12-01T22:30:00Z`.
 pub fn rfc3339(secs: u64) -> String {
     let (y, m, d) = civil((secs / 86_400) as i64);

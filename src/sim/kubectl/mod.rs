@@ -23,6 +23,7 @@ struct Args {
     kubeconfig: Option<String>,
     for_cond: Option<String>,
     server_side: bool,
+    request_timeout: Option<String>,
     after_dashes: Vec<String>,
 }
 
@@ -101,6 +102,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
                 "-f" | "--filename" => a.files.push(v),
                 "--kubeconfig" => a.kubeconfig = Some(v),
                 "--for" => a.for_cond = Some(v),
+                "--request-timeout" => a.request_timeout = Some(v),
                 _ => {}
             }
         } else if bool_flags.contains(&name) {
@@ -142,7 +144,7 @@ pub fn main(ctx: &Ctx, args: &[String]) -> Exit {
     if verb == "version" && args.iter().any(|x| x == "--client") {
         return version(v, None, &a);
     }
-    if let Err(e) = connect(ctx, &w, &a) {
+    if let Err(e) = connect(ctx, &w, &a).and_then(|()| api_latency(&w, &a)) {
         eprintln!("{e}");
         return 1;
     }
@@ -276,7 +278,7 @@ fn list(w: &World, v: Version, r: &objects::Resource) -> Vec<Value> {
             let calico = cluster::calico::from_cluster(c, &w.faults);
             c.pods
                 .iter()
-                .map(|p| pods::to_json(c, v, p, &calico, rv, &w.faults))
+                .map(|p| pods::to_json(c, v, p, &calico, rv, &w.faults, pod_start(w)))
                 .collect()
         }
         // calico-node writes its pools at startup (configureIPPools); they are read back
@@ -337,7 +339,7 @@ fn with_status(w: &World, v: Version, o: &Value) -> Value {
         .to_string();
     let calico = cluster::calico::from_cluster(c, &w.faults);
     let ready = |p: &pods::PodRec| {
-        pods::to_json(c, v, p, &calico, 0, &w.faults)["status"]["conditions"]
+        pods::to_json(c, v, p, &calico, 0, &w.faults, pod_start(w))["status"]["conditions"]
             .as_array()
             .is_some_and(|cs| {
                 cs.iter()
@@ -789,7 +791,7 @@ fn apply(ctx: &Ctx, v: Version, a: &Args, create: bool) -> Exit {
                 let uid = c.uid();
                 let spec = obj["spec"].clone();
                 let labels = obj["metadata"]["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
-                c.pods.push(pods::PodRec { name: n.clone(), namespace: ns, uid, created: cluster::time::now_secs(), node: None, host_network: spec["hostNetwork"].as_bool().unwrap_or(false), ips: Vec::new(), labels, owner_kind: String::new(), owner_name: String::new(), spec });
+                c.pods.push(pods::PodRec { name: n.clone(), namespace: ns, uid, created: cluster::time::now_secs(), created_ms: cluster::time::now_ms(), node: None, host_network: spec["hostNetwork"].as_bool().unwrap_or(false), ips: Vec::new(), labels, owner_kind: String::new(), owner_name: String::new(), spec });
                 pods::reconcile(c, v, &faults);
                 return Ok(format!("{}/{n} created", res.display()));
             }
@@ -908,6 +910,15 @@ fn delete(ctx: &Ctx, v: Version, a: &Args) -> Exit {
                     "Error from server (NotFound): {} {name:?} not found",
                     res.qualified_plural()
                 ));
+            }
+            if res.kind == "Namespace" {
+                // The namespace controller deletes everything in it (the lab at once; a
+                // real one once the Pods' grace periods are over).
+                c.objects
+                    .retain(|o| o["metadata"]["namespace"].as_str() != Some(name.as_str()));
+                c.pods.retain(|p| p.namespace != name);
+                let prefix = format!("{name}/");
+                c.service_ips.retain(|(k, _)| !k.starts_with(&prefix));
             }
             pods::reconcile(c, v, &faults);
             Ok(format!("{} {name:?} deleted", res.display()))
@@ -1088,6 +1099,66 @@ fn logs(w: &World, a: &Args) -> Result<String, String> {
     Ok(String::new())
 }
 
+/// The lab's pod-start latency (sim::latency).
+fn pod_start(w: &World) -> std::time::Duration {
+    w.latency.of("pod-start", w.pace)
+}
+
+/// The lab's API latency, bounded by `--request-timeout` as client-go bounds a request
+/// (rest.Config.Timeout, the http.Client's timeout): past it, the client's own error.
+fn api_latency(w: &World, a: &Args) -> Result<(), String> {
+    let latency = w.latency.of("api", w.pace);
+    // "0" (any zero duration) is kubectl's "no timeout".
+    let limit = match a.request_timeout.as_deref() {
+        None => None,
+        Some(t) => Some(request_timeout(t)?).filter(|d| !d.is_zero()),
+    };
+    match limit {
+        Some(limit) if latency > limit => {
+            std::thread::sleep(limit);
+            Err("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)".into())
+        }
+        _ => {
+            std::thread::sleep(latency);
+            Ok(())
+        }
+    }
+}
+
+/// `--request-timeout` as client-go's clientcmd reads it: a bare integer is seconds, else
+/// a Go duration (`1s`, `2m`, `1m30s`); anything else is refused before any request.
+fn request_timeout(t: &str) -> Result<std::time::Duration, String> {
+    const REFUSED: &str = "Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)";
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let mut total = 0.0f64;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or(REFUSED)?;
+        let (num, tail) = rest.split_at(n);
+        let v: f64 = num.parse().map_err(|_| REFUSED)?;
+        let u = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(u);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(REFUSED.into()),
+        };
+        total += v * scale;
+        rest = next;
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
 /// `kubectl exec POD -- wget|nslookup|nc ...`: the simulated network answers.
 fn exec(w: &World, v: Version, a: &Args) -> Exit {
     let c = cluster_of(w);
@@ -1113,8 +1184,18 @@ fn exec(w: &World, v: Version, a: &Args) -> Exit {
         );
         return 1;
     }
-    let net = netpath::Net::new(c, v, &w.faults);
+    let net = netpath::Net::new(c, v, &w.faults).with_pod_start(pod_start(w));
     let cmd = &a.after_dashes;
+    // The lab's latencies: DNS for nslookup, HTTP for wget and nc, however invoked.
+    let program = match cmd.first().map(String::as_str) {
+        Some("sh") => cmd.get(2).and_then(|s| s.split_whitespace().next()),
+        other => other,
+    };
+    match program {
+        Some("nslookup") => w.wait_latency("dns"),
+        Some("wget" | "nc") => w.wait_latency("http"),
+        _ => {}
+    }
     let code = match cmd.first().map(String::as_str) {
         Some("wget") => wget(&net, p, &cmd[1..]),
         Some("nslookup") => nslookup(&net, p, &cmd[1..]),
@@ -1300,11 +1381,22 @@ fn nc(net: &netpath::Net, p: &pods::PodRec, args: &[String]) -> i32 {
 }
 
 /// The host-side seam verify uses with DSINSTALL_SIM: would an HTTP request from the first
-/// node to `ip:port` (a NodePort) get an answer?
-pub fn probe(dir: &std::path::Path, ip: &str, port: u16) -> Result<(), String> {
+/// node to `ip:port` (a NodePort) get an answer within `timeout`?
+pub fn probe(
+    dir: &std::path::Path,
+    ip: &str,
+    port: u16,
+    timeout: std::time::Duration,
+) -> Result<(), String> {
     let w = crate::sim::state::read_world(dir)?;
+    let latency = w.latency.of("node-port", w.pace);
+    if latency > timeout {
+        std::thread::sleep(timeout);
+        return Err(format!("dial tcp {ip}:{port}: i/o timeout"));
+    }
+    std::thread::sleep(latency);
     let c = w.cluster.as_ref().ok_or("no cluster")?;
-    let net = netpath::Net::new(c, w.version(), &w.faults);
+    let net = netpath::Net::new(c, w.version(), &w.faults).with_pod_start(pod_start(&w));
     net.from_host(ip, port).map_err(|f| match f {
         netpath::Fail::Refused => format!("dial tcp {ip}:{port}: connect: connection refused"),
         _ => format!("dial tcp {ip}:{port}: i/o timeout"),
