@@ -150,6 +150,31 @@ pub enum ServiceSizeCheck {
     Kubeadm,
 }
 
+/// Who refuses a pod subnet that does not fit its node mask, which decides the words the
+/// user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NodeMaskCheck {
+    /// 1.19: kubeadm does not check (ValidatePodSubnetNodeMask came with kk#95723, 1.20; the
+    /// 1.18/1.19 ValidateNetworking only parses the subnets). kube-controller-manager exits:
+    /// NewNodeIpamController's klog.Fatal "Controller: Invalid --cluster-cidr, mask size of
+    /// cluster CIDR must be less than or equal to --node-cidr-mask-size configured for CIDR
+    /// family" (pkg/controller/nodeipam/node_ipam_controller.go), and cidrset.NewCIDRSet's
+    /// ErrCIDRSetSubNetTooBig "New CIDR set failed; the node CIDR size is too big" for an
+    /// IPv6 range more than clusterSubnetMaxDiff (16) bits above the mask; an IPv4 range has
+    /// no such limit (`clusterCIDR.IP.To4() == nil &&`, pkg/controller/nodeipam/ipam/cidrset/
+    /// cidr_set.go).
+    ControllerManager,
+    /// 1.20: kubeadm's first wording, "pod subnet size is smaller than the node subnet size"
+    /// (kk#95723; quoted from a 1.20 kubeadm in kk#98796 and kk#98785, which reworded it for
+    /// 1.21). Its difference message is the one 1.21 keeps.
+    KubeadmFirst,
+    /// 1.21+: "the size of pod subnet with mask %d is smaller than the size of node subnet
+    /// with mask %d" and "pod subnet mask (%d) and node-mask (%d) difference is greater than
+    /// %d" (ValidatePodSubnetNodeMask, cmd/kubeadm/app/apis/kubeadm/validation/validation.go;
+    /// kk#98796).
+    Kubeadm,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Maturity {
     Alpha,
@@ -191,6 +216,8 @@ pub struct KubeMinor {
     pub ipvs_ipv6_nodeport_bug: bool,
     /// kubeadm computes `--node-cidr-mask-size-ipv6` itself (calcNodeCidrSize).
     pub kubeadm_computes_node_mask: bool,
+    /// Who refuses a pod subnet that does not fit its node mask, and in whose words.
+    pub node_mask_check: NodeMaskCheck,
     /// Largest service range kube-apiserver and kubeadm accept, in host bits.
     pub service_max_host_bits: u8,
     /// Who refuses a service range over `service_max_host_bits`, and in whose words.
@@ -278,6 +305,11 @@ const fn row(
         // calcNodeCidrSize was dropped in 1.20: "kubeadm no longer sets the node-mask
         // automatically on IPv6 deployments" (kk#95723); kcm defaults /24 and /64 apply.
         kubeadm_computes_node_mask: minor < 20,
+        node_mask_check: match minor {
+            ..=19 => NodeMaskCheck::ControllerManager,
+            20 => NodeMaskCheck::KubeadmFirst,
+            _ => NodeMaskCheck::Kubeadm,
+        },
         // kube-apiserver validateClusterIPFlags and kubeadm ValidateServiceSubnetSize
         // (MaximumBitsForServiceSubnet = 20, kk#95723). The apiserver lifts its cap from 1.34
         // when MultiCIDRServiceAllocator + DisableAllocatorDualWrite are on, but kubeadm still
@@ -700,6 +732,9 @@ mod tests {
         assert_eq!(r(24).image_repository_for(&v), "registry.k8s.io");
         let v = KubeVersion::parse("v1.24.3").unwrap();
         assert_eq!(r(24).image_repository_for(&v), "k8s.gcr.io");
+        assert_eq!(r(19).node_mask_check, NodeMaskCheck::ControllerManager);
+        assert_eq!(r(20).node_mask_check, NodeMaskCheck::KubeadmFirst);
+        assert_eq!(r(21).node_mask_check, NodeMaskCheck::Kubeadm);
         assert_eq!(r(19).service_size_check, ServiceSizeCheck::Apiserver);
         assert_eq!(r(20).service_size_check, ServiceSizeCheck::Kubeadm);
         assert!(r(33).service_ipv6_bitmap && !r(34).service_ipv6_bitmap);
