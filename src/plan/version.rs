@@ -474,12 +474,21 @@ pub struct CalicoMinor {
     /// The oldest Linux kernel the requirements page names: 3.10 up to v3.28, 5.10 from
     /// v3.29 (see the sources above CALICO_TABLE). CentOS 7's 3.10 is below the newer bar.
     pub min_kernel: (u32, u32),
+    /// The tigera-operator minor this Calico minor ships (`quay.io/tigera/operator:v1.N.x`
+    /// in its tigera-operator.yaml), the same for every patch release of the minor: the
+    /// operator has its own version, so the manifest names Calico only through it. Read at
+    /// the first and last patch tag of each minor: calico@vX:manifests/tigera-operator.yaml
+    /// from v3.24 on (the Deployment's image and TIGERA_OPERATOR_INIT_IMAGE_VERSION),
+    /// calico@vX:_data/versions.yml `tigera-operator: version:` before (v3.22–v3.23:
+    /// calico/_data/versions.yml; v3.16.0's says "master", v3.16.10's v1.10.14).
+    pub operator_minor: u32,
 }
 
-const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
+const fn calico_row(minor: u32, tested_kube: (u32, u32), operator_minor: u32) -> CalicoMinor {
     CalicoMinor {
         minor,
         tested_kube,
+        operator_minor,
         min_kernel: if minor >= 29 { (5, 10) } else { (3, 10) },
         autodetect_cidr: minor >= 16,
         autodetect_kubernetes_internal_ip: minor >= 22,
@@ -494,7 +503,8 @@ const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
 pub const CALICO_OLDEST_MINOR: u32 = 15;
 pub const CALICO_NEWEST_MINOR: u32 = 32;
 
-/// One row per Calico minor; the second column is the Kubernetes range from the release's
+/// One row per Calico minor; the third column is the tigera-operator minor it ships
+/// (`operator_minor`); the second column is the Kubernetes range from the release's
 /// requirements page as last published (pages were updated after release as patch releases
 /// added Kubernetes versions, so the range at the .0 tag is sometimes narrower; noted where
 /// it differs). Sources: `calico@<ref>:<path>` is projectcalico/calico, where the docs lived
@@ -505,25 +515,32 @@ pub const CALICO_NEWEST_MINOR: u32 = 32;
 /// December 2025, changed v3.29–v3.31 retroactively).
 #[rustfmt::skip]
 pub const CALICO_TABLE: &[CalicoMinor] = &[
-    calico_row(15, (16, 18)), // calico@release-v3.15:getting-started/kubernetes/requirements.md (v3.15.0 tag: 1.14–1.16)
-    calico_row(16, (16, 19)), // calico@release-v3.16:getting-started/kubernetes/requirements.md (v3.16.0 tag: 1.16–1.18)
-    calico_row(17, (17, 19)), // calico@release-v3.17:getting-started/kubernetes/requirements.md
-    calico_row(18, (18, 20)), // calico@release-v3.18:getting-started/kubernetes/requirements.md
-    calico_row(19, (19, 21)), // calico@release-v3.19:getting-started/kubernetes/requirements.md
-    calico_row(20, (19, 21)), // calico@release-v3.20:getting-started/kubernetes/requirements.md
-    calico_row(21, (20, 22)), // calico@release-v3.21:calico/getting-started/kubernetes/requirements.md
-    calico_row(22, (21, 23)), // calico@release-v3.22:calico/getting-started/kubernetes/requirements.md
-    calico_row(23, (21, 23)), // calico@release-v3.23:calico/getting-started/kubernetes/requirements.md
-    calico_row(24, (22, 25)), // calico@release-v3.24:calico/getting-started/kubernetes/requirements.md, docs@archive-os-3.24 (v3.24.0 tag: 1.22–1.24)
-    calico_row(25, (23, 28)), // docs@archive-os-3.25:calico_versioned_docs/version-3.25/getting-started/kubernetes/requirements.mdx (at release 1.22–1.24, mid-2023 1.23–1.26)
-    calico_row(26, (24, 28)), // docs@archive-oss-3.26:calico_versioned_docs/version-3.26/getting-started/kubernetes/requirements.mdx (at release 1.24–1.26, mid-2023 1.24–1.27)
-    calico_row(27, (27, 29)), // docs@archive-os-3.27:calico_versioned_docs/version-3.27/getting-started/kubernetes/requirements.mdx
-    calico_row(28, (27, 30)), // docs@archive-os-3.28:calico_versioned_docs/version-3.28/getting-started/kubernetes/requirements.mdx (at release 1.27–1.29)
-    calico_row(29, (29, 32)), // docs@f2a276243:calico_versioned_docs/version-3.29/_includes/partials/_system-requirements.mdx (until 2026 1.29–1.31)
-    calico_row(30, (31, 35)), // docs@f2a276243:calico_versioned_docs/version-3.30/_includes/partials/_system-requirements.mdx (at release 1.29–1.31)
-    calico_row(31, (32, 35)), // docs@f2a276243:calico_versioned_docs/version-3.31/_includes/partials/_system-requirements.mdx
-    calico_row(32, (34, 36)), // docs@f2a276243:calico_versioned_docs/version-3.32/_includes/partials/_system-requirements.mdx (at release 1.32–1.36)
+    calico_row(15, (16, 18),  7), // calico@release-v3.15:getting-started/kubernetes/requirements.md (v3.15.0 tag: 1.14–1.16)
+    calico_row(16, (16, 19), 10), // calico@release-v3.16:getting-started/kubernetes/requirements.md (v3.16.0 tag: 1.16–1.18)
+    calico_row(17, (17, 19), 13), // calico@release-v3.17:getting-started/kubernetes/requirements.md
+    calico_row(18, (18, 20), 15), // calico@release-v3.18:getting-started/kubernetes/requirements.md
+    calico_row(19, (19, 21), 17), // calico@release-v3.19:getting-started/kubernetes/requirements.md
+    calico_row(20, (19, 21), 20), // calico@release-v3.20:getting-started/kubernetes/requirements.md
+    calico_row(21, (20, 22), 23), // calico@release-v3.21:calico/getting-started/kubernetes/requirements.md
+    calico_row(22, (21, 23), 25), // calico@release-v3.22:calico/getting-started/kubernetes/requirements.md
+    calico_row(23, (21, 23), 27), // calico@release-v3.23:calico/getting-started/kubernetes/requirements.md
+    calico_row(24, (22, 25), 28), // calico@release-v3.24:calico/getting-started/kubernetes/requirements.md, docs@archive-os-3.24 (v3.24.0 tag: 1.22–1.24)
+    calico_row(25, (23, 28), 29), // docs@archive-os-3.25:calico_versioned_docs/version-3.25/getting-started/kubernetes/requirements.mdx (at release 1.22–1.24, mid-2023 1.23–1.26)
+    calico_row(26, (24, 28), 30), // docs@archive-oss-3.26:calico_versioned_docs/version-3.26/getting-started/kubernetes/requirements.mdx (at release 1.24–1.26, mid-2023 1.24–1.27)
+    calico_row(27, (27, 29), 32), // docs@archive-os-3.27:calico_versioned_docs/version-3.27/getting-started/kubernetes/requirements.mdx
+    calico_row(28, (27, 30), 34), // docs@archive-os-3.28:calico_versioned_docs/version-3.28/getting-started/kubernetes/requirements.mdx (at release 1.27–1.29)
+    calico_row(29, (29, 32), 36), // docs@f2a276243:calico_versioned_docs/version-3.29/_includes/partials/_system-requirements.mdx (until 2026 1.29–1.31)
+    calico_row(30, (31, 35), 38), // docs@f2a276243:calico_versioned_docs/version-3.30/_includes/partials/_system-requirements.mdx (at release 1.29–1.31)
+    calico_row(31, (32, 35), 40), // docs@f2a276243:calico_versioned_docs/version-3.31/_includes/partials/_system-requirements.mdx
+    calico_row(32, (34, 36), 42), // docs@f2a276243:calico_versioned_docs/version-3.32/_includes/partials/_system-requirements.mdx (at release 1.32–1.36)
 ];
+
+/// The Calico minor whose tigera-operator.yaml ships operator minor `operator_minor`.
+pub fn calico_of_operator(operator_minor: u32) -> Option<&'static CalicoMinor> {
+    CALICO_TABLE
+        .iter()
+        .find(|r| r.operator_minor == operator_minor)
+}
 
 pub fn calico_minor(v: &CalicoVersion) -> Result<&'static CalicoMinor, String> {
     let unsupported = || {
@@ -598,6 +615,21 @@ mod tests {
             cal,
             (CALICO_OLDEST_MINOR..=CALICO_NEWEST_MINOR).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn each_calico_minor_has_its_own_newer_operator_minor() {
+        for w in CALICO_TABLE.windows(2) {
+            assert!(
+                w[0].operator_minor < w[1].operator_minor,
+                "v3.{}",
+                w[1].minor
+            );
+        }
+        // calico@v3.30.0 and calico@v3.30.7:manifests/tigera-operator.yaml: v1.38.0, v1.38.13.
+        assert_eq!(calico_of_operator(38).map(|r| r.minor), Some(30));
+        assert_eq!(calico_of_operator(40).map(|r| r.minor), Some(31));
+        assert_eq!(calico_of_operator(39).map(|r| r.minor), None);
     }
 
     #[test]
