@@ -54,6 +54,10 @@ enum Command {
         /// deploy kubernetes.version, and every file renders (the Calico manifest too).
         #[arg(long)]
         host: bool,
+        /// With --host, read the host's files under DIR instead of / (tests, the simulated
+        /// lab); interfaces and routes still come from this network namespace, tools from PATH.
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
     },
     /// Write every file the install would use into DIR.
     Render {
@@ -156,6 +160,11 @@ enum Command {
         /// a table.
         #[arg(long)]
         json: bool,
+        /// Read the host's files (/proc, /sys, /etc, /run, /var) under DIR instead of /
+        /// (tests, the simulated lab); interfaces and routes still come from this network
+        /// namespace, tools from PATH.
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
     },
     /// Write an answers file with this host's detected defaults, without asking.
     Export {
@@ -233,7 +242,11 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Plan { answers, host }) => commands::plan::run(&answers, host),
+        Some(Command::Plan {
+            answers,
+            host,
+            root,
+        }) => commands::plan::run(&answers, host, &root),
         Some(Command::Render {
             answers,
             out,
@@ -276,7 +289,7 @@ fn main() -> ExitCode {
             openstack: profile.is_some(),
             timeout,
         }),
-        Some(Command::Detect { json }) => commands::detect::run(json),
+        Some(Command::Detect { json, root }) => commands::detect::run(json, &root),
         Some(Command::Export { out }) => commands::export::run(&out),
         Some(Command::Completions { shell }) => commands::completions::run(shell, Cli::command()),
         Some(Command::Man { out }) => commands::completions::man(Cli::command(), &out),

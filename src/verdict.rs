@@ -65,10 +65,11 @@ pub fn render_problems(p: &plan::Plan, base: Option<&Path>, plan_text: &str) -> 
 }
 
 /// A file that does not render, as a problem on the field that fixes it: the Calico file on
-/// `calico.manifest` (unreadable, empty, of another version), operator-crds.yaml on
-/// `calico.operatorCrds`, the rest on the file.
+/// `calico.manifest` (unreadable, empty, of another version), and so is tigera-operator.yaml,
+/// rendered from it in operator mode; operator-crds.yaml on `calico.operatorCrds`, the rest
+/// on the file.
 pub fn render_problem(e: &render::RenderError) -> Problem {
-    let field = if e.file == render::CALICO_MANIFEST {
+    let field = if e.file == render::CALICO_MANIFEST || e.file == render::TIGERA_OPERATOR {
         Some("calico.manifest")
     } else if e.file == render::OPERATOR_CRDS {
         Some("calico.operatorCrds")

@@ -146,3 +146,39 @@ fn the_operator_manifest_gets_the_registry_and_keeps_everything_else() {
         upstream
     );
 }
+
+/// The operator installs the Calico it was built for: calico@v3.32.1's tigera-operator.yaml
+/// runs quay.io/tigera/operator:v1.42.3, the operator of v3.32 (`operator_minor`), so it
+/// is refused for calico.version v3.31.2 as a calico.yaml of another version is.
+#[test]
+fn an_operator_manifest_of_another_calico_is_refused() {
+    let upstream =
+        std::fs::read_to_string(common::fixture("calico/tigera-operator-v3.32.1.yaml")).unwrap();
+    let mut a = answers("modern-v1.31-ipv6-primary.yaml");
+    a.calico.version = "v3.31.2".into();
+    let plan = plan::check(&a).plan.unwrap();
+    let e = dsinstall::render::calico::patch_operator(&upstream, &plan)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "calico.manifest: the manifest is tigera-operator v1.42.3 (image quay.io/tigera/operator:v1.42.3), the operator of Calico v3.32, but calico.version is v3.31.2 (Calico v3.31.2 ships tigera-operator v1.40.x); use the tigera-operator.yaml of v3.31.2 or change calico.version"
+    );
+    // An operator no Calico of the table ships (a newer release's).
+    let newer = upstream.replace("operator:v1.42.3", "operator:v1.44.0");
+    a.calico.version = "v3.32.1".into();
+    let plan = plan::check(&a).plan.unwrap();
+    let e = dsinstall::render::calico::patch_operator(&newer, &plan)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("tigera-operator v1.44.0 (image quay.io/tigera/operator:v1.44.0), the operator of no Calico release dsinstall knows (v3.15–v3.32)"),
+        "{e}"
+    );
+    // Moved to a registry with a port, the tag is still read.
+    let moved = upstream.replace(
+        "quay.io/tigera/operator:v1.42.3",
+        "registry.local:5000/tigera/operator:v1.42.3",
+    );
+    assert!(dsinstall::render::calico::patch_operator(&moved, &plan).is_ok());
+}

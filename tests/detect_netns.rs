@@ -435,3 +435,208 @@ fn an_interface_name_with_escapes_is_shown_as_text() {
     let facts = ns.detect();
     assert!(facts.interfaces.iter().any(|i| i.name == evil));
 }
+
+/// Files planted under a test root (path under the root, contents).
+type Files<'a> = &'a [(&'a str, &'a str)];
+
+/// A test root holding a runtime's socket and configuration files (as the runtime's own
+/// packages write them), read by `detect --root`.
+fn runtime_root(files: Files) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let p = t.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    t
+}
+
+/// `detect --json --root DIR` in the seed's node01 namespace, with `path` as PATH.
+fn detect_root(ns: &Netns, root: &std::path::Path, path: &str) -> serde_json::Value {
+    let out = ns.exec(
+        std::path::Path::new("/usr/bin/env"),
+        &[
+            &format!("PATH={path}"),
+            detect_support::bin().to_str().unwrap(),
+            "detect",
+            "--json",
+            "--root",
+            root.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The runtime's cgroup driver from its real configuration formats, and `plan --host`
+/// refusing a kubelet driver the runtime does not use.
+#[test]
+fn the_runtime_s_cgroup_driver_is_read_and_checked() {
+    let (Some(ns), Some(lab)) = (Netns::new("cgroup"), Netns::new("lab")) else {
+        return;
+    };
+    build_node01(&ns, &lab);
+    let sock = ("run/containerd/containerd.sock", "");
+    let cases: [(&str, Files, &str, &str); 6] = [
+        // containerd 1.3/1.4 version 1 format.
+        (
+            "containerd",
+            &[
+                sock,
+                (
+                    "etc/containerd/config.toml",
+                    "[plugins]\n  [plugins.cri]\n    systemd_cgroup = true\n",
+                ),
+            ],
+            "systemd",
+            "/etc/containerd/config.toml",
+        ),
+        // containerd 1.5–1.7 version 2 format, runc options.
+        (
+            "containerd",
+            &[
+                sock,
+                (
+                    "etc/containerd/config.toml",
+                    "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n",
+                ),
+            ],
+            "systemd",
+            "/etc/containerd/config.toml",
+        ),
+        // containerd 2.x version 3 format.
+        (
+            "containerd",
+            &[
+                sock,
+                (
+                    "etc/containerd/config.toml",
+                    "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n",
+                ),
+            ],
+            "cgroupfs",
+            "/etc/containerd/config.toml",
+        ),
+        // CRI-O: a drop-in turns the main file's systemd to cgroupfs.
+        (
+            "crio",
+            &[
+                ("var/run/crio/crio.sock", ""),
+                (
+                    "etc/crio/crio.conf",
+                    "[crio.runtime]\ncgroup_manager = \"systemd\"\n",
+                ),
+                (
+                    "etc/crio/crio.conf.d/10-cgroupfs.conf",
+                    "[crio.runtime]\ncgroup_manager = \"cgroupfs\"\nconmon_cgroup = \"pod\"\n",
+                ),
+            ],
+            "cgroupfs",
+            "/etc/crio/crio.conf.d/10-cgroupfs.conf",
+        ),
+        // docker with no CLI on PATH: its daemon.json.
+        (
+            "docker",
+            &[
+                ("var/run/dockershim.sock", ""),
+                (
+                    "etc/docker/daemon.json",
+                    "{\"exec-opts\": [\"native.cgroupdriver=systemd\"]}\n",
+                ),
+            ],
+            "systemd",
+            "/etc/docker/daemon.json",
+        ),
+        ("containerd", &[sock], "cgroupfs", "default"),
+    ];
+    for (runtime, files, driver, source) in cases {
+        let root = runtime_root(files);
+        let v = detect_root(&ns, root.path(), "/nonexistent");
+        let c = &v["cgroupDriver"];
+        assert_eq!(
+            (
+                c["runtime"].as_str(),
+                c["driver"].as_str(),
+                c["source"].as_str()
+            ),
+            (Some(runtime), Some(driver), Some(source)),
+            "{files:?}: {c}"
+        );
+    }
+
+    // docker's own answer wins over daemon.json; a daemon that does not answer falls back.
+    let bin = tempfile::tempdir().unwrap();
+    let docker = bin.path().join("docker");
+    let stand_in = |script: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&docker, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let root = runtime_root(&[
+        ("var/run/dockershim.sock", ""),
+        (
+            "etc/docker/daemon.json",
+            "{\"exec-opts\": [\"native.cgroupdriver=systemd\"]}\n",
+        ),
+    ]);
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    stand_in(
+        "case \"$1\" in --version) echo 'Docker version 19.03.12, build 48a66213fe';; info) echo cgroupfs;; esac",
+    );
+    let c = detect_root(&ns, root.path(), &path)["cgroupDriver"].clone();
+    assert_eq!(
+        (c["driver"].as_str(), c["source"].as_str()),
+        (Some("cgroupfs"), Some("docker info")),
+        "{c}"
+    );
+    stand_in(
+        "case \"$1\" in --version) echo 'Docker version 19.03.12, build 48a66213fe';; info) echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1;; esac",
+    );
+    let c = detect_root(&ns, root.path(), &path)["cgroupDriver"].clone();
+    assert_eq!(c["driver"].as_str(), Some("systemd"), "{c}");
+    assert_eq!(
+        c["source"].as_str(),
+        Some(
+            "docker info did not answer: exited with status 1: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?; from /etc/docker/daemon.json"
+        )
+    );
+
+    // plan --host: v1.31 gives the kubelet systemd; a cgroupfs containerd is refused on
+    // kubernetes.cgroupDriver, a systemd one is not.
+    let answers = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/answers/modern-v1.31-ipv6-primary.yaml");
+    let plan_host = |root: &std::path::Path| {
+        let out = ns.exec(
+            &detect_support::bin(),
+            &[
+                "plan",
+                "--answers",
+                answers.to_str().unwrap(),
+                "--host",
+                "--root",
+                root.to_str().unwrap(),
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cgroupfs = runtime_root(&[sock, ("etc/containerd/config.toml", "version = 2\n")]);
+    let text = plan_host(cgroupfs.path());
+    assert!(
+        text.contains("kubernetes.cgroupDriver")
+            && text.contains("the kubelet would use the systemd cgroup driver but containerd uses cgroupfs (/etc/containerd/config.toml)"),
+        "{text}"
+    );
+    let systemd = runtime_root(&[
+        sock,
+        (
+            "etc/containerd/config.toml",
+            "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n",
+        ),
+    ]);
+    let text = plan_host(systemd.path());
+    assert!(!text.contains("kubernetes.cgroupDriver"), "{text}");
+    assert!(
+        !text.contains("criSocket"),
+        "the socket under the root is found: {text}"
+    );
+}

@@ -180,3 +180,50 @@ fn the_cgroup_driver_follows_the_runtime() {
     v21.kubernetes.cgroup_driver = Some(dsinstall::answers::CgroupDriver::Cgroupfs);
     assert!(mismatch(&v21, &facts).is_empty());
 }
+
+/// In operator mode the verdict refuses a tigera-operator.yaml of another Calico than
+/// calico.version, on calico.manifest, naming both versions.
+#[test]
+fn the_verdict_refuses_an_operator_manifest_of_another_calico() {
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut a = Answers::seed();
+    a.kubernetes.version = "v1.35.0".into();
+    a.kubernetes.cri_socket = None;
+    a.kubernetes.image_repository = None;
+    a.networking.node_mask_sizes = Some(NodeMaskSizes {
+        ipv4: None,
+        ipv6: Some(120),
+    });
+    a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+    a.calico.manifest = Some(
+        fixtures
+            .join("calico/tigera-operator-v3.32.1.yaml")
+            .display()
+            .to_string(),
+    );
+    a.calico.operator_crds = Some(
+        fixtures
+            .join("calico/operator-crds-v3.32.1.yaml")
+            .display()
+            .to_string(),
+    );
+    let on_manifest = |a: &Answers| {
+        dsinstall::verdict::on_host(a, &dsinstall::host::demo_facts_at("v1.35.0"), None)
+            .errors()
+            .filter(|p| p.path == "calico.manifest")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    a.calico.version = "v3.32.1".into();
+    assert_eq!(on_manifest(&a), vec![]);
+    a.calico.version = "v3.31.2".into();
+    let p = on_manifest(&a);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].message.contains("tigera-operator v1.42.3")
+            && p[0].message.contains("the operator of Calico v3.32")
+            && p[0].message.contains("calico.version is v3.31.2"),
+        "{}",
+        p[0]
+    );
+}

@@ -266,6 +266,46 @@ fn cases() -> Vec<Case> {
             },
             Accept,
         ),
+        // --- 1.19: kubeadm has no ValidatePodSubnetNodeMask (kk#95723 added it in 1.20); the
+        //     controller-manager's cidrset limits only IPv6 to 16 bits (cidr_set.go) ---
+        (
+            "podmask: 1.19 takes a v4 /12 with node mask 30 (18 bits: no IPv4 limit in kcm)",
+            seed,
+            |a| {
+                pods(a, &["172.16.0.0/12", "2019:20::/112"]);
+                a.calico.ipv4_pool = None;
+                masks(a, Some(30), None)
+            },
+            Warn("kubernetes.version"),
+        ),
+        (
+            "podmask: 1.21 refuses the same v4 /12 with node mask 30 (kubeadm checks both families)",
+            modern,
+            |a| {
+                pods(a, &["172.16.0.0/12", "fd00:10:244::/56"]);
+                a.calico.ipv4_pool = None;
+                masks(a, Some(30), None)
+            },
+            Reject("networking.nodeMaskSizes.ipv4"),
+        ),
+        (
+            "podmask: 1.19 refuses a v6 /64 with node mask 120 (kcm: node CIDR size too big)",
+            seed,
+            |a| {
+                pods(a, &["10.10.0.0/16", "2019:20::/64"]);
+                masks(a, None, Some(120))
+            },
+            Reject("networking.nodeMaskSizes.ipv6"),
+        ),
+        (
+            "podmask: 1.19 refuses a v4 /25 with node mask 24 (kcm exits)",
+            seed,
+            |a| {
+                pods(a, &["10.10.0.0/25", "2019:20::/112"]);
+                masks(a, Some(24), None)
+            },
+            Reject("networking.nodeMaskSizes.ipv4"),
+        ),
         // --- kubeadm ValidateServiceSubnetSize / kube-apiserver validateClusterIPFlags (20 host bits) ---
         (
             "svcsize: v4 /2",
@@ -1068,6 +1108,93 @@ fn service_size_message_matches_the_component_that_refuses_it() {
     assert_eq!(
         p.message,
         "specified service subnet is too large; for 128-bit addresses, the mask must be >= 108"
+    );
+}
+
+/// The pod subnet smaller than its node mask, in the words of whoever refuses it: on 1.19
+/// kube-controller-manager (NewNodeIpamController, node_ipam_controller.go; kubeadm 1.19 has
+/// no ValidatePodSubnetNodeMask), on 1.20 kubeadm's first wording (kk#95723, as quoted in
+/// kk#98796 and kk#98785), from 1.21 the one kk#98796 gave it
+/// (cmd/kubeadm/app/apis/kubeadm/validation/validation.go).
+#[test]
+fn node_mask_messages_follow_the_version_in_use() {
+    let smaller = |version: &str| {
+        let mut a = seed();
+        a.kubernetes.version = version.into();
+        if version != "v1.19.0" {
+            a.kubernetes.image_repository = None;
+        }
+        pods(&mut a, &["10.10.0.0/25", "2019:20::/112"]);
+        masks(&mut a, Some(24), Some(120));
+        let c = plan::check(&a);
+        let p = c
+            .for_path("networking.nodeMaskSizes.ipv4")
+            .next()
+            .cloned()
+            .unwrap_or_else(|| panic!("{version}: {:?}", c.problems));
+        (p.message.clone(), p.code)
+    };
+    assert_eq!(
+        smaller("v1.19.0"),
+        (
+            "Controller: Invalid --cluster-cidr, mask size of cluster CIDR must be less than or equal to --node-cidr-mask-size configured for CIDR family (kube-controller-manager exits: the pod subnet is a /25, the node mask /24)".to_string(),
+            "node_mask.pod_smaller_kcm"
+        )
+    );
+    assert_eq!(
+        smaller("v1.20.15"),
+        (
+            "pod subnet size is smaller than the node subnet size".to_string(),
+            "node_mask.pod_smaller_v1_20"
+        )
+    );
+    assert_eq!(
+        smaller("v1.21.0"),
+        (
+            "the size of pod subnet with mask 25 is smaller than the size of node subnet with mask 24".to_string(),
+            "node_mask.pod_smaller"
+        )
+    );
+    // The seed's /112 on 1.20, where the controller-manager's /64 default applies.
+    let mut a = seed();
+    a.kubernetes.version = "v1.20.15".into();
+    let c = plan::check(&a);
+    let p = c.for_path("networking.nodeMaskSizes.ipv6").next().unwrap();
+    assert_eq!(
+        p.message,
+        "pod subnet size is smaller than the node subnet size"
+    );
+    assert_eq!(p.code, "node_mask.pod_smaller_default_v1_20");
+    assert_eq!(
+        p.hint.as_deref(),
+        Some("use a pod subnet of /64 or shorter, or set networking.nodeMaskSizes.ipv6")
+    );
+    // The difference: the controller-manager's IPv6-only limit on 1.19, kubeadm's from 1.20.
+    let diff = |version: &str| {
+        let mut a = seed();
+        a.kubernetes.version = version.into();
+        if version != "v1.19.0" {
+            a.kubernetes.image_repository = None;
+        }
+        pods(&mut a, &["10.10.0.0/16", "2019:20::/64"]);
+        masks(&mut a, None, Some(120));
+        let c = plan::check(&a);
+        let p = c.for_path("networking.nodeMaskSizes.ipv6").next().unwrap();
+        (p.message.clone(), p.code)
+    };
+    assert_eq!(
+        diff("v1.19.0"),
+        (
+            "New CIDR set failed; the node CIDR size is too big (kube-controller-manager exits: the pod subnet /64 and the node mask /120 are more than 16 bits apart)".to_string(),
+            "node_mask.diff_too_large_kcm"
+        )
+    );
+    assert_eq!(
+        diff("v1.20.15"),
+        (
+            "pod subnet mask (64) and node-mask (120) difference is greater than 16".to_string(),
+            "node_mask.diff_too_large"
+        )
     );
 }
 

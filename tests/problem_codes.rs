@@ -118,6 +118,24 @@ fn variants() -> Vec<(fn() -> Answers, Mutation)> {
             masks(a, Some(30), None);
         }),
         (modern, |a| masks(a, Some(31), None)),
+        // 1.19: the controller-manager's words; 1.20: kubeadm's first wording.
+        (seed, |a| {
+            a.networking.pod_subnets = s(&["10.10.0.0/25", "2019:20::/112"]);
+            masks(a, Some(24), None);
+        }),
+        (seed, |a| {
+            a.networking.pod_subnets = s(&["10.10.0.0/25", "2019:20::/112"])
+        }),
+        (seed, |a| {
+            a.networking.pod_subnets = s(&["10.10.0.0/16", "2019:20::/64"]);
+            masks(a, None, Some(120));
+        }),
+        (seed, |a| {
+            a.kubernetes.version = "v1.20.15".into();
+            a.networking.pod_subnets = s(&["10.10.0.0/25", "2019:20::/112"]);
+            masks(a, Some(24), Some(120));
+        }),
+        (seed, |a| a.kubernetes.version = "v1.20.15".into()),
         (modern, |a| {
             a.networking.pod_subnets = s(&["10.244.0.0/16", "fd00:10:244::/112"]);
             masks(a, None, Some(124));

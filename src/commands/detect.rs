@@ -2,10 +2,12 @@
 //! README gives.
 
 use dsinstall::{host, output};
+use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(json: bool) -> ExitCode {
-    let facts = host::detect();
+/// `root`: where the host's files are read (`/` but in tests and the simulated lab).
+pub fn run(json: bool, root: &Path) -> ExitCode {
+    let facts = host::detect_at(root);
     let printed = if json {
         match serde_json::to_string_pretty(&facts) {
             Ok(s) => output::print_json(&s),

@@ -6,14 +6,15 @@ use dsinstall::{host, output, plan, verdict};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(path: &Path, on_host: bool) -> ExitCode {
+/// `root`: where `--host` reads the host's files (`/` but in tests and the simulated lab).
+pub fn run(path: &Path, on_host: bool, root: &Path) -> ExitCode {
     let answers = match load_answers(path) {
         Ok(a) => a,
         Err(code) => return code,
     };
     let checked = if on_host {
         // A relative calico.manifest is read beside the answers file, as render does.
-        verdict::on_host(&answers, &host::detect(), path.parent())
+        verdict::on_host(&answers, &host::detect_at(root), path.parent())
     } else {
         plan::check(&answers)
     };

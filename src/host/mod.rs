@@ -56,8 +56,15 @@ pub fn detect_at(root: &Path) -> HostFacts {
             .push(format!("routes (netlink RTM_GETROUTE): {e}")),
     }
     read_files(&mut f, root);
-    f.cgroup_driver = cgroup::read(root, &f.cri_sockets);
     f.tools = tools.join().unwrap_or_default();
+    // docker's driver is docker's own answer when its CLI is on PATH (as every tool is found,
+    // also under a test root, where a stand-in on PATH speaks for it).
+    let docker = f
+        .tools
+        .get("docker")
+        .and_then(Option::as_ref)
+        .map(|t| std::path::PathBuf::from(&t.path));
+    f.cgroup_driver = cgroup::read(root, &f.cri_sockets, docker.as_deref());
     finish(&mut f);
     f
 }

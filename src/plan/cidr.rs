@@ -102,8 +102,10 @@ pub fn controller_manager_default_mask(family: AddressFamily) -> u8 {
     }
 }
 
-/// kube-controller-manager's CIDR allocator refuses more than 16 bits between the cluster
-/// CIDR and the node mask (`clusterSubnetMaxDiff`); kubeadm ≥1.20 checks the same.
+/// kube-controller-manager's CIDR allocator refuses more than 16 bits between an IPv6
+/// cluster CIDR and its node mask (`clusterSubnetMaxDiff`, cidrset.NewCIDRSet, which leaves
+/// IPv4 unlimited); kubeadm ≥1.20 checks both families against it
+/// (PodSubnetNodeMaskMaxDiff).
 pub const MAX_NODE_MASK_DIFF: u8 = 16;
 
 /// 2^bits, saturating at u128::MAX (only a /0 IPv6 reaches it).

@@ -150,6 +150,31 @@ pub enum ServiceSizeCheck {
     Kubeadm,
 }
 
+/// Who refuses a pod subnet that does not fit its node mask, which decides the words the
+/// user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NodeMaskCheck {
+    /// 1.19: kubeadm does not check (ValidatePodSubnetNodeMask came with kk#95723, 1.20; the
+    /// 1.18/1.19 ValidateNetworking only parses the subnets). kube-controller-manager exits:
+    /// NewNodeIpamController's klog.Fatal "Controller: Invalid --cluster-cidr, mask size of
+    /// cluster CIDR must be less than or equal to --node-cidr-mask-size configured for CIDR
+    /// family" (pkg/controller/nodeipam/node_ipam_controller.go), and cidrset.NewCIDRSet's
+    /// ErrCIDRSetSubNetTooBig "New CIDR set failed; the node CIDR size is too big" for an
+    /// IPv6 range more than clusterSubnetMaxDiff (16) bits above the mask; an IPv4 range has
+    /// no such limit (`clusterCIDR.IP.To4() == nil &&`, pkg/controller/nodeipam/ipam/cidrset/
+    /// cidr_set.go).
+    ControllerManager,
+    /// 1.20: kubeadm's first wording, "pod subnet size is smaller than the node subnet size"
+    /// (kk#95723; quoted from a 1.20 kubeadm in kk#98796 and kk#98785, which reworded it for
+    /// 1.21). Its difference message is the one 1.21 keeps.
+    KubeadmFirst,
+    /// 1.21+: "the size of pod subnet with mask %d is smaller than the size of node subnet
+    /// with mask %d" and "pod subnet mask (%d) and node-mask (%d) difference is greater than
+    /// %d" (ValidatePodSubnetNodeMask, cmd/kubeadm/app/apis/kubeadm/validation/validation.go;
+    /// kk#98796).
+    Kubeadm,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Maturity {
     Alpha,
@@ -191,6 +216,8 @@ pub struct KubeMinor {
     pub ipvs_ipv6_nodeport_bug: bool,
     /// kubeadm computes `--node-cidr-mask-size-ipv6` itself (calcNodeCidrSize).
     pub kubeadm_computes_node_mask: bool,
+    /// Who refuses a pod subnet that does not fit its node mask, and in whose words.
+    pub node_mask_check: NodeMaskCheck,
     /// Largest service range kube-apiserver and kubeadm accept, in host bits.
     pub service_max_host_bits: u8,
     /// Who refuses a service range over `service_max_host_bits`, and in whose words.
@@ -278,6 +305,11 @@ const fn row(
         // calcNodeCidrSize was dropped in 1.20: "kubeadm no longer sets the node-mask
         // automatically on IPv6 deployments" (kk#95723); kcm defaults /24 and /64 apply.
         kubeadm_computes_node_mask: minor < 20,
+        node_mask_check: match minor {
+            ..=19 => NodeMaskCheck::ControllerManager,
+            20 => NodeMaskCheck::KubeadmFirst,
+            _ => NodeMaskCheck::Kubeadm,
+        },
         // kube-apiserver validateClusterIPFlags and kubeadm ValidateServiceSubnetSize
         // (MaximumBitsForServiceSubnet = 20, kk#95723). The apiserver lifts its cap from 1.34
         // when MultiCIDRServiceAllocator + DisableAllocatorDualWrite are on, but kubeadm still
@@ -442,12 +474,21 @@ pub struct CalicoMinor {
     /// The oldest Linux kernel the requirements page names: 3.10 up to v3.28, 5.10 from
     /// v3.29 (see the sources above CALICO_TABLE). CentOS 7's 3.10 is below the newer bar.
     pub min_kernel: (u32, u32),
+    /// The tigera-operator minor this Calico minor ships (`quay.io/tigera/operator:v1.N.x`
+    /// in its tigera-operator.yaml), the same for every patch release of the minor: the
+    /// operator has its own version, so the manifest names Calico only through it. Read at
+    /// the first and last patch tag of each minor: calico@vX:manifests/tigera-operator.yaml
+    /// from v3.24 on (the Deployment's image and TIGERA_OPERATOR_INIT_IMAGE_VERSION),
+    /// calico@vX:_data/versions.yml `tigera-operator: version:` before (v3.22–v3.23:
+    /// calico/_data/versions.yml; v3.16.0's says "master", v3.16.10's v1.10.14).
+    pub operator_minor: u32,
 }
 
-const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
+const fn calico_row(minor: u32, tested_kube: (u32, u32), operator_minor: u32) -> CalicoMinor {
     CalicoMinor {
         minor,
         tested_kube,
+        operator_minor,
         min_kernel: if minor >= 29 { (5, 10) } else { (3, 10) },
         autodetect_cidr: minor >= 16,
         autodetect_kubernetes_internal_ip: minor >= 22,
@@ -462,7 +503,8 @@ const fn calico_row(minor: u32, tested_kube: (u32, u32)) -> CalicoMinor {
 pub const CALICO_OLDEST_MINOR: u32 = 15;
 pub const CALICO_NEWEST_MINOR: u32 = 32;
 
-/// One row per Calico minor; the second column is the Kubernetes range from the release's
+/// One row per Calico minor; the third column is the tigera-operator minor it ships
+/// (`operator_minor`); the second column is the Kubernetes range from the release's
 /// requirements page as last published (pages were updated after release as patch releases
 /// added Kubernetes versions, so the range at the .0 tag is sometimes narrower; noted where
 /// it differs). Sources: `calico@<ref>:<path>` is projectcalico/calico, where the docs lived
@@ -473,25 +515,32 @@ pub const CALICO_NEWEST_MINOR: u32 = 32;
 /// December 2025, changed v3.29–v3.31 retroactively).
 #[rustfmt::skip]
 pub const CALICO_TABLE: &[CalicoMinor] = &[
-    calico_row(15, (16, 18)), // calico@release-v3.15:getting-started/kubernetes/requirements.md (v3.15.0 tag: 1.14–1.16)
-    calico_row(16, (16, 19)), // calico@release-v3.16:getting-started/kubernetes/requirements.md (v3.16.0 tag: 1.16–1.18)
-    calico_row(17, (17, 19)), // calico@release-v3.17:getting-started/kubernetes/requirements.md
-    calico_row(18, (18, 20)), // calico@release-v3.18:getting-started/kubernetes/requirements.md
-    calico_row(19, (19, 21)), // calico@release-v3.19:getting-started/kubernetes/requirements.md
-    calico_row(20, (19, 21)), // calico@release-v3.20:getting-started/kubernetes/requirements.md
-    calico_row(21, (20, 22)), // calico@release-v3.21:calico/getting-started/kubernetes/requirements.md
-    calico_row(22, (21, 23)), // calico@release-v3.22:calico/getting-started/kubernetes/requirements.md
-    calico_row(23, (21, 23)), // calico@release-v3.23:calico/getting-started/kubernetes/requirements.md
-    calico_row(24, (22, 25)), // calico@release-v3.24:calico/getting-started/kubernetes/requirements.md, docs@archive-os-3.24 (v3.24.0 tag: 1.22–1.24)
-    calico_row(25, (23, 28)), // docs@archive-os-3.25:calico_versioned_docs/version-3.25/getting-started/kubernetes/requirements.mdx (at release 1.22–1.24, mid-2023 1.23–1.26)
-    calico_row(26, (24, 28)), // docs@archive-oss-3.26:calico_versioned_docs/version-3.26/getting-started/kubernetes/requirements.mdx (at release 1.24–1.26, mid-2023 1.24–1.27)
-    calico_row(27, (27, 29)), // docs@archive-os-3.27:calico_versioned_docs/version-3.27/getting-started/kubernetes/requirements.mdx
-    calico_row(28, (27, 30)), // docs@archive-os-3.28:calico_versioned_docs/version-3.28/getting-started/kubernetes/requirements.mdx (at release 1.27–1.29)
-    calico_row(29, (29, 32)), // docs@f2a276243:calico_versioned_docs/version-3.29/_includes/partials/_system-requirements.mdx (until 2026 1.29–1.31)
-    calico_row(30, (31, 35)), // docs@f2a276243:calico_versioned_docs/version-3.30/_includes/partials/_system-requirements.mdx (at release 1.29–1.31)
-    calico_row(31, (32, 35)), // docs@f2a276243:calico_versioned_docs/version-3.31/_includes/partials/_system-requirements.mdx
-    calico_row(32, (34, 36)), // docs@f2a276243:calico_versioned_docs/version-3.32/_includes/partials/_system-requirements.mdx (at release 1.32–1.36)
+    calico_row(15, (16, 18),  7), // calico@release-v3.15:getting-started/kubernetes/requirements.md (v3.15.0 tag: 1.14–1.16)
+    calico_row(16, (16, 19), 10), // calico@release-v3.16:getting-started/kubernetes/requirements.md (v3.16.0 tag: 1.16–1.18)
+    calico_row(17, (17, 19), 13), // calico@release-v3.17:getting-started/kubernetes/requirements.md
+    calico_row(18, (18, 20), 15), // calico@release-v3.18:getting-started/kubernetes/requirements.md
+    calico_row(19, (19, 21), 17), // calico@release-v3.19:getting-started/kubernetes/requirements.md
+    calico_row(20, (19, 21), 20), // calico@release-v3.20:getting-started/kubernetes/requirements.md
+    calico_row(21, (20, 22), 23), // calico@release-v3.21:calico/getting-started/kubernetes/requirements.md
+    calico_row(22, (21, 23), 25), // calico@release-v3.22:calico/getting-started/kubernetes/requirements.md
+    calico_row(23, (21, 23), 27), // calico@release-v3.23:calico/getting-started/kubernetes/requirements.md
+    calico_row(24, (22, 25), 28), // calico@release-v3.24:calico/getting-started/kubernetes/requirements.md, docs@archive-os-3.24 (v3.24.0 tag: 1.22–1.24)
+    calico_row(25, (23, 28), 29), // docs@archive-os-3.25:calico_versioned_docs/version-3.25/getting-started/kubernetes/requirements.mdx (at release 1.22–1.24, mid-2023 1.23–1.26)
+    calico_row(26, (24, 28), 30), // docs@archive-oss-3.26:calico_versioned_docs/version-3.26/getting-started/kubernetes/requirements.mdx (at release 1.24–1.26, mid-2023 1.24–1.27)
+    calico_row(27, (27, 29), 32), // docs@archive-os-3.27:calico_versioned_docs/version-3.27/getting-started/kubernetes/requirements.mdx
+    calico_row(28, (27, 30), 34), // docs@archive-os-3.28:calico_versioned_docs/version-3.28/getting-started/kubernetes/requirements.mdx (at release 1.27–1.29)
+    calico_row(29, (29, 32), 36), // docs@f2a276243:calico_versioned_docs/version-3.29/_includes/partials/_system-requirements.mdx (until 2026 1.29–1.31)
+    calico_row(30, (31, 35), 38), // docs@f2a276243:calico_versioned_docs/version-3.30/_includes/partials/_system-requirements.mdx (at release 1.29–1.31)
+    calico_row(31, (32, 35), 40), // docs@f2a276243:calico_versioned_docs/version-3.31/_includes/partials/_system-requirements.mdx
+    calico_row(32, (34, 36), 42), // docs@f2a276243:calico_versioned_docs/version-3.32/_includes/partials/_system-requirements.mdx (at release 1.32–1.36)
 ];
+
+/// The Calico minor whose tigera-operator.yaml ships operator minor `operator_minor`.
+pub fn calico_of_operator(operator_minor: u32) -> Option<&'static CalicoMinor> {
+    CALICO_TABLE
+        .iter()
+        .find(|r| r.operator_minor == operator_minor)
+}
 
 pub fn calico_minor(v: &CalicoVersion) -> Result<&'static CalicoMinor, String> {
     let unsupported = || {
@@ -566,6 +615,21 @@ mod tests {
             cal,
             (CALICO_OLDEST_MINOR..=CALICO_NEWEST_MINOR).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn each_calico_minor_has_its_own_newer_operator_minor() {
+        for w in CALICO_TABLE.windows(2) {
+            assert!(
+                w[0].operator_minor < w[1].operator_minor,
+                "v3.{}",
+                w[1].minor
+            );
+        }
+        // calico@v3.30.0 and calico@v3.30.7:manifests/tigera-operator.yaml: v1.38.0, v1.38.13.
+        assert_eq!(calico_of_operator(38).map(|r| r.minor), Some(30));
+        assert_eq!(calico_of_operator(40).map(|r| r.minor), Some(31));
+        assert_eq!(calico_of_operator(39).map(|r| r.minor), None);
     }
 
     #[test]
@@ -700,6 +764,9 @@ mod tests {
         assert_eq!(r(24).image_repository_for(&v), "registry.k8s.io");
         let v = KubeVersion::parse("v1.24.3").unwrap();
         assert_eq!(r(24).image_repository_for(&v), "k8s.gcr.io");
+        assert_eq!(r(19).node_mask_check, NodeMaskCheck::ControllerManager);
+        assert_eq!(r(20).node_mask_check, NodeMaskCheck::KubeadmFirst);
+        assert_eq!(r(21).node_mask_check, NodeMaskCheck::Kubeadm);
         assert_eq!(r(19).service_size_check, ServiceSizeCheck::Apiserver);
         assert_eq!(r(20).service_size_check, ServiceSizeCheck::Kubeadm);
         assert!(r(33).service_ipv6_bitmap && !r(34).service_ipv6_bitmap);

@@ -1,6 +1,7 @@
 //! Pod and service subnets: parsing, families, sizes, node masks and overlaps.
 
 use super::*;
+use crate::plan::version::NodeMaskCheck;
 
 pub(super) fn names(fs: &[AddressFamily]) -> String {
     fs.iter()
@@ -159,7 +160,8 @@ pub fn default_node_mask(a: &Answers, f: AddressFamily) -> Option<u8> {
 }
 
 /// The node mask per pod subnet, and where it comes from; checks kubeadm's
-/// ValidatePodSubnetNodeMask and the controller-manager's limit.
+/// ValidatePodSubnetNodeMask and the controller-manager's limit, in the words of whoever
+/// refuses it on this version (`NodeMaskCheck`).
 pub(super) fn node_masks(
     a: &Answers,
     pods: &[IpNet],
@@ -167,6 +169,9 @@ pub(super) fn node_masks(
     p: &mut Vec<Problem>,
 ) -> Vec<(u8, MaskSource)> {
     let given = a.networking.node_mask_sizes.unwrap_or_default();
+    let check = row
+        .map(|r| r.node_mask_check)
+        .unwrap_or(NodeMaskCheck::Kubeadm);
     pods.iter()
         .map(|pod| {
             let f = cidr::family_of_net(pod);
@@ -186,22 +191,45 @@ pub(super) fn node_masks(
             if mask > pod.max_prefix_len() {
                 p.push(Problem::error(path.clone(), format!("node mask /{mask} is longer than an {} address", f.kube_name())).code("node_mask.too_long", &[&mask, &f.kube_name()]));
             } else if pod.prefix_len() > mask {
-                let code = if source == MaskSource::Answers { "node_mask.pod_smaller" } else { "node_mask.pod_smaller_default" };
-                let fix = if source == MaskSource::Answers {
+                let given = source == MaskSource::Answers;
+                let (message, code) = match check {
+                    NodeMaskCheck::Kubeadm => (
+                        format!("the size of pod subnet with mask {} is smaller than the size of node subnet with mask {mask}", pod.prefix_len()),
+                        if given { "node_mask.pod_smaller" } else { "node_mask.pod_smaller_default" },
+                    ),
+                    NodeMaskCheck::KubeadmFirst => (
+                        "pod subnet size is smaller than the node subnet size".to_string(),
+                        if given { "node_mask.pod_smaller_v1_20" } else { "node_mask.pod_smaller_default_v1_20" },
+                    ),
+                    NodeMaskCheck::ControllerManager => (
+                        format!("Controller: Invalid --cluster-cidr, mask size of cluster CIDR must be less than or equal to --node-cidr-mask-size configured for CIDR family (kube-controller-manager exits: the pod subnet is a /{}, the node mask /{mask})", pod.prefix_len()),
+                        if given { "node_mask.pod_smaller_kcm" } else { "node_mask.pod_smaller_default_kcm" },
+                    ),
+                };
+                let fix = if given {
                     format!("set nodeMaskSizes.{key} to {} or more, or use a shorter pod subnet", pod.prefix_len())
                 } else {
                     format!("use a pod subnet of /{mask} or shorter, or set networking.nodeMaskSizes.{key}")
                 };
                 p.push(
-                    Problem::error(path.clone(), format!("the size of pod subnet with mask {} is smaller than the size of node subnet with mask {mask}", pod.prefix_len()))
+                    Problem::error(path.clone(), message)
                         .hint(fix)
                         .code(code, &[&pod.prefix_len(), &mask, &key]),
                 );
-            } else if mask - pod.prefix_len() > cidr::MAX_NODE_MASK_DIFF {
+            } else if mask - pod.prefix_len() > cidr::MAX_NODE_MASK_DIFF
+                // The controller-manager's own limit is for IPv6 only; kubeadm ≥1.20 checks both.
+                && (check != NodeMaskCheck::ControllerManager || f == AddressFamily::Ipv6)
+            {
+                let message = if check == NodeMaskCheck::ControllerManager {
+                    format!("New CIDR set failed; the node CIDR size is too big (kube-controller-manager exits: the pod subnet /{} and the node mask /{mask} are more than {} bits apart)", pod.prefix_len(), cidr::MAX_NODE_MASK_DIFF)
+                } else {
+                    format!("pod subnet mask ({}) and node-mask ({mask}) difference is greater than {}", pod.prefix_len(), cidr::MAX_NODE_MASK_DIFF)
+                };
+                let code = if check == NodeMaskCheck::ControllerManager { "node_mask.diff_too_large_kcm" } else { "node_mask.diff_too_large" };
                 p.push(
-                    Problem::error(path.clone(), format!("pod subnet mask ({}) and node-mask ({mask}) difference is greater than {}", pod.prefix_len(), cidr::MAX_NODE_MASK_DIFF))
+                    Problem::error(path.clone(), message)
                         .hint(format!("use a node mask of at most /{} or a pod subnet of at least /{}", pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF, mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)))
-                        .code("node_mask.diff_too_large", &[&pod.prefix_len(), &mask, &cidr::MAX_NODE_MASK_DIFF, &(pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF), &mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)]),
+                        .code(code, &[&pod.prefix_len(), &mask, &cidr::MAX_NODE_MASK_DIFF, &(pod.prefix_len() + cidr::MAX_NODE_MASK_DIFF), &mask.saturating_sub(cidr::MAX_NODE_MASK_DIFF)]),
                 );
             } else if pod.max_prefix_len() - mask < 2 {
                 p.push(Problem::error(path.clone(), format!("a /{mask} node range leaves no room for pods")).code("node_mask.no_room", &[&mask]));
