@@ -1,172 +1,42 @@
-//! run::remote against the real OpenSSH: a client namespace and a node namespace joined by
-//! a veth pair, sshd running in the node's (with its own /root on a tmpfs, so nothing lands
-//! in this machine's), the client's ssh and scp run inside the client's through wrapper
-//! scripts that the test StepCx names as its tools. Measured: an unknown host key is
-//! refused with OpenSSH's own words and explained; once the key is known, calls go through
-//! one ControlMaster socket; a copy arrives 0600 in a 0700 directory; a link taken down
-//! fails calls as a link failure (not a refusal), a detached command goes on meanwhile,
-//! and calls work again once the link is back.
+//! run::remote and the join step against the real OpenSSH (tests/openssh_support: a
+//! client and a node namespace, sshd in the node's).
 //!
-//! Then the join step end to end: node01's steps on the simulated lab (tests/join_support),
-//! `join.node02` over the real ssh and scp to an sshd whose sessions are the lab's node02
-//! (sshd_config `SetEnv`: PATH with the lab's stand-ins but ssh/scp, DSINSTALL_SIM,
-//! DSINSTALL_SIM_HOST, DSINSTALL_HOST_ROOT; the lab's node home bind-mounted on /root).
-//! Measured: on 1.20 node02 joins with both InternalIPs, its sysctl and modules files under
-//! its root, the join file gone from its home (over SFTP); a link taken down during the
-//! follow of a slow join (over `scp -O`) is said lost, waited out and said back, and the
-//! join completes, started once.
+//! run::remote alone, the node's /root on a tmpfs so nothing lands in this machine's.
+//! Measured: an unknown host key is refused with OpenSSH's own words and explained; once
+//! the key is known, calls go through one ControlMaster socket; a copy arrives 0600 in a
+//! 0700 directory; a link taken down fails calls as a link failure (not a refusal), a
+//! detached command goes on meanwhile, and calls work again once the link is back.
 //!
-//! Needs root, `ip netns`, `unshare` and OpenSSH's sshd (`apt install openssh-server`);
-//! skipped otherwise, unless DSINSTALL_REQUIRE_SSHD=1.
+//! Then the join step end to end: node01's steps on the simulated lab, `join.node02` over
+//! the real ssh and scp to an sshd whose sessions are the lab's node02
+//! (openssh_support::lab_node). Measured: on 1.20 node02 joins with both InternalIPs, its
+//! sysctl and modules files under its root, the join file gone from its home (over SFTP);
+//! a link taken down during the follow of a slow join (over `scp -O`), or every sshd
+//! process killed and sshd started again, is said lost, waited out and said back, and the
+//! join completes, started once; an expired bootstrap token, and for a control-plane join
+//! an expired certificate key, are renewed and the join passes; a login user whose real
+//! sudo wants a password is stopped with one clear line, and joins once NOPASSWD; a copy
+//! the node refuses (a read-only file) is said to be that copy, in scp's words.
+//!
+//! Needs root, `ip netns`, `unshare`, OpenSSH's sshd (`apt install openssh-server`) and,
+//! for the login user, sudo and useradd; skipped otherwise, unless DSINSTALL_REQUIRE_SSHD=1.
 
 mod common;
 mod detect_support;
 mod join_support;
+mod openssh_support;
 mod sim_support;
 mod steps_bed;
 mod steps_support;
 
-use detect_support::Netns;
 use dsinstall::run::remote::{Remote, Target};
 use dsinstall::run::step::{Probe, Step};
 use join_support::JoinBed;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use openssh_support::lab_node::{Node, OverSsh, over_openssh};
+use openssh_support::{NODE_IP, has_socket, keygen, keyscan, link, start_sshd, wrappers};
+use std::process::Command;
 use std::time::{Duration, Instant};
-use steps_bed::Bed;
 use steps_support::TestCx;
-
-const SSHD: &str = "/usr/sbin/sshd";
-const NODE_IP: &str = "10.99.0.2";
-
-fn skip(why: &str) -> bool {
-    assert!(
-        !std::env::var("DSINSTALL_REQUIRE_SSHD").is_ok_and(|v| v == "1"),
-        "DSINSTALL_REQUIRE_SSHD=1 but {why}"
-    );
-    eprintln!("SKIPPED: the real-OpenSSH test {why}");
-    true
-}
-
-/// The client's and the node's namespaces joined by a veth pair (c0 in the client's,
-/// 10.99.0.1; n0 in the node's, NODE_IP), or None (skipped) without root, OpenSSH or netns.
-fn link() -> Option<(Netns, Netns)> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        skip("needs root");
-        return None;
-    }
-    if !Path::new(SSHD).exists() || !Path::new("/usr/bin/ssh").exists() {
-        skip("needs OpenSSH's ssh and sshd");
-        return None;
-    }
-    let (Some(client), Some(node)) = (Netns::new("sshc"), Netns::new("sshn")) else {
-        return None;
-    };
-    client.ip(&[
-        "link", "add", "c0", "type", "veth", "peer", "name", "n0", "netns", &node.name,
-    ]);
-    client.ip(&["addr", "add", "10.99.0.1/24", "dev", "c0"]);
-    client.ip(&["link", "set", "c0", "up"]);
-    node.ip(&["addr", "add", &format!("{NODE_IP}/24"), "dev", "n0"]);
-    node.ip(&["link", "set", "n0", "up"]);
-    Some((client, node))
-}
-
-/// sshd in the node's namespace, killed (by its own pid) when dropped.
-struct Sshd {
-    child: Child,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    let o = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "ssh-keygen: {o:?}");
-}
-
-/// sshd for `node` with its keys and config in `dir`, `extra` added to its config, in a
-/// private mount namespace where `home` (a shell command) has given root's /root first.
-fn start_sshd(node: &Netns, dir: &Path, home: &str, extra: &str) -> Sshd {
-    keygen(&dir.join("host_key"));
-    let conf = dir.join("sshd_config");
-    std::fs::write(
-        &conf,
-        format!(
-            "Port 22\nListenAddress {NODE_IP}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n{extra}",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
-    let script = format!(
-        "mkdir -p /run/sshd && {home} && exec {SSHD} -D -e -f {}",
-        conf.display()
-    );
-    let child = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &node.name,
-            "unshare",
-            "-m",
-            "--propagation",
-            "private",
-        ])
-        .args(["sh", "-c", &script])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Sshd { child }
-}
-
-/// `ssh` and `scp` that run inside the client's namespace.
-fn wrappers(dir: &Path, client: &Netns) -> PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for tool in ["ssh", "scp"] {
-        let p = bin.join(tool);
-        std::fs::write(
-            &p,
-            format!(
-                "#!/bin/sh\nexec ip netns exec {} /usr/bin/{tool} \"$@\"\n",
-                client.name
-            ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    bin
-}
-
-/// The node's host keys as ssh-keyscan sees them from the client, once sshd answers.
-fn keyscan(client: &Netns) -> String {
-    let until = Instant::now() + Duration::from_secs(20);
-    loop {
-        let o = client.exec(
-            Path::new("/usr/bin/ssh-keyscan"),
-            &["-T", "2", "-p", "22", NODE_IP],
-        );
-        let keys = String::from_utf8_lossy(&o.stdout).into_owned();
-        if !keys.trim().is_empty() {
-            return keys;
-        }
-        assert!(Instant::now() < until, "sshd never answered: {o:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
 
 /// Retry `script` until it succeeds, at most `secs`.
 fn until_ok(r: &Remote, cx: &mut TestCx, script: &str, secs: u64) -> Vec<String> {
@@ -260,7 +130,7 @@ fn remote_calls_over_real_openssh_check_keys_reuse_a_socket_and_survive_a_droppe
     // A private copy: 0600 in a 0700 directory.
     let local = dir.join("join-node02.yaml");
     std::fs::write(&local, "token: abcdef.0123456789abcdef\n").unwrap();
-    r.copy_private(&mut cx, &local, "dsinstall/join-node02.yaml")
+    r.copy_private(&mut cx, &local, "dsinstall/join-node02.yaml", "test")
         .unwrap();
     let modes = r
         .must(
@@ -302,132 +172,14 @@ fn remote_calls_over_real_openssh_check_keys_reuse_a_socket_and_survive_a_droppe
     r.close(&cx);
 }
 
-/// The join of node02 over the real OpenSSH, node01 and the cluster on the simulated lab:
-/// the bed's StepCx runs the lab's tools except ssh and scp, which are the real ones from
-/// the client's namespace; sshd's sessions in node02's namespace run as the lab's node02
-/// (its stand-ins first on PATH, its files as the node's root, its home as root's /root).
-struct OverSsh {
-    bed: Bed,
-    client: Netns,
-    _node: Netns,
-    _sshd: Sshd,
-    _keys: tempfile::TempDir,
-}
-
-/// Symlinks in `bin` to the lab's stand-ins, but its ssh and scp.
-fn link_lab_tools(lab: &Path, bin: &Path) {
-    for e in std::fs::read_dir(lab.join("bin")).unwrap().flatten() {
-        let name = e.file_name();
-        if name != "ssh" && name != "scp" {
-            std::os::unix::fs::symlink(e.path(), bin.join(&name)).unwrap();
-        }
-    }
-}
-
-/// The lab's node02 behind a real sshd (with an sftp subsystem when `sftp`, else scp falls
-/// back to `-O`), or None (skipped).
-fn over_openssh(
-    version: &str,
-    faults: &[&str],
-    sftp: bool,
-    edit: impl Fn(String) -> String,
-) -> Option<OverSsh> {
-    let (client, node) = link()?;
-    let keys = tempfile::tempdir().unwrap();
-    let k = keys.path();
-    keygen(&k.join("id"));
-    std::fs::copy(k.join("id.pub"), k.join("authorized_keys")).unwrap();
-    let known = k.join("known_hosts");
-    // The answers name the address the client reaches, the test's key and known_hosts.
-    let bed = join_support::bed(version, faults, |t| {
-        let t = edit(t).replace(
-            "{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker}",
-            &format!(
-                "{{name: node02, ipv4: 111.111.111.122, ipv6: 2018::22, role: worker, ssh: {{host: {NODE_IP}}}}}"
-            ),
-        );
-        format!(
-            "{t}ssh:\n  identityFile: {}\n  knownHosts: {}\n",
-            k.join("id").display(),
-            known.display()
-        )
-    });
-    let lab = bed.lab.path().to_path_buf();
-    let node_root = lab.join("hosts/node02/root");
-    let home = node_root.join("root");
-    std::fs::create_dir_all(&home).unwrap();
-    // The node's PATH: the lab's stand-ins but its ssh and scp (scp -O runs `scp -t` on
-    // the node, which must be the real one).
-    let node_bin = k.join("node-bin");
-    std::fs::create_dir_all(&node_bin).unwrap();
-    link_lab_tools(&lab, &node_bin);
-    // sshd gives its sessions a fresh environment; SetEnv (OpenSSH 7.8+) is applied last,
-    // over the PATH sshd sets itself (session.c, do_setup_env), and the lab's tools pick
-    // the host and the lab from the environment.
-    let mut env = format!(
-        "SetEnv PATH={b}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DSINSTALL_SIM={l} DSINSTALL_SIM_HOST=node02 DSINSTALL_HOST_ROOT={r}\n",
-        b = node_bin.display(),
-        l = lab.display(),
-        r = node_root.display()
-    );
-    if sftp {
-        env.push_str("Subsystem sftp internal-sftp\n");
-    }
-    let sshd = start_sshd(
-        &node,
-        k,
-        &format!("mount --bind {} /root", home.display()),
-        &env,
-    );
-    std::fs::write(&known, keyscan(&client)).unwrap();
-    // The StepCx's tools: the real ssh and scp, the lab's stand-ins for the rest.
-    let bin = wrappers(k, &client);
-    link_lab_tools(&lab, &bin);
-    let mut bed = bed;
-    bed.cx.bin = bin;
-    Some(OverSsh {
-        bed,
-        client,
-        _node: node,
-        _sshd: sshd,
-        _keys: keys,
-    })
-}
-
-impl Drop for OverSsh {
-    /// A failed test shows what sshd said.
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(self._keys.path().join("sshd.log"));
-            eprintln!("sshd.log:\n{}", log.unwrap_or_default());
-        }
-    }
-}
-
-impl OverSsh {
-    /// The step's ssh and scp calls went to the real OpenSSH (the wrappers), none to the
-    /// lab's stand-ins.
-    fn assert_real_ssh(&self) {
-        let cx = &self.bed.cx;
-        let real = [cx.bin.join("ssh"), cx.bin.join("scp")].map(|p| p.display().to_string());
-        let lab = self.bed.lab.path().join("bin");
-        let stand_ins = [lab.join("ssh"), lab.join("scp")].map(|p| p.display().to_string());
-        let calls = cx
-            .commands
-            .iter()
-            .filter(|c| real.iter().any(|r| c.contains(r.as_str())))
-            .count();
-        assert!(calls > 3, "{:?}", cx.commands);
-        for c in &cx.commands {
-            assert!(!stand_ins.iter().any(|s| c.contains(s.as_str())), "{c}");
-        }
-    }
-}
-
 #[test]
 fn a_worker_joins_over_real_openssh_with_both_internal_ips_on_1_20() {
     let started = Instant::now();
-    let Some(mut t) = over_openssh("v1.20.0", &[], true, join_support::node_mask_120) else {
+    let n = Node {
+        version: "v1.20.0",
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, join_support::node_mask_120) else {
         return;
     };
     t.bed.first_node();
@@ -461,15 +213,6 @@ fn a_worker_joins_over_real_openssh_with_both_internal_ips_on_1_20() {
     );
 }
 
-/// Whether `dir` holds a socket (the ControlMaster's).
-fn has_socket(dir: &Path) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    std::fs::read_dir(dir).is_ok_and(|d| {
-        d.flatten()
-            .any(|e| e.file_type().is_ok_and(|t| t.is_socket()))
-    })
-}
-
 #[test]
 fn a_worker_join_over_real_openssh_survives_a_dropped_link() {
     dropped_link(Duration::from_secs(1));
@@ -487,7 +230,12 @@ fn a_link_dropped_while_the_join_starts_never_starts_a_second_one() {
 /// gives up on it.
 fn dropped_link(after: Duration) {
     let started = Instant::now();
-    let Some(mut t) = over_openssh("v1.19.0", &["slow:join.node02"], false, |t| t) else {
+    let n = Node {
+        faults: &["slow:join.node02"],
+        sftp: false,
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, |t| t) else {
         return;
     };
     t.bed.first_node();
@@ -549,17 +297,7 @@ fn dropped_link(after: Duration) {
     assert!(log.contains("lost the SSH link to node02"), "{log}");
     assert!(log.contains("is back"), "{log}");
     assert!(log.contains("This node has joined the cluster"), "{log}");
-    // One join: its start reported once, by the start call or, when the link took that
-    // call's answer, by the call after it.
-    let reported = log.matches("kubeadm join started on node02").count()
-        + log.matches("a join was started already").count();
-    assert_eq!(reported, 1, "{log}");
-    let joinlog = std::fs::read_to_string(t.bed.node_home("node02", "dsinstall/join.log")).unwrap();
-    assert_eq!(
-        joinlog.matches("This node has joined the cluster").count(),
-        1,
-        "{joinlog}"
-    );
+    assert_one_join(&t);
     eprintln!(
         "link down {after:?} after join.pid: {}",
         if log.contains("while starting kubeadm join") {
@@ -569,4 +307,284 @@ fn dropped_link(after: Duration) {
         }
     );
     assert_eq!(t.bed.internal_ips("node02"), ["111.111.111.122"]);
+}
+
+/// One join ran on node02, and it joined: its start reported once, by the start call or,
+/// when the link took that call's answer, by the call after it; one success in its log.
+fn assert_one_join(t: &OverSsh) {
+    let log = t.bed.cx.text();
+    let reported = log.matches("kubeadm join started on node02").count()
+        + log.matches("a join was started already").count();
+    assert_eq!(reported, 1, "{log}");
+    let joinlog = std::fs::read_to_string(t.bed.node_home("node02", "dsinstall/join.log")).unwrap();
+    assert_eq!(
+        joinlog.matches("This node has joined the cluster").count(),
+        1,
+        "{joinlog}"
+    );
+}
+
+/// node02's InternalIPs, sorted.
+fn both_ips(t: &OverSsh) -> Vec<String> {
+    let mut ips = t.bed.internal_ips("node02");
+    ips.sort();
+    ips
+}
+
+/// A login user other than root whose sudo is the real one (sudo 1.9, in node02's
+/// namespace): while its sudoers entry wants a password, the join stops at its first call
+/// with one line saying so; with NOPASSWD the same user joins, every command through
+/// `sudo -n sh -c`, the copies its own.
+#[test]
+fn a_user_whose_sudo_wants_a_password_is_stopped_clearly_then_joins_with_nopasswd() {
+    let started = Instant::now();
+    let n = Node {
+        user: Some("a"),
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, |t| t) else {
+        return;
+    };
+    let (name, uid) = {
+        let u = t.user.as_ref().unwrap();
+        u.allow_sudo(false);
+        (u.name.clone(), u.uid)
+    };
+    t.bed.first_node();
+    let f = t
+        .bed
+        .join("node02")
+        .act(&mut t.bed.cx)
+        .expect_err("sudo wanting a password must stop the join");
+    let log = t.bed.cx.text();
+    // sudo's own words for -n when the policy wants a password (plugins/sudoers/check.c);
+    // the lab's sudo stand-in is not on the node's PATH, and no fault asks for this.
+    assert!(log.contains("sudo: a password is required"), "{log}");
+    assert_eq!(
+        f.cause,
+        format!(
+            "node02 ({name}@{NODE_IP} port 22): user {name} needs a password for sudo, and apply cannot type one"
+        )
+    );
+    assert!(
+        f.fix.contains(&format!("{name} ALL=(ALL) NOPASSWD: ALL")),
+        "{f:?}"
+    );
+    assert!(
+        !t.bed.node_home("node02", "dsinstall").exists(),
+        "the join went on past sudo"
+    );
+
+    t.user.as_ref().unwrap().allow_sudo(true);
+    t.bed.joins("node02");
+    t.assert_real_ssh();
+    let cmds = t.bed.cx.commands.join("\n");
+    assert!(cmds.contains("sudo -n sh -c"), "{cmds}");
+    assert!(cmds.contains(&format!("User={name}")), "{cmds}");
+    // The copies were made as the user, the join ran as root.
+    use std::os::unix::fs::MetadataExt;
+    let owner = |p: &str| {
+        std::fs::metadata(t.bed.node_home("node02", p))
+            .unwrap()
+            .uid()
+    };
+    assert_eq!(owner("dsinstall"), uid);
+    assert_eq!(owner("dsinstall/join.log"), 0);
+    assert_eq!(t.bed.internal_ips("node02"), ["111.111.111.122"]);
+    eprintln!("the whole test {:?}", started.elapsed());
+}
+
+/// init's bootstrap token expired: kubeadm join fails on node02 over the real ssh, a new
+/// token is made here, the node reset and joined with it — both InternalIPs on 1.20.
+#[test]
+fn an_expired_token_is_renewed_over_real_openssh() {
+    let started = Instant::now();
+    let n = Node {
+        version: "v1.20.0",
+        faults: &["token-expired"],
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, join_support::node_mask_120) else {
+        return;
+    };
+    t.bed.first_node();
+    t.bed.joins("node02");
+    t.assert_real_ssh();
+    let log = t.bed.cx.text();
+    assert!(log.contains("could not find a JWS signature"), "{log}");
+    assert!(log.contains("bootstrap token has expired"), "{log}");
+    assert!(log.contains("[reset]"), "{log}");
+    // The new token is the one left (init's is expired), and it was never logged.
+    let tokens = t.bed.lab.run("kubeadm", &["token", "list"]).ok().stdout;
+    assert_eq!(tokens.lines().count(), 2, "{tokens}");
+    let token = tokens
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(!log.contains(token), "the new token was logged");
+    assert_eq!(both_ips(&t), ["111.111.111.122", "2018::22"]);
+    eprintln!("the whole test {:?}", started.elapsed());
+}
+
+/// node02 joins the control plane (through the guide's controlPlaneEndpoint) after the
+/// certificates init uploaded were deleted: uploaded again here, node02 reset and joined
+/// over the real ssh — a control-plane Node with both InternalIPs on 1.20.
+#[test]
+fn an_expired_certificate_key_is_renewed_over_real_openssh() {
+    let started = Instant::now();
+    let n = Node {
+        version: "v1.20.0",
+        faults: &["certificate-key-expired"],
+        role: "control-plane",
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, join_support::node_mask_120) else {
+        return;
+    };
+    t.bed.first_node();
+    t.bed.joins("node02");
+    t.assert_real_ssh();
+    let log = t.bed.cx.text();
+    assert!(
+        log.contains("Secret \"kubeadm-certs\" was not found"),
+        "{log}"
+    );
+    assert!(log.contains("uploading them again"), "{log}");
+    assert!(
+        log.contains("a new control plane instance was created"),
+        "{log}"
+    );
+    let node = t
+        .bed
+        .lab
+        .run("kubectl", &["get", "nodes", "node02", "-o", "json"])
+        .ok()
+        .stdout;
+    assert!(
+        node.contains("node-role.kubernetes.io/control-plane"),
+        "{node}"
+    );
+    assert_eq!(both_ips(&t), ["111.111.111.122", "2018::22"]);
+    eprintln!("the whole test {:?}", started.elapsed());
+}
+
+/// Every sshd process of node02's namespace (the listener and the sessions, the
+/// ControlMaster's among them) SIGKILLed while a slow join runs there, sshd started again
+/// 3 s later: the detached join goes on, the step says the link lost and back, and one
+/// join runs.
+#[test]
+fn a_join_in_progress_survives_sshd_killed_and_started_again() {
+    let started = Instant::now();
+    let n = Node {
+        faults: &["slow:join.node02"],
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, |t| t) else {
+        return;
+    };
+    t.bed.first_node();
+    let s = t.bed.join("node02");
+    assert!(matches!(s.probe(&mut t.bed.cx).unwrap(), Probe::Needed(_)));
+    let pid = t.bed.node_home("node02", "dsinstall/join.pid");
+    let (sshd, cx) = (&mut t.sshd, &mut t.bed.cx);
+    let (acted, killed) = std::thread::scope(|scope| {
+        let killer = scope.spawn(move || -> Result<usize, String> {
+            let until = Instant::now() + Duration::from_secs(30);
+            while !pid.exists() {
+                if Instant::now() > until {
+                    return Err("the join never started".into());
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let killed = sshd.kill_all();
+            // The moment sshd is down: what this test is about, not a wait for a state.
+            std::thread::sleep(Duration::from_secs(3));
+            sshd.restart();
+            Ok(killed)
+        });
+        let acted = s.act(cx);
+        (acted, killer.join().unwrap())
+    });
+    if let Err(f) = acted {
+        panic!("join.node02: {f:?}\n{}", t.bed.cx.text());
+    }
+    // The listener and at least the ControlMaster's session (OpenSSH 9.2: its monitor and
+    // its unprivileged child).
+    let killed = killed.unwrap();
+    assert!(killed >= 2, "{killed} sshd processes killed");
+    assert!(matches!(s.probe(&mut t.bed.cx).unwrap(), Probe::Done(_)));
+    t.assert_real_ssh();
+    let log = t.bed.cx.text();
+    assert!(log.contains("lost the SSH link to node02"), "{log}");
+    assert!(log.contains("is back"), "{log}");
+    assert!(log.contains("This node has joined the cluster"), "{log}");
+    assert_one_join(&t);
+    assert_eq!(t.bed.internal_ips("node02"), ["111.111.111.122"]);
+    eprintln!(
+        "{killed} sshd processes killed; the whole test {:?}",
+        started.elapsed()
+    );
+}
+
+/// The first copy of the join, the sysctl file, refused by node02 itself: the file there is
+/// on a read-only bind mount (in sshd's mount namespace only). The step stops saying which
+/// copy failed, to where, and why in scp's own words — not that ssh failed.
+fn a_copy_refused_by_the_node(sftp: bool, words: &str) {
+    let file = "dsinstall/sysctl-kubernetes.conf";
+    let mounts = format!(
+        "mkdir -p /root/dsinstall && touch /root/{file} && mount --bind -o ro /root/{file} /root/{file}"
+    );
+    let n = Node {
+        sftp,
+        mounts: &mounts,
+        ..Node::default()
+    };
+    let Some(mut t) = over_openssh(n, |t| t) else {
+        return;
+    };
+    t.bed.first_node();
+    let f = t
+        .bed
+        .join("node02")
+        .act(&mut t.bed.cx)
+        .expect_err("a copy the node refuses must stop the join");
+    assert_eq!(
+        f.cause,
+        format!(
+            "preparing the node: the copy of sysctl-kubernetes.conf to node02 (root@{NODE_IP} port 22) failed on the node: scp could not write ~/{file}: {words}"
+        )
+    );
+    assert!(
+        f.fix.contains("make ~/dsinstall writable for root"),
+        "{f:?}"
+    );
+    assert!(
+        !t.bed.node_home("node02", "dsinstall/join.pid").exists(),
+        "the join started"
+    );
+    t.assert_real_ssh();
+}
+
+/// Over the scp protocol (`scp -O`, as CentOS 7's scp always speaks): the remote `scp -t`
+/// names the errno.
+#[test]
+fn a_copy_the_node_refuses_is_said_in_scps_words_over_the_scp_protocol() {
+    a_copy_refused_by_the_node(
+        false,
+        "scp: dsinstall/sysctl-kubernetes.conf: Read-only file system",
+    );
+}
+
+/// Over SFTP (OpenSSH 9's scp by default): sftp-server maps EROFS to the protocol's
+/// generic SSH2_FX_FAILURE (sftp-server.c, errno_to_portable), so "Failure" is all scp can
+/// say.
+#[test]
+fn a_copy_the_node_refuses_is_said_in_scps_words_over_sftp() {
+    a_copy_refused_by_the_node(
+        true,
+        "scp: dest open \"dsinstall/sysctl-kubernetes.conf\": Failure",
+    );
 }

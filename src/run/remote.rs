@@ -229,26 +229,16 @@ impl Remote {
         a
     }
 
-    /// Run `script` as the login user, required to succeed.
-    fn must_as_user(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<(), Failure> {
+    /// Run `script` as the login user.
+    fn run_as_user(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<Ran, Failure> {
         let cmd = Command::new(cx.tool("ssh"))
             .args(self.ssh_args_as(script, false))
             .timeout(CALL);
         let (fin, lines) = common::run_any(cx, cmd, what)?;
-        let r = Ran {
+        Ok(Ran {
             code: exit_code(&fin),
             lines,
-        };
-        if r.ok() {
-            return Ok(());
-        }
-        Err(self.explain(&r).unwrap_or_else(|| {
-            common::failed(
-                &format!("{what} on {}", self.target.node),
-                &exit_text(r.code),
-                &r.lines,
-            )
-        }))
+        })
     }
 
     /// The ssh command that runs `script` within `timeout`.
@@ -300,23 +290,35 @@ impl Remote {
     }
 
     /// Copy the local `file` to `dest` (relative to the login home) on the node, 0600, in
-    /// a 0700 directory: the file may hold a bootstrap token.
+    /// a 0700 directory: the file may hold a bootstrap token. `what` is the part of the step
+    /// the copy is for ("preparing the node"), for messages.
+    ///
+    /// A failure on the node's side (a read-only or full file system, a file in the way)
+    /// says it was this copy, to where, and why in scp's or the shell's own words; ssh's own
+    /// failures (the link, the host key, the login) are explained as for any call.
     pub fn copy_private(
         &self,
         cx: &mut dyn StepCx,
         file: &Path,
         dest: &str,
+        what: &str,
     ) -> Result<(), Failure> {
+        let copy = Copy {
+            remote: self,
+            what,
+            dest,
+        };
         let dir = Path::new(dest)
             .parent()
             .map(|d| d.display().to_string())
             .filter(|d| !d.is_empty());
         if let Some(d) = &dir {
-            self.must_as_user(
+            let made = self.run_as_user(
                 cx,
                 &format!("umask 077 && mkdir -p {d} && chmod 700 {d}", d = quote(d)),
                 "mkdir",
             )?;
+            copy.check(made, &format!("~/{d} cannot be made a private directory"))?;
         }
         let (fin, lines) = self.scp(cx, file, dest, false)?;
         // OpenSSH 9's scp speaks SFTP; a node whose sshd has no sftp subsystem refuses
@@ -328,11 +330,9 @@ impl Remote {
             (fin, lines)
         };
         if !fin.success() {
-            // scp exits 1 whatever failed; its own errors start with "scp:", the rest are
-            // ssh's.
-            let ssh_failed = !lines
-                .iter()
-                .any(|l| l.starts_with("scp:") && !l.contains("Connection closed"));
+            // scp exits 1 whatever failed; the node's own errors are scp's lines (scp_error),
+            // the rest are ssh's, which explain() words as for any other call.
+            let ssh_failed = scp_error(&lines).is_none();
             let r = Ran {
                 code: if ssh_failed {
                     Some(255)
@@ -341,16 +341,10 @@ impl Remote {
                 },
                 lines,
             };
-            return Err(self.explain(&r).unwrap_or_else(|| {
-                common::failed(
-                    &format!("copying {} to {}", file.display(), self.target.node),
-                    &exit_text(r.code),
-                    &r.lines,
-                )
-            }));
+            return copy.check(r, &format!("scp could not write ~/{dest}"));
         }
-        self.must_as_user(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
-        Ok(())
+        let chmod = self.run_as_user(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
+        copy.check(chmod, &format!("~/{dest} cannot be made 0600"))
     }
 
     /// One scp of `file` to `dest`; `legacy` asks for the scp protocol instead of SFTP.
@@ -526,6 +520,61 @@ fn sftp_refused(lines: &[String]) -> bool {
         && !text.contains("connect to host")
 }
 
+/// One copy to a node, for the failure that names it.
+struct Copy<'a> {
+    remote: &'a Remote,
+    what: &'a str,
+    dest: &'a str,
+}
+
+impl Copy<'_> {
+    /// Ok when `r` succeeded; else ssh's own failure explained, or the node's: `how` it
+    /// failed there (naming the path) and the command's own words.
+    fn check(&self, r: Ran, how: &str) -> Result<(), Failure> {
+        if r.ok() {
+            return Ok(());
+        }
+        if let Some(f) = self.remote.explain(&r) {
+            return Err(f);
+        }
+        let t = &self.remote.target;
+        let name = self.dest.rsplit('/').next().unwrap_or(self.dest);
+        let words = scp_error(&r.lines).unwrap_or_else(|| last(&r.lines));
+        Err(Failure::new(
+            format!(
+                "{}: the copy of {name} to {} failed on the node: {how}: {words}",
+                self.what,
+                t.describe(),
+            ),
+            format!(
+                "on {}, make ~/{} writable for {} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
+                t.node,
+                Path::new(self.dest)
+                    .parent()
+                    .map(|d| d.display().to_string())
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_default(),
+                t.user
+            ),
+        ))
+    }
+}
+
+/// scp's own error about the node's side, the first one, as `scp: …`: with SFTP `dest open
+/// "…": Failure` before the summary `failed to upload file …`, with the scp protocol the
+/// remote `scp -t`'s `FILE: Read-only file system`. None when scp said nothing of its own
+/// (ssh failed), or only that the connection closed.
+///
+/// scp's own lines start with its argv[0] as it was run (scp.c gives it to log_init), a
+/// path when run by one (`/usr/bin/scp: dest open …`); the remote `scp -t`'s with `scp:`.
+fn scp_error(lines: &[String]) -> Option<String> {
+    lines.iter().map(|l| l.trim()).find_map(|l| {
+        let (program, said) = l.split_once(": ")?;
+        (Path::new(program).file_name()? == "scp" && !said.contains("Connection closed"))
+            .then(|| format!("scp: {said}"))
+    })
+}
+
 /// The exit code of a child that exited by itself; None when it was stopped (deadline,
 /// cancel) or killed by a signal.
 fn exit_code(fin: &crate::io::child::Finished) -> Option<i32> {
@@ -688,6 +737,48 @@ mod tests {
             r.explain(&ran(1, &["kubeadm: command not found"]))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_copy_that_fails_on_the_node_says_so_in_scps_words() {
+        let r = remote("root");
+        let copy = Copy {
+            remote: &r,
+            what: "preparing the node",
+            dest: "dsinstall/sysctl-kubernetes.conf",
+        };
+        // OpenSSH 9's scp over SFTP, run by its path: the specific error first, then its
+        // summary.
+        let sftp = [
+            "/usr/bin/scp: dest open \"dsinstall/sysctl-kubernetes.conf\": Failure\r",
+            "/usr/bin/scp: failed to upload file /s/ssh/node02-sysctl-kubernetes.conf to dsinstall/sysctl-kubernetes.conf",
+        ];
+        assert_eq!(
+            scp_error(&sftp.map(String::from)).as_deref(),
+            Some("scp: dest open \"dsinstall/sysctl-kubernetes.conf\": Failure")
+        );
+        let f = copy
+            .check(
+                ran(
+                    1,
+                    &["scp: dsinstall/sysctl-kubernetes.conf: Read-only file system"],
+                ),
+                "scp could not write ~/dsinstall/sysctl-kubernetes.conf",
+            )
+            .unwrap_err();
+        assert!(
+            f.cause.starts_with(
+                "preparing the node: the copy of sysctl-kubernetes.conf to node02 (root@2018::22 port 2222) failed on the node: scp could not write ~/dsinstall/sysctl-kubernetes.conf: scp: "
+            ),
+            "{f:?}"
+        );
+        assert!(f.cause.ends_with(": Read-only file system"), "{f:?}");
+        assert!(f.fix.contains("~/dsinstall writable for root"), "{f:?}");
+        // Without scp's own words it was ssh: explained as any call is.
+        let lines = ["ssh: connect to host 2018::22 port 2222: Connection refused".to_string()];
+        assert!(scp_error(&lines).is_none());
+        let f = copy.check(ran(255, &[&lines[0]]), "x").unwrap_err();
+        assert!(f.cause.contains("cannot be reached over SSH"), "{f:?}");
     }
 
     #[test]

@@ -113,8 +113,15 @@ impl Join {
     }
 
     /// Copy `text` to the node as `dest` (relative to the home), 0600, through a 0600 file
-    /// of ours in the private control directory.
-    fn send(&self, cx: &mut dyn StepCx, r: &Remote, text: &str, dest: &str) -> Result<(), Failure> {
+    /// of ours in the private control directory; `what` the copy is for, for messages.
+    fn send(
+        &self,
+        cx: &mut dyn StepCx,
+        r: &Remote,
+        text: &str,
+        dest: &str,
+        what: &str,
+    ) -> Result<(), Failure> {
         let name = dest.rsplit('/').next().unwrap_or(dest);
         let local = r.control_dir().join(format!("{}-{name}", self.join.name));
         crate::io::write::write_file(&local, text.as_bytes(), crate::io::write::PRIVATE).map_err(
@@ -125,7 +132,7 @@ impl Join {
                 )
             },
         )?;
-        let sent = r.copy_private(cx, &local, dest);
+        let sent = r.copy_private(cx, &local, dest, what);
         let _ = std::fs::remove_file(&local);
         sent
     }
@@ -183,8 +190,9 @@ impl Join {
         let sysctl = common::rendered(cx, SYSCTL)?;
         let modules = common::rendered(cx, MODULES)?;
         let (sysctl_copy, modules_copy) = (format!("{DIR}/{SYSCTL}"), format!("{DIR}/{MODULES}"));
-        self.send(cx, r, &sysctl, &sysctl_copy)?;
-        self.send(cx, r, &modules, &modules_copy)?;
+        let what = "preparing the node";
+        self.send(cx, r, &sysctl, &sysctl_copy, what)?;
+        self.send(cx, r, &modules, &modules_copy, what)?;
         let script = join_host::prepare_script(
             &sysctl_copy,
             &modules_copy,
@@ -452,7 +460,7 @@ impl Join {
         r: &Remote,
         yaml: &str,
     ) -> Result<Option<Vec<String>>, Failure> {
-        self.send(cx, r, yaml, &self.remote_file())?;
+        self.send(cx, r, yaml, &self.remote_file(), "sending the join file")?;
         self.start(cx, r)?;
         let (code, lines) = self.follow(cx, r)?;
         Ok((code != 0).then_some(lines))
