@@ -17,10 +17,20 @@ pub fn on_host(a: &Answers, facts: &HostFacts, base: Option<&Path>) -> Checked {
     let host = plan::host::check(a, c.plan.as_ref(), facts);
     c.problems.extend(host);
     if let Some(p) = &c.plan {
-        c.problems
-            .extend(render_problems(p, base, &plan::report::text(&c)));
+        let refused = render_problems(p, base, &plan::report::text(&c));
+        add_refused(&mut c, refused);
     }
     c
+}
+
+/// Add the files render refuses to the verdict. The plan alone can only warn that render
+/// will stop at a missing manifest; once render has refused it, that refusal is the one
+/// problem, with its one fix.
+pub fn add_refused(c: &mut Checked, refused: Vec<Problem>) {
+    if refused.iter().any(|r| r.path == "calico.manifest") {
+        c.problems.retain(|q| q.code != "calico.manifest_missing");
+    }
+    c.problems.extend(refused);
 }
 
 /// The files that would not render, as problems (`render_problem`).

@@ -353,6 +353,10 @@ fn all_problems() -> Vec<Problem> {
         plan::check(&a).plan.as_ref(),
         &kubelet,
     ));
+    // A host with no container runtime at all: no socket to suggest.
+    let mut bare = facts.clone();
+    bare.cri_sockets.clear();
+    all.extend(plan::host::check(&a, plan::check(&a).plan.as_ref(), &bare));
     let mut crio = facts.clone();
     crio.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
         runtime: "crio".into(),

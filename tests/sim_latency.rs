@@ -98,11 +98,12 @@ fn verify_waits_for_pods_that_start_late() {
     let rep: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     assert_eq!(code, 0, "{rep:#}");
-    // The workload's pods turn Running 2 s after they were created: the pod checks saw them
-    // pending and polled until they were not.
+    // The workload's pods turn Running 2 s after they were created (just before the check
+    // started): the pod checks saw them pending and polled until they were not (without the
+    // latency they take a few milliseconds).
     let ips = find(&rep, "pod.ips/ipv6");
     assert_eq!(ips["status"], "PASS", "{ips:#}");
-    assert!(ips["durationMs"].as_u64().unwrap() >= 2000, "{ips:#}");
+    assert!(ips["durationMs"].as_u64().unwrap() >= 1000, "{ips:#}");
     assert!((2000..15_000).contains(&wall), "{wall} ms");
 
     // With a deadline shorter than the start, the check says what it waited for.

@@ -1344,16 +1344,20 @@ fn the_demo_bundles_a_current_calico_manifest_for_a_current_version() {
     );
     let beside = std::fs::read_to_string(dir.path().join("calico-v3.32.1.yaml")).unwrap();
     assert!(beside.contains("quay.io/calico/node:v3.32.1"));
-    // No bundled v3.28: the manifest is missing, as it would be for render.
+    // No bundled v3.28: the manifest is missing, as it would be for render, said once.
     m.answers.calico.version = "v3.28.2".into();
     m.recheck();
+    let on_manifest: Vec<_> = m
+        .checked
+        .problems
+        .iter()
+        .filter(|p| p.path == "calico.manifest")
+        .collect();
+    assert_eq!(on_manifest.len(), 1, "{on_manifest:?}");
+    assert_eq!(on_manifest[0].code, "render.failed");
     assert!(
-        m.checked
-            .problems
-            .iter()
-            .any(|p| p.code == "calico.manifest_missing"),
-        "{:?}",
-        m.checked.problems
+        on_manifest[0].message.contains("not set"),
+        "{on_manifest:?}"
     );
 }
 

@@ -71,19 +71,23 @@ fn cri_socket_exists(plan: &Plan, facts: &HostFacts, p: &mut Vec<Problem>) {
     if path.is_empty() || facts.cri_sockets.iter().any(|s| same(s, path)) {
         return;
     }
-    let found = if facts.cri_sockets.is_empty() {
-        "none".to_string()
+    let problem = if facts.cri_sockets.is_empty() {
+        Problem::error(
+            "kubernetes.criSocket",
+            format!("{path} does not exist on this host, and no other CRI socket does"),
+        )
+        .hint("install and start a container runtime (containerd, CRI-O, or docker with cri-dockerd from Kubernetes v1.24)")
+        .code("host.cri_socket_none", &[&path])
     } else {
-        facts.cri_sockets.join(", ")
-    };
-    p.push(
+        let found = facts.cri_sockets.join(", ");
         Problem::error(
             "kubernetes.criSocket",
             format!("{path} does not exist on this host (sockets found: {found})"),
         )
         .hint("start the container runtime, or choose a socket `dsinstall detect` lists")
-        .code("host.cri_socket_missing", &[&path, &found]),
-    );
+        .code("host.cri_socket_missing", &[&path, &found])
+    };
+    p.push(problem);
 }
 
 /// kubeadm deploys its own minor and the one before it (MinimumControlPlaneVersion is

@@ -31,8 +31,10 @@ pub enum Field {
     CalicoVersion,
     CalicoInstall,
     CalicoManifest,
+    CalicoOperatorCrds,
     Autodetection(AddressFamily),
     Encapsulation(AddressFamily),
+    NatOutgoing(AddressFamily),
     Mtu,
     ClusterName,
     DnsDomain,
@@ -81,22 +83,33 @@ pub fn of_screen(screen: Screen, m: &Model) -> Vec<Field> {
             }
             v
         }
-        Screen::Kube => vec![
-            KubeVersion,
-            ImageRepository,
-            CriSocket,
-            ProxyMode,
-            ClusterName,
-            DnsDomain,
-            CalicoVersion,
-            CalicoInstall,
-            CalicoManifest,
-            Autodetection(V4),
-            Autodetection(V6),
-            Encapsulation(V4),
-            Encapsulation(V6),
-            Mtu,
-        ],
+        Screen::Kube => {
+            let mut v = vec![
+                KubeVersion,
+                ImageRepository,
+                CriSocket,
+                ProxyMode,
+                ClusterName,
+                DnsDomain,
+                CalicoVersion,
+                CalicoInstall,
+                CalicoManifest,
+            ];
+            // Only the operator install has CRDs of its own to create.
+            if m.answers.calico.install == crate::answers::CalicoInstall::Operator {
+                v.push(CalicoOperatorCrds);
+            }
+            v.extend([
+                Autodetection(V4),
+                Autodetection(V6),
+                Encapsulation(V4),
+                Encapsulation(V6),
+                NatOutgoing(V4),
+                NatOutgoing(V6),
+                Mtu,
+            ]);
+            v
+        }
         // Four fields per node, then the verification workload's four (the view groups by 4).
         Screen::Nodes => (0..m.answers.nodes.len())
             .flat_map(|i| [OtherName(i), OtherIpv4(i), OtherIpv6(i), OtherRole(i)])
@@ -120,7 +133,7 @@ impl Field {
         use Field::*;
         match self {
             Ipv6Interface | Ipv4Interface | ApiAdvertise | PrimaryFamily | ProxyMode
-            | CalicoInstall | Encapsulation(_) | OtherRole(_) => Kind::Choice,
+            | CalicoInstall | Encapsulation(_) | NatOutgoing(_) | OtherRole(_) => Kind::Choice,
             _ => Kind::Text,
         }
     }
@@ -158,8 +171,10 @@ impl Field {
             CalicoVersion => tx.t("field.calico_version").into(),
             CalicoInstall => tx.t("field.calico_install").into(),
             CalicoManifest => tx.t("field.calico_manifest").into(),
+            CalicoOperatorCrds => tx.t("field.calico_operator_crds").into(),
             Autodetection(f) => tx.f("field.autodetection", &[fam(f)]),
             Encapsulation(f) => tx.f("field.encapsulation", &[fam(f)]),
+            NatOutgoing(f) => tx.f("field.nat_outgoing", &[fam(f)]),
             Mtu => tx.t("field.mtu").into(),
             OtherName(i) => tx.f("field.other_name", &[&(i + 2).to_string()]),
             OtherIpv4(_) => tx.t("field.other_ipv4").into(),
@@ -194,8 +209,10 @@ impl Field {
             ProxyMode => "fieldhelp.proxy_mode",
             CalicoInstall => "fieldhelp.calico_install",
             CalicoManifest => "fieldhelp.calico_manifest",
+            CalicoOperatorCrds => "fieldhelp.calico_operator_crds",
             Autodetection(_) => "fieldhelp.autodetection",
             Encapsulation(_) => "fieldhelp.encapsulation",
+            NatOutgoing(_) => "fieldhelp.nat_outgoing",
             Mtu => "fieldhelp.mtu",
             VerifyNodePort => "fieldhelp.verify_node_port",
             _ => return None,
@@ -227,8 +244,10 @@ impl Field {
             CalicoVersion => "calico.version".into(),
             CalicoInstall => "calico.install".into(),
             CalicoManifest => "calico.manifest".into(),
+            CalicoOperatorCrds => "calico.operatorCrds".into(),
             Autodetection(f) => format!("calico.{}AutodetectionMethod", f.as_str()),
             Encapsulation(f) => format!("calico.{}Encapsulation", f.as_str()),
+            NatOutgoing(f) => format!("calico.{}NatOutgoing", f.as_str()),
             Mtu => "calico.mtu".into(),
             OtherName(i) => format!("nodes[{i}].name"),
             OtherIpv4(i) => format!("nodes[{i}].ipv4"),
@@ -320,6 +339,7 @@ impl Field {
                 crate::answers::CalicoInstall::Operator => "operator".into(),
             },
             CalicoManifest => opt(&a.calico.manifest),
+            CalicoOperatorCrds => opt(&a.calico.operator_crds),
             Autodetection(f) => pick(
                 f,
                 &a.calico.ipv4_autodetection_method,
@@ -332,6 +352,12 @@ impl Field {
             .map(|e| e.as_str())
             .unwrap_or("")
             .into(),
+            NatOutgoing(f) => match f {
+                AddressFamily::Ipv4 => a.calico.ipv4_nat_outgoing,
+                AddressFamily::Ipv6 => a.calico.ipv6_nat_outgoing,
+            }
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
             Mtu => a.calico.mtu.map(|n| n.to_string()).unwrap_or_default(),
             OtherName(i) => other(i).name,
             OtherIpv4(i) => opt(&other(i).ipv4),
@@ -474,6 +500,7 @@ impl Field {
                 }
             }
             CalicoManifest => a.calico.manifest = opt(text),
+            CalicoOperatorCrds => a.calico.operator_crds = opt(text),
             Autodetection(AddressFamily::Ipv4) => a.calico.ipv4_autodetection_method = opt(text),
             Autodetection(AddressFamily::Ipv6) => a.calico.ipv6_autodetection_method = opt(text),
             Encapsulation(f) => {
@@ -486,6 +513,17 @@ impl Field {
                 match f {
                     AddressFamily::Ipv4 => a.calico.ipv4_encapsulation = e,
                     AddressFamily::Ipv6 => a.calico.ipv6_encapsulation = e,
+                }
+            }
+            NatOutgoing(f) => {
+                let on = match text {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                };
+                match f {
+                    AddressFamily::Ipv4 => a.calico.ipv4_nat_outgoing = on,
+                    AddressFamily::Ipv6 => a.calico.ipv6_nat_outgoing = on,
                 }
             }
             Mtu => a.calico.mtu = number,
@@ -560,6 +598,7 @@ impl Field {
                 v
             }
             Encapsulation(_) => s(&["", "IPIP", "VXLAN", "None"]),
+            NatOutgoing(_) => s(&["", "true", "false"]),
             OtherRole(_) => s(&["worker", "control-plane"]),
             _ => vec![],
         };
@@ -617,6 +656,7 @@ impl Field {
             Field::CalicoPool(f) => plan.family(f)?.calico_pool.to_string(),
             Field::Autodetection(f) => plan.family(f)?.autodetection.clone(),
             Field::Encapsulation(f) => plan.family(f)?.encapsulation.as_str().to_string(),
+            Field::NatOutgoing(f) => plan.family(f)?.nat_outgoing.to_string(),
             Field::ImageRepository => plan.image_repository.clone(),
             Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
             Field::ClusterName => plan.cluster_name.clone(),
@@ -625,6 +665,11 @@ impl Field {
             Field::VerifyClientImage => plan.verify.client_image.clone(),
             Field::VerifyNodePort => plan.verify.node_port.to_string(),
             Field::VerifyNamespace => plan.verify.namespace.clone(),
+            // Without an endpoint, kubeadm points every kubeconfig and join at the
+            // advertise address and bind port: that is what is in force.
+            Field::ControlPlaneEndpoint if plan.control_plane_endpoint.is_none() => {
+                plan.api_server_endpoint()
+            }
             _ => return None,
         })
     }

@@ -242,7 +242,7 @@ impl Model {
     /// shows only once it is patched).
     pub fn add_render_problems(&mut self, problems: Vec<crate::plan::Problem>) {
         self.checked.problems.retain(|p| p.code != "render.failed");
-        self.checked.problems.extend(problems);
+        crate::verdict::add_refused(&mut self.checked, problems);
     }
 }
 
@@ -269,12 +269,11 @@ fn verdict(answers: &Answers, facts: &HostFacts, env: &Env) -> Checked {
         && let Err(e) = crate::render::load_manifest(plan, None)
     {
         // The same reader as `render`: not set, unreadable, empty, a URL.
-        c.problems.push(crate::verdict::render_problem(
-            &crate::render::RenderError {
-                file: crate::render::CALICO_MANIFEST.into(),
-                message: e,
-            },
-        ));
+        let refused = crate::verdict::render_problem(&crate::render::RenderError {
+            file: crate::render::CALICO_MANIFEST.into(),
+            message: e,
+        });
+        crate::verdict::add_refused(&mut c, vec![refused]);
     }
     c
 }

@@ -48,7 +48,7 @@ pub(super) fn check_dataplane(
                     "the IPv6 pool {pool} is a unique local range and NAT outgoing is off (Calico's default for IPv6): pods get no IPv6 connectivity beyond the cluster (projectcalico/calico#2954)"
                 ),
             )
-            .hint("set calico.ipv6NatOutgoing: true, or use a routed global IPv6 pool")
+            .hint("set calico.ipv6NatOutgoing to true, or use a routed global IPv6 pool")
             .code("pool.ula_without_nat", &[&pool]),
         );
     }
