@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tui_support::pty::Pty;
 
 /// What `terminal::leave` writes last: leave the alternate screen, show the cursor.
-const RESTORE: &[u8] = b"\x1b[?1049l\x1b[?25h";
+const RESTORE: &[u8] = b"\x1b[?2004l\x1b[?1049l\x1b[?25h";
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
@@ -88,6 +88,36 @@ fn demo_walk_exports_the_seed_answers_and_restores_the_terminal() {
     assert_eq!(
         exported, seed,
         "modulo the manifest, the demo exports the seed's answers"
+    );
+}
+
+#[test]
+fn a_bracketed_paste_on_the_nodes_screen_is_text_not_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(&common::bin(), &["--demo", "--lang", "en"], dir.path(), &[]);
+    p.wait_for("Press Enter", 10);
+    p.send("\r");
+    p.wait_for("Network interfaces", 5);
+    p.send("nnn");
+    p.wait_for("Node 3 name", 5);
+    // What a terminal sends for a pasted "axe" in bracketed-paste mode (xterm's ctlseqs,
+    // "Bracketed Paste Mode"): typed, a would add a node, x remove one, e export.
+    p.send("\x1b[200~axe\x1b[201~");
+    p.send("\r");
+    p.wait_for("node02axe", 5);
+    assert!(!p.screen().contains("node04"), "{}", p.screen());
+    assert!(
+        find(&p.raw_bytes(), b"\x1b[?2004h").is_some(),
+        "the wizard turns bracketed paste on"
+    );
+    p.send("q");
+    p.wait_for("Quit?", 5);
+    p.send("y");
+    assert_eq!(p.wait_exit(5), Some(130));
+    assert_restored(&p.raw_bytes());
+    assert!(
+        !dir.path().join("answers.yaml").exists(),
+        "nothing exported"
     );
 }
 

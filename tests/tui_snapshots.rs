@@ -67,6 +67,11 @@ fn overlays_and_states() {
         focus_path(&mut m, "calico.ipv6BlockSize");
         chars(&mut m, "i");
         snap(&m, &format!("field_help_{code}"));
+        // Both other nodes removed: the single-node cluster.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        goto(&mut m, Screen::Nodes.index());
+        chars(&mut m, "xx");
+        snap(&m, &format!("nodes_none_{code}"));
     }
 }
 

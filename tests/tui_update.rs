@@ -903,6 +903,77 @@ fn u_puts_back_the_node_x_removed() {
     assert_eq!(m.answers.nodes, before);
 }
 
+#[test]
+fn u_takes_back_the_node_a_added_and_says_what_it_undid() {
+    let mut m = model();
+    goto(&mut m, Screen::Nodes.index());
+    let before = m.answers.nodes.clone();
+    press(&mut m, Char('a'));
+    assert_eq!(m.answers.nodes.len(), before.len() + 1);
+    press(&mut m, Char('u'));
+    assert_eq!(m.answers.nodes, before);
+    let said = m.status.clone().expect("u says what it undid");
+    assert!(said.text.contains("node04"), "{said:?}");
+    // One step only: a second u has nothing left and says so, changing nothing.
+    press(&mut m, Char('u'));
+    assert_eq!(m.answers.nodes, before);
+    assert!(
+        m.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("nothing to undo")),
+        "{:?}",
+        m.status
+    );
+}
+
+#[test]
+fn a_paste_is_text_for_a_field_never_keys() {
+    let mut m = model();
+    goto(&mut m, Screen::Nodes.index());
+    let before = m.answers.clone();
+    // On the Nodes screen `a` adds, `x` removes and `e` exports: pasted, they are text for
+    // the focused field (node02's name), opened as Enter would open it.
+    assert_eq!(m.focused_field(), Some(Field::OtherName(0)));
+    update(&mut m, Msg::Paste("axe-node\n".into()));
+    assert_eq!(m.answers.nodes.len(), before.nodes.len());
+    assert!(m.editing.is_some(), "the paste opened the field");
+    press(&mut m, Enter);
+    assert_eq!(m.answers.nodes[0].name, "node02axe-node");
+    assert_eq!(m.status, None, "nothing was exported");
+    // While editing, a paste lands at the cursor, line breaks and tabs dropped.
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    update(&mut m, Msg::Paste("node\t0\r\n2".into()));
+    press(&mut m, Enter);
+    assert_eq!(m.answers.nodes[0].name, "node02");
+    // A choice field takes no text: the paste is dropped with a word, not replayed.
+    goto(&mut m, Screen::Kube.index());
+    focus_path(&mut m, "kubernetes.proxyMode");
+    let answers = m.answers.clone();
+    update(&mut m, Msg::Paste("q".into()));
+    assert_eq!(m.answers, answers);
+    assert_eq!(m.outcome, None, "a pasted q does not quit");
+    assert!(
+        m.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("paste into a text field")),
+        "{:?}",
+        m.status
+    );
+}
+
+#[test]
+fn a_paste_goes_into_the_preview_search_being_typed() {
+    let mut m = model();
+    goto(&mut m, Screen::Preview.index());
+    press(&mut m, Char('/'));
+    update(&mut m, Msg::Paste("podSubnet\n".into()));
+    assert_eq!(
+        m.preview.search.as_ref().map(|i| i.text()),
+        Some("podSubnet".to_string())
+    );
+}
+
 mod run_screens {
     use super::*;
     use dsinstall::run::event::{RunState, StepState};

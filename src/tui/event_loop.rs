@@ -103,6 +103,10 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> st
                     update(m, Msg::Resize(w, h));
                     dirty = true;
                 }
+                Event::Paste(text) => {
+                    update(m, Msg::Paste(text));
+                    dirty = true;
+                }
                 _ => {}
             }
             if m.outcome.is_some() {

@@ -83,6 +83,15 @@ pub enum Outcome {
 
 /// The field being edited: its buffer, the value to go back to on Esc, and why the buffer
 /// is not a value yet (an i18n key).
+/// What `u` on the Nodes screen takes back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeUndo {
+    /// `a` appended the node at this index.
+    Added(usize),
+    /// `x` removed this node from this index.
+    Removed(usize, crate::answers::OtherNode),
+}
+
 #[derive(Debug, Clone)]
 pub struct Editing {
     pub field: Field,
@@ -148,8 +157,8 @@ pub struct Model {
     /// A path Export may write without asking: opened with --answers, written already, or
     /// agreed to.
     pub may_overwrite: Option<String>,
-    /// The node `x` removed last and where it was, for `u` to put back.
-    pub removed_node: Option<(usize, crate::answers::OtherNode)>,
+    /// The last node `a` added or `x` removed, for `u` to undo.
+    pub node_undo: Option<NodeUndo>,
     pub status: Option<Status>,
     pub preview: Preview,
     pub env: Env,
@@ -189,7 +198,7 @@ impl Model {
             saved: None,
             export_path,
             may_overwrite: None,
-            removed_node: None,
+            node_undo: None,
             status: None,
             preview: Preview::default(),
             env,

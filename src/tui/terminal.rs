@@ -6,6 +6,7 @@
 //! take) and a resumed process must be able to redo it (crossterm thinks it is still raw).
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::Terminal;
@@ -19,9 +20,11 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 /// keys from the same descriptor.
 pub const TTY_FD: libc::c_int = libc::STDIN_FILENO;
 
-/// What `leave` writes: leave the alternate screen, show the cursor. Spelled out (rather
-/// than queued through crossterm) so a signal handler can write it with write(2).
-pub const LEAVE_SEQUENCE: &[u8] = b"\x1b[?1049l\x1b[?25h";
+/// What `leave` writes: bracketed paste off, leave the alternate screen, show the cursor
+/// (crossterm's DisableBracketedPaste, LeaveAlternateScreen and Show). Spelled out so a
+/// signal handler can write it with write(2); a shell left in bracketed-paste mode would
+/// see every paste wrapped in `ESC[200~`.
+pub const LEAVE_SEQUENCE: &[u8] = b"\x1b[?2004l\x1b[?1049l\x1b[?25h";
 
 /// The terminal mode before `enter`, saved once; read by signal handlers (a OnceLock read
 /// after it is set is a plain atomic load).
@@ -74,14 +77,16 @@ pub fn resume(term: &mut Term) -> std::io::Result<()> {
 
 fn enter_screen() -> std::io::Result<()> {
     raw_mode_on()?;
-    execute!(stdout(), EnterAlternateScreen, Hide)
+    // Bracketed paste: the terminal marks a paste, so pasted text reaches a field as text
+    // and is never taken for keys.
+    execute!(stdout(), EnterAlternateScreen, Hide, EnableBracketedPaste)
 }
 
 /// Undo `enter`. Safe to call twice and on a hung-up terminal (errors are ignored: there is
 /// nobody left to tell).
 pub fn leave() {
     restore_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 /// `leave` for a signal handler: only async-signal-safe calls (tcsetattr, write).

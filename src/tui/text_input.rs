@@ -50,6 +50,14 @@ impl TextInput {
             .map(|c| c.width().unwrap_or(0))
             .sum()
     }
+    /// Pasted text at the cursor, as typed characters: a field is one line, so line breaks,
+    /// tabs and other control characters (a paste's trailing newline, a terminal escape
+    /// carried along) are dropped rather than inserted.
+    pub fn paste(&mut self, text: &str) {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            self.insert(c);
+        }
+    }
     pub fn insert(&mut self, c: char) {
         self.chars.insert(self.cursor, c);
         self.cursor += 1;

@@ -3,7 +3,7 @@
 
 use crate::answers::OtherNode;
 use crate::tui::fields::{Field, Kind};
-use crate::tui::model::{Editing, Model, Outcome, Overlay, Screen, Status};
+use crate::tui::model::{Editing, Model, NodeUndo, Outcome, Overlay, Screen, Status};
 use crate::tui::preview;
 use crate::tui::text_input::TextInput;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -18,6 +18,9 @@ pub enum Msg {
     Resize(u16, u16),
     /// From the dry run or the runner (`feed.rs`).
     Feed(crate::tui::install::Feed),
+    /// Text the terminal delivered as one paste (bracketed paste): text for a field, never
+    /// keys, so a pasted path cannot add nodes (`a`), export (`e`) or quit (`q`).
+    Paste(String),
 }
 
 impl Msg {
@@ -48,6 +51,10 @@ pub fn update(m: &mut Model, msg: Msg) {
         }
         Msg::Feed(f) => {
             crate::tui::update_run::feed(m, f);
+            return;
+        }
+        Msg::Paste(text) => {
+            paste(m, &text);
             return;
         }
         Msg::Key(k) if k.kind == KeyEventKind::Release => return,
@@ -88,13 +95,15 @@ pub fn update(m: &mut Model, msg: Msg) {
         return;
     }
     let before = m.answers.clone();
+    let said = m.status.clone();
     if m.editing.is_some() {
         edit_key(m, key);
     } else {
         normal_key(m, key);
     }
-    // A message about the last export is stale once the answers change.
-    if m.answers != before {
+    // A message about the last export is stale once the answers change (one this key
+    // just set, such as what `u` undid, is not).
+    if m.answers != before && m.status == said {
         m.status = None;
     }
 }
@@ -167,7 +176,7 @@ fn normal_key(m: &mut Model, key: KeyEvent) {
         }
         KeyCode::Char('a') if m.screen == Screen::Nodes => add_node(m),
         KeyCode::Char('x') | KeyCode::Delete if m.screen == Screen::Nodes => remove_node(m),
-        KeyCode::Char('u') if m.screen == Screen::Nodes => undo_remove_node(m),
+        KeyCode::Char('u') if m.screen == Screen::Nodes => undo_node(m),
         _ => {}
     }
 }
@@ -317,7 +326,12 @@ fn edit_key(m: &mut Model, key: KeyEvent) {
         _ if ed.input.edit_key(&key) => {}
         _ => return,
     }
-    // Validate as you type: store what parses and let the engine judge it.
+    revalidate(m);
+}
+
+/// Validate as you type: store what parses and let the engine judge it.
+fn revalidate(m: &mut Model) {
+    let Some(ed) = m.editing.as_ref() else { return };
     let (f, text) = (ed.field, ed.input.text());
     let result = f.set(m, &text);
     if let Some(ed) = m.editing.as_mut() {
@@ -326,12 +340,54 @@ fn edit_key(m: &mut Model, key: KeyEvent) {
     m.recheck();
 }
 
+/// A paste goes where typing would: the search being typed, the field being edited, or
+/// the focused text field (as if Enter had opened it). Anywhere else it is dropped with a
+/// word, never replayed as keys.
+fn paste(m: &mut Model, text: &str) {
+    if m.overlay != Overlay::None {
+        return;
+    }
+    if m.run.stage.is_some() {
+        if let Some(input) = m.run.view.prompt.as_mut() {
+            input.paste(text);
+        }
+        return;
+    }
+    if m.screen == Screen::Preview
+        && let Some(input) = m.preview.search.as_mut()
+    {
+        input.paste(text);
+        return;
+    }
+    if m.editing.is_none() {
+        match m.focused_field() {
+            Some(f) if f.kind() != Kind::Choice => start_edit(m, f),
+            _ => {
+                m.status = Some(Status {
+                    ok: false,
+                    text: m.tx().t("paste.ignored").into(),
+                });
+                return;
+            }
+        }
+    }
+    let before = m.answers.clone();
+    if let Some(ed) = m.editing.as_mut() {
+        ed.input.paste(text);
+    }
+    revalidate(m);
+    if m.answers != before {
+        m.status = None;
+    }
+}
+
 fn add_node(m: &mut Model) {
     let n = m.answers.nodes.len();
     m.answers.nodes.push(OtherNode {
         name: format!("node{:02}", n + 2),
         ..OtherNode::default()
     });
+    m.node_undo = Some(NodeUndo::Added(n));
     m.focus[Screen::Nodes.index()] = n * 4;
     m.recheck();
 }
@@ -341,21 +397,35 @@ fn remove_node(m: &mut Model) {
     let i = m.focus[si] / 4;
     if i < m.answers.nodes.len() {
         let node = m.answers.nodes.remove(i);
-        m.removed_node = Some((i, node));
+        m.node_undo = Some(NodeUndo::Removed(i, node));
         let n = m.answers.nodes.len();
         m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
         m.recheck();
     }
 }
 
-/// Put back the node `x` removed last, where it was.
-fn undo_remove_node(m: &mut Model) {
-    if let Some((i, node)) = m.removed_node.take() {
-        let i = i.min(m.answers.nodes.len());
-        m.answers.nodes.insert(i, node);
-        m.focus[Screen::Nodes.index()] = i * 4;
-        m.recheck();
-    }
+/// Take back the last `a` or `x`: remove the node added, or put the node removed back
+/// where it was. One step only, as the key bar says; the status line says which.
+fn undo_node(m: &mut Model) {
+    let si = Screen::Nodes.index();
+    let text = match m.node_undo.take() {
+        Some(NodeUndo::Added(i)) if i < m.answers.nodes.len() => {
+            let node = m.answers.nodes.remove(i);
+            let n = m.answers.nodes.len();
+            m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
+            m.tx().f("nodes.undo_added", &[&node.name])
+        }
+        Some(NodeUndo::Removed(i, node)) => {
+            let i = i.min(m.answers.nodes.len());
+            let text = m.tx().f("nodes.undo_removed", &[&node.name]);
+            m.answers.nodes.insert(i, node);
+            m.focus[si] = i * 4;
+            text
+        }
+        _ => m.tx().t("nodes.undo_nothing").into(),
+    };
+    m.recheck();
+    m.status = Some(Status { ok: true, text });
 }
 
 /// Write the answers where the Export screen says (any time, key `e`).

@@ -14,6 +14,7 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     b.blank();
     if m.answers.nodes.is_empty() {
         b.message(0, "", tx.t("nodes.none"), w, Default::default());
+        b.blank();
     }
     let fields = m.fields();
     let lw = form::label_width(m, &fields);
