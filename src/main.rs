@@ -168,7 +168,7 @@ enum Command {
     },
     /// Write an answers file with this host's detected defaults, without asking.
     Export {
-        /// The answers file to write.
+        /// The answers file to write (`-`: standard output).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },

@@ -38,22 +38,12 @@ pub fn render_problems(p: &plan::Plan, base: Option<&Path>, plan_text: &str) -> 
     let (manifest, source) = match render::load_manifest(p, base) {
         Ok(Some((t, s))) => (Some(t), Some(s)),
         Ok(None) => (None, None),
-        Err(e) => {
-            return vec![render_problem(&render::RenderError {
-                file: render::CALICO_MANIFEST.into(),
-                message: e,
-            })];
-        }
+        Err(e) => return vec![*e.problem],
     };
     let (operator_crds, operator_crds_source) = match render::load_operator_crds(p, base) {
         Ok(Some((t, s))) => (Some(t), Some(s)),
         Ok(None) => (None, None),
-        Err(e) => {
-            return vec![render_problem(&render::RenderError {
-                file: render::OPERATOR_CRDS.into(),
-                message: e,
-            })];
-        }
+        Err(e) => return vec![*e.problem],
     };
     let inputs = RenderInputs {
         bootstrap_token: render::new_bootstrap_token(),

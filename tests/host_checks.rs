@@ -129,7 +129,7 @@ fn the_verdict_refuses_what_render_refuses() {
     let e: Vec<_> = c.errors().collect();
     assert!(
         e.iter()
-            .any(|p| p.path == "calico.manifest" && p.code == "render.failed"),
+            .any(|p| p.path == "calico.manifest" && p.code == "render.source_unset"),
         "{e:?}"
     );
 }

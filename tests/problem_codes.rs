@@ -364,12 +364,57 @@ fn all_problems() -> Vec<Problem> {
         source: "/etc/crio/crio.conf".into(),
     });
     all.extend(plan::host::check(&a, plan::check(&a).plan.as_ref(), &crio));
+    all.extend(source_problems());
     all.push(dsinstall::verdict::render_problem(
         &dsinstall::render::RenderError {
             file: "calico.yaml".into(),
             message: "calico.manifest: not set".into(),
         },
     ));
+    all
+}
+
+/// The upstream files render reads and cannot use: not set, a URL, missing, a directory,
+/// below a file, not UTF-8, empty, nested too deep; and the operator's CRD file given as a URL.
+fn source_problems() -> Vec<Problem> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let manifests: Vec<Option<String>> = vec![
+        None,
+        Some("https://example.org/calico.yaml".into()),
+        Some(dir.path().join("nowhere.yaml").display().to_string()),
+        Some(dir.path().display().to_string()),
+        // Under a file: ENOTDIR, neither missing nor unusable as a manifest.
+        Some(format!("{}/calico.yaml", file("plain", b"x"))),
+        Some(file("latin1.yaml", b"kind: \xff\n")),
+        Some(file("empty.yaml", b" \n")),
+        Some(file("deep.yaml", deep.as_bytes())),
+    ];
+    let mut all = vec![];
+    for manifest in manifests {
+        let mut a = seed();
+        a.calico.manifest = manifest;
+        let plan = plan::check(&a).plan.expect("seed plans");
+        all.extend(
+            dsinstall::render::load_manifest(&plan, None)
+                .err()
+                .map(|e| *e.problem),
+        );
+    }
+    let mut a = modern();
+    a.calico.install = dsinstall::answers::CalicoInstall::Operator;
+    a.calico.operator_crds = Some("https://example.org/operator-crds.yaml".into());
+    let plan = plan::check(&a).plan.expect("modern plans");
+    all.extend(
+        dsinstall::render::load_operator_crds(&plan, None)
+            .err()
+            .map(|e| *e.problem),
+    );
     all
 }
 

@@ -1425,7 +1425,7 @@ fn the_demo_bundles_a_current_calico_manifest_for_a_current_version() {
         .filter(|p| p.path == "calico.manifest")
         .collect();
     assert_eq!(on_manifest.len(), 1, "{on_manifest:?}");
-    assert_eq!(on_manifest[0].code, "render.failed");
+    assert_eq!(on_manifest[0].code, "render.source_unset");
     assert!(
         on_manifest[0].message.contains("not set"),
         "{on_manifest:?}"

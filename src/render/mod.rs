@@ -8,7 +8,7 @@ pub mod context;
 pub mod templates;
 
 use crate::answers::CalicoInstall;
-use crate::plan::{CalicoVersion, Plan};
+use crate::plan::{CalicoVersion, Plan, Problem};
 use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, escape_formatter,
@@ -395,6 +395,96 @@ fn calico_file(plan: &Plan, inputs: &RenderInputs) -> Result<RenderedFile, Rende
     }
 }
 
+/// Why an upstream file render reads (`calico.manifest`, `calico.operatorCrds`) cannot be
+/// used: the one line the command line prints, and the same as a coded problem on the field,
+/// its fix apart, so the wizard shows it in its language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceError {
+    pub message: String,
+    /// Boxed: a Result carrying it stays small on the success path.
+    pub problem: Box<Problem>,
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// An upstream file render reads and cannot download: its answers field, the file's name
+/// and where upstream publishes it, for the errors and their fix.
+struct Source {
+    field: &'static str,
+    file: &'static str,
+    url: String,
+}
+
+impl Source {
+    /// `what` is wrong with `path` (`err`: the reader's words); `fetch`: the fix is to get
+    /// the file from upstream. Problem args: field, path, err, url, file (CODES, render.*).
+    fn error(&self, code: &'static str, path: &str, err: &str, fetch: bool) -> SourceError {
+        let what = match code {
+            "render.source_unset" => format!(
+                "not set: manifest mode patches Calico's upstream {}, which dsinstall does not download",
+                self.file
+            ),
+            "render.source_url" => {
+                format!(
+                    "{path} is a URL, but dsinstall reads a local file so that it works offline"
+                )
+            }
+            "render.source_empty" => format!("{path} is empty"),
+            "render.source_invalid" => format!("{path} {err}"),
+            "render.source_depth" => format!("{path}: {err}"),
+            _ => format!("cannot read {path}: {err}"),
+        };
+        let how = format!(
+            "on a machine with Internet access run `curl -fLO {}`, copy {} to this node and set {} to its path",
+            self.url, self.file, self.field
+        );
+        let mut problem = Problem::error(self.field, what.clone());
+        let mut message = format!("{}: {what}", self.field);
+        if fetch {
+            problem = problem.hint(how.clone());
+            message = format!("{message}; {how}");
+        }
+        SourceError {
+            message,
+            problem: Box::new(
+                problem.code(code, &[&self.field, &path, &err, &self.url, &self.file]),
+            ),
+        }
+    }
+
+    /// Read `path` (bounded, UTF-8, not too deep), or say why not.
+    fn read(&self, path: &Path) -> Result<(String, String), SourceError> {
+        use std::io::ErrorKind::{InvalidData, InvalidInput, NotFound};
+        let shown = path.display().to_string();
+        let text = crate::io::read::read_text(path, crate::io::read::MAX_FILE).map_err(|e| {
+            // A file that is there but unreadable as a manifest (a device, too big, not
+            // UTF-8) is not fixed by downloading it: the fix is only for a missing file.
+            let err = e.to_string();
+            match e.kind() {
+                NotFound => self.error("render.source_missing", &shown, &err, true),
+                InvalidData | InvalidInput => {
+                    self.error("render.source_invalid", &shown, &err, false)
+                }
+                _ => self.error("render.source_unreadable", &shown, &err, false),
+            }
+        })?;
+        if text.trim().is_empty() {
+            return Err(self.error("render.source_empty", &shown, "", true));
+        }
+        crate::io::yaml::check_depth(&text)
+            .map_err(|e| self.error("render.source_depth", &shown, &e.to_string(), false))?;
+        Ok((text, shown))
+    }
+}
+
+fn is_url(path: &str) -> bool {
+    path.starts_with("http://") || path.starts_with("https://")
+}
+
 /// The upstream manifest to patch, read from `calico.manifest` (a path, relative to the
 /// working directory), with its path for messages. `None` in operator mode. dsinstall never
 /// downloads it: the node may be offline, so the error says where to get it.
@@ -403,7 +493,10 @@ fn calico_file(plan: &Plan, inputs: &RenderInputs) -> Result<RenderedFile, Rende
 /// directory.
 /// In operator mode `calico.manifest` is optional and names Calico's tigera-operator.yaml,
 /// which render writes with the operator's image moved to `calico.registry`.
-pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String, String)>, String> {
+pub fn load_manifest(
+    plan: &Plan,
+    base: Option<&Path>,
+) -> Result<Option<(String, String)>, SourceError> {
     let path = plan
         .calico
         .manifest
@@ -414,39 +507,27 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
     if operator && path.is_none() {
         return Ok(None);
     }
-    let how = if operator {
-        operator_manifest_hint(&plan.calico_version)
+    let url = manifest_url(&plan.calico_version);
+    let source = if operator {
+        Source {
+            field: "calico.manifest",
+            file: TIGERA_OPERATOR,
+            url: url.replace("/calico.yaml", "/tigera-operator.yaml"),
+        }
     } else {
-        manifest_hint(&plan.calico_version)
+        Source {
+            field: "calico.manifest",
+            file: CALICO_MANIFEST,
+            url,
+        }
     };
     let Some(path) = path else {
-        return Err(format!(
-            "calico.manifest: not set; manifest mode patches Calico's upstream calico.yaml, which dsinstall does not download: {how}"
-        ));
+        return Err(source.error("render.source_unset", "", "", true));
     };
-    if path.starts_with("http://") || path.starts_with("https://") {
-        return Err(format!(
-            "calico.manifest: {path} is a URL, but dsinstall reads a local file so that it works offline: {how}"
-        ));
+    if is_url(path) {
+        return Err(source.error("render.source_url", path, "", true));
     }
-    let resolved = resolve(path, base);
-    let shown = resolved.display().to_string();
-    let path = shown.as_str();
-    // A file that is there but unreadable as a manifest (a device, too big, not UTF-8) is
-    // not fixed by downloading it: the hint is only for a file that is missing.
-    let text = crate::io::read::read_text(&resolved, crate::io::read::MAX_FILE).map_err(|e| {
-        use std::io::ErrorKind::{InvalidData, InvalidInput, NotFound};
-        match e.kind() {
-            NotFound => format!("calico.manifest: cannot read {path}: {e}; {how}"),
-            InvalidData | InvalidInput => format!("calico.manifest: {path} {e}"),
-            _ => format!("calico.manifest: cannot read {path}: {e}"),
-        }
-    })?;
-    if text.trim().is_empty() {
-        return Err(format!("calico.manifest: {path} is empty; {how}"));
-    }
-    crate::io::yaml::check_depth(&text).map_err(|e| format!("calico.manifest: {path}: {e}"))?;
-    Ok(Some((text, path.to_string())))
+    source.read(&resolve(path, base)).map(Some)
 }
 
 /// Calico's upstream operator-crds.yaml for the operator install, with its path for
@@ -457,7 +538,7 @@ pub fn load_manifest(plan: &Plan, base: Option<&Path>) -> Result<Option<(String,
 pub fn load_operator_crds(
     plan: &Plan,
     base: Option<&Path>,
-) -> Result<Option<(String, String)>, String> {
+) -> Result<Option<(String, String)>, SourceError> {
     if plan.calico.install != CalicoInstall::Operator {
         return Ok(None);
     }
@@ -467,16 +548,13 @@ pub fn load_operator_crds(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let how = format!(
-        "on a machine with Internet access run `curl -fLO {}`, copy operator-crds.yaml to this node and set calico.operatorCrds to its path",
-        manifest_url(&plan.calico_version).replace("/calico.yaml", "/operator-crds.yaml")
-    );
+    let source = Source {
+        field: "calico.operatorCrds",
+        file: OPERATOR_CRDS,
+        url: manifest_url(&plan.calico_version).replace("/calico.yaml", "/operator-crds.yaml"),
+    };
     let path = match set(&plan.calico.operator_crds) {
-        Some(p) if p.starts_with("http://") || p.starts_with("https://") => {
-            return Err(format!(
-                "calico.operatorCrds: {p} is a URL, but dsinstall reads a local file so that it works offline: {how}"
-            ));
-        }
+        Some(p) if is_url(&p) => return Err(source.error("render.source_url", &p, "", true)),
         Some(p) => resolve(&p, base),
         None => {
             let Some(manifest) = set(&plan.calico.manifest) else {
@@ -489,20 +567,7 @@ pub fn load_operator_crds(
             beside
         }
     };
-    let shown = path.display().to_string();
-    let text = crate::io::read::read_text(&path, crate::io::read::MAX_FILE).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            format!("calico.operatorCrds: cannot read {shown}: {e}; {how}")
-        } else {
-            format!("calico.operatorCrds: cannot read {shown}: {e}")
-        }
-    })?;
-    if text.trim().is_empty() {
-        return Err(format!("calico.operatorCrds: {shown} is empty; {how}"));
-    }
-    crate::io::yaml::check_depth(&text)
-        .map_err(|e| format!("calico.operatorCrds: {shown}: {e}"))?;
-    Ok(Some((text, shown)))
+    source.read(&path).map(Some)
 }
 
 /// A path from the answers: relative ones are taken from `base`, the answers file's
@@ -532,20 +597,6 @@ pub fn manifest_url(v: &CalicoVersion) -> String {
             v.major, v.minor
         )
     }
-}
-
-fn operator_manifest_hint(v: &CalicoVersion) -> String {
-    let url = manifest_url(v).replace("/calico.yaml", "/tigera-operator.yaml");
-    format!(
-        "on a machine with Internet access run `curl -fLO {url}`, copy tigera-operator.yaml to this node and set calico.manifest to its path"
-    )
-}
-
-fn manifest_hint(v: &CalicoVersion) -> String {
-    format!(
-        "on a machine with Internet access run `curl -fLO {}`, copy calico.yaml to this node and set calico.manifest to its path",
-        manifest_url(v)
-    )
 }
 
 /// The template environment: strict about undefined names, and quoting every value printed
@@ -804,11 +855,11 @@ mod tests {
             a.calico.install = CalicoInstall::Operator;
             a.calico.manifest = Some("/nonexistent/tigera-operator.yaml".into());
         });
-        let e = load_manifest(&operator, None).unwrap_err();
+        let e = load_manifest(&operator, None).unwrap_err().message;
         assert!(e.contains("tigera-operator.yaml`"), "{e}");
 
         let unset = seed_plan(|a| a.calico.manifest = None);
-        let e = load_manifest(&unset, None).unwrap_err();
+        let e = load_manifest(&unset, None).unwrap_err().message;
         assert!(e.starts_with("calico.manifest: not set"), "{e}");
         assert!(
             e.contains("docs.projectcalico.org/v3.15/manifests/calico.yaml"),
@@ -817,7 +868,12 @@ mod tests {
         assert!(!e.contains('\n'));
 
         let url = seed_plan(|a| a.calico.manifest = Some("https://example.org/calico.yaml".into()));
-        assert!(load_manifest(&url, None).unwrap_err().contains("is a URL"));
+        assert!(
+            load_manifest(&url, None)
+                .unwrap_err()
+                .message
+                .contains("is a URL")
+        );
 
         let dir =
             std::env::temp_dir().join(format!("dsinstall-render-unit-{}", std::process::id()));
@@ -831,11 +887,15 @@ mod tests {
             Some(("kind: ConfigMap\n".to_string(), p.clone()))
         );
         std::fs::write(&path, "  \n").unwrap();
-        assert!(load_manifest(&ok, None).unwrap_err().contains("is empty"));
+        let e = load_manifest(&ok, None).unwrap_err();
+        assert!(e.message.contains("is empty"), "{e}");
+        assert_eq!(e.problem.code, "render.source_empty");
+        assert_eq!(e.problem.path, "calico.manifest");
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(
             load_manifest(&ok, None)
                 .unwrap_err()
+                .message
                 .contains("cannot read")
         );
     }

@@ -51,7 +51,7 @@ pub fn prepare(
         match render::load_manifest(&plan, path.parent()) {
             Ok(Some((text, source))) => (Some(text), Some(source)),
             Ok(None) => (None, None),
-            Err(e) => return Err(Refused::Render(e)),
+            Err(e) => return Err(Refused::Render(e.to_string())),
         };
     let (operator_crds, operator_crds_source) =
         match render::load_operator_crds(&plan, path.parent()) {

@@ -250,7 +250,9 @@ impl Model {
     /// Add the files Preview could not render to the verdict (the manifest's version, say,
     /// shows only once it is patched).
     pub fn add_render_problems(&mut self, problems: Vec<crate::plan::Problem>) {
-        self.checked.problems.retain(|p| p.code != "render.failed");
+        self.checked
+            .problems
+            .retain(|p| p.code != "render.failed" && !p.code.starts_with("render.source_"));
         crate::verdict::add_refused(&mut self.checked, problems);
     }
 }
@@ -278,11 +280,7 @@ fn verdict(answers: &Answers, facts: &HostFacts, env: &Env) -> Checked {
         && let Err(e) = crate::render::load_manifest(plan, None)
     {
         // The same reader as `render`: not set, unreadable, empty, a URL.
-        let refused = crate::verdict::render_problem(&crate::render::RenderError {
-            file: crate::render::CALICO_MANIFEST.into(),
-            message: e,
-        });
-        crate::verdict::add_refused(&mut c, vec![refused]);
+        crate::verdict::add_refused(&mut c, vec![*e.problem]);
     }
     c
 }

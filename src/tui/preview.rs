@@ -93,21 +93,35 @@ impl Preview {
 /// Render the current answers into the preview (called when the Preview screen opens).
 pub fn rebuild(m: &mut Model) {
     let tab_name = m.preview.files.get(m.preview.tab).map(|f| f.name.clone());
-    let (files, error) = match render_files(m) {
-        Ok(files) => (files, None),
-        Err(e) => (vec![], Some(e)),
+    let (files, sources, error) = match render_files(m) {
+        Ok((files, sources)) => (files, sources, None),
+        Err(e) => (vec![], vec![], Some(e)),
     };
-    let failed: Vec<_> = files
-        .iter()
-        .filter_map(|f| f.as_ref().err())
-        .filter(|e| {
-            e.file != crate::render::CALICO_MANIFEST
-                || m.answers.calico.manifest.is_some()
-                || !matches!(m.env.manifest, ManifestSource::Bundled)
-                || super::demo_manifests::for_version(&m.answers.calico.version).is_none()
+    // A file whose upstream source could not be read fails for that reason alone: the
+    // reader's problem, on its field, stands for it.
+    let explained = |file: &str| {
+        sources.iter().any(|p| match p.path.as_str() {
+            "calico.manifest" => {
+                file == crate::render::CALICO_MANIFEST || file == crate::render::TIGERA_OPERATOR
+            }
+            "calico.operatorCrds" => file == crate::render::OPERATOR_CRDS,
+            _ => false,
         })
-        .map(crate::verdict::render_problem)
-        .collect();
+    };
+    let mut failed = sources.clone();
+    failed.extend(
+        files
+            .iter()
+            .filter_map(|f| f.as_ref().err())
+            .filter(|e| !explained(&e.file))
+            .filter(|e| {
+                e.file != crate::render::CALICO_MANIFEST
+                    || m.answers.calico.manifest.is_some()
+                    || !matches!(m.env.manifest, ManifestSource::Bundled)
+                    || super::demo_manifests::for_version(&m.answers.calico.version).is_none()
+            })
+            .map(crate::verdict::render_problem),
+    );
     // Replaces the verdict's manifest-read problem with what rendering found, which also
     // knows the manifest's version.
     m.add_render_problems(failed);
@@ -138,10 +152,12 @@ pub fn rebuild(m: &mut Model) {
 /// manifest leaves the other files to read.
 type Rendered = Vec<Result<RenderedFile, RenderError>>;
 
-fn render_files(m: &Model) -> Result<Rendered, String> {
+/// The files, and the problems of the upstream sources that could not be read.
+fn render_files(m: &Model) -> Result<(Rendered, Vec<crate::plan::Problem>), String> {
     let Some(plan) = &m.checked.plan else {
-        return Ok(vec![]);
+        return Ok((vec![], vec![]));
     };
+    let mut sources = vec![];
     let templates = m.env.templates.as_ref().map_err(|e| e.clone())?;
     // A manifest path in the answers wins; the demo falls back to its bundled manifest.
     let mut missing_manifest = None;
@@ -160,7 +176,8 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
             Ok(Some((text, path))) => (Some(text), Some(path)),
             Ok(None) => (None, None),
             Err(e) => {
-                missing_manifest = Some(e);
+                missing_manifest = Some(source_error(m, &e));
+                sources.push(*e.problem);
                 (None, None)
             }
         },
@@ -170,7 +187,11 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
         match crate::render::load_operator_crds(plan, None) {
             Ok(Some((text, path))) => (Some(text), Some(path), None),
             Ok(None) => (None, None, None),
-            Err(e) => (None, None, Some(e)),
+            Err(e) => {
+                let why = source_error(m, &e);
+                sources.push(*e.problem);
+                (None, None, Some(why))
+            }
         };
     let inputs = RenderInputs {
         bootstrap_token: m.env.bootstrap_token.clone(),
@@ -213,7 +234,17 @@ fn render_files(m: &Model) -> Result<Rendered, String> {
             }
         }
     }
-    Ok(files)
+    Ok((files, sources))
+}
+
+/// Why the manifest or the CRD file cannot be read, in the wizard's language, its fix after.
+fn source_error(m: &Model, e: &crate::render::SourceError) -> String {
+    let tx = m.tx();
+    let what = format!("{}: {}", e.problem.path, tx.problem(&e.problem));
+    match tx.problem_hint(&e.problem) {
+        Some(h) => format!("{what}; {} {h}", tx.t("problem.fix")),
+        None => what,
+    }
 }
 
 /// A file the engine could not render: its tab shows why, wrapped for the screen.

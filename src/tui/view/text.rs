@@ -62,6 +62,9 @@ pub fn pad(s: &str, w: usize) -> String {
 /// Full-width punctuation that must not begin a line.
 const NO_LINE_START: &str = "，。、；：？！）」』》〉…";
 
+/// Opening punctuation that must not end a line: it goes down with what it opens.
+const NO_LINE_END: &str = "（「『《〈“‘";
+
 /// Greedy word wrap to `w` columns; words wider than a line (and CJK runs, which have no
 /// spaces) are broken between characters.
 pub fn wrap(s: &str, w: usize) -> Vec<String> {
@@ -113,16 +116,21 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
             if used + cw > w || breaks_latin {
                 // Chinese line breaking (GB/T 15834 and W3C clreq): closing punctuation never
                 // starts a line, so the character before it moves down with it.
-                let carried = if NO_LINE_START.contains(c) && line.chars().count() > 1 {
-                    line.pop()
-                } else {
-                    None
-                };
+                // Opening punctuation never ends one: it moves down with what it opens.
+                let mut carried = vec![];
+                if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                    carried.extend(line.pop());
+                }
+                while line.chars().count() > 1
+                    && line.chars().last().is_some_and(|l| NO_LINE_END.contains(l))
+                {
+                    carried.extend(line.pop());
+                }
                 lines.push(std::mem::take(&mut line));
                 used = 0;
-                if let Some(prev) = carried {
+                for prev in carried.into_iter().rev() {
                     line.push(prev);
-                    used = prev.width().unwrap_or(0);
+                    used += prev.width().unwrap_or(0);
                 }
             }
             line.push(c);
@@ -152,6 +160,14 @@ mod tests {
         assert_eq!(rows, vec!["设为其", "路，或使", "用"]);
         assert!(rows.iter().all(|r| !r.starts_with('，')));
         assert!(rows.iter().all(|r| width(r) <= 8));
+    }
+
+    #[test]
+    fn wrap_keeps_chinese_opening_punctuation_off_the_line_end() {
+        let rows = wrap("出向 NAT 处于关闭状态（Calico 对 IPv6 的默认值）", 22);
+        assert!(rows.iter().all(|r| !r.ends_with('（')), "{rows:?}");
+        assert!(rows.iter().any(|r| r.starts_with("（Calico")), "{rows:?}");
+        assert!(rows.iter().all(|r| r.width() <= 22), "{rows:?}");
     }
 
     #[test]
