@@ -7,7 +7,10 @@
 //! stand-ins for the rest; node02 is reached over IPv4, node03 over IPv6.
 //!
 //! Measured: on 1.20 one apply joins both nodes, each Node with both InternalIPs, and each
-//! sshd logged root's public-key login from node01.
+//! sshd logged root's public-key login from node01; with node03's sshd down, node02 joins,
+//! join.node03 fails alone naming the node, SSH and the refused connection, apply exits 1;
+//! once that sshd is back, the next apply joins node03 without starting node02's join
+//! again.
 //!
 //! Needs root, `ip netns`, `unshare` and OpenSSH's sshd (`apt install openssh-server`);
 //! skipped otherwise, unless DSINSTALL_REQUIRE_SSHD=1 (and DSINSTALL_REQUIRE_NETNS=1 for
@@ -181,5 +184,68 @@ fn one_apply_joins_node02_over_ipv4_and_node03_over_ipv6_through_real_openssh() 
     }
     c.assert_internal_ips(&["node02", "node03"]);
     c.assert_logged_in(0);
+    c.assert_logged_in(1);
+}
+
+#[test]
+fn a_node_whose_sshd_is_down_fails_alone_and_joins_once_sshd_is_back() {
+    let Some(mut c) = cluster("aodown") else {
+        return;
+    };
+    // node03's key is known (scanned above); its sshd is then killed, nothing listens.
+    c.sshd[1].kill_all();
+    let r = c.node.apply(&[]);
+    // 1: a step failed (README, the command-line reference); the others ran to their end.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("failed step: join.node03"),
+        "{}",
+        r.stdout
+    );
+    let n = &c.node;
+    assert_eq!(n.steps_in("failed"), ["join.node03"]);
+    assert!(n.steps_in("done").contains(&"join.node02".to_string()));
+    let st = n.status();
+    let step = st["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "join.node03")
+        .unwrap()
+        .clone();
+    let err = step["error"].as_str().unwrap();
+    // run::remote's words, then OpenSSH's own (sshconnect.c, ssh_connect_direct).
+    for w in [
+        "node03 (root@2018::23 port 22) cannot be reached over SSH",
+        "ssh: connect to host 2018::23 port 22: Connection refused",
+    ] {
+        assert!(err.contains(w), "{w} not in: {err}");
+    }
+    assert!(
+        r.stdout.contains(err),
+        "the summary lacks the cause: {}",
+        r.stdout
+    );
+    assert!(
+        step["hint"]
+            .as_str()
+            .unwrap()
+            .contains("sshd listens on port 22"),
+        "{step}"
+    );
+    c.assert_internal_ips(&["node02"]);
+    c.assert_logged_in(0);
+
+    // sshd back (the same host key), polled until it answers: the next apply joins node03
+    // alone.
+    c.sshd[1].restart();
+    keyscan_of(&c.node.ns, PEERS[1].3);
+    let n = &c.node;
+    let again = n.apply(&[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(n.starts_of("join.node02"), 1, "node02 was joined again");
+    assert_eq!(n.starts_of("join.node03"), 2);
+    assert_eq!(n.status()["state"], "done");
+    c.assert_internal_ips(&["node02", "node03"]);
     c.assert_logged_in(1);
 }
