@@ -14,8 +14,13 @@ use std::process::{Command, Stdio};
 pub struct Node {
     pub lab: Lab,
     pub ns: Netns,
-    _switch: Netns,
+    switch: Netns,
+    /// Whether the switch bridges its ports yet (`peer`).
+    bridged: std::sync::Once,
     pub answers: String,
+    /// The directory first on PATH: the lab's stand-ins (`lab/bin`) unless a test gives its
+    /// own.
+    pub bin: PathBuf,
 }
 
 /// The guide's answers for `version` with the Calico manifest fixture `calico`, and
@@ -89,12 +94,71 @@ impl Node {
         }
         let lab = Lab::new(version, &extra);
         let path = lab.file("answers.yaml", answers);
+        let bin = lab.path().join("bin");
         Some(Node {
             lab,
             ns,
-            _switch: switch,
+            switch,
+            bridged: std::sync::Once::new(),
             answers: path,
+            bin,
         })
+    }
+
+    /// Another of the guide's nodes (`name`, at `ipv4`/24 on its ens192 and `ipv6`/64 on
+    /// its ens224) in a namespace of its own, on node01's switch. The first call makes the
+    /// switch a switch: a bridge for each of node01's networks, holding the guide's gateways
+    /// 111.111.111.1 and 2018::1, forwarding. node01's IPv4 addresses are `noprefixroute`
+    /// (the seed's `ip addr`), so it reaches the other nodes through that gateway, as on
+    /// the guide's lab; its 2018::20/64 has a prefix route, so IPv6 goes straight to them.
+    pub fn peer(&self, name: &str, ipv4: &str, ipv6: &str) -> Option<Netns> {
+        let ns = Netns::new(name)?;
+        let sw = &self.switch;
+        self.bridged.call_once(|| {
+            for (bridge, port, gateway) in [
+                ("br192", "sw192", "111.111.111.1/24"),
+                ("br224", "sw224", "2018::1/64"),
+            ] {
+                // No STP and no forwarding delay: a port forwards once it is up.
+                sw.ip(&[
+                    "link",
+                    "add",
+                    bridge,
+                    "type",
+                    "bridge",
+                    "stp_state",
+                    "0",
+                    "forward_delay",
+                    "0",
+                ]);
+                sw.ip(&["link", "set", port, "master", bridge]);
+                sw.ip(&["addr", "add", gateway, "dev", bridge, "nodad"]);
+                sw.ip(&["link", "set", bridge, "up"]);
+            }
+            sw.sysctl("net.ipv4.ip_forward=1");
+            sw.sysctl("net.ipv6.conf.all.forwarding=1");
+        });
+        for (nic, bridge, family) in [("ens192", "br192", "4"), ("ens224", "br224", "6")] {
+            let port = format!("{name}v{family}");
+            ns.ip(&[
+                "link", "add", nic, "type", "veth", "peer", "name", &port, "netns", &sw.name,
+            ]);
+            ns.ip(&["link", "set", nic, "up"]);
+            sw.ip(&["link", "set", &port, "master", bridge]);
+            sw.ip(&["link", "set", &port, "up"]);
+        }
+        ns.ip(&["addr", "add", &format!("{ipv4}/24"), "dev", "ens192"]);
+        ns.ip(&[
+            "addr",
+            "add",
+            &format!("{ipv6}/64"),
+            "dev",
+            "ens224",
+            "nodad",
+        ]);
+        ns.ip(&["route", "add", "default", "via", "111.111.111.1"]);
+        ns.ip(&["-6", "route", "add", "default", "via", "2018::1"]);
+        Some(ns)
     }
 
     pub fn root(&self, p: &str) -> PathBuf {
@@ -111,7 +175,7 @@ impl Node {
 
     /// A dsinstall command in the node's namespace with the lab's environment.
     pub fn command(&self, args: &[&str]) -> Command {
-        let bin = self.lab.path().join("bin");
+        let bin = &self.bin;
         let mut c = Command::new("ip");
         c.args(["netns", "exec", &self.ns.name, BIN])
             .args(args)

@@ -5,11 +5,11 @@
 //! as the node's root, the lab's node home bind-mounted on the login home).
 
 use super::node_user::NodeUser;
-use super::{NODE_IP, Sshd, keygen, keyscan, link, skip, start_sshd, wrappers};
+use super::{NODE_IP, Sshd, keygen, keyscan, link, skip, start_sshd, start_sshd_on, wrappers};
 use crate::detect_support::Netns;
 use crate::join_support;
 use crate::steps_bed::Bed;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How node02 is reached and what its namespace holds.
 pub struct Node<'a> {
@@ -58,6 +58,81 @@ fn link_lab_tools(lab: &Path, bin: &Path, but: &[&str]) {
     }
 }
 
+/// The lab's `host` as sshd's sessions see it: its files under the lab, its login home,
+/// and the sshd_config lines that make a session run as that host.
+pub struct LabHost {
+    /// DIR/hosts/NAME/root: the node's files (sim::state::host_root).
+    pub root: PathBuf,
+    /// Its /root, bind-mounted on the login home by `mount_home`.
+    pub home: PathBuf,
+    /// `SetEnv` for the sessions.
+    pub env: String,
+}
+
+/// The lab's `host` behind a real sshd, its PATH `node_bin` made there: the lab's
+/// stand-ins but those named in `but` (scp -O runs `scp -t` on the node, which must be the
+/// real one, and so must ssh).
+pub fn lab_host(lab: &Path, host: &str, node_bin: &Path, but: &[&str]) -> LabHost {
+    let root = lab.join("hosts").join(host).join("root");
+    let home = root.join("root");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(node_bin).unwrap();
+    link_lab_tools(lab, node_bin, but);
+    // sshd gives its sessions a fresh environment; SetEnv (OpenSSH 7.8+) is applied last,
+    // over the PATH sshd sets itself (session.c, do_setup_env), and the lab's tools pick
+    // the host and the lab from the environment.
+    let env = format!(
+        "SetEnv PATH={b}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DSINSTALL_SIM={l} DSINSTALL_SIM_HOST={host} DSINSTALL_HOST_ROOT={r}\n",
+        b = node_bin.display(),
+        l = lab.display(),
+        r = root.display()
+    );
+    LabHost { root, home, env }
+}
+
+impl LabHost {
+    /// The shell command, run in sshd's mount namespace, that makes the node's home root's
+    /// /root there.
+    pub fn mount_home(&self) -> String {
+        format!("mount --bind {} /root", self.home.display())
+    }
+}
+
+/// sshd for the lab's `host` in `ns`, listening on `listen`, root let in with the public
+/// key `authorized` (with an sftp subsystem), its keys, config, PATH and log in `dir`.
+pub fn lab_sshd(
+    ns: &Netns,
+    lab: &Path,
+    host: &str,
+    listen: &[&str],
+    dir: &Path,
+    authorized: &Path,
+) -> Sshd {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(authorized, dir.join("authorized_keys")).unwrap();
+    let h = lab_host(lab, host, &dir.join("node-bin"), &["ssh", "scp"]);
+    start_sshd_on(
+        ns,
+        dir,
+        listen,
+        &h.mount_home(),
+        &format!("{}Subsystem sftp internal-sftp\n", h.env),
+    )
+}
+
+/// A bin directory in `dir` for a dsinstall run on the lab's first node that reaches the
+/// others over the real OpenSSH: /usr/bin/ssh and scp, the lab's stand-ins for the rest.
+/// dsinstall finds both on PATH (host::tools::locate), as it does kubeadm.
+pub fn real_ssh_tools(lab: &Path, dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["ssh", "scp"] {
+        std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), bin.join(tool)).unwrap();
+    }
+    link_lab_tools(lab, &bin, &["ssh", "scp"]);
+    bin
+}
+
 /// node02 as `n` says behind a real sshd, the answers `edit`ed, or None (skipped).
 pub fn over_openssh(n: Node, edit: impl Fn(String) -> String) -> Option<OverSsh> {
     let (client, node) = link()?;
@@ -92,34 +167,22 @@ pub fn over_openssh(n: Node, edit: impl Fn(String) -> String) -> Option<OverSsh>
         )
     });
     let lab = bed.lab.path().to_path_buf();
-    let node_root = lab.join("hosts/node02/root");
-    let home = node_root.join("root");
-    std::fs::create_dir_all(&home).unwrap();
-    // The node's PATH: the lab's stand-ins but its ssh and scp (scp -O runs `scp -t` on
-    // the node, which must be the real one), and with a login user the real sudo.
-    let node_bin = k.join("node-bin");
-    std::fs::create_dir_all(&node_bin).unwrap();
+    // The node's PATH: the lab's stand-ins but its ssh and scp, and with a login user the
+    // real sudo.
     let but: &[&str] = if login.is_some() {
         &["ssh", "scp", "sudo"]
     } else {
         &["ssh", "scp"]
     };
-    link_lab_tools(&lab, &node_bin, but);
-    // sshd gives its sessions a fresh environment; SetEnv (OpenSSH 7.8+) is applied last,
-    // over the PATH sshd sets itself (session.c, do_setup_env), and the lab's tools pick
-    // the host and the lab from the environment.
-    let mut env = format!(
-        "SetEnv PATH={b}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DSINSTALL_SIM={l} DSINSTALL_SIM_HOST=node02 DSINSTALL_HOST_ROOT={r}\n",
-        b = node_bin.display(),
-        l = lab.display(),
-        r = node_root.display()
-    );
+    let host = lab_host(&lab, "node02", &k.join("node-bin"), but);
+    let home = host.home.clone();
+    let mut env = host.env.clone();
     if n.sftp {
         env.push_str("Subsystem sftp internal-sftp\n");
     }
     // The home is root's /root; a login user's too, as its own home (sudo's commands run
     // with root's HOME).
-    let mut mounts = format!("mount --bind {} /root", home.display());
+    let mut mounts = host.mount_home();
     if let Some(u) = &login {
         mounts.push_str(&format!(" && {}", u.mounts(&home)));
         std::os::unix::fs::chown(&home, Some(u.uid), Some(u.gid)).unwrap();

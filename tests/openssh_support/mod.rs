@@ -32,13 +32,7 @@ pub fn skip(why: &str) -> bool {
 /// The client's and the node's namespaces joined by a veth pair (c0 in the client's,
 /// 10.99.0.1; n0 in the node's, NODE_IP), or None (skipped) without root, OpenSSH or netns.
 pub fn link() -> Option<(Netns, Netns)> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        skip("needs root");
-        return None;
-    }
-    if !Path::new(SSHD).exists() || !Path::new("/usr/bin/ssh").exists() {
-        skip("needs OpenSSH's ssh and sshd");
+    if !available() {
         return None;
     }
     let (Some(client), Some(node)) = (Netns::new("sshc"), Netns::new("sshn")) else {
@@ -54,6 +48,19 @@ pub fn link() -> Option<(Netns, Netns)> {
     Some((client, node))
 }
 
+/// Whether the real-OpenSSH tests can run here: root, OpenSSH's ssh and sshd; false
+/// (skipped, saying why) otherwise.
+pub fn available() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return !skip("needs root");
+    }
+    if !Path::new(SSHD).exists() || !Path::new("/usr/bin/ssh").exists() {
+        return !skip("needs OpenSSH's ssh and sshd");
+    }
+    true
+}
+
 /// sshd in the node's namespace, killed (by its own pid) when dropped.
 pub struct Sshd {
     child: Child,
@@ -63,9 +70,12 @@ pub struct Sshd {
 }
 
 impl Drop for Sshd {
+    /// The listener, and the sessions still open: a session's sshd outlives the listener,
+    /// and with it the node's commands (a test that failed mid-join).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.kill_now();
     }
 }
 
@@ -81,12 +91,22 @@ pub fn keygen(path: &Path) {
 /// sshd for `node` with its keys and config in `dir`, `extra` added to its config, in a
 /// private mount namespace where `home` (a shell command) has given root's /root first.
 pub fn start_sshd(node: &Netns, dir: &Path, home: &str, extra: &str) -> Sshd {
+    start_sshd_on(node, dir, &[NODE_IP], home, extra)
+}
+
+/// `start_sshd` listening on each address of `listen` (each must be on the node already,
+/// an IPv6 one past DAD: sshd binds them at its start).
+pub fn start_sshd_on(node: &Netns, dir: &Path, listen: &[&str], home: &str, extra: &str) -> Sshd {
     keygen(&dir.join("host_key"));
     let conf = dir.join("sshd_config");
+    let listen: String = listen
+        .iter()
+        .map(|a| format!("ListenAddress {a}\n"))
+        .collect();
     std::fs::write(
         &conf,
         format!(
-            "Port 22\nListenAddress {NODE_IP}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n{extra}",
+            "Port 22\n{listen}HostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n{extra}",
             d = dir.display()
         ),
     )
@@ -137,12 +157,7 @@ impl Sshd {
     /// authentication as `sshd-auth` from 10.0); before, as a forked `sshd`. Returns once
     /// none is left, with how many there were.
     pub fn kill_all(&mut self) -> usize {
-        let killed = sshd_pids(&self.netns);
-        for p in &killed {
-            // SAFETY: kill has no memory preconditions; the pid is one of sshd's in our
-            // namespace, read just now.
-            unsafe { libc::kill(*p, libc::SIGKILL) };
-        }
+        let killed = self.kill_now();
         let _ = self.child.wait();
         let until = Instant::now() + Duration::from_secs(20);
         while !sshd_pids(&self.netns).is_empty() {
@@ -150,6 +165,17 @@ impl Sshd {
             std::thread::sleep(Duration::from_millis(50));
         }
         killed.len()
+    }
+
+    /// SIGKILL to every sshd process of the node's namespace, without waiting: the pids.
+    fn kill_now(&self) -> Vec<i32> {
+        let killed = sshd_pids(&self.netns);
+        for p in &killed {
+            // SAFETY: kill has no memory preconditions; the pid is one of sshd's in our
+            // namespace, read just now.
+            unsafe { libc::kill(*p, libc::SIGKILL) };
+        }
+        killed
     }
 
     /// sshd started again as it was first (the same keys, config and mounts).
@@ -209,11 +235,17 @@ pub fn wrappers(dir: &Path, client: &Netns) -> PathBuf {
 
 /// The node's host keys as ssh-keyscan sees them from the client, once sshd answers.
 pub fn keyscan(client: &Netns) -> String {
+    keyscan_of(client, NODE_IP)
+}
+
+/// The host keys of sshd at `host` (port 22) as ssh-keyscan sees them from `client`, once
+/// sshd answers: known_hosts lines naming `host` as typed, which is how ssh looks it up.
+pub fn keyscan_of(client: &Netns, host: &str) -> String {
     let until = Instant::now() + Duration::from_secs(20);
     loop {
         let o = client.exec(
             Path::new("/usr/bin/ssh-keyscan"),
-            &["-T", "2", "-p", "22", NODE_IP],
+            &["-T", "2", "-p", "22", host],
         );
         let keys = String::from_utf8_lossy(&o.stdout).into_owned();
         if !keys.trim().is_empty() {
