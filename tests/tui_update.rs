@@ -1515,3 +1515,27 @@ fn an_empty_cri_socket_shows_the_socket_in_force() {
     assert!(m.checked.plan.is_none());
     assert_eq!(Field::CriSocket.effective(&m), None);
 }
+
+/// An unset MTU shows what is in force: Felix's detection from v3.17, the manifest's own
+/// 1440 before.
+#[test]
+fn an_unset_mtu_says_what_calico_uses() {
+    let mut m = model();
+    m.answers.calico.mtu = None;
+    m.recheck();
+    assert_eq!(Field::Mtu.effective(&m).as_deref(), Some("1440"), "v3.15");
+    m.answers.calico.version = "v3.32.1".into();
+    m.answers.kubernetes.version = "v1.34.0".into();
+    m.answers.kubernetes.cri_socket = Some("unix:///run/containerd/containerd.sock".into());
+    m.answers.networking.node_mask_sizes = Some(dsinstall::answers::NodeMaskSizes {
+        ipv4: Some(24),
+        ipv6: Some(120),
+    });
+    m.recheck();
+    let errors: Vec<_> = m.checked.errors().map(|p| p.to_string()).collect();
+    assert!(m.checked.plan.is_some(), "{errors:?}");
+    assert_eq!(
+        Field::Mtu.effective(&m).as_deref(),
+        Some("detected by Calico from the node's links")
+    );
+}

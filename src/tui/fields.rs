@@ -665,6 +665,11 @@ impl Field {
             Field::VerifyClientImage => plan.verify.client_image.clone(),
             Field::VerifyNodePort => plan.verify.node_port.to_string(),
             Field::VerifyNamespace => plan.verify.namespace.clone(),
+            // Unset: Felix detects it from the links (v3.17+), or the manifest's own 1440.
+            Field::Mtu => match crate::plan::pod_mtu(plan) {
+                Some(n) => n.to_string(),
+                None => m.tx().t("value.mtu_auto").into(),
+            },
             // Without an endpoint, kubeadm points every kubeconfig and join at the
             // advertise address and bind port: that is what is in force.
             Field::ControlPlaneEndpoint if plan.control_plane_endpoint.is_none() => {
