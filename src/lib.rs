@@ -5,6 +5,7 @@ pub mod answers;
 pub mod clock;
 pub mod host;
 pub mod io;
+pub mod message;
 pub mod output;
 pub mod plan;
 pub mod render;

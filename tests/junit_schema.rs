@@ -17,6 +17,8 @@ fn result(id: &str, family: Option<&str>, status: CheckStatus, hint: Option<&str
         duration_ms: 1234,
         evidence: format!("{id}: 111.111.111.121, 2018::21 <tag> & \"quotes\" \u{1b}[31m"),
         hint: hint.map(String::from),
+        hint_code: None,
+        evidence_code: None,
     }
 }
 

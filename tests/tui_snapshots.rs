@@ -420,6 +420,46 @@ mod run_screens {
         }
     }
 
+    /// The runner's diagnosis and the checks' hints come with codes: the Chinese screens
+    /// show them in Chinese, the English ones exactly as the engine wrote them.
+    #[test]
+    fn diagnosed_failure_and_failed_checks_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            diagnosed_run(&mut m);
+            snap(&m, &format!("run_install_diagnosed_{code}"));
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            failed_checks_run(&mut m);
+            m.run.open_checks();
+            snap(&m, &format!("run_checks_failed_{code}"));
+        }
+    }
+
+    #[test]
+    fn the_chinese_screens_translate_the_engines_sentences() {
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        attached(&mut m);
+        diagnosed_run(&mut m);
+        let install = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(install.contains("本节点的端口 6443 已被占用"), "{install}");
+        assert!(install.contains("另有检查失败：Swap"), "{install}");
+        assert!(install.contains("请找出监听该端口的程序"), "{install}");
+        assert!(!install.contains("is in use on this node"), "{install}");
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        attached(&mut m);
+        failed_checks_run(&mut m);
+        m.run.open_checks();
+        let checks = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(
+            checks.contains("提示：Kubernetes v1.19 的 kubelet"),
+            "{checks}"
+        );
+        assert!(checks.contains("没有已启用的 IPv6 IPPool"), "{checks}");
+        assert!(!checks.contains("takes a single"), "{checks}");
+    }
+
     #[test]
     fn run_screens_fit_80_columns_with_whole_key_lines() {
         for (lang, _) in LANGS {
@@ -427,7 +467,13 @@ mod run_screens {
             let mut m = demo(lang, "dsinstall-answers.yaml");
             confirm(&mut m);
             models.push(m);
-            for f in [running, failed_run, done_run] {
+            for f in [
+                running,
+                failed_run,
+                done_run,
+                diagnosed_run,
+                failed_checks_run,
+            ] {
                 let mut m = demo(lang, "dsinstall-answers.yaml");
                 f(&mut m);
                 models.push(m);

@@ -4,7 +4,8 @@
 //! (cmd/kubeadm/app/cmd/phases/workflow/runner.go). Match prefixes, never a sequence: the
 //! phase order moved between releases.
 
-use crate::run::step::Failure;
+use crate::message::fill;
+use crate::run::step::{Diagnosis, Failure};
 
 /// The `[ERROR X]` names and messages in kubeadm's lines.
 pub fn preflight_errors(lines: &[String]) -> Vec<(String, String)> {
@@ -30,76 +31,158 @@ pub fn failed_phase(lines: &[String]) -> Option<(String, String)> {
     })
 }
 
+/// Every cause and fix this module (and the runner) writes: (code, cause, fix), English
+/// with `{N}` for the values; cause and fix share them. An empty fix: the cause has none.
+/// The wizard translates them by `cause.<code>` and `fix.<code>` (assets/i18n).
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "run.preflight.port",
+        "port {0} is in use on this node: {1}",
+        "find what listens there (ss -ltnp 'sport = :{0}') and stop it; if it is an earlier cluster, run dsinstall reset",
+    ),
+    (
+        "run.preflight.swap",
+        "swap is on: the kubelet does not start with swap",
+        "run swapoff -a and comment the swap lines out of /etc/fstab (dsinstall apply --yes does both)",
+    ),
+    (
+        "run.preflight.image_pull",
+        "an image cannot be pulled: {0}",
+        "check the node reaches the image registry (or that imageRepository holds kubeadm config images list), then run dsinstall apply again",
+    ),
+    (
+        "run.preflight.sysctl",
+        "a kernel setting kubeadm needs is not 1 ({0}): {1}",
+        "set it (sysctl -w for the key under /proc/sys named {2}) — the host.sysctl step writes it — then run dsinstall apply again",
+    ),
+    (
+        "run.preflight.leftover_files",
+        "files of an earlier cluster are still on this node: {0}",
+        "run dsinstall reset (or kubeadm reset -f) to remove them, then dsinstall apply again",
+    ),
+    (
+        "run.preflight.cri",
+        "the container runtime does not answer on its socket: {0}",
+        "start the runtime (systemctl start containerd, or docker on 1.19–1.23) and check criSocket in the answers",
+    ),
+    (
+        "run.preflight.not_root",
+        "kubeadm must run as root",
+        "run dsinstall apply as root (sudo)",
+    ),
+    (
+        "run.preflight.kubelet_version",
+        "the kubelet's version does not fit: {0}",
+        "install the kubelet of the same minor version as kubeadm",
+    ),
+    (
+        "run.preflight.missing_tool",
+        "{0} is not installed: {1}",
+        "install {0} (the package of the same name), then run dsinstall apply again",
+    ),
+    (
+        "run.preflight.too_small",
+        "the node is too small for a control plane: {0}",
+        "give the node at least 2 CPUs and 1700 MB of memory",
+    ),
+    (
+        "run.preflight.other",
+        "kubeadm's preflight check {0} failed: {1}",
+        "fix what the check names; the kubeadm documentation lists check {0}",
+    ),
+    (
+        "run.kubeadm.no_phase",
+        "kubeadm {0}: {1}",
+        "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f",
+    ),
+    (
+        "run.kubeadm.kubelet_unhealthy",
+        "the kubelet never got healthy ({0}: {1})",
+        "most often its cgroup driver differs from the runtime's (answers: kubelet cgroupDriver, containerd's SystemdCgroup) or swap is on; see journalctl -u kubelet in the log, then run dsinstall apply again",
+    ),
+    (
+        "run.kubeadm.control_plane_down",
+        "the control plane did not come up ({0}: {1})",
+        "see the failing container's log (crictl ps -a, crictl logs) collected in the log; then run dsinstall apply again",
+    ),
+    (
+        "run.kubeadm.image_pull",
+        "an image cannot be pulled ({1})",
+        "check the node reaches the image registry, then run dsinstall apply again",
+    ),
+    (
+        "run.kubeadm.certs",
+        "kubeadm could not make the certificates ({0}: {1})",
+        "check the addresses and names in the answers (certSANs, controlPlaneEndpoint), then dsinstall reset and apply again",
+    ),
+    (
+        "run.kubeadm.api_stopped",
+        "the API server stopped answering after it started ({0}: {1})",
+        "check the control-plane containers (crictl ps -a) and the node's memory; then run dsinstall apply again",
+    ),
+    (
+        "run.kubeadm.phase",
+        "kubeadm failed in phase {0}: {1}",
+        "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f",
+    ),
+    (
+        "run.stopped",
+        "the runner was stopped (SIGTERM) during this step",
+        "run dsinstall apply again to resume",
+    ),
+    ("run.runner_gone", "the runner stopped during this step", ""),
+];
+
+/// What follows a preflight cause when kubeadm names more failed checks; `{0}` their names.
+pub const ALSO_FAILED: &str = " (also failed: {0})";
+
+/// The failure `code` of [`TEXTS`] with its values filled in, and its diagnosis.
+pub fn coded(code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
+    let (cause, fix) = TEXTS
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, cause, fix)| (*cause, *fix))
+        .unwrap_or_else(|| panic!("unknown failure code {code}"));
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    Failure {
+        cause: fill(cause, &refs),
+        fix: fill(fix, &refs),
+        diagnosis: Some(Box::new(Diagnosis {
+            code: code.to_string(),
+            args,
+            also_failed: Vec::new(),
+            node: None,
+        })),
+    }
+}
+
 /// One `[ERROR Name]: msg` as a cause and its fix.
 pub fn preflight_error(name: &str, msg: &str) -> Failure {
-    let (cause, fix): (String, String) = if let Some(port) = name.strip_prefix("Port-") {
-        (
-            format!("port {port} is in use on this node: {msg}"),
-            format!(
-                "find what listens there (ss -ltnp 'sport = :{port}') and stop it; if it is an earlier cluster, run dsinstall reset"
-            ),
-        )
+    if let Some(port) = name.strip_prefix("Port-") {
+        coded("run.preflight.port", &[&port, &msg])
     } else if name == "Swap" {
-        (
-            "swap is on: the kubelet does not start with swap".into(),
-            "run swapoff -a and comment the swap lines out of /etc/fstab (dsinstall apply --yes does both)".into(),
-        )
+        coded("run.preflight.swap", &[])
     } else if name == "ImagePull" {
-        (
-            format!("an image cannot be pulled: {msg}"),
-            "check the node reaches the image registry (or that imageRepository holds kubeadm config images list), then run dsinstall apply again".into(),
-        )
-    } else if name.starts_with("FileContent--proc-sys-") {
-        let key = name
-            .trim_start_matches("FileContent--proc-sys-")
-            .replace('-', ".");
-        (
-            format!("a kernel setting kubeadm needs is not 1 ({name}): {msg}"),
-            format!(
-                "set it (sysctl -w for the key under /proc/sys named {key}) — the host.sysctl step writes it — then run dsinstall apply again"
-            ),
-        )
+        coded("run.preflight.image_pull", &[&msg])
+    } else if let Some(key) = name.strip_prefix("FileContent--proc-sys-") {
+        let key = key.replace('-', ".");
+        coded("run.preflight.sysctl", &[&name, &msg, &key])
     } else if name.starts_with("FileAvailable--") || name.starts_with("DirAvailable--") {
-        (
-            format!("files of an earlier cluster are still on this node: {msg}"),
-            "run dsinstall reset (or kubeadm reset -f) to remove them, then dsinstall apply again"
-                .into(),
-        )
+        coded("run.preflight.leftover_files", &[&msg])
     } else if name == "CRI" {
-        (
-            format!("the container runtime does not answer on its socket: {msg}"),
-            "start the runtime (systemctl start containerd, or docker on 1.19–1.23) and check criSocket in the answers".into(),
-        )
+        coded("run.preflight.cri", &[&msg])
     } else if name == "IsPrivilegedUser" {
-        (
-            "kubeadm must run as root".into(),
-            "run dsinstall apply as root (sudo)".into(),
-        )
+        coded("run.preflight.not_root", &[])
     } else if name == "KubeletVersion" {
-        (
-            format!("the kubelet's version does not fit: {msg}"),
-            "install the kubelet of the same minor version as kubeadm".into(),
-        )
-    } else if name.starts_with("FileExisting-") {
-        let tool = name.trim_start_matches("FileExisting-");
-        (
-            format!("{tool} is not installed: {msg}"),
-            format!(
-                "install {tool} (the package of the same name), then run dsinstall apply again"
-            ),
-        )
+        coded("run.preflight.kubelet_version", &[&msg])
+    } else if let Some(tool) = name.strip_prefix("FileExisting-") {
+        coded("run.preflight.missing_tool", &[&tool, &msg])
     } else if name == "NumCPU" || name == "Mem" {
-        (
-            format!("the node is too small for a control plane: {msg}"),
-            "give the node at least 2 CPUs and 1700 MB of memory".into(),
-        )
+        coded("run.preflight.too_small", &[&msg])
     } else {
-        (
-            format!("kubeadm's preflight check {name} failed: {msg}"),
-            format!("fix what the check names; the kubeadm documentation lists check {name}"),
-        )
-    };
-    Failure::new(cause, fix)
+        coded("run.preflight.other", &[&name, &msg])
+    }
 }
 
 /// A failed `kubeadm init` (or `init phase preflight`, `config images pull`) from its lines.
@@ -107,10 +190,12 @@ pub fn kubeadm(lines: &[String], how: &str) -> Failure {
     let errors = preflight_errors(lines);
     if let Some((name, msg)) = errors.first() {
         let mut f = preflight_error(name, msg);
-        if errors.len() > 1 {
-            let others: Vec<&str> = errors[1..].iter().map(|(n, _)| n.as_str()).collect();
-            f.cause
-                .push_str(&format!(" (also failed: {})", others.join(", ")));
+        let others: Vec<String> = errors[1..].iter().map(|(n, _)| n.clone()).collect();
+        if !others.is_empty() {
+            f.cause.push_str(&fill(ALSO_FAILED, &[&others.join(", ")]));
+            if let Some(d) = f.diagnosis.as_mut() {
+                d.also_failed = others;
+            }
         }
         return f;
     }
@@ -121,46 +206,33 @@ pub fn kubeadm(lines: &[String], how: &str) -> Failure {
             .find(|l| !l.trim().is_empty())
             .map(|l| l.trim().to_string())
             .unwrap_or_else(|| "no output".into());
-        return Failure::new(
-            format!("kubeadm {how}: {last}"),
-            "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f",
-        );
+        return coded("run.kubeadm.no_phase", &[&how, &last]);
     };
+    coded(phase_code(lines, &phase, &msg), &[&phase, &msg])
+}
+
+/// The code of a failed phase: which part of `kubeadm init` gave up, and why.
+fn phase_code(lines: &[String], phase: &str, msg: &str) -> &'static str {
     let kubelet = lines
         .iter()
         .any(|l| l.contains("[kubelet-check]") && l.contains("isn't running or healthy"));
-    let (cause, fix) = match phase.as_str() {
+    match phase {
         "wait-control-plane" | "kubelet-start" | "control-plane-check" | "kubelet-check" => {
             if kubelet || msg.contains("10248") {
-                (
-                    format!("the kubelet never got healthy ({phase}: {msg})"),
-                    "most often its cgroup driver differs from the runtime's (answers: kubelet cgroupDriver, containerd's SystemdCgroup) or swap is on; see journalctl -u kubelet in the log, then run dsinstall apply again".to_string(),
-                )
+                "run.kubeadm.kubelet_unhealthy"
             } else {
-                (
-                    format!("the control plane did not come up ({phase}: {msg})"),
-                    "see the failing container's log (crictl ps -a, crictl logs) collected in the log; then run dsinstall apply again".to_string(),
-                )
+                "run.kubeadm.control_plane_down"
             }
         }
-        p if p.starts_with("preflight") && msg.to_lowercase().contains("pull") => (
-            format!("an image cannot be pulled ({msg})"),
-            "check the node reaches the image registry, then run dsinstall apply again".into(),
-        ),
-        p if p.starts_with("certs") => (
-            format!("kubeadm could not make the certificates ({phase}: {msg})"),
-            "check the addresses and names in the answers (certSANs, controlPlaneEndpoint), then dsinstall reset and apply again".into(),
-        ),
-        "upload-config" | "upload-certs" | "mark-control-plane" | "bootstrap-token" | "addon" => (
-            format!("the API server stopped answering after it started ({phase}: {msg})"),
-            "check the control-plane containers (crictl ps -a) and the node's memory; then run dsinstall apply again".into(),
-        ),
-        _ => (
-            format!("kubeadm failed in phase {phase}: {msg}"),
-            "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f".into(),
-        ),
-    };
-    Failure::new(cause, fix)
+        p if p.starts_with("preflight") && msg.to_lowercase().contains("pull") => {
+            "run.kubeadm.image_pull"
+        }
+        p if p.starts_with("certs") => "run.kubeadm.certs",
+        "upload-config" | "upload-certs" | "mark-control-plane" | "bootstrap-token" | "addon" => {
+            "run.kubeadm.api_stopped"
+        }
+        _ => "run.kubeadm.phase",
+    }
 }
 
 #[cfg(test)]
@@ -185,6 +257,23 @@ mod tests {
         assert!(f.cause.starts_with("port 6443 is in use"), "{}", f.cause);
         assert!(f.cause.contains("also failed: Swap"));
         assert!(f.fix.contains("6443"));
+        let d = f.diagnosis.expect("coded");
+        assert_eq!(d.code, "run.preflight.port");
+        assert_eq!(d.also_failed, ["Swap"]);
+    }
+
+    #[test]
+    fn every_code_is_written_by_the_runner_or_this_module() {
+        let src = [
+            include_str!("diagnose.rs"),
+            include_str!("runner.rs"),
+            include_str!("status.rs"),
+        ];
+        for (code, ..) in TEXTS {
+            let quoted = format!("\"{code}\"");
+            let uses: usize = src.iter().map(|s| s.matches(&quoted).count()).sum();
+            assert!(uses >= 2, "{code} is in TEXTS but nothing writes it");
+        }
     }
 
     #[test]

@@ -26,6 +26,22 @@ pub enum RunState {
     Interrupted,
 }
 
+/// A failure's cause and fix by code (`run::diagnose::TEXTS`): a front end shows
+/// `cause.<code>` and `fix.<code>`, which share `args`, in its own language.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnosis {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// kubeadm's other failed preflight checks, named after the cause ("also failed: Swap").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_failed: Vec<String>,
+    /// The node the cause is on, where the step names it before the cause (`join.<node>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+}
+
 /// One journal line. `time` fields are RFC 3339 UTC with milliseconds.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "event", rename_all = "camelCase")]
@@ -60,7 +76,9 @@ pub enum Event {
     Line { step: String, text: String },
     /// Sub-progress inside a step: kubeadm's `[phase]` prefixes, an image pull `3/7`.
     Phase { step: String, phase: String },
-    /// A step ended. On `failed`: `error` is the cause in one sentence, `hint` the fix.
+    /// A step ended. On `failed`: `error` is the cause in one sentence, `hint` the fix, and
+    /// `diagnosis` both by code where the runner knows the failure (absent otherwise, and
+    /// in journals written before it existed).
     #[serde(rename_all = "camelCase")]
     StepEnded {
         step: String,
@@ -68,6 +86,8 @@ pub enum Event {
         duration_ms: u64,
         error: Option<String>,
         hint: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        diagnosis: Option<Box<Diagnosis>>,
     },
     /// One result of the built-in checks (the `verify` step), as `verify --json` writes it.
     Check {
@@ -105,6 +125,7 @@ mod tests {
             duration_ms: 1234,
             error: Some("port 6443 is in use".into()),
             hint: None,
+            diagnosis: None,
         };
         let line = e.to_line();
         assert!(line.contains(r#""event":"stepEnded""#), "{line}");

@@ -136,6 +136,7 @@ pub fn log_line(e: &Event) -> Option<String> {
             duration_ms,
             error,
             hint,
+            ..
         } => {
             let mut l = format!(
                 "{t} [{step}] <== {} after {}\n",
@@ -546,6 +547,7 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
             duration_ms: t0.elapsed().as_millis() as u64,
             error: Some(f.cause),
             hint: Some(f.fix),
+            diagnosis: f.diagnosis,
         });
     };
     match probed {
@@ -594,14 +596,7 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
     let stopped = c.cancel.load(Ordering::Relaxed);
     match (result, stopped) {
         (_, true) => {
-            fail(
-                c,
-                Failure::new(
-                    "the runner was stopped (SIGTERM) during this step",
-                    "run dsinstall apply again to resume",
-                ),
-                t0,
-            );
+            fail(c, super::diagnose::coded("run.stopped", &[]), t0);
             Outcome::Stopped
         }
         (Ok(()), false) => {
@@ -611,6 +606,7 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
                 duration_ms: t0.elapsed().as_millis() as u64,
                 error: None,
                 hint: None,
+                diagnosis: None,
             });
             Outcome::Done
         }

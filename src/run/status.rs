@@ -1,10 +1,10 @@
 //! `dsinstall status --json` (run.md), folded from a run's journal. The field names are a
 //! public contract: extend, never rename.
 
-use super::event::{Event, RunState, StepState};
-use serde::Serialize;
+use super::event::{Diagnosis, Event, RunState, StepState};
+use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     pub run: String,
@@ -14,7 +14,7 @@ pub struct Status {
     pub steps: Vec<StepStatus>,
 }
 
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct StepStatus {
     pub id: String,
@@ -24,6 +24,10 @@ pub struct StepStatus {
     pub attempts: u32,
     pub error: Option<String>,
     pub hint: Option<String>,
+    /// `error` and `hint` by code, for a front end in another language (the step-ended
+    /// event's); absent where the failure has no code.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagnosis: Option<Box<Diagnosis>>,
 }
 
 /// Fold a journal into the status of its last run. `alive`: whether the runner that wrote
@@ -51,6 +55,7 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
                         attempts: 0,
                         error: None,
                         hint: None,
+                        diagnosis: None,
                     })
                     .collect();
                 // A resumed run keeps what earlier runners of the same run recorded.
@@ -83,6 +88,7 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
                     s.attempts = *attempt;
                     s.error = None;
                     s.hint = None;
+                    s.diagnosis = None;
                     s.duration_ms = None;
                 }
             }
@@ -100,12 +106,14 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
                 duration_ms,
                 error,
                 hint,
+                diagnosis,
             } => {
                 if let Some(s) = step_mut(&mut st, step) {
                     s.state = *state;
                     s.duration_ms = Some(*duration_ms);
                     s.error = error.clone();
                     s.hint = hint.clone();
+                    s.diagnosis = diagnosis.clone();
                 }
             }
             Event::RunEnded { state, .. } => {
@@ -119,6 +127,7 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
                     s.duration_ms = None;
                     s.error = None;
                     s.hint = None;
+                    s.diagnosis = None;
                 }
                 if let Some(s) = st.as_mut() {
                     s.state = RunState::Interrupted;
@@ -134,8 +143,10 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>, alive: bool) -> Opt
         s.state = RunState::Interrupted;
         for step in &mut s.steps {
             if step.state == StepState::Running {
+                let f = super::diagnose::coded("run.runner_gone", &[]);
                 step.state = StepState::Failed;
-                step.error = Some("the runner stopped during this step".into());
+                step.error = Some(f.cause);
+                step.diagnosis = f.diagnosis;
             }
         }
     }

@@ -6,6 +6,7 @@
 //! only talks to its `StepCx`.
 
 use crate::io::child::{Command, Finished};
+pub use crate::run::event::Diagnosis;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +25,10 @@ pub enum Probe {
 pub struct Failure {
     pub cause: String,
     pub fix: String,
+    /// The cause and fix by code, where they are one of `run::diagnose::TEXTS`, so a front
+    /// end can show them in another language. Boxed: a `Failure` is the error of most
+    /// results in a step, and stays small for them.
+    pub diagnosis: Option<Box<Diagnosis>>,
 }
 
 impl Failure {
@@ -31,6 +36,7 @@ impl Failure {
         Failure {
             cause: cause.into(),
             fix: fix.into(),
+            diagnosis: None,
         }
     }
 }

@@ -1,10 +1,15 @@
 //! The wizard's words, in English and Chinese (assets/i18n/*.yaml, embedded at build time).
 //! Engine problems are shown by their stable code (`problem.<code>`, `hint.<code>`), so the
 //! engine stays English-only and free of the wizard; field paths and upstream strings stay
-//! verbatim inside the translations.
+//! verbatim inside the translations. The same goes for what the runner and the checks write
+//! during an install: a check's sentences by their code (`verify.…`), a failed step's
+//! cause and fix by `cause.<code>` and `fix.<code>`, all read back from serialized events.
 
 use crate::host::facts::HostWarning;
+use crate::message::Message;
 use crate::plan::Problem;
+use crate::run::status::StepStatus;
+use crate::verify::report::CheckResult;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -120,6 +125,57 @@ impl Texts {
             .unwrap_or_else(|| w.message.clone())
     }
 
+    /// A check's evidence in this language where it is a fixed sentence (its
+    /// `evidenceCode`); else as the check wrote it (data, or a code this language lacks).
+    pub fn check_evidence(&self, c: &CheckResult) -> String {
+        self.message(c.evidence_code.as_deref())
+            .unwrap_or_else(|| c.evidence.clone())
+    }
+
+    /// A check's hint in this language, by its `hintCode`; the engine's English otherwise.
+    pub fn check_hint(&self, c: &CheckResult) -> Option<String> {
+        let h = c.hint.as_ref()?;
+        Some(
+            self.message(c.hint_code.as_deref())
+                .unwrap_or_else(|| h.clone()),
+        )
+    }
+
+    /// A failed step's cause in this language (`cause.<code>` of its diagnosis, with the
+    /// other failed preflight checks and the node it is on), the runner's English otherwise.
+    pub fn step_cause(&self, s: &StepStatus) -> Option<String> {
+        let e = s.error.as_ref()?;
+        let Some(d) = &s.diagnosis else {
+            return Some(e.clone());
+        };
+        let Some(mut cause) = self.coded("cause", &d.code, &d.args) else {
+            return Some(e.clone());
+        };
+        if !d.also_failed.is_empty() {
+            cause.push_str(&self.f("diagnosis.also_failed", &[&d.also_failed.join(", ")]));
+        }
+        if let Some(node) = &d.node {
+            cause = self.f("label.value", &[node, &cause]);
+        }
+        Some(cause)
+    }
+
+    /// A failed step's fix, translated like [`Texts::step_cause`].
+    pub fn step_fix(&self, s: &StepStatus) -> Option<String> {
+        let h = s.hint.as_ref()?;
+        let coded = s
+            .diagnosis
+            .as_ref()
+            .and_then(|d| self.coded("fix", &d.code, &d.args));
+        Some(coded.unwrap_or_else(|| h.clone()))
+    }
+
+    /// An engine sentence by its code (the key is the code itself: `verify.…`).
+    fn message(&self, m: Option<&Message>) -> Option<String> {
+        let m = m?;
+        self.filled(&m.code, &m.args)
+    }
+
     fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
         if code.is_empty() {
             return None;
@@ -143,36 +199,5 @@ impl Texts {
     }
 }
 
-/// The `{N}` numbers in a text.
-pub fn placeholders(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}')?.0.parse().ok())
-}
-
-/// Replace `{N}` by `args[N]` in one pass, so an argument that itself contains `{1}` (a
-/// user's input) is not substituted again.
-fn fill(text: &str, args: &[&str]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let arg = after.find('}').and_then(|close| {
-            let n: usize = after[..close].parse().ok()?;
-            Some((args.get(n)?, close))
-        });
-        match arg {
-            Some((a, close)) => {
-                out.push_str(a);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+use crate::message::fill;
+pub use crate::message::placeholders;

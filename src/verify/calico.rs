@@ -4,8 +4,51 @@ use super::check::{Cx, Step, Timer, name_of, pod_ready, poll};
 use super::kubectl::Call;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
+use crate::message::Said;
 use serde_json::Value;
+use std::fmt::Display;
 use std::time::Instant;
+
+/// The sentences these checks write, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "verify.calico.pods.waiting",
+        "calico-node ready on {0} of {1} nodes ({2} pods)",
+    ),
+    (
+        "verify.calico.pods.autodetection",
+        "calico-node's IP autodetection found no usable address on that node (calico#6443): set IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD on the calico-node DaemonSet (calico.ipv4AutodetectionMethod / ipv6AutodetectionMethod in the answers; e.g. interface=ens224 or can-reach=<an address of that family>) and re-apply",
+    ),
+    (
+        "verify.calico.pods.not_ready",
+        "`kubectl -n {0} get pods -o wide` and `kubectl -n {0} describe pod <calico-node pod>` show why calico is not ready",
+    ),
+    ("verify.calico.pools.none", "no enabled {0} IPPool"),
+    (
+        "verify.calico.pools.no_ipv6",
+        "no IPv6 IPPool: calico-node creates it at startup only when the manifest's calico-node env has CALICO_IPV6POOL_CIDR (and IP6 autodetection); set it to the IPv6 pod subnet and re-apply calico.yaml (calico#9312)",
+    ),
+    (
+        "verify.calico.pools.no_ipv4",
+        "no IPv4 IPPool: the manifest's calico-node env needs CALICO_IPV4POOL_CIDR set to the IPv4 pod subnet",
+    ),
+    (
+        "verify.calico.pools.operator",
+        "the Installation's spec.calicoNetwork.ipPools needs a pool of this family (calico-installation.yaml)",
+    ),
+    (
+        "verify.calico.pools.ipip_ipv6",
+        "IPIP carries IPv4 only (calico#6226): give the IPv6 pool VXLAN (Calico v3.23+) or no encapsulation with BGP over IPv6 (calico.ipv6Encapsulation)",
+    ),
+    (
+        "verify.calico.pools.kept",
+        "calico-node creates the pools once, at its first start, from the manifest's CALICO_IPV4POOL_*/CALICO_IPV6POOL_* env (or the Installation's ipPools); a pool created earlier is kept: fix it with `calicoctl apply` or delete it and restart calico-node",
+    ),
+];
+
+fn say(code: &str, args: &[&dyn Display]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
 
 fn calico_ns(cx: &Cx) -> &'static str {
     if cx.expected.operator {
@@ -46,31 +89,31 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
     let got = poll(until, || {
         let nodes = match cx.items(&Call::get("nodes", None, None), until) {
             Ok(n) => n.len(),
-            Err(e) => return Step::Wait(e),
+            Err(e) => return Step::Wait(e.into()),
         };
         let cn = match pods(cx, "k8s-app=calico-node", until) {
             Ok(p) => p,
-            Err(e) => return Step::Wait(e),
+            Err(e) => return Step::Wait(e.into()),
         };
         if let Some(p) = cn.iter().find(|p| crash_looping(p)) {
-            return Step::Fail(crash_evidence(cx, p, until));
+            return Step::Fail(crash_evidence(cx, p, until).into());
         }
         let ready = cn.iter().filter(|p| pod_ready(p)).count();
         // desired > 0 first: an empty DaemonSet is "rolled out" too (run-and-verify.md §3).
         if cn.is_empty() || ready < nodes {
-            return Step::Wait(format!(
-                "calico-node ready on {ready} of {nodes} nodes ({} pods)",
-                cn.len()
+            return Step::Wait(say(
+                "verify.calico.pods.waiting",
+                &[&ready, &nodes, &cn.len()],
             ));
         }
         let kc = match pods(cx, "k8s-app=calico-kube-controllers", until) {
             Ok(p) => p,
-            Err(e) => return Step::Wait(e),
+            Err(e) => return Step::Wait(e.into()),
         };
         if !kc.iter().any(pod_ready) {
-            return Step::Wait(format!(
+            return Step::Wait(Said::from(format!(
                 "calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers not ready"
-            ));
+            )));
         }
         let mut seen =
             format!("calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers ready");
@@ -82,30 +125,26 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
                             .any(|c| c["type"] == "Available" && c["status"] == "True")
                     });
                     if !avail {
-                        return Step::Wait(format!("{seen}; tigerastatus/calico not Available"));
+                        return Step::Wait(
+                            format!("{seen}; tigerastatus/calico not Available").into(),
+                        );
                     }
                     seen.push_str("; tigerastatus/calico Available");
                 }
-                Err(e) => return Step::Wait(format!("{seen}; tigerastatus/calico: {e}")),
+                Err(e) => return Step::Wait(format!("{seen}; tigerastatus/calico: {e}").into()),
             }
         }
         Step::Done(seen)
     });
     match got {
         Ok(seen) => vec![t.pass(None, seen)],
-        Err(e) if e.contains("CrashLoopBackOff") => vec![t.fail(
-            None,
-            e,
-            "calico-node's IP autodetection found no usable address on that node (calico#6443): set IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD on the calico-node DaemonSet (calico.ipv4AutodetectionMethod / ipv6AutodetectionMethod in the answers; e.g. interface=ens224 or can-reach=<an address of that family>) and re-apply",
-        )],
+        Err(e) if e.text.contains("CrashLoopBackOff") => {
+            vec![t.fail(None, e, say("verify.calico.pods.autodetection", &[]))]
+        }
         Err(e) => vec![t.fail(
             None,
             e,
-            format!(
-                "`kubectl -n {} get pods -o wide` and `kubectl -n {} describe pod <calico-node pod>` show why calico is not ready",
-                calico_ns(cx),
-                calico_ns(cx)
-            ),
+            say("verify.calico.pods.not_ready", &[&calico_ns(cx)]),
         )],
     }
 }
@@ -232,14 +271,14 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
         .map(|f| {
             let Some(p) = pool_of(&pools, f.family) else {
                 let hint = match (f.family, cx.expected.operator) {
-                    (AddressFamily::Ipv6, false) => "no IPv6 IPPool: calico-node creates it at startup only when the manifest's calico-node env has CALICO_IPV6POOL_CIDR (and IP6 autodetection); set it to the IPv6 pod subnet and re-apply calico.yaml (calico#9312)",
-                    (AddressFamily::Ipv4, false) => "no IPv4 IPPool: the manifest's calico-node env needs CALICO_IPV4POOL_CIDR set to the IPv4 pod subnet",
-                    (_, true) => "the Installation's spec.calicoNetwork.ipPools needs a pool of this family (calico-installation.yaml)",
+                    (AddressFamily::Ipv6, false) => "verify.calico.pools.no_ipv6",
+                    (AddressFamily::Ipv4, false) => "verify.calico.pools.no_ipv4",
+                    (_, true) => "verify.calico.pools.operator",
                 };
                 return t.fail(
                     Some(f.family),
-                    format!("no enabled {} IPPool", f.family.kube_name()),
-                    hint,
+                    say("verify.calico.pools.none", &[&f.family.kube_name()]),
+                    say(hint, &[]),
                 );
             };
             let spec = &p["spec"];
@@ -262,7 +301,10 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
                         bad.push(format!("blockSize {block}, planned {}", want.block_size));
                     }
                     if enc != want.encapsulation {
-                        bad.push(format!("encapsulation {enc}, planned {}", want.encapsulation));
+                        bad.push(format!(
+                            "encapsulation {enc}, planned {}",
+                            want.encapsulation
+                        ));
                     }
                     if nat != want.nat_outgoing {
                         bad.push(format!("natOutgoing {nat}, planned {}", want.nat_outgoing));
@@ -270,7 +312,10 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
                 }
                 None => {
                     if !net.is_some_and(|n| f.pod_subnet.contains(&n)) {
-                        bad.push(format!("cidr {cidr} outside the pod subnet {}", f.pod_subnet));
+                        bad.push(format!(
+                            "cidr {cidr} outside the pod subnet {}",
+                            f.pod_subnet
+                        ));
                     }
                 }
             }
@@ -281,14 +326,14 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
                 t.pass(Some(f.family), evidence)
             } else {
                 let hint = if bad.iter().any(|b| b.contains("IPIP on an IPv6")) {
-                    "IPIP carries IPv4 only (calico#6226): give the IPv6 pool VXLAN (Calico v3.23+) or no encapsulation with BGP over IPv6 (calico.ipv6Encapsulation)".to_string()
+                    "verify.calico.pools.ipip_ipv6"
                 } else {
-                    "calico-node creates the pools once, at its first start, from the manifest's CALICO_IPV4POOL_*/CALICO_IPV6POOL_* env (or the Installation's ipPools); a pool created earlier is kept: fix it with `calicoctl apply` or delete it and restart calico-node".to_string()
+                    "verify.calico.pools.kept"
                 };
                 t.fail(
                     Some(f.family),
                     format!("{evidence} ({})", bad.join("; ")),
-                    hint,
+                    say(hint, &[]),
                 )
             }
         })

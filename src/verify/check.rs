@@ -5,6 +5,7 @@ use super::expect::Expected;
 use super::kubectl::{Call, Kubectl};
 use super::report::{CheckResult, CheckStatus};
 use crate::answers::AddressFamily;
+use crate::message::Said;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,7 +47,7 @@ impl Cx {
 
 /// Call `f` until it says Done or the deadline passes; the last Wait's reason is the
 /// error. `f` decides from what it saw, never from how long it waited.
-pub fn poll<T>(until: Instant, mut f: impl FnMut() -> Step<T>) -> Result<T, String> {
+pub fn poll<T, E>(until: Instant, mut f: impl FnMut() -> Step<T, E>) -> Result<T, E> {
     loop {
         match f() {
             Step::Done(t) => return Ok(t),
@@ -79,13 +80,14 @@ pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     })
 }
 
-/// One look of a poll.
-pub enum Step<T> {
+/// One look of a poll. The reason is a plain string (kubectl's error) or, where a check
+/// words it itself and the reason becomes a result's evidence, a [`Said`].
+pub enum Step<T, E = String> {
     Done(T),
     /// Not yet: why (the error kept if the deadline passes).
-    Wait(String),
+    Wait(E),
     /// Looking again would not change it.
-    Fail(String),
+    Fail(E),
 }
 
 /// Builds the results of one check, timing it from its start.
@@ -106,43 +108,44 @@ impl Timer {
         &self,
         family: Option<AddressFamily>,
         status: CheckStatus,
-        evidence: impl Into<String>,
-        hint: Option<String>,
+        evidence: impl Into<Said>,
+        hint: Option<Said>,
     ) -> CheckResult {
+        let evidence = evidence.into();
+        let hint = hint.filter(|_| status != CheckStatus::Pass);
         CheckResult {
             id: self.id.to_string(),
             family: family.map(|f| f.as_str().to_string()),
             status,
             duration_ms: self.start.elapsed().as_millis() as u64,
-            evidence: evidence.into(),
-            hint: if status == CheckStatus::Pass {
-                None
-            } else {
-                hint
-            },
+            evidence: evidence.text,
+            evidence_code: evidence.code,
+            hint_code: hint.as_ref().and_then(|h| h.code.clone()),
+            hint: hint.map(|h| h.text),
         }
     }
 
-    pub fn pass(&self, f: Option<AddressFamily>, evidence: impl Into<String>) -> CheckResult {
+    pub fn pass(&self, f: Option<AddressFamily>, evidence: impl Into<Said>) -> CheckResult {
         self.result(f, CheckStatus::Pass, evidence, None)
     }
+    /// A hint is always one of the module's coded texts ([`Said::coded`]), never data.
     pub fn fail(
         &self,
         f: Option<AddressFamily>,
-        evidence: impl Into<String>,
-        hint: impl Into<String>,
+        evidence: impl Into<Said>,
+        hint: Said,
     ) -> CheckResult {
-        self.result(f, CheckStatus::Fail, evidence, Some(hint.into()))
+        self.result(f, CheckStatus::Fail, evidence, Some(hint))
     }
     pub fn warn(
         &self,
         f: Option<AddressFamily>,
-        evidence: impl Into<String>,
-        hint: impl Into<String>,
+        evidence: impl Into<Said>,
+        hint: Said,
     ) -> CheckResult {
-        self.result(f, CheckStatus::Warn, evidence, Some(hint.into()))
+        self.result(f, CheckStatus::Warn, evidence, Some(hint))
     }
-    pub fn skip(&self, f: Option<AddressFamily>, why: impl Into<String>) -> CheckResult {
+    pub fn skip(&self, f: Option<AddressFamily>, why: impl Into<Said>) -> CheckResult {
         self.result(f, CheckStatus::Skip, why, None)
     }
 }

@@ -6,6 +6,24 @@ use super::pods;
 use super::report::CheckResult;
 use super::services;
 use crate::answers::AddressFamily;
+use crate::message::Said;
+use std::fmt::Display;
+
+/// The sentences this check writes, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "verify.dns.client_not_ready",
+        "the client pod did not get ready (see pod.ips)",
+    ),
+    (
+        "verify.dns.aaaa",
+        "CoreDNS answers from the Services' ClusterIPs: see svc.cluster-ip for this family; if the client cannot reach kube-dns at all, check CoreDNS's pods (`kubectl -n kube-system get pods -l k8s-app=kube-dns`) — the DNS Service itself stays single-stack after install (kubernetes#101682), which is fine for AAAA answers",
+    ),
+];
+
+fn say(code: &str, args: &[&dyn Display]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
 
 /// The addresses in busybox nslookup's answer section (after the first `Name:` line:
 /// `Address: 1.2.3.4` or the older `Address 1: 1.2.3.4 name`).
@@ -42,7 +60,7 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
                 t.fail(
                     Some(f.family),
                     e.clone(),
-                    "the client pod did not get ready (see pod.ips)",
+                    say("verify.dns.client_not_ready", &[]),
                 )
             })
             .collect();
@@ -85,10 +103,19 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
             }
         });
         match got {
-                Ok(a) => t.pass(Some(f.family), format!("{rr} {name} → {}; DNS Service kube-dns {dns_svc}", a.join(", "))),
-                Err(e) => t.fail(Some(f.family), format!("{e}; DNS Service kube-dns {dns_svc}"),
-                    "CoreDNS answers from the Services' ClusterIPs: see svc.cluster-ip for this family; if the client cannot reach kube-dns at all, check CoreDNS's pods (`kubectl -n kube-system get pods -l k8s-app=kube-dns`) — the DNS Service itself stays single-stack after install (kubernetes#101682), which is fine for AAAA answers"),
-            }
+            Ok(a) => t.pass(
+                Some(f.family),
+                format!(
+                    "{rr} {name} → {}; DNS Service kube-dns {dns_svc}",
+                    a.join(", ")
+                ),
+            ),
+            Err(e) => t.fail(
+                Some(f.family),
+                format!("{e}; DNS Service kube-dns {dns_svc}"),
+                say("verify.dns.aaaa", &[]),
+            ),
+        }
     })
 }
 

@@ -9,8 +9,21 @@ use super::check::Timer;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
 use crate::io::child::Command;
+use crate::message::Said;
 use std::net::IpAddr;
 use std::time::Duration;
+
+/// The sentences this check writes, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "verify.host.sysctl.accept_ra",
+        "with forwarding on the kernel ignores router advertisements unless accept_ra is 2: `sysctl -w {0}` and add {1} to /etc/sysctl.d/kubernetes.conf, or give the node a static IPv6 default route",
+    ),
+    (
+        "verify.host.sysctl.write",
+        "write them to /etc/sysctl.d/kubernetes.conf (dsinstall render writes it as sysctl-kubernetes.conf), `modprobe br_netfilter` for the bridge keys, then `sysctl --system`",
+    ),
+];
 
 fn keys(f: AddressFamily) -> &'static [&'static str] {
     match f {
@@ -111,11 +124,9 @@ pub fn sysctl(families: &[AddressFamily], only_with: Option<&[IpAddr]>) -> Vec<C
             }
             if bad.is_empty() && !ra_bad.is_empty() {
                 let keys: Vec<&str> = ra_bad.iter().map(|(k, _)| k.as_str()).collect();
-                let fix = format!(
-                    "with forwarding on the kernel ignores router advertisements unless accept_ra is 2: `sysctl -w {}` and add {} to /etc/sysctl.d/kubernetes.conf, or give the node a static IPv6 default route",
-                    keys.iter().map(|k| format!("{k}=2")).collect::<Vec<_>>().join(" "),
-                    keys.iter().map(|k| format!("`{k} = 2`")).collect::<Vec<_>>().join(", ")
-                );
+                let set = keys.iter().map(|k| format!("{k}=2")).collect::<Vec<_>>().join(" ");
+                let lines = keys.iter().map(|k| format!("`{k} = 2`")).collect::<Vec<_>>().join(", ");
+                let fix = Said::coded(TEXTS, "verify.host.sysctl.accept_ra", &[&set, &lines]);
                 return t.fail(
                     Some(f),
                     ra_bad
@@ -134,7 +145,7 @@ pub fn sysctl(families: &[AddressFamily], only_with: Option<&[IpAddr]>) -> Vec<C
                 t.fail(
                     Some(f),
                     bad.into_iter().chain(seen).collect::<Vec<_>>().join(", "),
-                    "write them to /etc/sysctl.d/kubernetes.conf (dsinstall render writes it as sysctl-kubernetes.conf), `modprobe br_netfilter` for the bridge keys, then `sysctl --system`",
+                    Said::coded(TEXTS, "verify.host.sysctl.write", &[]),
                 )
             }
         })

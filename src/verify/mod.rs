@@ -19,10 +19,44 @@ pub mod services;
 pub mod text;
 pub mod workload;
 
+use crate::message::Said;
 use check::{Cx, Timer};
 use report::{CheckResult, Report};
 use std::path::Path;
 use std::sync::mpsc;
+
+/// The sentences the run itself writes (the workload's), by code.
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "verify.workload.remove_failed",
+        "removing the namespace {0}: {1}",
+    ),
+    (
+        "verify.workload.not_deployed",
+        "the test workload was not deployed: {0}",
+    ),
+    (
+        "verify.workload.not_deployed_fix",
+        "see the error: the workload is verify-workload.yaml (dsinstall render writes it)",
+    ),
+];
+
+/// Every sentence the checks write: (code, English), the wizard's translations are held
+/// to it (tests/message_codes.rs).
+pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    [
+        TEXTS,
+        nodes::TEXTS,
+        calico::TEXTS,
+        pods::TEXTS,
+        services::TEXTS,
+        dns::TEXTS,
+        host::TEXTS,
+        openstack::TEXTS,
+    ]
+    .into_iter()
+    .flatten()
+}
 
 /// The order of checks.md, for a stable report.
 pub const ORDER: &[&str] = &[
@@ -138,10 +172,12 @@ pub fn run(
                     if !opts.keep
                         && let Err(e) = workload::remove(cx)
                     {
+                        let ns = &cx.expected.namespace;
                         tx_w.send(vec![t.warn(
                             None,
-                            format!("removing the namespace {}: {e}", cx.expected.namespace),
-                            format!("kubectl delete namespace {}", cx.expected.namespace),
+                            Said::coded(TEXTS, "verify.workload.remove_failed", &[ns, &e]),
+                            // A bare command: the same in every language.
+                            Said::from(format!("kubectl delete namespace {ns}")),
                         )])
                         .ok();
                     }
@@ -155,8 +191,8 @@ pub fn run(
                                 .map(|f| {
                                     t.fail(
                                         Some(*f),
-                                        format!("the test workload was not deployed: {e}"),
-                                        "see the error: the workload is verify-workload.yaml (dsinstall render writes it)",
+                                        Said::coded(TEXTS, "verify.workload.not_deployed", &[&e]),
+                                        Said::coded(TEXTS, "verify.workload.not_deployed_fix", &[]),
                                     )
                                 })
                                 .collect::<Vec<_>>()

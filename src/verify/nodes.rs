@@ -3,9 +3,60 @@
 use super::check::{Cx, Step, Timer, condition, family_of, name_of, poll};
 use super::kubectl::Call;
 use super::report::CheckResult;
-
+use crate::message::Said;
 use serde_json::Value;
+use std::fmt::Display;
 use std::time::Instant;
+
+/// The sentences these checks write, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    ("verify.node.none_registered", "no nodes registered"),
+    (
+        "verify.node.ready.not_joined",
+        "a planned node never joined: run its join (dsinstall apply resumes at join.<node>) and see `dsinstall logs --step join.<node>`",
+    ),
+    (
+        "verify.node.ready.no_cni",
+        "the kubelet has no CNI config yet: calico-node has not started on that node (see calico.pods); `kubectl -n kube-system get pods -o wide` shows why",
+    ),
+    (
+        "verify.node.ready.kubelet_stopped",
+        "the node's kubelet stopped posting its status: on that node `systemctl status kubelet` and `journalctl -u kubelet -n 50`",
+    ),
+    (
+        "verify.node.ready.kubelet",
+        "on that node: `journalctl -u kubelet -n 50`; the condition message above names what the kubelet is missing",
+    ),
+    (
+        "verify.node.internal_ips.v119",
+        "Kubernetes v1.19's kubelet takes a single --node-ip (a dual-stack pair is accepted from v1.20, kubernetes#95239), so a Node reports one InternalIP family only; no setting fixes this on v1.19: install v1.20 or later (kubernetes.version) to get both families",
+    ),
+    (
+        "verify.node.internal_ips.node_ip",
+        "the kubelet's --node-ip must name both addresses, IPv4 and IPv6, comma-separated: nodeRegistration.kubeletExtraArgs node-ip in kubeadm-config.yaml (the first node) or join-<node>.yaml (the others), as /var/lib/kubelet/kubeadm-flags.env shows it; fix it there and `systemctl restart kubelet` on that node",
+    ),
+    (
+        "verify.node.api_unreachable",
+        "the API server did not answer `kubectl get nodes`: check the kubeconfig (--kubeconfig) and that kube-apiserver runs",
+    ),
+    (
+        "verify.node.pod_cidrs.calico_ipam",
+        "for information: Calico's IPAM assigns pod addresses from its IPPools and ignores node podCIDRs (kubernetes#104544); kube-controller-manager cuts them from --cluster-cidr with --node-cidr-mask-size-ipv4/-ipv6 (networking.podSubnets, networking.nodeMaskSizes)",
+    ),
+];
+
+fn say(code: &str, args: &[&dyn Display]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
+/// The nodes once at least one is registered; the wait's reason otherwise.
+fn registered(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
+    poll(until, || match nodes(cx, until) {
+        Ok(n) if !n.is_empty() => Step::Done(n),
+        Ok(_) => Step::Wait(say("verify.node.none_registered", &[])),
+        Err(e) => Step::Wait(e.into()),
+    })
+}
 
 fn nodes(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
     cx.items(&Call::get("nodes", None, None), until)
@@ -20,10 +71,10 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
     let t = Timer::start("node.ready");
     let until = t.start + cx.deadline;
     let got = poll(until, || match nodes(cx, until) {
-        Err(e) => Step::Wait(e),
-        Ok(ns) if ns.is_empty() => Step::Wait("no nodes registered".into()),
+        Err(e) => Step::Wait(e.into()),
+        Ok(ns) if ns.is_empty() => Step::Wait(say("verify.node.none_registered", &[])),
         Ok(ns) if ns.iter().all(is_ready) => Step::Done(ns),
-        Ok(ns) => Step::Wait(
+        Ok(ns) => Step::Wait(Said::from(
             ns.iter()
                 .filter(|n| !is_ready(n))
                 .map(|n| {
@@ -35,7 +86,7 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-        ),
+        )),
     });
     let missing = |ns: &[Value]| -> Vec<String> {
         cx.expected
@@ -59,21 +110,21 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
                 vec![t.fail(
                     None,
                     format!("{seen}; not registered: {}", gone.join(", ")),
-                    "a planned node never joined: run its join (dsinstall apply resumes at join.<node>) and see `dsinstall logs --step join.<node>`",
+                    say("verify.node.ready.not_joined", &[]),
                 )]
             }
         }
         Err(e) => {
-            let hint = if e.contains("cni plugin not initialized")
-                || e.contains("network plugin is not ready")
+            let seen = |s: &str| e.text.contains(s);
+            let hint = if seen("cni plugin not initialized") || seen("network plugin is not ready")
             {
-                "the kubelet has no CNI config yet: calico-node has not started on that node (see calico.pods); `kubectl -n kube-system get pods -o wide` shows why"
-            } else if e.contains("Kubelet stopped posting") || e.contains("NodeStatusUnknown") {
-                "the node's kubelet stopped posting its status: on that node `systemctl status kubelet` and `journalctl -u kubelet -n 50`"
+                "verify.node.ready.no_cni"
+            } else if seen("Kubelet stopped posting") || seen("NodeStatusUnknown") {
+                "verify.node.ready.kubelet_stopped"
             } else {
-                "on that node: `journalctl -u kubelet -n 50`; the condition message above names what the kubelet is missing"
+                "verify.node.ready.kubelet"
             };
-            vec![t.fail(None, e, hint)]
+            vec![t.fail(None, e, say(hint, &[]))]
         }
     }
 }
@@ -84,11 +135,7 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
 pub fn internal_ips(cx: &Cx) -> Vec<CheckResult> {
     let t = Timer::start("node.internal-ips");
     let until = t.start + cx.deadline;
-    let ns = match poll(until, || match nodes(cx, until) {
-        Ok(n) if !n.is_empty() => Step::Done(n),
-        Ok(_) => Step::Wait("no nodes registered".into()),
-        Err(e) => Step::Wait(e),
-    }) {
+    let ns = match registered(cx, until) {
         Ok(n) => n,
         Err(e) => return per_family_error(cx, &t, &e),
     };
@@ -150,23 +197,23 @@ pub fn internal_ips(cx: &Cx) -> Vec<CheckResult> {
         .collect()
 }
 
-fn internal_ip_hint(cx: &Cx) -> String {
+fn internal_ip_hint(cx: &Cx) -> Said {
     if cx.expected.minor <= 19 {
-        "Kubernetes v1.19's kubelet takes a single --node-ip (a dual-stack pair is accepted from v1.20, kubernetes#95239), so a Node reports one InternalIP family only; no setting fixes this on v1.19: install v1.20 or later (kubernetes.version) to get both families".into()
+        say("verify.node.internal_ips.v119", &[])
     } else {
-        "the kubelet's --node-ip must name both addresses, IPv4 and IPv6, comma-separated: nodeRegistration.kubeletExtraArgs node-ip in kubeadm-config.yaml (the first node) or join-<node>.yaml (the others), as /var/lib/kubelet/kubeadm-flags.env shows it; fix it there and `systemctl restart kubelet` on that node".into()
+        say("verify.node.internal_ips.node_ip", &[])
     }
 }
 
-fn per_family_error(cx: &Cx, t: &Timer, e: &str) -> Vec<CheckResult> {
+fn per_family_error(cx: &Cx, t: &Timer, e: &Said) -> Vec<CheckResult> {
     cx.expected
         .families
         .iter()
         .map(|f| {
             t.fail(
                 Some(f.family),
-                e.to_string(),
-                "the API server did not answer `kubectl get nodes`: check the kubeconfig (--kubeconfig) and that kube-apiserver runs",
+                e.clone(),
+                say("verify.node.api_unreachable", &[]),
             )
         })
         .collect()
@@ -178,11 +225,7 @@ fn per_family_error(cx: &Cx, t: &Timer, e: &str) -> Vec<CheckResult> {
 pub fn pod_cidrs(cx: &Cx) -> Vec<CheckResult> {
     let t = Timer::start("node.pod-cidrs");
     let until = t.start + cx.deadline;
-    let ns = match poll(until, || match nodes(cx, until) {
-        Ok(n) if !n.is_empty() => Step::Done(n),
-        Ok(_) => Step::Wait("no nodes registered".into()),
-        Err(e) => Step::Wait(e),
-    }) {
+    let ns = match registered(cx, until) {
         Ok(n) => n,
         Err(e) => return per_family_error(cx, &t, &e),
     };
@@ -196,7 +239,11 @@ pub fn pod_cidrs(cx: &Cx) -> Vec<CheckResult> {
                 let name = name_of(n);
                 let cidrs: Vec<String> = n["spec"]["podCIDRs"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|c| c.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .or_else(|| n["spec"]["podCIDR"].as_str().map(|c| vec![c.to_string()]))
                     .unwrap_or_default();
                 let mine = cidrs.iter().find_map(|c| {
@@ -220,7 +267,7 @@ pub fn pod_cidrs(cx: &Cx) -> Vec<CheckResult> {
                 t.warn(
                     Some(f.family),
                     bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
-                    "for information: Calico's IPAM assigns pod addresses from its IPPools and ignores node podCIDRs (kubernetes#104544); kube-controller-manager cuts them from --cluster-cidr with --node-cidr-mask-size-ipv4/-ipv6 (networking.podSubnets, networking.nodeMaskSizes)",
+                    say("verify.node.pod_cidrs.calico_ipam", &[]),
                 )
             }
         })

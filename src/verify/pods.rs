@@ -5,32 +5,117 @@ use super::check::{Cx, Step, Timer, each, family_of, host_port, pod_ips, pod_rea
 use super::kubectl::Call;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
+use crate::message::Said;
 use serde_json::Value;
+use std::fmt::Display;
 use std::time::Instant;
 
 pub const CLIENT: &str = "dsinstall-client";
 pub const SERVER_LABEL: &str = "app=dsinstall-web";
 
+/// The sentences these checks write, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "verify.pod.client_waiting",
+        "dsinstall-client is {0} (podIPs: {1})",
+    ),
+    (
+        "verify.pod.servers_waiting",
+        "{0} of {1} dsinstall-web pods ready",
+    ),
+    (
+        "verify.pod.ips.never_ran",
+        "the test pod never ran with an address: `kubectl -n <namespace> describe pod dsinstall-client` (image pull? no CNI?)",
+    ),
+    (
+        "verify.pod.ips.not_an_address",
+        "podIP {0} is not an address",
+    ),
+    (
+        "verify.pod.ips.malformed",
+        "the CNI returned a malformed address",
+    ),
+    (
+        "verify.pod.ips.outside_pool",
+        "dsinstall-client podIP {0} outside the IPPool {1}",
+    ),
+    (
+        "verify.pod.ips.other_ipam",
+        "the pod was addressed by another IPAM than Calico's: the CNI config's ipam type must be calico-ipam",
+    ),
+    (
+        "verify.pod.ips.primary_mismatch",
+        "podIP {0} but podIPs[0] {1}",
+    ),
+    (
+        "verify.pod.ips.primary",
+        "the API server keeps podIP == podIPs[0]; a kubelet older than the API server writes only podIP",
+    ),
+    (
+        "verify.pod.ips.no_pool",
+        "there is no {0} IPPool (see calico.pools), so calico-ipam has nothing to assign from: set the manifest's CALICO_{1}POOL_CIDR and re-apply",
+    ),
+    (
+        "verify.pod.ips.operator_pool",
+        "the Installation's calicoNetwork has no pool of this family for calico-ipam: add it to calico-installation.yaml",
+    ),
+    (
+        "verify.pod.ips.cni_recreate",
+        "the CNI config asks for \"{0}\": \"true\"; pods created before it was set keep one family: delete and recreate them",
+    ),
+    (
+        "verify.pod.ips.cni_assign",
+        "the CNI config (calico-config ConfigMap, cni_network_config) has no \"{0}\": \"true\" in its ipam section, so calico-ipam gives pods no {1} address (calico#9312): add it, re-apply calico.yaml, restart calico-node and recreate the pods",
+    ),
+    (
+        "verify.pod.reach.not_ready",
+        "the test pods did not get ready (see pod.ips)",
+    ),
+    (
+        "verify.pod.reach.no_address",
+        "no dsinstall-web pod has a {0} address",
+    ),
+    ("verify.pod.reach.see_ips", "see pod.ips"),
+    (
+        "verify.pod.reach.ipip",
+        "IPIP carries IPv4 only (calico#6226): IPv6 pod traffic between nodes needs BGP over IPv6 (calico-node IP6 autodetected, IP6_AUTODETECTION_METHOD) or VXLAN on the IPv6 pool (Calico v3.23+, calico.ipv6Encapsulation: VXLAN)",
+    ),
+    (
+        "verify.pod.reach.ipv6_bgp",
+        "no IPv6 route between the nodes' pods: calico-node peers over IPv6 only with an IPv6 address autodetected (IP6_AUTODETECTION_METHOD) — check `calicoctl node status` for IPv6 BGP sessions (calico#10834)",
+    ),
+    (
+        "verify.pod.reach.dropped",
+        "the pods' traffic between nodes is dropped: check the firewall between the nodes (BGP tcp/179, IPIP protocol 4, VXLAN udp/4789) and calico-node's routes (`ip route` / `ip -6 route` on the nodes)",
+    ),
+];
+
+fn say(code: &str, args: &[&dyn Display]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
 /// The client pod once it runs with its addresses.
-pub fn client(cx: &Cx, until: Instant) -> Result<Value, String> {
+pub fn client(cx: &Cx, until: Instant) -> Result<Value, Said> {
     poll(until, || {
         match cx.get(
             &Call::get("pod", Some(&cx.expected.namespace), Some(CLIENT)),
             until,
         ) {
             Ok(p) if pod_ready(&p) && !pod_ips(&p).is_empty() => Step::Done(p),
-            Ok(p) => Step::Wait(format!(
-                "{CLIENT} is {} (podIPs: {})",
-                p["status"]["phase"].as_str().unwrap_or("?"),
-                pod_ips(&p).join(", ")
+            Ok(p) => Step::Wait(say(
+                "verify.pod.client_waiting",
+                &[
+                    &p["status"]["phase"].as_str().unwrap_or("?"),
+                    &pod_ips(&p).join(", "),
+                ],
             )),
-            Err(e) => Step::Wait(e),
+            Err(e) => Step::Wait(e.into()),
         }
     })
 }
 
 /// The server pods once every one is ready.
-pub fn servers(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+pub fn servers(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
     poll(until, || {
         match cx.items(
             &Call::Get {
@@ -42,12 +127,11 @@ pub fn servers(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
             until,
         ) {
             Ok(ps) if !ps.is_empty() && ps.iter().all(pod_ready) => Step::Done(ps),
-            Ok(ps) => Step::Wait(format!(
-                "{} of {} dsinstall-web pods ready",
-                ps.iter().filter(|p| pod_ready(p)).count(),
-                ps.len()
+            Ok(ps) => Step::Wait(say(
+                "verify.pod.servers_waiting",
+                &[&ps.iter().filter(|p| pod_ready(p)).count(), &ps.len()],
             )),
-            Err(e) => Step::Wait(e),
+            Err(e) => Step::Wait(e.into()),
         }
     })
 }
@@ -61,13 +145,7 @@ pub fn ips(cx: &Cx) -> Vec<CheckResult> {
         Ok(p) => p,
         Err(e) => {
             return fams()
-                .map(|f| {
-                    t.fail(
-                        Some(f),
-                        e.clone(),
-                        "the test pod never ran with an address: `kubectl -n <namespace> describe pod dsinstall-client` (image pull? no CNI?)",
-                    )
-                })
+                .map(|f| t.fail(Some(f), e.clone(), say("verify.pod.ips.never_ran", &[])))
                 .collect();
         }
     };
@@ -78,11 +156,21 @@ pub fn ips(cx: &Cx) -> Vec<CheckResult> {
         .map(|f| {
             let all = ips.join(", ");
             let Some(ip) = ips.iter().find(|ip| family_of(ip) == Some(f)) else {
-                return t.fail(Some(f), format!("{CLIENT} podIPs: {all}"), missing_family_hint(cx, f, &pools, until));
+                return t.fail(
+                    Some(f),
+                    format!("{CLIENT} podIPs: {all}"),
+                    missing_family_hint(cx, f, &pools, until),
+                );
             };
             let addr: std::net::IpAddr = match ip.parse() {
                 Ok(a) => a,
-                Err(_) => return t.fail(Some(f), format!("podIP {ip:?} is not an address"), "the CNI returned a malformed address"),
+                Err(_) => {
+                    return t.fail(
+                        Some(f),
+                        say("verify.pod.ips.not_an_address", &[&format!("{ip:?}")]),
+                        say("verify.pod.ips.malformed", &[]),
+                    );
+                }
             };
             let pool = calico::pool_of(&pools, f)
                 .and_then(|p| p["spec"]["cidr"].as_str())
@@ -92,12 +180,19 @@ pub fn ips(cx: &Cx) -> Vec<CheckResult> {
             {
                 return t.fail(
                     Some(f),
-                    format!("{CLIENT} podIP {ip} outside the IPPool {pool}"),
-                    "the pod was addressed by another IPAM than Calico's: the CNI config's ipam type must be calico-ipam",
+                    say("verify.pod.ips.outside_pool", &[ip, &pool]),
+                    say("verify.pod.ips.other_ipam", &[]),
                 );
             }
             if !primary_ok && cx.expected.families.first().map(|x| x.family) == Some(f) {
-                return t.fail(Some(f), format!("podIP {} but podIPs[0] {ip}", p["status"]["podIP"]), "the API server keeps podIP == podIPs[0]; a kubelet older than the API server writes only podIP");
+                return t.fail(
+                    Some(f),
+                    say(
+                        "verify.pod.ips.primary_mismatch",
+                        &[&p["status"]["podIP"], ip],
+                    ),
+                    say("verify.pod.ips.primary", &[]),
+                );
             }
             t.pass(
                 Some(f),
@@ -113,24 +208,21 @@ pub fn ips(cx: &Cx) -> Vec<CheckResult> {
 
 /// Pods with IPv4 only: the CNI config's `assign_ipv6` or a missing IPv6 pool
 /// (calico#9312, kubekey#2871).
-fn missing_family_hint(cx: &Cx, f: AddressFamily, pools: &[Value], until: Instant) -> String {
+fn missing_family_hint(cx: &Cx, f: AddressFamily, pools: &[Value], until: Instant) -> Said {
     let key = match f {
         AddressFamily::Ipv4 => "assign_ipv4",
         AddressFamily::Ipv6 => "assign_ipv6",
     };
     if calico::pool_of(pools, f).is_none() {
-        return format!(
-            "there is no {} IPPool (see calico.pools), so calico-ipam has nothing to assign from: set the manifest's CALICO_{}POOL_CIDR and re-apply",
-            f.kube_name(),
-            if f == AddressFamily::Ipv6 {
-                "IPV6"
-            } else {
-                "IPV4"
-            }
-        );
+        let env = if f == AddressFamily::Ipv6 {
+            "IPV6"
+        } else {
+            "IPV4"
+        };
+        return say("verify.pod.ips.no_pool", &[&f.kube_name(), &env]);
     }
     if cx.expected.operator {
-        return "the Installation's calicoNetwork has no pool of this family for calico-ipam: add it to calico-installation.yaml".into();
+        return say("verify.pod.ips.operator_pool", &[]);
     }
     let cni = cx
         .get(
@@ -143,14 +235,9 @@ fn missing_family_hint(cx: &Cx, f: AddressFamily, pools: &[Value], until: Instan
     let set = cni.contains(&format!("\"{key}\": \"true\""))
         || cni.contains(&format!("\"{key}\":\"true\""));
     if set {
-        format!(
-            "the CNI config asks for \"{key}\": \"true\"; pods created before it was set keep one family: delete and recreate them"
-        )
+        say("verify.pod.ips.cni_recreate", &[&key])
     } else {
-        format!(
-            "the CNI config (calico-config ConfigMap, cni_network_config) has no \"{key}\": \"true\" in its ipam section, so calico-ipam gives pods no {} address (calico#9312): add it, re-apply calico.yaml, restart calico-node and recreate the pods",
-            f.kube_name()
-        )
+        say("verify.pod.ips.cni_assign", &[&key, &f.kube_name()])
     }
 }
 
@@ -165,13 +252,7 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         Err(e) => {
             return fams
                 .iter()
-                .map(|f| {
-                    t.fail(
-                        Some(*f),
-                        e.clone(),
-                        "the test pods did not get ready (see pod.ips)",
-                    )
-                })
+                .map(|f| t.fail(Some(*f), e.clone(), say("verify.pod.reach.not_ready", &[])))
                 .collect();
         }
     };
@@ -190,8 +271,8 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         if targets.is_empty() {
             return t.fail(
                 Some(f),
-                format!("no dsinstall-web pod has a {} address", f.kube_name()),
-                "see pod.ips",
+                say("verify.pod.reach.no_address", &[&f.kube_name()]),
+                say("verify.pod.reach.see_ips", &[]),
             );
         }
         let mut ok = vec![];
@@ -221,18 +302,18 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
     })
 }
 
-fn reach_hint(cx: &Cx, f: AddressFamily, until: Instant) -> String {
+fn reach_hint(cx: &Cx, f: AddressFamily, until: Instant) -> Said {
     let pools = calico::list_pools(cx, until).unwrap_or_default();
     let enc = calico::pool_of(&pools, f).map(|p| calico::encapsulation(&p["spec"]));
     let v4_ipip = calico::pool_of(&pools, AddressFamily::Ipv4)
         .is_some_and(|p| calico::encapsulation(&p["spec"]) == "IPIP");
     if f == AddressFamily::Ipv6 && enc.as_deref() != Some("VXLAN") {
         if v4_ipip || enc.as_deref() == Some("IPIP") {
-            return "IPIP carries IPv4 only (calico#6226): IPv6 pod traffic between nodes needs BGP over IPv6 (calico-node IP6 autodetected, IP6_AUTODETECTION_METHOD) or VXLAN on the IPv6 pool (Calico v3.23+, calico.ipv6Encapsulation: VXLAN)".into();
+            return say("verify.pod.reach.ipip", &[]);
         }
-        return "no IPv6 route between the nodes' pods: calico-node peers over IPv6 only with an IPv6 address autodetected (IP6_AUTODETECTION_METHOD) — check `calicoctl node status` for IPv6 BGP sessions (calico#10834)".into();
+        return say("verify.pod.reach.ipv6_bgp", &[]);
     }
-    "the pods' traffic between nodes is dropped: check the firewall between the nodes (BGP tcp/179, IPIP protocol 4, VXLAN udp/4789) and calico-node's routes (`ip route` / `ip -6 route` on the nodes)".into()
+    say("verify.pod.reach.dropped", &[])
 }
 
 /// `wget` from the client pod; busybox wget's own message as the error.

@@ -1,6 +1,7 @@
 //! The checks' results (checks.md): the same whether the wizard shows them, `verify` prints
 //! them, or `--json`/`--junit` write them. Field names are a public contract.
 
+use crate::message::Message;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,14 @@ pub struct CheckResult {
     pub evidence: String,
     /// On FAIL/WARN: the likely cause and the fix. Null otherwise.
     pub hint: Option<String>,
+    /// The hint's code and values (`verify::texts()`), for a front end in another language;
+    /// absent in reports written before it existed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hint_code: Option<Box<Message>>,
+    /// The evidence's code and values where the evidence is a fixed sentence ("no enabled
+    /// IPv6 IPPool"), not data (addresses, kubectl's own words).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub evidence_code: Option<Box<Message>>,
 }
 
 impl CheckResult {

@@ -5,11 +5,62 @@ use super::kubectl::Call;
 use super::pods;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
+use crate::message::Said;
 use serde_json::Value;
+use std::fmt::Display;
 use std::time::{Duration, Instant};
 
+/// The sentences these checks write, by code (the wizard translates them: assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    ("verify.svc.waiting", "{0} of {1} test Services created"),
+    (
+        "verify.svc.cluster_ip.not_created",
+        "the workload's Services were not created: `kubectl apply -f verify-workload.yaml` shows why",
+    ),
+    (
+        "verify.svc.cluster_ip.ranges",
+        "kube-apiserver's --service-cluster-ip-range must list both service ranges (networking.serviceSubnets), and the kube-controller-manager the same; on 1.20 the IPv6DualStack gate must be on in both",
+    ),
+    (
+        "verify.svc.not_ready",
+        "the test workload did not get ready (see pod.ips)",
+    ),
+    (
+        "verify.svc.reach.none",
+        "no {0} ClusterIP to reach (see svc.cluster-ip)",
+    ),
+    (
+        "verify.svc.reach.ipvs",
+        "kube-proxy (ipvs) has no virtual server for this ClusterIP: `ipvsadm -Ln` on the client's node; kube-proxy's clusterCIDR must list both pod subnets",
+    ),
+    (
+        "verify.svc.reach.kube_proxy",
+        "kube-proxy programs no rule for this family: its clusterCIDR (kube-proxy ConfigMap) must list both pod subnets, and on 1.20 the IPv6DualStack gate must be on; `kubectl -n kube-system logs -l k8s-app=kube-proxy`",
+    ),
+    (
+        "verify.svc.node_port.none",
+        "no NodePort Service of the {0} family (before 1.20 a Service has one family; the workload puts the NodePort on one)",
+    ),
+    (
+        "verify.svc.node_port.no_address",
+        "no node has a known {0} address",
+    ),
+    (
+        "verify.svc.node_port.ipvs_ipv6",
+        "kube-proxy in ipvs mode before 1.22 opens no IPv6 NodePort (kubeadm#2205, kubernetes#93858): use proxyMode iptables, or Kubernetes v1.22+; this cluster runs 1.{0}",
+    ),
+    (
+        "verify.svc.node_port.closed",
+        "the NodePort is not open on that address: check a host firewall (firewalld/nftables) for the NodePort range 30000-32767 on that family, and kube-proxy's --nodeport-addresses",
+    ),
+];
+
+fn say(code: &str, args: &[&dyn Display]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
 /// The workload's Services (dsinstall-web, dsinstall-web-ipv4, dsinstall-web-ipv6).
-pub fn services(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+pub fn services(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
     let want = cx.expected.families.len() + usize::from(cx.expected.minor >= 20);
     poll(until, || {
         match cx.items(
@@ -22,8 +73,8 @@ pub fn services(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
             until,
         ) {
             Ok(s) if s.len() >= want => Step::Done(s),
-            Ok(s) => Step::Wait(format!("{} of {want} test Services created", s.len())),
-            Err(e) => Step::Wait(e),
+            Ok(s) => Step::Wait(say("verify.svc.waiting", &[&s.len(), &want])),
+            Err(e) => Step::Wait(e.into()),
         }
     })
 }
@@ -50,7 +101,13 @@ pub fn cluster_ip(cx: &Cx) -> Vec<CheckResult> {
     let svcs = match services(cx, until) {
         Ok(s) => s,
         Err(e) => {
-            return cx.expected.families.iter().map(|f| t.fail(Some(f.family), e.clone(), "the workload's Services were not created: `kubectl apply -f verify-workload.yaml` shows why")).collect();
+            let hint = say("verify.svc.cluster_ip.not_created", &[]);
+            return cx
+                .expected
+                .families
+                .iter()
+                .map(|f| t.fail(Some(f.family), e.clone(), hint.clone()))
+                .collect();
         }
     };
     cx.expected
@@ -64,21 +121,43 @@ pub fn cluster_ip(cx: &Cx) -> Vec<CheckResult> {
                 let ips = cluster_ips(s);
                 let fams: Vec<String> = s["spec"]["ipFamilies"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if !fams.is_empty() && fams.len() == ips.len() {
                     for (ip, fam) in ips.iter().zip(&fams) {
                         if family_of(ip).map(|x| x.kube_name()) != Some(fam.as_str()) {
-                            bad.push(format!("{}: clusterIPs {} do not match ipFamilies {}", name_of(s), ips.join(","), fams.join(",")));
+                            bad.push(format!(
+                                "{}: clusterIPs {} do not match ipFamilies {}",
+                                name_of(s),
+                                ips.join(","),
+                                fams.join(",")
+                            ));
                         }
                     }
                 } else if !fams.is_empty() {
-                    bad.push(format!("{}: {} clusterIPs for ipFamilies {}", name_of(s), ips.len(), fams.join(",")));
+                    bad.push(format!(
+                        "{}: {} clusterIPs for ipFamilies {}",
+                        name_of(s),
+                        ips.len(),
+                        fams.join(",")
+                    ));
                 }
                 for ip in ips.iter().filter(|ip| family_of(ip) == Some(f.family)) {
                     found = true;
-                    let inside = ip.parse::<std::net::IpAddr>().is_ok_and(|a| f.service_subnet.contains(&a));
-                    let what = format!("{} ({}) {ip}", name_of(s), s["spec"]["ipFamilyPolicy"].as_str().unwrap_or("SingleStack"));
+                    let inside = ip
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|a| f.service_subnet.contains(&a));
+                    let what = format!(
+                        "{} ({}) {ip}",
+                        name_of(s),
+                        s["spec"]["ipFamilyPolicy"]
+                            .as_str()
+                            .unwrap_or("SingleStack")
+                    );
                     if inside {
                         seen.push(what);
                     } else {
@@ -87,13 +166,19 @@ pub fn cluster_ip(cx: &Cx) -> Vec<CheckResult> {
                 }
             }
             if !found {
-                bad.push(format!("no Service got a {} ClusterIP", f.family.kube_name()));
+                bad.push(format!(
+                    "no Service got a {} ClusterIP",
+                    f.family.kube_name()
+                ));
             }
             if bad.is_empty() {
                 t.pass(Some(f.family), seen.join("; "))
             } else {
-                t.fail(Some(f.family), bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
-                    "kube-apiserver's --service-cluster-ip-range must list both service ranges (networking.serviceSubnets), and the kube-controller-manager the same; on 1.20 the IPv6DualStack gate must be on in both")
+                t.fail(
+                    Some(f.family),
+                    bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
+                    say("verify.svc.cluster_ip.ranges", &[]),
+                )
             }
         })
         .collect()
@@ -113,13 +198,7 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
                 .expected
                 .families
                 .iter()
-                .map(|f| {
-                    t.fail(
-                        Some(f.family),
-                        e.clone(),
-                        "the test workload did not get ready (see pod.ips)",
-                    )
-                })
+                .map(|f| t.fail(Some(f.family), e.clone(), say("verify.svc.not_ready", &[])))
                 .collect();
         }
     };
@@ -151,24 +230,21 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         if ok.is_empty() && bad.is_empty() {
             return t.skip(
                 Some(f.family),
-                format!(
-                    "no {} ClusterIP to reach (see svc.cluster-ip)",
-                    f.family.kube_name()
-                ),
+                say("verify.svc.reach.none", &[&f.family.kube_name()]),
             );
         }
         if bad.is_empty() {
             t.pass(Some(f.family), ok.join("; "))
         } else {
             let hint = if cx.expected.proxy_mode == "ipvs" {
-                "kube-proxy (ipvs) has no virtual server for this ClusterIP: `ipvsadm -Ln` on the client's node; kube-proxy's clusterCIDR must list both pod subnets"
+                "verify.svc.reach.ipvs"
             } else {
-                "kube-proxy programs no rule for this family: its clusterCIDR (kube-proxy ConfigMap) must list both pod subnets, and on 1.20 the IPv6DualStack gate must be on; `kubectl -n kube-system logs -l k8s-app=kube-proxy`"
+                "verify.svc.reach.kube_proxy"
             };
             t.fail(
                 Some(f.family),
                 bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
-                hint,
+                say(hint, &[]),
             )
         }
     })
@@ -200,13 +276,7 @@ pub fn node_port(cx: &Cx) -> Vec<CheckResult> {
                 .expected
                 .families
                 .iter()
-                .map(|f| {
-                    t.fail(
-                        Some(f.family),
-                        e.clone(),
-                        "the test workload did not get ready (see pod.ips)",
-                    )
-                })
+                .map(|f| t.fail(Some(f.family), e.clone(), say("verify.svc.not_ready", &[])))
                 .collect();
         }
     };
@@ -215,16 +285,16 @@ pub fn node_port(cx: &Cx) -> Vec<CheckResult> {
         .unwrap_or_default();
     each(&cx.expected.families, |f| {
         let Some(port) = node_port_of(&svcs, f.family) else {
-            return t.skip(Some(f.family), format!(
-                    "no NodePort Service of the {} family (before 1.20 a Service has one family; the workload puts the NodePort on one)",
-                    f.family.kube_name()
-                ));
+            return t.skip(
+                Some(f.family),
+                say("verify.svc.node_port.none", &[&f.family.kube_name()]),
+            );
         };
         let targets = addresses(cx, &nodes, f.family);
         if targets.is_empty() {
             return t.skip(
                 Some(f.family),
-                format!("no node has a known {} address", f.family.kube_name()),
+                say("verify.svc.node_port.no_address", &[&f.family.kube_name()]),
             );
         }
         let mut ok = vec![];
@@ -248,12 +318,9 @@ pub fn node_port(cx: &Cx) -> Vec<CheckResult> {
                 && cx.expected.proxy_mode == "ipvs"
                 && cx.expected.minor <= 21
             {
-                format!(
-                    "kube-proxy in ipvs mode before 1.22 opens no IPv6 NodePort (kubeadm#2205, kubernetes#93858): use proxyMode iptables, or Kubernetes v1.22+; this cluster runs 1.{}",
-                    cx.expected.minor
-                )
+                say("verify.svc.node_port.ipvs_ipv6", &[&cx.expected.minor])
             } else {
-                "the NodePort is not open on that address: check a host firewall (firewalld/nftables) for the NodePort range 30000-32767 on that family, and kube-proxy's --nodeport-addresses".into()
+                say("verify.svc.node_port.closed", &[])
             };
             t.fail(
                 Some(f.family),

@@ -298,6 +298,7 @@ pub mod pty {
 /// Runner events, as the journal holds them, for the Install and Checks screens.
 pub mod runner_events {
     use dsinstall::run::event::{Event, RunState, StepState};
+    use dsinstall::run::step::Failure;
     use dsinstall::tui::install::Feed;
     use dsinstall::tui::model::Model;
     use dsinstall::tui::update::{Msg, update};
@@ -360,6 +361,7 @@ pub mod runner_events {
                 duration_ms: ms,
                 error: None,
                 hint: None,
+                diagnosis: None,
             },
         );
     }
@@ -373,6 +375,22 @@ pub mod runner_events {
                 duration_ms: 5200,
                 error: Some(cause.into()),
                 hint: Some(fix.into()),
+                diagnosis: None,
+            },
+        );
+    }
+
+    /// A step failed as the runner reports it: the cause and fix with their code.
+    pub fn failed_with(m: &mut Model, id: &str, f: Failure) {
+        feed(
+            m,
+            Event::StepEnded {
+                step: id.into(),
+                state: StepState::Failed,
+                duration_ms: 5200,
+                error: Some(f.cause),
+                hint: Some(f.fix),
+                diagnosis: f.diagnosis,
             },
         );
     }
@@ -404,6 +422,8 @@ pub mod runner_events {
                     duration_ms: 120,
                     evidence: format!("{id} evidence: 10.0.0.1, fd00::1"),
                     hint: hint.map(String::from),
+                    hint_code: None,
+                    evidence_code: None,
                 },
             },
         );
@@ -470,6 +490,75 @@ pub mod runner_events {
             Some("kube-proxy is slow to program ip6tables"),
         );
         check(m, "dns.resolve", None, CheckStatus::Pass, None);
+        ended(m, "verify", 3000);
+        run_ended(m, RunState::Done);
+    }
+
+    /// kubeadm's preflight as `kubeadm init` prints it: the port in use, and swap on.
+    pub const PREFLIGHT_LINES: [&str; 4] = [
+        "[preflight] Running pre-flight checks",
+        "error execution phase preflight: [preflight] Some fatal errors occurred:",
+        "\t[ERROR Port-6443]: Port 6443 is in use",
+        "\t[ERROR Swap]: running with swap on is not supported. Please disable swap",
+    ];
+
+    /// The run failed in kubeadm.init's preflight, diagnosed by the runner.
+    pub fn diagnosed_run(m: &mut Model) {
+        running(m);
+        let lines: Vec<String> = PREFLIGHT_LINES.iter().map(|l| l.to_string()).collect();
+        failed_with(
+            m,
+            "kubeadm.init",
+            dsinstall::run::diagnose::kubeadm(&lines, "init"),
+        );
+        run_ended(m, RunState::Failed);
+    }
+
+    /// The guide's 1.19 run: it installed, and node.internal-ips found no IPv6 InternalIP,
+    /// with the hint the check writes for 1.19 (by its code).
+    pub fn failed_checks_run(m: &mut Model) {
+        running(m);
+        ended(m, "kubeadm.init", 61000);
+        step(m, "verify", 1);
+        check(m, "node.ready", None, CheckStatus::Pass, None);
+        check(
+            m,
+            "node.internal-ips",
+            Some("ipv4"),
+            CheckStatus::Pass,
+            None,
+        );
+        use dsinstall::message::Said;
+        use dsinstall::verify::{calico, nodes};
+        let failed = [
+            (
+                "node.internal-ips",
+                Said::from("node01: no IPv6 InternalIP (has 111.111.111.121)"),
+                Said::coded(nodes::TEXTS, "verify.node.internal_ips.v119", &[]),
+            ),
+            (
+                "calico.pools",
+                Said::coded(calico::TEXTS, "verify.calico.pools.none", &[&"IPv6"]),
+                Said::coded(calico::TEXTS, "verify.calico.pools.no_ipv6", &[]),
+            ),
+        ];
+        for (id, evidence, hint) in failed {
+            feed(
+                m,
+                Event::Check {
+                    check: CheckResult {
+                        id: id.into(),
+                        family: Some("ipv6".into()),
+                        status: CheckStatus::Fail,
+                        duration_ms: 120,
+                        evidence: evidence.text,
+                        evidence_code: evidence.code,
+                        hint: Some(hint.text),
+                        hint_code: hint.code,
+                    },
+                },
+            );
+        }
         ended(m, "verify", 3000);
         run_ended(m, RunState::Done);
     }

@@ -811,6 +811,9 @@ fn join_failure(node: &str, lines: &[String]) -> Failure {
     };
     if !f.cause.contains(node) {
         f.cause = format!("{node}: {}", f.cause);
+        if let Some(d) = f.diagnosis.as_mut() {
+            d.node = Some(node.to_string());
+        }
     }
     f
 }

@@ -195,13 +195,13 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             ),
             styles::error(),
         ));
-        if let Some(e) = &f.error {
-            for l in wrap(&tx.f("label.value", &[tx.t("install.cause"), e]), w) {
+        if let Some(e) = tx.step_cause(f) {
+            for l in wrap(&tx.f("label.value", &[tx.t("install.cause"), &e]), w) {
                 head.push(Line::styled(l, styles::error()));
             }
         }
-        if let Some(hint) = &f.hint {
-            for l in wrap(&tx.f("label.value", &[tx.t("install.fix"), hint]), w) {
+        if let Some(hint) = tx.step_fix(f) {
+            for l in wrap(&tx.f("label.value", &[tx.t("install.fix"), &hint]), w) {
                 head.push(Line::styled(l, styles::warning()));
             }
         }
@@ -366,7 +366,10 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
     }
     detail.push(Line::styled(truncate(&c.name(), w), styles::bold()));
     for l in wrap(
-        &tx.f("label.value", &[tx.t("checks.evidence"), &c.evidence]),
+        &tx.f(
+            "label.value",
+            &[tx.t("checks.evidence"), &tx.check_evidence(c)],
+        ),
         w,
     )
     .into_iter()
@@ -374,8 +377,8 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
     {
         detail.push(Line::raw(l));
     }
-    if let Some(h) = &c.hint {
-        for l in wrap(&tx.f("label.value", &[tx.t("checks.hint"), h]), w)
+    if let Some(h) = tx.check_hint(c) {
+        for l in wrap(&tx.f("label.value", &[tx.t("checks.hint"), &h]), w)
             .into_iter()
             .take(4)
         {
@@ -399,7 +402,7 @@ fn checks(frame: &mut Frame, m: &Model, area: Rect) {
         let (time, evidence) = if running {
             (String::new(), tx.t("checks.running").to_string())
         } else {
-            (seconds(c.duration_ms), c.evidence.clone())
+            (seconds(c.duration_ms), tx.check_evidence(c))
         };
         let text = format!(
             "{focus}{mark} {} {:<5} {:>6}  {evidence}",

@@ -1,0 +1,121 @@
+//! Sentences the engine writes for a person, carried by a stable code and the values in
+//! them, so a front end can show them in another language while the engine stays English
+//! (the wizard looks the code up in assets/i18n). The English is the engine's own table:
+//! each module that writes such sentences has `TEXTS`, (code, English with `{N}`), and
+//! the text it writes is that English filled with the values, so the reports read the same
+//! with or without a front end.
+
+use serde::{Deserialize, Serialize};
+use std::fmt::Display;
+
+/// A code and its values, as serialized beside the English text (`hintCode`, `diagnosis`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub code: String,
+    /// `{N}` in the text is `args[N]`, as the English shows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+}
+
+/// An English text and, where it is a fixed sentence, its code: what the engine writes.
+/// Data (an address list, kubectl's own error) has no code and stays as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Said {
+    pub text: String,
+    /// Boxed: it travels in every check result and journal event, most without one.
+    pub code: Option<Box<Message>>,
+}
+
+impl Said {
+    /// The sentence `code` of `table`, filled with `args`. A code missing from the table is
+    /// a programming error (a test holds every call site to the tables); in release it
+    /// still says the code rather than nothing.
+    pub fn coded(table: &[(&str, &str)], code: &str, args: &[&dyn Display]) -> Said {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let english = english(table, code);
+        debug_assert!(english.is_some(), "unknown message code {code}");
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        Said {
+            text: fill(english.unwrap_or(code), &refs),
+            code: Some(Box::new(Message {
+                code: code.to_string(),
+                args,
+            })),
+        }
+    }
+}
+
+impl From<String> for Said {
+    fn from(text: String) -> Said {
+        Said { text, code: None }
+    }
+}
+
+impl From<&str> for Said {
+    fn from(text: &str) -> Said {
+        Said::from(text.to_string())
+    }
+}
+
+/// The English of `code` in `table`.
+pub fn english<'a>(table: &[(&str, &'a str)], code: &str) -> Option<&'a str> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
+}
+
+/// The `{N}` numbers in a text.
+pub fn placeholders(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}')?.0.parse().ok())
+}
+
+/// Replace `{N}` by `args[N]` in one pass, so an argument that itself contains `{1}` (a
+/// user's input) is not substituted again; a `{` that opens no known `{N}` (JSON in a
+/// command) stays as it is.
+pub fn fill(text: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let n: usize = after[..close].parse().ok()?;
+            Some((args.get(n)?, close))
+        });
+        match arg {
+            Some((a, close)) => {
+                out.push_str(a);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: &[(&str, &str)] = &[("x.one", "port {0} on {1}: kubectl patch -p '{\"a\":1}'")];
+
+    #[test]
+    fn coded_fills_the_english_and_keeps_the_values() {
+        let s = Said::coded(T, "x.one", &[&6443, &"node01"]);
+        assert_eq!(s.text, "port 6443 on node01: kubectl patch -p '{\"a\":1}'");
+        let m = s.code.unwrap();
+        assert_eq!(
+            (m.code.as_str(), m.args),
+            ("x.one", vec!["6443".into(), "node01".into()])
+        );
+    }
+
+    #[test]
+    fn an_argument_is_not_filled_again() {
+        assert_eq!(fill("{0} {1}", &["{1}", "b"]), "{1} b");
+    }
+}

@@ -1,0 +1,328 @@
+//! What the engine writes during an install carries stable codes: every sentence of the
+//! checks (`verify::texts()`) and every cause and fix of a failed step
+//! (`run::diagnose::TEXTS`). Both wizard languages have each code's text with the same
+//! `{N}` as the engine's English, the English texts are the engine's exactly (so the
+//! English screens read as the reports), and the serialized shapes only gained optional
+//! fields: files written before them still read.
+
+use dsinstall::message::{Message, placeholders};
+use dsinstall::run::diagnose::{self, TEXTS as FAILURES};
+use dsinstall::run::event::{Diagnosis, Event, StepState};
+use dsinstall::run::status::{Status, StepStatus};
+use dsinstall::tui::i18n::{Lang, Texts};
+use dsinstall::verify::report::{CheckResult, Report};
+use std::collections::BTreeSet;
+
+/// Every key the engine's codes need, with the engine's English: (key, English).
+fn engine_keys() -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = dsinstall::verify::texts()
+        .map(|(c, t)| (c.to_string(), t.to_string()))
+        .collect();
+    for (code, cause, fix) in FAILURES {
+        keys.push((format!("cause.{code}"), cause.to_string()));
+        if !fix.is_empty() {
+            keys.push((format!("fix.{code}"), fix.to_string()));
+        }
+    }
+    keys.push(("diagnosis.also_failed".into(), diagnose::ALSO_FAILED.into()));
+    keys
+}
+
+fn text<'a>(tx: &'a Texts, key: &'a str) -> Option<&'a str> {
+    tx.keys().any(|k| k == key).then(|| tx.t(key))
+}
+
+fn numbers(t: &str) -> BTreeSet<usize> {
+    placeholders(t).collect()
+}
+
+#[test]
+fn codes_are_unique() {
+    let mut seen = BTreeSet::new();
+    for (key, _) in engine_keys() {
+        assert!(seen.insert(key.clone()), "{key} is defined twice");
+    }
+}
+
+#[test]
+fn the_english_texts_are_the_engines() {
+    let en = Lang::En.texts();
+    for (key, english) in engine_keys() {
+        assert_eq!(text(en, &key), Some(english.as_str()), "en.yaml {key}");
+    }
+}
+
+#[test]
+fn chinese_has_every_code_with_the_same_placeholders() {
+    let zh = Lang::ZhCn.texts();
+    for (key, english) in engine_keys() {
+        let t = text(zh, &key).unwrap_or_else(|| panic!("zh-CN.yaml lacks {key}"));
+        assert_eq!(numbers(t), numbers(&english), "zh-CN {key}: {t}");
+        assert_ne!(t, english, "zh-CN {key} is not translated");
+    }
+}
+
+#[test]
+fn chinese_texts_keep_the_house_style() {
+    let zh = Lang::ZhCn.texts();
+    for (key, _) in engine_keys() {
+        let t = text(zh, &key).unwrap();
+        assert!(
+            !t.contains("： "),
+            "zh-CN {key}: a space after a full-width colon"
+        );
+        assert!(
+            !t.contains("种子") && !t.to_lowercase().contains("seed"),
+            "zh-CN {key}"
+        );
+        // The references and identifiers stay as they are.
+        for word in ["kubernetes#", "calico#", "kubeadm#"] {
+            let english = Lang::En.texts().t(&key);
+            assert_eq!(
+                english.matches(word).count(),
+                t.matches(word).count(),
+                "zh-CN {key} keeps {word}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_translation_names_an_unknown_engine_code() {
+    let known: BTreeSet<String> = engine_keys().into_iter().map(|(k, _)| k).collect();
+    for lang in [Lang::En, Lang::ZhCn] {
+        for key in lang.texts().keys() {
+            let engine = ["verify.", "cause.", "fix.", "diagnosis."]
+                .iter()
+                .any(|p| key.starts_with(p));
+            assert!(
+                !engine || known.contains(key),
+                "{lang:?} has {key}, which no engine table defines"
+            );
+        }
+    }
+}
+
+/// The sources of the checks: each code is written somewhere besides its table.
+#[test]
+fn every_check_code_is_written_by_a_check() {
+    let src = [
+        include_str!("../src/verify/mod.rs"),
+        include_str!("../src/verify/nodes.rs"),
+        include_str!("../src/verify/calico.rs"),
+        include_str!("../src/verify/pods.rs"),
+        include_str!("../src/verify/services.rs"),
+        include_str!("../src/verify/dns.rs"),
+        include_str!("../src/verify/host.rs"),
+        include_str!("../src/verify/openstack.rs"),
+    ];
+    for (code, _) in dsinstall::verify::texts() {
+        let quoted = format!("\"{code}\"");
+        let uses: usize = src.iter().map(|s| s.matches(&quoted).count()).sum();
+        assert!(
+            uses >= 2,
+            "{code} is in a TEXTS table but no check writes it"
+        );
+    }
+}
+
+/// kubeadm's failures, one for each diagnosis.
+fn diagnosed() -> Vec<dsinstall::run::step::Failure> {
+    let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut all: Vec<_> = [
+        "Port-6443",
+        "Swap",
+        "ImagePull",
+        "FileContent--proc-sys-net-ipv4-ip_forward",
+        "FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml",
+        "DirAvailable--var-lib-etcd",
+        "CRI",
+        "IsPrivilegedUser",
+        "KubeletVersion",
+        "FileExisting-conntrack",
+        "NumCPU",
+        "Mem",
+        "SystemVerification",
+    ]
+    .iter()
+    .map(|name| diagnose::preflight_error(name, "the check's message"))
+    .collect();
+    let kubelet = "[kubelet-check] It seems like the kubelet isn't running or healthy.";
+    for (extra, phase) in [
+        (kubelet, "wait-control-plane"),
+        ("", "wait-control-plane"),
+        ("", "preflight"),
+        ("", "certs/apiserver"),
+        ("", "upload-config/kubelet"),
+        ("", "addon"),
+        ("", "kubelet-finalize"),
+    ] {
+        let msg = if phase == "preflight" {
+            "failed to pull image registry.k8s.io/pause"
+        } else {
+            "timed out"
+        };
+        let last = format!("error execution phase {phase}: {msg}");
+        all.push(diagnose::kubeadm(&lines(&[extra, &last]), "init"));
+    }
+    all.push(diagnose::kubeadm(&lines(&["something odd"]), "init"));
+    all.push(diagnose::coded("run.stopped", &[]));
+    all.push(diagnose::coded("run.runner_gone", &[]));
+    all
+}
+
+#[test]
+fn every_failure_code_is_reachable_and_reads_back_in_english() {
+    let en = Lang::En.texts();
+    let mut seen = BTreeSet::new();
+    for f in diagnosed() {
+        let d = f.diagnosis.clone().expect("kubeadm's failures are coded");
+        seen.insert(d.code.clone());
+        let st = failed_step(&f.cause, &f.fix, Some(d));
+        assert_eq!(en.step_cause(&st).as_deref(), Some(f.cause.as_str()));
+        assert_eq!(en.step_fix(&st).as_deref(), Some(f.fix.as_str()));
+    }
+    let all: BTreeSet<String> = FAILURES.iter().map(|(c, ..)| c.to_string()).collect();
+    assert_eq!(seen, all, "codes no failure above produces");
+}
+
+fn failed_step(cause: &str, fix: &str, diagnosis: Option<Box<Diagnosis>>) -> StepStatus {
+    StepStatus {
+        id: "kubeadm.init".into(),
+        state: StepState::Failed,
+        started_at: None,
+        duration_ms: Some(1),
+        attempts: 1,
+        error: Some(cause.into()),
+        hint: Some(fix.into()),
+        diagnosis,
+    }
+}
+
+#[test]
+fn a_chinese_cause_names_the_other_checks_and_the_node() {
+    let lines: Vec<String> = [
+        "\t[ERROR Port-6443]: Port 6443 is in use",
+        "\t[ERROR Swap]: running with swap on is not supported",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let f = diagnose::kubeadm(&lines, "join");
+    let mut d = f.diagnosis.clone().unwrap();
+    d.node = Some("node02".into());
+    let st = failed_step(&format!("node02: {}", f.cause), &f.fix, Some(d));
+    let zh = Lang::ZhCn.texts();
+    assert_eq!(
+        zh.step_cause(&st).unwrap(),
+        "node02：本节点的端口 6443 已被占用：Port 6443 is in use（另有检查失败：Swap）"
+    );
+    assert_eq!(
+        Lang::En.texts().step_cause(&st).unwrap(),
+        format!("node02: {}", f.cause),
+        "the English reads as the runner wrote it"
+    );
+}
+
+#[test]
+fn without_a_code_the_screens_show_the_engines_english() {
+    let zh = Lang::ZhCn.texts();
+    let st = failed_step("ssh: no route to host", "check the network", None);
+    assert_eq!(zh.step_cause(&st).as_deref(), Some("ssh: no route to host"));
+    let unknown = Diagnosis {
+        code: "run.from_a_newer_runner".into(),
+        args: vec![],
+        also_failed: vec![],
+        node: None,
+    };
+    let st = failed_step("a newer cause", "a newer fix", Some(Box::new(unknown)));
+    assert_eq!(zh.step_fix(&st).as_deref(), Some("a newer fix"));
+    let c: CheckResult = serde_json::from_str(
+        r#"{"id":"x","family":null,"status":"FAIL","durationMs":1,"evidence":"e","hint":"h",
+            "hintCode":{"code":"verify.from_a_newer_verify"}}"#,
+    )
+    .unwrap();
+    assert_eq!(zh.check_hint(&c).as_deref(), Some("h"));
+}
+
+const OLD_REPORT: &str = r#"{"checks": [{"id": "node.internal-ips", "family": "ipv6",
+    "status": "FAIL", "durationMs": 12, "evidence": "node01: no IPv6 InternalIP",
+    "hint": "the kubelet's --node-ip must name both addresses"}],
+    "passed": 0, "failed": 1, "warned": 0, "skipped": 0}"#;
+
+#[test]
+fn a_report_without_codes_still_reads_and_writes_as_before() {
+    let r: Report = serde_json::from_str(OLD_REPORT).unwrap();
+    assert_eq!(r.checks[0].hint_code, None);
+    assert_eq!(r.checks[0].evidence_code, None);
+    let again = serde_json::to_string(&r).unwrap();
+    assert!(
+        !again.contains("Code"),
+        "no code field when there is none: {again}"
+    );
+    assert_eq!(serde_json::from_str::<Report>(&again).unwrap(), r);
+}
+
+#[test]
+fn a_report_with_codes_round_trips() {
+    let mut r: Report = serde_json::from_str(OLD_REPORT).unwrap();
+    r.checks[0].hint_code = Some(Box::new(Message {
+        code: "verify.node.internal_ips.node_ip".into(),
+        args: vec![],
+    }));
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(
+        json.contains(r#""hintCode":{"code":"verify.node.internal_ips.node_ip"}"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<Report>(&json).unwrap(), r);
+}
+
+#[test]
+fn a_journal_and_a_status_without_a_diagnosis_still_read() {
+    let line = r#"{"event":"stepEnded","step":"kubeadm.init","state":"failed","durationMs":5,"error":"port 6443 is in use","hint":"stop it"}"#;
+    let Some(Event::StepEnded { diagnosis, .. }) = Event::from_line(line) else {
+        panic!("an old stepEnded line reads");
+    };
+    assert_eq!(diagnosis, None);
+    let status = r#"{"run": "r", "state": "failed", "answers": "a", "log": "l",
+        "steps": [{"id": "kubeadm.init", "state": "failed", "startedAt": null,
+                   "durationMs": 5, "attempts": 1, "error": "e", "hint": "h"}]}"#;
+    let st: Status = serde_json::from_str(status).unwrap();
+    assert_eq!(st.steps[0].diagnosis, None);
+    assert!(!serde_json::to_string(&st).unwrap().contains("diagnosis"));
+}
+
+#[test]
+fn a_step_ended_with_a_diagnosis_round_trips_through_the_status() {
+    let f = diagnose::preflight_error("Port-6443", "Port 6443 is in use");
+    let e = Event::StepEnded {
+        step: "kubeadm.init".into(),
+        state: StepState::Failed,
+        duration_ms: 5,
+        error: Some(f.cause.clone()),
+        hint: Some(f.fix.clone()),
+        diagnosis: f.diagnosis.clone(),
+    };
+    let line = e.to_line();
+    assert!(
+        line.contains(
+            r#""diagnosis":{"code":"run.preflight.port","args":["6443","Port 6443 is in use"]}"#
+        ),
+        "{line}"
+    );
+    assert_eq!(Event::from_line(&line), Some(e.clone()));
+    let started = Event::RunStarted {
+        run: "r".into(),
+        time: "t".into(),
+        answers: "a".into(),
+        log: "l".into(),
+        steps: vec!["kubeadm.init".into()],
+        pid: 1,
+        dry_run: false,
+    };
+    let st = dsinstall::run::status::fold([&started, &e], true).unwrap();
+    let json = serde_json::to_string(&st).unwrap();
+    let back: Status = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.steps[0].diagnosis, f.diagnosis);
+}
