@@ -60,6 +60,11 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> st
             if let Ok((w, h)) = crossterm::terminal::size() {
                 update(m, Msg::Resize(w, h));
             }
+            // crossterm saw the SIGWINCH too: let it take it now, while no key is waiting.
+            // Taken later, in the same wakeup as a key, it returns the resize and drops the
+            // terminal's readiness reported beside it (mio's epoll is edge-triggered), so the
+            // key would sit unread until the next one.
+            drain(m, panic_on_key)?;
             dirty = true;
         }
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
@@ -90,30 +95,38 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> st
             Ready::Input => {}
         }
         // Drain what crossterm has read and parsed: it may hold several events from one read.
-        while event::poll(Duration::ZERO)? {
-            match event::read()? {
-                Event::Key(k) => {
-                    if panic_on_key {
-                        panic!("DSINSTALL_TEST_PANIC_ON_KEY is set");
-                    }
-                    update(m, Msg::Key(k));
-                    dirty = true;
+        if !drain(m, panic_on_key)? {
+            // Input crossterm did not report (a readiness it dropped, see the resize above):
+            // it is read with the next key. Pause a frame rather than spin on our poll, which
+            // keeps saying ready. Not crossterm's own blocking poll: on a terminal that hangs
+            // up meanwhile, its read loop never ends (read returns 0 and it reads again).
+            std::thread::sleep(FRAME);
+        }
+        dirty = true;
+    }
+}
+
+/// Every event crossterm has ready now, into `update`; whether there was any.
+fn drain(m: &mut Model, panic_on_key: bool) -> std::io::Result<bool> {
+    let mut any = false;
+    while event::poll(Duration::ZERO)? {
+        any = true;
+        match event::read()? {
+            Event::Key(k) => {
+                if panic_on_key {
+                    panic!("DSINSTALL_TEST_PANIC_ON_KEY is set");
                 }
-                Event::Resize(w, h) => {
-                    update(m, Msg::Resize(w, h));
-                    dirty = true;
-                }
-                Event::Paste(text) => {
-                    update(m, Msg::Paste(text));
-                    dirty = true;
-                }
-                _ => {}
+                update(m, Msg::Key(k));
             }
-            if m.outcome.is_some() {
-                break;
-            }
+            Event::Resize(w, h) => update(m, Msg::Resize(w, h)),
+            Event::Paste(text) => update(m, Msg::Paste(text)),
+            _ => {}
+        }
+        if m.outcome.is_some() {
+            break;
         }
     }
+    Ok(any)
 }
 
 /// Hand what update asked for to a feed thread, with the answers as the run will read
