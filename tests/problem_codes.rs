@@ -353,10 +353,14 @@ fn all_problems() -> Vec<Problem> {
         plan::check(&a).plan.as_ref(),
         &kubelet,
     ));
-    // A host with no container runtime at all: no socket to suggest.
+    // A host with no container runtime at all: on v1.19 no docker for dockershim, and no
+    // socket to suggest.
     let mut bare = facts.clone();
     bare.cri_sockets.clear();
     all.extend(plan::host::check(&a, plan::check(&a).plan.as_ref(), &bare));
+    // The same on a current version, whose socket is not docker's.
+    let m = modern();
+    all.extend(plan::host::check(&m, plan::check(&m).plan.as_ref(), &bare));
     let mut crio = facts.clone();
     crio.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
         runtime: "crio".into(),

@@ -134,10 +134,18 @@ pub const CRI_SOCKETS: &[&str] = &[
     "/var/run/crio/crio.sock",
 ];
 
+/// Docker's own API socket. Through v1.23 kubeadm takes it for the dockershim endpoint,
+/// which the kubelet itself creates once it runs: on a docker node before the install only
+/// this one exists (cmd/kubeadm/app/util/runtime/runtime.go, detectCRISocketImpl:
+/// "the path in dockerSocket is not CRI compatible, hence we should replace it with a CRI
+/// compatible socket"; kubeadm's preflight then asks `docker info`, not the socket).
+pub const DOCKER_SOCKET: &str = "/var/run/docker.sock";
+
 pub fn cri_sockets(root: &Path) -> Vec<String> {
+    let there = |s: &str| root.join(s.trim_start_matches('/')).exists();
     CRI_SOCKETS
         .iter()
-        .filter(|s| root.join(s.trim_start_matches('/')).exists())
+        .filter(|s| there(s) || (s.ends_with("/dockershim.sock") && there(DOCKER_SOCKET)))
         .map(|s| s.to_string())
         .collect()
 }
@@ -257,6 +265,16 @@ mod tests {
                 "/etc/kubernetes/manifests/kube-apiserver.yaml"
             ]
         );
+    }
+
+    /// A docker node before the install: the kubelet has not made dockershim.sock yet, and
+    /// kubeadm (through v1.23) takes docker.sock for it.
+    #[test]
+    fn docker_before_the_kubelet_runs_offers_the_dockershim_endpoint() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("var/run")).unwrap();
+        std::fs::write(t.path().join("var/run/docker.sock"), "").unwrap();
+        assert_eq!(cri_sockets(t.path()), ["/var/run/dockershim.sock"]);
     }
 
     #[test]

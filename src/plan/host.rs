@@ -6,6 +6,7 @@ use super::version::KubeVersion;
 use super::{Plan, Problem};
 use crate::answers::Answers;
 use crate::host::facts::HostFacts;
+use crate::host::system::DOCKER_SOCKET;
 use std::net::IpAddr;
 
 /// Every host problem of these answers on the host `facts` describe. `plan` is the checked
@@ -71,7 +72,16 @@ fn cri_socket_exists(plan: &Plan, facts: &HostFacts, p: &mut Vec<Problem>) {
     if path.is_empty() || facts.cri_sockets.iter().any(|s| same(s, path)) {
         return;
     }
-    let problem = if facts.cri_sockets.is_empty() {
+    let problem = if path.ends_with("/dockershim.sock") {
+        // The kubelet makes dockershim.sock itself; what must be there first is docker
+        // (detect offers the endpoint once docker.sock is: host::system::DOCKER_SOCKET).
+        Problem::error(
+            "kubernetes.criSocket",
+            format!("{path} is served by docker through Kubernetes v1.23, and docker is not running on this host (no {DOCKER_SOCKET})"),
+        )
+        .hint("install docker and start it: systemctl enable --now docker")
+        .code("host.docker_not_running", &[&path, &DOCKER_SOCKET])
+    } else if facts.cri_sockets.is_empty() {
         Problem::error(
             "kubernetes.criSocket",
             format!("{path} does not exist on this host, and no other CRI socket does"),

@@ -48,6 +48,7 @@ pub const CODES: &[&str] = &[
     "host.address_other_interface",
     "host.cgroup_driver_mismatch",
     "host.cri_socket_missing",
+    "host.docker_not_running",
     "host.cri_socket_none",
     "host.kubeadm_skew",
     "host.kubelet_newer",
