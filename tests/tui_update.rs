@@ -927,6 +927,24 @@ fn u_takes_back_the_node_a_added_and_says_what_it_undid() {
 }
 
 #[test]
+fn u_takes_back_each_removal_in_turn_and_a_never_reuses_a_name() {
+    let mut m = model();
+    goto(&mut m, Screen::Nodes.index());
+    let before = m.answers.nodes.clone();
+    press(&mut m, Char('x'));
+    press(&mut m, Char('x'));
+    assert!(m.answers.nodes.is_empty());
+    press(&mut m, Char('u'));
+    press(&mut m, Char('u'));
+    assert_eq!(m.answers.nodes, before, "both back, in their places");
+    // With node02 removed, the new node takes a name nobody has: not node03 again.
+    press(&mut m, Char('x'));
+    press(&mut m, Char('a'));
+    let names: Vec<_> = m.answers.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["node03", "node04"]);
+}
+
+#[test]
 fn a_paste_is_text_for_a_field_never_keys() {
     let mut m = model();
     goto(&mut m, Screen::Nodes.index());

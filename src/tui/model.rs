@@ -157,8 +157,8 @@ pub struct Model {
     /// A path Export may write without asking: opened with --answers, written already, or
     /// agreed to.
     pub may_overwrite: Option<String>,
-    /// The last node `a` added or `x` removed, for `u` to undo.
-    pub node_undo: Option<NodeUndo>,
+    /// The nodes `a` added and `x` removed, newest last, for `u` to undo one by one.
+    pub node_undo: Vec<NodeUndo>,
     pub status: Option<Status>,
     pub preview: Preview,
     pub env: Env,
@@ -198,7 +198,7 @@ impl Model {
             saved: None,
             export_path,
             may_overwrite: None,
-            node_undo: None,
+            node_undo: Vec::new(),
             status: None,
             preview: Preview::default(),
             env,

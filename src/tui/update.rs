@@ -383,11 +383,21 @@ fn paste(m: &mut Model, text: &str) {
 
 fn add_node(m: &mut Model) {
     let n = m.answers.nodes.len();
+    // The guide's naming (node01 is this one), at the first number no node has yet.
+    let taken = |name: &str| {
+        m.answers.nodes.iter().any(|o| o.name == name)
+            || m.answers.node.name == name
+            || m.facts.hostname == name
+    };
+    let name = (n + 2..)
+        .map(|i| format!("node{i:02}"))
+        .find(|name| !taken(name))
+        .expect("a free name");
     m.answers.nodes.push(OtherNode {
-        name: format!("node{:02}", n + 2),
+        name,
         ..OtherNode::default()
     });
-    m.node_undo = Some(NodeUndo::Added(n));
+    m.node_undo.push(NodeUndo::Added(n));
     m.focus[Screen::Nodes.index()] = n * 4;
     m.recheck();
 }
@@ -397,18 +407,18 @@ fn remove_node(m: &mut Model) {
     let i = m.focus[si] / 4;
     if i < m.answers.nodes.len() {
         let node = m.answers.nodes.remove(i);
-        m.node_undo = Some(NodeUndo::Removed(i, node));
+        m.node_undo.push(NodeUndo::Removed(i, node));
         let n = m.answers.nodes.len();
         m.focus[si] = if n == 0 { 0 } else { i.min(n - 1) * 4 };
         m.recheck();
     }
 }
 
-/// Take back the last `a` or `x`: remove the node added, or put the node removed back
-/// where it was. One step only, as the key bar says; the status line says which.
+/// Take back the last `a` or `x` not yet taken back: remove the node added, or put the node
+/// removed back where it was; the status line says which.
 fn undo_node(m: &mut Model) {
     let si = Screen::Nodes.index();
-    let text = match m.node_undo.take() {
+    let text = match m.node_undo.pop() {
         Some(NodeUndo::Added(i)) if i < m.answers.nodes.len() => {
             let node = m.answers.nodes.remove(i);
             let n = m.answers.nodes.len();
@@ -530,10 +540,10 @@ pub fn answers_to_save(
         if crate::io::read::read_text(&dest, crate::io::read::MAX_FILE)
             .is_ok_and(|t| t != bundled.text)
         {
-            return Err(std::io::Error::other(format!(
-                "{} exists and is not the demo's manifest; it is kept",
-                dest.display()
-            )));
+            let shown = dest.display().to_string();
+            return Err(std::io::Error::other(
+                m.tx().f("export.manifest_kept", &[&shown]),
+            ));
         }
         crate::io::write::write_file(&dest, bundled.text.as_bytes(), crate::io::write::PUBLIC)?;
         a.calico.manifest = Some(name.to_string());

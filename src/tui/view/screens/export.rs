@@ -1,6 +1,6 @@
 //! Export: where the answers file goes, and what can be done with it.
 
-use crate::tui::model::Model;
+use crate::tui::model::{Model, Screen};
 use crate::tui::view::form::{self, Body};
 use crate::tui::view::styles::{self, MARK_ERROR, MARK_OK, MARK_WARN};
 use ratatui::Frame;
@@ -19,20 +19,31 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     }
     b.blank();
     let errors = m.checked.errors().count();
-    let warnings = m.checked.problems.len() - errors;
+    // The host's warnings (on Welcome) count as the header counts them.
+    let warnings = m.checked.problems.len() - errors + m.facts.warnings.len();
     if errors == 0 {
         b.message(0, MARK_OK, tx.t("export.ready"), w, styles::ok());
         if warnings > 0 {
             let text = tx.f("export.warnings", &[&tx.count("warning", warnings)]);
             b.message(0, MARK_WARN, &text, w, styles::warning());
-            for p in m.checked.problems.iter().filter(|p| !p.is_error()).take(5) {
-                b.message(
-                    2,
-                    "-",
-                    &format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))),
-                    w,
-                    styles::warning(),
-                );
+            let plan = m
+                .checked
+                .problems
+                .iter()
+                .filter(|p| !p.is_error())
+                .map(|p| format!("{}: {}", place(m, p), form::labelled(m, &tx.problem(p))));
+            // The host's are listed on Welcome: one line says how many, so the next step
+            // stays on an 80x24 screen.
+            let hosts = m.facts.warnings.len();
+            let host = (hosts > 0).then(|| {
+                format!(
+                    "1 {}: {}",
+                    tx.t(Screen::Welcome.tab_key()),
+                    tx.count("warning", hosts)
+                )
+            });
+            for line in plan.take(4).chain(host) {
+                b.message(2, "-", &line, w, styles::warning());
             }
         }
     } else {
