@@ -1557,3 +1557,36 @@ fn an_unset_mtu_says_what_calico_uses() {
         Some("detected by Calico from the node's links")
     );
 }
+
+/// The runtime's cgroup driver against the kubelet's: the error sits on the field that
+/// fixes it, and choosing the runtime's driver clears it.
+#[test]
+fn a_cgroup_driver_mismatch_sits_on_its_field_and_space_fixes_it() {
+    let mut m = model();
+    m.demo = false; // this host's facts, as set here (the demo's lab would replace them)
+    m.answers.calico.version = "v3.32.1".into();
+    m.answers.kubernetes.version = "v1.34.0".into();
+    m.answers.kubernetes.cri_socket = Some("unix:///run/containerd/containerd.sock".into());
+    m.answers.networking.node_mask_sizes = Some(dsinstall::answers::NodeMaskSizes {
+        ipv4: Some(24),
+        ipv6: Some(120),
+    });
+    m.facts.cri_sockets = vec!["/run/containerd/containerd.sock".into()];
+    m.facts.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
+        runtime: "containerd".into(),
+        driver: "cgroupfs".into(),
+        source: "/etc/containerd/config.toml".into(),
+    });
+    m.recheck();
+    let codes: Vec<_> = Field::CgroupDriver
+        .problems(&m)
+        .iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["host.cgroup_driver_mismatch"]);
+    goto(&mut m, Screen::Kube.index());
+    focus_path(&mut m, "kubernetes.cgroupDriver");
+    chars(&mut m, "  "); // "" → systemd → cgroupfs
+    assert_eq!(Field::CgroupDriver.get(&m), "cgroupfs");
+    assert!(Field::CgroupDriver.problems(&m).is_empty());
+}

@@ -35,6 +35,7 @@ pub enum Field {
     Autodetection(AddressFamily),
     Encapsulation(AddressFamily),
     NatOutgoing(AddressFamily),
+    CgroupDriver,
     Mtu,
     ClusterName,
     DnsDomain,
@@ -88,6 +89,7 @@ pub fn of_screen(screen: Screen, m: &Model) -> Vec<Field> {
                 KubeVersion,
                 ImageRepository,
                 CriSocket,
+                CgroupDriver,
                 ProxyMode,
                 ClusterName,
                 DnsDomain,
@@ -133,7 +135,9 @@ impl Field {
         use Field::*;
         match self {
             Ipv6Interface | Ipv4Interface | ApiAdvertise | PrimaryFamily | ProxyMode
-            | CalicoInstall | Encapsulation(_) | NatOutgoing(_) | OtherRole(_) => Kind::Choice,
+            | CalicoInstall | Encapsulation(_) | NatOutgoing(_) | CgroupDriver | OtherRole(_) => {
+                Kind::Choice
+            }
             _ => Kind::Text,
         }
     }
@@ -168,6 +172,7 @@ impl Field {
             ImageRepository => tx.t("field.image_repository").into(),
             CriSocket => tx.t("field.cri_socket").into(),
             ProxyMode => tx.t("field.proxy_mode").into(),
+            CgroupDriver => tx.t("field.cgroup_driver").into(),
             CalicoVersion => tx.t("field.calico_version").into(),
             CalicoInstall => tx.t("field.calico_install").into(),
             CalicoManifest => tx.t("field.calico_manifest").into(),
@@ -207,6 +212,7 @@ impl Field {
             BlockSize(_) => "fieldhelp.block_size",
             CriSocket => "fieldhelp.cri_socket",
             ProxyMode => "fieldhelp.proxy_mode",
+            CgroupDriver => "fieldhelp.cgroup_driver",
             CalicoInstall => "fieldhelp.calico_install",
             CalicoManifest => "fieldhelp.calico_manifest",
             CalicoOperatorCrds => "fieldhelp.calico_operator_crds",
@@ -241,6 +247,7 @@ impl Field {
             ImageRepository => "kubernetes.imageRepository".into(),
             CriSocket => "kubernetes.criSocket".into(),
             ProxyMode => "kubernetes.proxyMode".into(),
+            CgroupDriver => "kubernetes.cgroupDriver".into(),
             CalicoVersion => "calico.version".into(),
             CalicoInstall => "calico.install".into(),
             CalicoManifest => "calico.manifest".into(),
@@ -359,6 +366,11 @@ impl Field {
             .map(|b| b.to_string())
             .unwrap_or_default(),
             Mtu => a.calico.mtu.map(|n| n.to_string()).unwrap_or_default(),
+            CgroupDriver => a
+                .kubernetes
+                .cgroup_driver
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
             OtherName(i) => other(i).name,
             OtherIpv4(i) => opt(&other(i).ipv4),
             OtherIpv6(i) => opt(&other(i).ipv6),
@@ -527,6 +539,7 @@ impl Field {
                 }
             }
             Mtu => a.calico.mtu = number,
+            CgroupDriver => a.kubernetes.cgroup_driver = crate::answers::CgroupDriver::parse(text),
             OtherName(i) | OtherIpv4(i) | OtherIpv6(i) | OtherRole(i) => {
                 if let Some(n) = a.nodes.get_mut(i) {
                     set_other(n, self, text);
@@ -584,6 +597,7 @@ impl Field {
                 v
             }
             ProxyMode => s(&["", "iptables", "ipvs", "nftables"]),
+            CgroupDriver => s(&["", "systemd", "cgroupfs"]),
             CalicoVersion => s(&["v3.15.3", "v3.32.1"]),
             CalicoInstall => s(&["manifest", "operator"]),
             Autodetection(fam) => {
@@ -659,6 +673,18 @@ impl Field {
             Field::NatOutgoing(f) => plan.family(f)?.nat_outgoing.to_string(),
             Field::ImageRepository => plan.image_repository.clone(),
             Field::ProxyMode => plan.proxy_mode.as_str().to_string(),
+            // v1.19/v1.20 with dockershim: kubeadm writes docker's own driver into
+            // kubeadm-flags.env, over the KubeletConfiguration's (flags_unix.go).
+            Field::CgroupDriver => match &m.facts.cgroup_driver {
+                Some(rt)
+                    if rt.runtime == "docker"
+                        && plan.kube.kubeadm_sets_docker_cgroup_driver
+                        && plan.cri_socket.ends_with("dockershim.sock") =>
+                {
+                    m.tx().f("value.docker_cgroup_driver", &[&rt.driver])
+                }
+                _ => plan.cgroup_driver.as_str().to_string(),
+            },
             Field::ClusterName => plan.cluster_name.clone(),
             Field::DnsDomain => plan.dns_domain.clone(),
             Field::VerifyServerImage => plan.verify.server_image.clone(),
