@@ -1590,3 +1590,21 @@ fn a_cgroup_driver_mismatch_sits_on_its_field_and_space_fixes_it() {
     assert_eq!(Field::CgroupDriver.get(&m), "cgroupfs");
     assert!(Field::CgroupDriver.problems(&m).is_empty());
 }
+
+/// On v1.19 with docker the driver in force is docker's own (kubeadm writes it into
+/// kubeadm-flags.env), not the KubeletConfiguration's systemd.
+#[test]
+fn the_guides_docker_node_shows_dockers_driver_in_force() {
+    let mut m = model();
+    m.demo = false;
+    m.facts.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {
+        runtime: "docker".into(),
+        driver: "cgroupfs".into(),
+        source: "docker info".into(),
+    });
+    m.recheck();
+    assert_eq!(
+        Field::CgroupDriver.effective(&m).as_deref(),
+        Some("cgroupfs, docker's own: kubeadm takes it")
+    );
+}
