@@ -54,6 +54,25 @@ pub fn line(s: &str) -> Cow<'_, str> {
     safe(s, Form::Line)
 }
 
+/// A line of a tool's output for a log view: tabs expanded to the next multiple of 8
+/// columns, as a terminal shows them (kubeadm indents its preflight warnings and hints with
+/// tabs), then escaped as `line`.
+pub fn log_line(s: &str) -> Cow<'_, str> {
+    if !s.contains('\t') {
+        return line(s);
+    }
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, piece) in s.split('\t').enumerate() {
+        if i > 0 {
+            let n = 8 - out.width() % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+        }
+        out.push_str(&line(piece));
+    }
+    Cow::Owned(out)
+}
+
 /// How many characters of a value `quote` shows before it cuts the rest.
 pub const QUOTE_CHARS: usize = 60;
 
@@ -98,6 +117,13 @@ pub fn cut(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_lines_expand_tabs_as_a_terminal_does() {
+        assert_eq!(log_line("[preflight]\t[WARNING x]"), "[preflight]     [WARNING x]");
+        assert_eq!(log_line("\t\t- 'docker ps'"), "                - 'docker ps'");
+        assert_eq!(log_line("a\x1bb\tc"), "a\\x1bb  c");
+    }
 
     #[test]
     fn escapes_controls_and_keeps_plain_text_borrowed() {

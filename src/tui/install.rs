@@ -304,7 +304,7 @@ impl RunUi {
             return vec![];
         };
         self.numbered_log()
-            .filter(|(_, (_, t))| log_view::contains(&crate::terminal_text::line(t), q))
+            .filter(|(_, (_, t))| log_view::contains(&crate::terminal_text::log_line(t), q))
             .map(|(n, _)| n)
             .collect()
     }

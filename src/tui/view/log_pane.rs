@@ -26,7 +26,7 @@ pub fn rows(r: &RunUi, w: usize, rows: usize) -> Vec<Line<'static>> {
         } else {
             format!("[{step}] ")
         };
-        let full = format!("{prefix}{}", terminal_text::line(text));
+        let full = format!("{prefix}{}", terminal_text::log_line(text));
         let current = r.view.current == Some(n);
         let segs = segments(&full, prefix.len(), query, current);
         if r.view.wrap {
