@@ -120,8 +120,14 @@ mod tests {
 
     #[test]
     fn log_lines_expand_tabs_as_a_terminal_does() {
-        assert_eq!(log_line("[preflight]\t[WARNING x]"), "[preflight]     [WARNING x]");
-        assert_eq!(log_line("\t\t- 'docker ps'"), "                - 'docker ps'");
+        assert_eq!(
+            log_line("[preflight]\t[WARNING x]"),
+            "[preflight]     [WARNING x]"
+        );
+        assert_eq!(
+            log_line("\t\t- 'docker ps'"),
+            "                - 'docker ps'"
+        );
         assert_eq!(log_line("a\x1bb\tc"), "a\\x1bb  c");
     }
 

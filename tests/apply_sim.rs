@@ -225,6 +225,16 @@ fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips(
     assert_eq!(n.starts_of("join.node02"), 2);
     assert_eq!(n.starts_of("join.node03"), 1);
     assert_eq!(n.starts_of("kubeadm.init"), 1);
+    // node02 joined after node03 this time; the API lists by name all the same.
+    let listed = n
+        .lab
+        .run(
+            "kubectl",
+            &["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"],
+        )
+        .ok()
+        .stdout;
+    assert_eq!(listed.trim(), "node01 node02 node03");
     // --all: the joined nodes, then this one.
     let all = n.run(&["reset", "--yes", "--all"]);
     assert_eq!(all.code, 0, "{}{}", all.stdout, all.stderr);

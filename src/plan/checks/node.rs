@@ -409,7 +409,7 @@ pub(super) fn advertise_address(
             .code("node.advertise_family_endpoint", &[&adv, &prim, &key, &minor])
         };
         p.push(problem.hint(format!(
-            "set apiAdvertise: {key} or put the {adv} subnets first"
+            "set node.apiAdvertise to {key} or put the {adv} subnets first"
         )));
     }
     advertise

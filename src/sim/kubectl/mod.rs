@@ -250,8 +250,23 @@ fn cluster_of(w: &World) -> &Cluster {
     w.cluster.as_ref().expect("connect() checked the cluster")
 }
 
-/// Every object of a resource as the API returns it now.
+/// Every object of a resource as the API returns it now, in the API server's order: by
+/// namespace, then name (a list reads etcd's range /registry/<resource>/<namespace>/<name>
+/// in key order; staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go, GetList).
 fn list(w: &World, v: Version, r: &objects::Resource) -> Vec<Value> {
+    let mut items = unordered(w, v, r);
+    let key = |o: &Value| {
+        let m = &o["metadata"];
+        (
+            m["namespace"].as_str().unwrap_or("").to_string(),
+            m["name"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    items.sort_by_cached_key(key);
+    items
+}
+
+fn unordered(w: &World, v: Version, r: &objects::Resource) -> Vec<Value> {
     let c = cluster_of(w);
     let rv = w.generation;
     match r.kind.as_str() {
