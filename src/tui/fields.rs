@@ -660,6 +660,15 @@ impl Field {
         if self == Field::CriSocket {
             return m.checked.plan.as_ref().map(|p| p.cri_socket.clone());
         }
+        // The demo renders with the manifest it bundles, and export writes it beside the
+        // answers: that is the file in force while none is named.
+        if self == Field::CalicoManifest
+            && matches!(m.env.manifest, crate::tui::model::ManifestSource::Bundled)
+            && m.answers.calico.install == crate::answers::CalicoInstall::Manifest
+            && let Some(b) = crate::tui::demo_manifests::for_version(&m.answers.calico.version)
+        {
+            return Some(m.tx().f("value.demo_manifest", &[b.name]));
+        }
         let plan = m.plan_in_force()?;
         Some(match self {
             Field::ApiAdvertise => AddressFamily::of(&plan.node.advertise_address)
