@@ -213,12 +213,24 @@ pub fn suggest_answers(f: &HostFacts) -> Answers {
             .all(|n| !own.iter().any(|ip| n.contains(ip)))
     };
     let candidates: Vec<Answers> = POOLS.iter().map(with_pools).collect();
-    candidates
+    let mut a = candidates
         .iter()
         .find(|a| clear(a) && !crate::plan::check(a).has_errors())
         .or_else(|| candidates.iter().find(|a| clear(a)))
         .unwrap_or(&candidates[0])
-        .clone()
+        .clone();
+    // A unique local IPv6 pod range reaches nothing outside the cluster unless Calico
+    // masquerades it, which it does not by default for IPv6 (projectcalico/calico#2954):
+    // the suggestion turns it on rather than warn about itself.
+    let ula = |c: &String| {
+        c.parse::<ipnet::IpNet>().is_ok_and(
+            |n| matches!(n, ipnet::IpNet::V6(v6) if v6.addr().segments()[0] & 0xfe00 == 0xfc00),
+        )
+    };
+    if a.networking.pod_subnets.iter().any(ula) {
+        a.calico.ipv6_nat_outgoing = Some(true);
+    }
+    a
 }
 
 #[cfg(test)]
@@ -395,6 +407,11 @@ mod tests {
         f.suggested.vip_candidates.clear();
         let a = suggest_answers(&f);
         assert_eq!(a.networking.pod_subnets[0], "fd00:10:244::/56");
+        assert_eq!(
+            a.calico.ipv6_nat_outgoing,
+            Some(true),
+            "a ULA pool is masqueraded"
+        );
         assert_eq!(a.node.api_advertise, Some(AddressFamily::Ipv6));
     }
 }
