@@ -998,6 +998,43 @@ mod run_screens {
     use dsinstall::tui::install::{Effect, Feed, LOG_KEEP, Stage};
     use tui_support::runner_events::*;
 
+    /// A long wait (kubeadm's wait-control-plane takes minutes) shows its time going by; a
+    /// step just started shows none, so the screen does not flicker with tenths.
+    #[test]
+    fn a_long_running_step_shows_how_long_it_has_run() {
+        let mut m = model();
+        attached_for_test(&mut m);
+        running(&mut m);
+        let row = |m: &dsinstall::tui::model::Model| {
+            // The step list is the left pane.
+            rows(&draw(m, 80, 24))
+                .into_iter()
+                .filter_map(|r| r.split('│').next().map(str::to_string))
+                .find(|r| r.contains("kubeadm.init"))
+                .unwrap()
+        };
+        assert!(!row(&m).contains('…'), "{}", row(&m));
+        let back = std::time::Instant::now() - std::time::Duration::from_secs(75);
+        m.run.running_since.insert("kubeadm.init".into(), back);
+        assert!(row(&m).contains("1m15s…"), "{}", row(&m));
+        ended(&mut m, "kubeadm.init", 80_000);
+        assert!(
+            row(&m).contains("1m20s") && !row(&m).contains('…'),
+            "{}",
+            row(&m)
+        );
+    }
+
+    fn attached_for_test(m: &mut dsinstall::tui::model::Model) {
+        update(
+            m,
+            Msg::Feed(Feed::Attached {
+                log: "/tmp/lab/var/log/dsinstall/apply.log".into(),
+                report: None,
+            }),
+        );
+    }
+
     #[test]
     fn export_a_opens_confirm_and_y_starts_only_once_the_dry_run_is_in() {
         let mut m = model();

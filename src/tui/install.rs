@@ -90,6 +90,9 @@ pub struct RunUi {
     pub selected_by_user: bool,
     pub check_selected: usize,
     pub phases: BTreeMap<String, String>,
+    /// When this wizard saw each running step start (a step running before it attached
+    /// counts from then): a long wait shows that time passes.
+    pub running_since: BTreeMap<String, std::time::Instant>,
     pub checks: Vec<CheckResult>,
     pub log_file: Option<PathBuf>,
     pub start_error: Option<String>,
@@ -214,9 +217,15 @@ impl RunUi {
                 self.runner_gone = false;
                 // A resumed run starts over from the first step in the runner's eyes.
                 self.phases.clear();
+                self.running_since.clear();
+            }
+            Event::StepStarted { ref step, .. } => {
+                self.running_since
+                    .insert(step.clone(), std::time::Instant::now());
             }
             Event::StepEnded { ref step, .. } => {
                 self.phases.remove(step);
+                self.running_since.remove(step);
             }
             _ => {}
         }

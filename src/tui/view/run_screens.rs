@@ -120,6 +120,27 @@ fn step_mark(s: StepState) -> (&'static str, Style) {
     }
 }
 
+/// How long a running step has run, once that is long enough to wonder about (kubeadm's
+/// wait-control-plane can take minutes): whole seconds, with an ellipsis for "still going".
+fn running_for(r: &crate::tui::install::RunUi, s: &crate::run::status::StepStatus) -> String {
+    if s.state != StepState::Running {
+        return String::new();
+    }
+    match r.running_since.get(&s.id).map(|t| t.elapsed().as_secs()) {
+        Some(secs) if secs >= RUNNING_SHOWN_AFTER => {
+            if secs >= 60 {
+                format!("{}m{:02}s…", secs / 60, secs % 60)
+            } else {
+                format!("{secs}s…")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// A step shows its running time from this many seconds on.
+const RUNNING_SHOWN_AFTER: u64 = 5;
+
 fn seconds(ms: u64) -> String {
     if ms >= 60_000 {
         format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
@@ -158,7 +179,10 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             let first = r.selected.saturating_sub(h.saturating_sub(1));
             for (i, s) in st.steps.iter().enumerate().skip(first).take(h) {
                 let (mark, style) = step_mark(s.state);
-                let time = s.duration_ms.map(seconds).unwrap_or_default();
+                let time = match s.duration_ms {
+                    Some(ms) => seconds(ms),
+                    None => running_for(r, s),
+                };
                 let tries = if s.attempts > 1 {
                     format!("×{}", s.attempts)
                 } else {
