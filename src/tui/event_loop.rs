@@ -68,6 +68,10 @@ pub fn run(term: &mut Term, m: &mut Model, signals: &Flags, feeds: &Feeds) -> st
             dirty = true;
         }
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
+        // A live run redraws each second without news: a running step's time goes on.
+        if m.run.stage.is_some() && !m.run.ended() && since >= Duration::from_secs(1) {
+            dirty = true;
+        }
         if dirty && since >= FRAME {
             if let Err(e) = draw(term, m) {
                 // Writing to a hung-up terminal fails with EIO: that is a hang-up, not a fault.
