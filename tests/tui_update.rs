@@ -1042,6 +1042,8 @@ mod run_screens {
         chars(&mut m, "a");
         assert_eq!(m.run.stage, Some(Stage::Confirm));
         assert_eq!(m.run.effect.take(), Some(Effect::DryRun));
+        let bar = rows(&draw(&m, 80, 24)).pop().unwrap();
+        assert!(bar.contains("(y once the changes are in)"), "{bar}");
         chars(&mut m, "y");
         assert_eq!(m.run.effect, None, "nothing to agree to yet");
         update(

@@ -26,6 +26,9 @@ pub fn keys_key(m: &Model, stage: Stage) -> &'static str {
     let r = &m.run;
     match stage {
         Stage::Confirm if m.dry_run_only => "keys.confirm_dry_run",
+        // y does nothing until the list of changes is in, and nothing if it failed.
+        Stage::Confirm if r.dry_done.is_none() => "keys.confirm_working",
+        Stage::Confirm if r.dry_done.as_ref().is_some_and(|d| d.is_err()) => "keys.confirm_refused",
         Stage::Confirm => "keys.confirm",
         Stage::Install if r.view.prompt.is_some() => "keys.install_prompt",
         Stage::Install if r.view.query.is_some() => "keys.install_search",
