@@ -18,7 +18,7 @@ fn engine_keys() -> Vec<(String, String)> {
     let mut keys: Vec<(String, String)> = dsinstall::verify::texts()
         .map(|(c, t)| (c.to_string(), t.to_string()))
         .collect();
-    for (code, cause, fix) in FAILURES {
+    for (code, cause, fix) in diagnose::texts() {
         keys.push((format!("cause.{code}"), cause.to_string()));
         if !fix.is_empty() {
             keys.push((format!("fix.{code}"), fix.to_string()));
@@ -166,6 +166,7 @@ fn diagnosed() -> Vec<dsinstall::run::step::Failure> {
         all.push(diagnose::kubeadm(&lines(&[extra, &last]), "init"));
     }
     all.push(diagnose::kubeadm(&lines(&["something odd"]), "init"));
+    all.push(diagnose::kubeadm(&[], "init"));
     all.push(diagnose::coded("run.stopped", &[]));
     all.push(diagnose::coded("run.runner_gone", &[]));
     all
@@ -325,4 +326,172 @@ fn a_step_ended_with_a_diagnosis_round_trips_through_the_status() {
     let json = serde_json::to_string(&st).unwrap();
     let back: Status = serde_json::from_str(&json).unwrap();
     assert_eq!(back.steps[0].diagnosis, f.diagnosis);
+}
+
+/// The runner's other tables (the SSH link's, the joins', the steps'): each code is written
+/// somewhere besides its table.
+#[test]
+fn every_run_code_is_written_by_a_step_or_the_ssh_link() {
+    let src = [
+        include_str!("../src/run/remote.rs"),
+        include_str!("../src/run/steps/join.rs"),
+        include_str!("../src/run/steps/common.rs"),
+        include_str!("../src/run/steps/calico.rs"),
+        include_str!("../src/run/steps/images.rs"),
+        include_str!("../src/run/steps/init.rs"),
+        include_str!("../src/run/steps/kubeconfig.rs"),
+        include_str!("../src/run/steps/modules.rs"),
+        include_str!("../src/run/steps/preflight.rs"),
+        include_str!("../src/run/steps/swap.rs"),
+        include_str!("../src/run/steps/sysctl.rs"),
+        include_str!("../src/run/steps/verify.rs"),
+        include_str!("../src/run/steps/wait_calico.rs"),
+        include_str!("../src/run/steps/wait_node.rs"),
+    ];
+    let tables = [
+        dsinstall::run::remote::TEXTS,
+        dsinstall::run::steps::join::TEXTS,
+        dsinstall::run::steps::TEXTS,
+    ];
+    for (code, ..) in tables.into_iter().flatten() {
+        let quoted = format!("\"{code}\"");
+        let uses: usize = src.iter().map(|s| s.matches(&quoted).count()).sum();
+        // Codes made by a suffix (".bridge", recoded "run.command.*") are written by parts.
+        let by_parts = code.ends_with(".bridge") || code.starts_with("run.calico.kubectl.");
+        assert!(
+            uses >= 1 || by_parts,
+            "{code} is in a TEXTS table but no step writes it"
+        );
+    }
+}
+
+/// A node02 over SSH, its control directory in `dir`.
+fn node02(dir: &std::path::Path) -> dsinstall::run::remote::Remote {
+    let target = dsinstall::run::remote::Target {
+        node: "node02".into(),
+        host: "2018::22".into(),
+        user: "kube".into(),
+        port: 2222,
+        identity_file: None,
+        known_hosts: None,
+    };
+    dsinstall::run::remote::Remote::new(target, dir).expect("a private control directory")
+}
+
+/// What ssh says for each failure the SSH link explains, and the code it gets.
+const SSH_SAID: &[(Option<i32>, &[&str], &str)] = &[
+    (
+        Some(255),
+        &["ssh: connect to host 2018::22 port 2222: Connection timed out"],
+        "run.ssh.unreachable",
+    ),
+    (None, &[], "run.ssh.unreachable.no_output"),
+    (
+        Some(255),
+        &["kex_exchange_identification: odd"],
+        "run.ssh.failed",
+    ),
+    (Some(255), &[], "run.ssh.failed.no_output"),
+    (
+        Some(1),
+        &["sudo: a password is required"],
+        "run.ssh.sudo_password",
+    ),
+    (
+        Some(255),
+        &["@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @"],
+        "run.ssh.host_key_changed",
+    ),
+    (
+        Some(255),
+        &["Host key verification failed."],
+        "run.ssh.host_key_unknown",
+    ),
+    (
+        Some(255),
+        &["kube@2018::22: Permission denied (publickey)."],
+        "run.ssh.login_refused",
+    ),
+];
+
+#[test]
+fn the_ssh_links_failures_are_coded_and_read_back_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = node02(dir.path());
+    let (en, zh) = (Lang::En.texts(), Lang::ZhCn.texts());
+    for (code, lines, want) in SSH_SAID {
+        let ran = dsinstall::run::remote::Ran {
+            code: *code,
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+        };
+        let f = r.explain(&ran).expect("explained");
+        let d = f.diagnosis.clone().expect("coded");
+        assert_eq!(&d.code, want, "{f:?}");
+        let st = failed_step(&f.cause, &f.fix, Some(d));
+        assert_eq!(en.step_cause(&st).as_deref(), Some(f.cause.as_str()));
+        assert_eq!(en.step_fix(&st).as_deref(), Some(f.fix.as_str()));
+        let cause = zh.step_cause(&st).unwrap();
+        assert_ne!(cause, f.cause, "{want} is shown in Chinese");
+        assert!(
+            cause.contains("node02") && cause.contains("2018::22"),
+            "{cause}"
+        );
+    }
+    let ran = dsinstall::run::remote::Ran {
+        code: Some(255),
+        lines: vec!["ssh: connect to host 2018::22 port 2222: Connection refused".into()],
+    };
+    let f = r.explain(&ran).unwrap();
+    assert_eq!(
+        f.cause,
+        "node02 (kube@2018::22 port 2222) cannot be reached over SSH: ssh: connect to host 2018::22 port 2222: Connection refused"
+    );
+    let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+    assert_eq!(
+        zh.step_cause(&st).unwrap(),
+        "无法通过 SSH 连接 node02（kube@2018::22，端口 2222）：ssh: connect to host 2018::22 port 2222: Connection refused"
+    );
+    assert_eq!(
+        zh.step_fix(&st).unwrap(),
+        "请确认 node02 已开机，且 sshd 在端口 2222 上监听（ssh -p 2222 kube@2018::22 true），然后再次执行 dsinstall apply"
+    );
+}
+
+/// Every code of the runner's tables, filled with numbered values: the English the
+/// wizard shows is the runner's, and the Chinese keeps every value.
+#[test]
+fn every_run_code_reads_back_with_its_values() {
+    let (en, zh) = (Lang::En.texts(), Lang::ZhCn.texts());
+    for (code, cause, fix) in diagnose::texts() {
+        let n = numbers(cause)
+            .union(&numbers(fix))
+            .max()
+            .map_or(0, |m| m + 1);
+        let values: Vec<String> = (0..n).map(|i| format!("<v{i}>")).collect();
+        let args: Vec<&dyn std::fmt::Display> =
+            values.iter().map(|v| v as &dyn std::fmt::Display).collect();
+        let f = diagnose::coded(code, &args);
+        let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+        assert_eq!(
+            en.step_cause(&st).as_deref(),
+            Some(f.cause.as_str()),
+            "{code}"
+        );
+        assert_eq!(en.step_fix(&st).as_deref(), Some(f.fix.as_str()), "{code}");
+        let zh_cause = zh.step_cause(&st).unwrap();
+        for i in numbers(cause) {
+            assert!(zh_cause.contains(&values[i]), "zh cause.{code}: {zh_cause}");
+        }
+    }
+}
+
+#[test]
+fn a_kubeadm_without_output_says_so_in_chinese() {
+    let f = diagnose::kubeadm(&[], "init");
+    assert_eq!(f.cause, "kubeadm init: no output");
+    let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+    assert_eq!(
+        Lang::ZhCn.texts().step_cause(&st).unwrap(),
+        "kubeadm init：没有输出"
+    );
 }

@@ -438,6 +438,23 @@ mod run_screens {
     }
 
     #[test]
+    fn an_ssh_failure_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            ssh_failed_run(&mut m);
+            snap(&m, &format!("run_install_ssh_failed_{code}"));
+        }
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        attached(&mut m);
+        ssh_failed_run(&mut m);
+        let install = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(install.contains("无法通过 SSH 连接 node02"), "{install}");
+        assert!(install.contains("请确认 node02 已开机"), "{install}");
+        assert!(!install.contains("cannot be reached over SSH"), "{install}");
+    }
+
+    #[test]
     fn the_chinese_screens_translate_the_engines_sentences() {
         let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
         attached(&mut m);

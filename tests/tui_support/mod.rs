@@ -514,6 +514,52 @@ pub mod runner_events {
         run_ended(m, RunState::Failed);
     }
 
+    /// The run failed joining node02: it cannot be reached over SSH, as the SSH link
+    /// explains it (its cause and fix by code).
+    pub fn ssh_failed_run(m: &mut Model) {
+        m.run.stage = Some(dsinstall::tui::install::Stage::Install);
+        let mut steps: Vec<String> = STEPS.iter().map(|s| s.to_string()).collect();
+        steps.insert(4, "join.node02".into());
+        feed(
+            m,
+            Event::RunStarted {
+                run: "20261202T070000Z-ab12".into(),
+                time: "2026-12-02T07:00:00.000Z".into(),
+                answers: "/tmp/lab/answers.yaml".into(),
+                log: "/tmp/lab/var/log/dsinstall/apply-20261202T070000Z-ab12.log".into(),
+                steps,
+                pid: 4242,
+                dry_run: false,
+            },
+        );
+        for (id, ms) in [
+            ("preflight", 300),
+            ("host.sysctl", 400),
+            ("images", 28000),
+            ("kubeadm.init", 61000),
+        ] {
+            step(m, id, 1);
+            ended(m, id, ms);
+        }
+        step(m, "join.node02", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dsinstall::run::remote::Target {
+            node: "node02".into(),
+            host: "2018::22".into(),
+            user: "root".into(),
+            port: 22,
+            identity_file: None,
+            known_hosts: None,
+        };
+        let r = dsinstall::run::remote::Remote::new(target, dir.path()).unwrap();
+        let ran = dsinstall::run::remote::Ran {
+            code: Some(255),
+            lines: vec!["ssh: connect to host 2018::22 port 22: Connection timed out".into()],
+        };
+        failed_with(m, "join.node02", r.explain(&ran).unwrap());
+        run_ended(m, RunState::Failed);
+    }
+
     /// The guide's 1.19 run: it installed, and node.internal-ips found no IPv6 InternalIP,
     /// with the hint the check writes for 1.19 (by its code).
     pub fn failed_checks_run(m: &mut Model) {
