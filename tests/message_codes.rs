@@ -495,3 +495,122 @@ fn a_kubeadm_without_output_says_so_in_chinese() {
         "kubeadm init：没有输出"
     );
 }
+
+/// A check result whose evidence is `e`, as the checks write it.
+fn with_evidence(e: dsinstall::message::Said) -> CheckResult {
+    CheckResult {
+        id: "calico.pools".into(),
+        family: Some("ipv6".into()),
+        status: dsinstall::verify::report::CheckStatus::Fail,
+        duration_ms: 1,
+        evidence: e.text,
+        evidence_code: e.code,
+        evidence_parts: e.parts,
+        hint: None,
+        hint_code: None,
+    }
+}
+
+#[test]
+fn composite_evidence_is_translated_part_by_part_and_round_trips() {
+    use dsinstall::message::Said;
+    use dsinstall::verify::{calico, host, nodes};
+    let zh = Lang::ZhCn.texts();
+    let en = Lang::En.texts();
+    // Findings joined by "; ", one of them data.
+    let e = Said::joined([
+        Said::coded(
+            nodes::TEXTS,
+            "verify.node.internal_ips.missing",
+            &[&"node02", &"IPv6", &"10.0.0.2"],
+        ),
+        Said::from("kubectl said: something"),
+    ]);
+    assert_eq!(
+        e.text,
+        "node02: no IPv6 InternalIP (has 10.0.0.2); kubectl said: something"
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        "node02：没有 IPv6 InternalIP（现有 10.0.0.2）；kubectl said: something"
+    );
+    let json = serde_json::to_string(&c).unwrap();
+    assert!(
+        json.contains(r#""evidenceParts":[{"text":"node02: no IPv6 InternalIP (has 10.0.0.2)","code":"verify.node.internal_ips.missing","args":["node02","IPv6","10.0.0.2"]},{"text":"kubectl said: something"}]"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<CheckResult>(&json).unwrap(), c);
+    // A coded sentence whose last value is the findings.
+    let pool =
+        "default-ipv6-ippool: cidr fd00::/64, blockSize 122, encapsulation None, natOutgoing true";
+    let e = Said::coded_with(
+        calico::TEXTS,
+        "verify.calico.pools.differs",
+        &[&pool],
+        [
+            Said::coded(
+                calico::TEXTS,
+                "verify.calico.pools.planned",
+                &[&"cidr", &"fd00::/64", &"fd00::/56"],
+            ),
+            Said::coded(calico::TEXTS, "verify.calico.pools.ipip_on_ipv6", &[]),
+        ],
+    );
+    assert_eq!(
+        e.text,
+        format!("{pool} (cidr fd00::/64, planned fd00::/56; IPIP on an IPv6 pool)")
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        format!("{pool}（cidr 为 fd00::/64，规划为 fd00::/56；IPv6 地址池使用了 IPIP）")
+    );
+    // A list joined by ", ".
+    let e = Said::listed([
+        Said::coded(
+            host::TEXTS,
+            "verify.host.sysctl.ra_ignored",
+            &[&"net.ipv6.conf.eth0.accept_ra", &1, &"eth0"],
+        ),
+        Said::from("net.ipv6.conf.all.forwarding = 1"),
+    ]);
+    assert_eq!(
+        e.text,
+        "net.ipv6.conf.eth0.accept_ra = 1, but the IPv6 default route via eth0 comes from router advertisements, net.ipv6.conf.all.forwarding = 1"
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        "net.ipv6.conf.eth0.accept_ra = 1，但经 eth0 的 IPv6 默认路由来自路由器通告，net.ipv6.conf.all.forwarding = 1"
+    );
+    // Data only: no parts, as before.
+    let e = Said::joined([Said::from("a"), Said::from("b")]);
+    assert_eq!((e.text.as_str(), e.parts.len()), ("a; b", 0));
+}
+
+#[test]
+fn the_separators_are_the_engines_in_english() {
+    let en = Lang::En.texts();
+    assert_eq!(en.t("checks.parts_separator"), dsinstall::message::PARTS);
+    assert_eq!(en.t("checks.list_separator"), dsinstall::message::LIST);
+}
+
+#[test]
+fn no_openstack_taint_says_none_in_chinese() {
+    use dsinstall::message::Said;
+    let e = Said::coded(
+        dsinstall::verify::openstack::TEXTS,
+        "verify.openstack.taint.ok.none",
+        &[&5],
+    );
+    assert_eq!(e.text, "5 nodes; tainted control-plane nodes: none");
+    let c = with_evidence(e);
+    assert_eq!(
+        Lang::ZhCn.texts().check_evidence(&c),
+        "5 个节点；带污点的控制平面节点：无"
+    );
+}

@@ -44,6 +44,37 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.calico.pools.kept",
         "calico-node creates the pools once, at its first start, from the manifest's CALICO_IPV4POOL_*/CALICO_IPV6POOL_* env (or the Installation's ipPools); a pool created earlier is kept: fix it with `calicoctl apply` or delete it and restart calico-node",
     ),
+    (
+        "verify.calico.pods.ready_on",
+        "calico-node ready on {0} of {1} nodes",
+    ),
+    (
+        "verify.calico.pods.controllers_not_ready",
+        "calico-kube-controllers not ready",
+    ),
+    (
+        "verify.calico.pods.controllers_ready",
+        "calico-kube-controllers ready",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_not_available",
+        "tigerastatus/calico not Available",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_available",
+        "tigerastatus/calico Available",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_error",
+        "tigerastatus/calico: {0}",
+    ),
+    ("verify.calico.pools.planned", "{0} {1}, planned {2}"),
+    (
+        "verify.calico.pools.outside",
+        "cidr {0} outside the pod subnet {1}",
+    ),
+    ("verify.calico.pools.ipip_on_ipv6", "IPIP on an IPv6 pool"),
+    ("verify.calico.pools.differs", "{0} ({1})"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -110,13 +141,14 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
             Ok(p) => p,
             Err(e) => return Step::Wait(e.into()),
         };
+        let on = || say("verify.calico.pods.ready_on", &[&ready, &nodes]);
         if !kc.iter().any(pod_ready) {
-            return Step::Wait(Said::from(format!(
-                "calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers not ready"
-            )));
+            return Step::Wait(Said::joined([
+                on(),
+                say("verify.calico.pods.controllers_not_ready", &[]),
+            ]));
         }
-        let mut seen =
-            format!("calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers ready");
+        let mut seen = vec![on(), say("verify.calico.pods.controllers_ready", &[])];
         if cx.expected.operator {
             match cx.get(&Call::get("tigerastatus", None, Some("calico")), until) {
                 Ok(ts) => {
@@ -125,16 +157,18 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
                             .any(|c| c["type"] == "Available" && c["status"] == "True")
                     });
                     if !avail {
-                        return Step::Wait(
-                            format!("{seen}; tigerastatus/calico not Available").into(),
-                        );
+                        seen.push(say("verify.calico.pods.tigerastatus_not_available", &[]));
+                        return Step::Wait(Said::joined(seen));
                     }
-                    seen.push_str("; tigerastatus/calico Available");
+                    seen.push(say("verify.calico.pods.tigerastatus_available", &[]));
                 }
-                Err(e) => return Step::Wait(format!("{seen}; tigerastatus/calico: {e}").into()),
+                Err(e) => {
+                    seen.push(say("verify.calico.pods.tigerastatus_error", &[&e]));
+                    return Step::Wait(Said::joined(seen));
+                }
             }
         }
-        Step::Done(seen)
+        Step::Done(Said::joined(seen))
     });
     match got {
         Ok(seen) => vec![t.pass(None, seen)],
@@ -294,45 +328,43 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
             let net: Option<ipnet::IpNet> = cidr.parse().ok();
             match &f.pool {
                 Some(want) => {
+                    let planned = |field: &str, is: &dyn Display, want: &dyn Display| {
+                        say("verify.calico.pools.planned", &[&field, is, want])
+                    };
                     if net != Some(want.cidr) {
-                        bad.push(format!("cidr {cidr}, planned {}", want.cidr));
+                        bad.push(planned("cidr", &cidr, &want.cidr));
                     }
                     if block != want.block_size {
-                        bad.push(format!("blockSize {block}, planned {}", want.block_size));
+                        bad.push(planned("blockSize", &block, &want.block_size));
                     }
                     if enc != want.encapsulation {
-                        bad.push(format!(
-                            "encapsulation {enc}, planned {}",
-                            want.encapsulation
-                        ));
+                        bad.push(planned("encapsulation", &enc, &want.encapsulation));
                     }
                     if nat != want.nat_outgoing {
-                        bad.push(format!("natOutgoing {nat}, planned {}", want.nat_outgoing));
+                        bad.push(planned("natOutgoing", &nat, &want.nat_outgoing));
                     }
                 }
                 None => {
                     if !net.is_some_and(|n| f.pod_subnet.contains(&n)) {
-                        bad.push(format!(
-                            "cidr {cidr} outside the pod subnet {}",
-                            f.pod_subnet
-                        ));
+                        bad.push(say("verify.calico.pools.outside", &[&cidr, &f.pod_subnet]));
                     }
                 }
             }
-            if f.family == AddressFamily::Ipv6 && enc == "IPIP" {
-                bad.push("IPIP on an IPv6 pool".into());
+            let ipip_ipv6 = f.family == AddressFamily::Ipv6 && enc == "IPIP";
+            if ipip_ipv6 {
+                bad.push(say("verify.calico.pools.ipip_on_ipv6", &[]));
             }
             if bad.is_empty() {
                 t.pass(Some(f.family), evidence)
             } else {
-                let hint = if bad.iter().any(|b| b.contains("IPIP on an IPv6")) {
+                let hint = if ipip_ipv6 {
                     "verify.calico.pools.ipip_ipv6"
                 } else {
                     "verify.calico.pools.kept"
                 };
                 t.fail(
                     Some(f.family),
-                    format!("{evidence} ({})", bad.join("; ")),
+                    Said::coded_with(TEXTS, "verify.calico.pools.differs", &[&evidence], bad),
                     say(hint, &[]),
                 )
             }
