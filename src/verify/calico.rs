@@ -75,6 +75,12 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("verify.calico.pools.ipip_on_ipv6", "IPIP on an IPv6 pool"),
     ("verify.calico.pools.differs", "{0} ({1})"),
+    (
+        "verify.calico.pods.crashloop",
+        "{0} on {1} in CrashLoopBackOff",
+    ),
+    ("verify.calico.pods.autodetection_is", "autodetection {0}"),
+    ("verify.calico.pods.last_logs", "last log lines: {0}"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -127,7 +133,7 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
             Err(e) => return Step::Wait(e.into()),
         };
         if let Some(p) = cn.iter().find(|p| crash_looping(p)) {
-            return Step::Fail(crash_evidence(cx, p, until).into());
+            return Step::Fail(crash_evidence(cx, p, until));
         }
         let ready = cn.iter().filter(|p| pod_ready(p)).count();
         // desired > 0 first: an empty DaemonSet is "rolled out" too (run-and-verify.md §3).
@@ -183,7 +189,7 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
     }
 }
 
-fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> String {
+fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> Said {
     let node = p["spec"]["nodeName"].as_str().unwrap_or("?");
     let logs = cx
         .run(
@@ -197,11 +203,14 @@ fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> String {
         )
         .unwrap_or_else(|e| e);
     let auto = autodetection(cx, until);
-    format!(
-        "{} on {node} in CrashLoopBackOff; autodetection {auto}; last log lines: {}",
-        name_of(p),
-        super::kubectl::last_lines(&logs, 3)
-    )
+    Said::joined([
+        say("verify.calico.pods.crashloop", &[&name_of(p), &node]),
+        say("verify.calico.pods.autodetection_is", &[&auto]),
+        say(
+            "verify.calico.pods.last_logs",
+            &[&super::kubectl::last_lines(&logs, 3)],
+        ),
+    ])
 }
 
 /// The autodetection methods the calico-node DaemonSet (or Installation) uses.
