@@ -17,6 +17,28 @@ pub struct Message {
     pub args: Vec<String>,
 }
 
+/// The English of a composite text's parts (`evidenceParts`) joins them with this; a front
+/// end joins its own texts of them with its language's.
+pub const PARTS: &str = "; ";
+
+/// What joins the items of a list of findings ([`Said::listed`]) in English.
+pub const LIST: &str = ", ";
+
+/// One part of a text made of several findings ("node01: no IPv6 InternalIP (has none)"):
+/// its English and, where it is a fixed sentence, its code and values, as in [`Message`].
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// What joins it to the part before in English where that is not [`PARTS`] (a list's
+    /// [`LIST`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sep: Option<String>,
+}
+
 /// An English text and, where it is a fixed sentence, its code: what the engine writes.
 /// Data (an address list, kubectl's own error) has no code and stays as it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +46,9 @@ pub struct Said {
     pub text: String,
     /// Boxed: it travels in every check result and journal event, most without one.
     pub code: Option<Box<Message>>,
+    /// A text made of several findings: each of them, the English being their texts joined
+    /// by [`PARTS`]. With a code too, the joined parts are the code's last value.
+    pub parts: Vec<Part>,
 }
 
 impl Said {
@@ -41,13 +66,87 @@ impl Said {
                 code: code.to_string(),
                 args,
             })),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Several findings as one text, joined by [`PARTS`]; a part that is itself made of
+    /// parts gives them in its place. Without a coded part it is plain data.
+    pub fn joined(all: impl IntoIterator<Item = Said>) -> Said {
+        Said::joined_by(PARTS, all)
+    }
+
+    /// Items of a list of findings as one text, joined by [`LIST`].
+    pub fn listed(all: impl IntoIterator<Item = Said>) -> Said {
+        Said::joined_by(LIST, all)
+    }
+
+    fn joined_by(sep: &str, all: impl IntoIterator<Item = Said>) -> Said {
+        let mut parts: Vec<Part> = Vec::new();
+        for s in all {
+            let first = parts.is_empty();
+            let sep = (!first && sep != PARTS).then(|| sep.to_string());
+            if !s.parts.is_empty() && s.code.is_none() {
+                let mut inner = s.parts.into_iter();
+                if let Some(head) = inner.next() {
+                    parts.push(Part { sep, ..head });
+                }
+                parts.extend(inner);
+                continue;
+            }
+            let (code, args) = match s.code {
+                Some(m) => (Some(m.code), m.args),
+                None => (None, Vec::new()),
+            };
+            parts.push(Part {
+                text: s.text,
+                code,
+                args,
+                sep,
+            });
+        }
+        let mut text = String::new();
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push_str(p.sep.as_deref().unwrap_or(PARTS));
+            }
+            text.push_str(&p.text);
+        }
+        if parts.iter().all(|p| p.code.is_none()) {
+            parts.clear();
+        }
+        Said {
+            text,
+            code: None,
+            parts,
+        }
+    }
+
+    /// The sentence `code` of `table` whose last value is the findings `parts`, joined as
+    /// [`Said::joined`] joins them ("cidr … ({0})").
+    pub fn coded_with(
+        table: &[(&str, &str)],
+        code: &str,
+        args: &[&dyn Display],
+        parts: impl IntoIterator<Item = Said>,
+    ) -> Said {
+        let inner = Said::joined(parts);
+        let mut all: Vec<&dyn Display> = args.to_vec();
+        all.push(&inner.text);
+        Said {
+            parts: inner.parts,
+            ..Said::coded(table, code, &all)
         }
     }
 }
 
 impl From<String> for Said {
     fn from(text: String) -> Said {
-        Said { text, code: None }
+        Said {
+            text,
+            code: None,
+            parts: Vec::new(),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ fn result(id: &str, family: Option<&str>, status: CheckStatus, hint: Option<&str
         hint: hint.map(String::from),
         hint_code: None,
         evidence_code: None,
+        evidence_parts: Vec::new(),
     }
 }
 

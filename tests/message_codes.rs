@@ -18,7 +18,7 @@ fn engine_keys() -> Vec<(String, String)> {
     let mut keys: Vec<(String, String)> = dsinstall::verify::texts()
         .map(|(c, t)| (c.to_string(), t.to_string()))
         .collect();
-    for (code, cause, fix) in FAILURES {
+    for (code, cause, fix) in diagnose::texts() {
         keys.push((format!("cause.{code}"), cause.to_string()));
         if !fix.is_empty() {
             keys.push((format!("fix.{code}"), fix.to_string()));
@@ -166,6 +166,7 @@ fn diagnosed() -> Vec<dsinstall::run::step::Failure> {
         all.push(diagnose::kubeadm(&lines(&[extra, &last]), "init"));
     }
     all.push(diagnose::kubeadm(&lines(&["something odd"]), "init"));
+    all.push(diagnose::kubeadm(&[], "init"));
     all.push(diagnose::coded("run.stopped", &[]));
     all.push(diagnose::coded("run.runner_gone", &[]));
     all
@@ -325,4 +326,291 @@ fn a_step_ended_with_a_diagnosis_round_trips_through_the_status() {
     let json = serde_json::to_string(&st).unwrap();
     let back: Status = serde_json::from_str(&json).unwrap();
     assert_eq!(back.steps[0].diagnosis, f.diagnosis);
+}
+
+/// The runner's other tables (the SSH link's, the joins', the steps'): each code is written
+/// somewhere besides its table.
+#[test]
+fn every_run_code_is_written_by_a_step_or_the_ssh_link() {
+    let src = [
+        include_str!("../src/run/remote.rs"),
+        include_str!("../src/run/steps/join.rs"),
+        include_str!("../src/run/steps/common.rs"),
+        include_str!("../src/run/steps/calico.rs"),
+        include_str!("../src/run/steps/images.rs"),
+        include_str!("../src/run/steps/init.rs"),
+        include_str!("../src/run/steps/kubeconfig.rs"),
+        include_str!("../src/run/steps/modules.rs"),
+        include_str!("../src/run/steps/preflight.rs"),
+        include_str!("../src/run/steps/swap.rs"),
+        include_str!("../src/run/steps/sysctl.rs"),
+        include_str!("../src/run/steps/verify.rs"),
+        include_str!("../src/run/steps/wait_calico.rs"),
+        include_str!("../src/run/steps/wait_node.rs"),
+    ];
+    let tables = [
+        dsinstall::run::remote::TEXTS,
+        dsinstall::run::steps::join::TEXTS,
+        dsinstall::run::steps::TEXTS,
+    ];
+    for (code, ..) in tables.into_iter().flatten() {
+        let quoted = format!("\"{code}\"");
+        let uses: usize = src.iter().map(|s| s.matches(&quoted).count()).sum();
+        // Codes made by a suffix (".bridge", recoded "run.command.*") are written by parts.
+        let by_parts = code.ends_with(".bridge") || code.starts_with("run.calico.kubectl.");
+        assert!(
+            uses >= 1 || by_parts,
+            "{code} is in a TEXTS table but no step writes it"
+        );
+    }
+}
+
+/// A node02 over SSH, its control directory in `dir`.
+fn node02(dir: &std::path::Path) -> dsinstall::run::remote::Remote {
+    let target = dsinstall::run::remote::Target {
+        node: "node02".into(),
+        host: "2018::22".into(),
+        user: "kube".into(),
+        port: 2222,
+        identity_file: None,
+        known_hosts: None,
+    };
+    dsinstall::run::remote::Remote::new(target, dir).expect("a private control directory")
+}
+
+/// What ssh says for each failure the SSH link explains, and the code it gets.
+const SSH_SAID: &[(Option<i32>, &[&str], &str)] = &[
+    (
+        Some(255),
+        &["ssh: connect to host 2018::22 port 2222: Connection timed out"],
+        "run.ssh.unreachable",
+    ),
+    (None, &[], "run.ssh.unreachable.no_output"),
+    (
+        Some(255),
+        &["kex_exchange_identification: odd"],
+        "run.ssh.failed",
+    ),
+    (Some(255), &[], "run.ssh.failed.no_output"),
+    (
+        Some(1),
+        &["sudo: a password is required"],
+        "run.ssh.sudo_password",
+    ),
+    (
+        Some(255),
+        &["@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @"],
+        "run.ssh.host_key_changed",
+    ),
+    (
+        Some(255),
+        &["Host key verification failed."],
+        "run.ssh.host_key_unknown",
+    ),
+    (
+        Some(255),
+        &["kube@2018::22: Permission denied (publickey)."],
+        "run.ssh.login_refused",
+    ),
+];
+
+#[test]
+fn the_ssh_links_failures_are_coded_and_read_back_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = node02(dir.path());
+    let (en, zh) = (Lang::En.texts(), Lang::ZhCn.texts());
+    for (code, lines, want) in SSH_SAID {
+        let ran = dsinstall::run::remote::Ran {
+            code: *code,
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+        };
+        let f = r.explain(&ran).expect("explained");
+        let d = f.diagnosis.clone().expect("coded");
+        assert_eq!(&d.code, want, "{f:?}");
+        let st = failed_step(&f.cause, &f.fix, Some(d));
+        assert_eq!(en.step_cause(&st).as_deref(), Some(f.cause.as_str()));
+        assert_eq!(en.step_fix(&st).as_deref(), Some(f.fix.as_str()));
+        let cause = zh.step_cause(&st).unwrap();
+        assert_ne!(cause, f.cause, "{want} is shown in Chinese");
+        assert!(
+            cause.contains("node02") && cause.contains("2018::22"),
+            "{cause}"
+        );
+    }
+    let ran = dsinstall::run::remote::Ran {
+        code: Some(255),
+        lines: vec!["ssh: connect to host 2018::22 port 2222: Connection refused".into()],
+    };
+    let f = r.explain(&ran).unwrap();
+    assert_eq!(
+        f.cause,
+        "node02 (kube@2018::22 port 2222) cannot be reached over SSH: ssh: connect to host 2018::22 port 2222: Connection refused"
+    );
+    let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+    assert_eq!(
+        zh.step_cause(&st).unwrap(),
+        "无法通过 SSH 连接 node02（kube@2018::22，端口 2222）：ssh: connect to host 2018::22 port 2222: Connection refused"
+    );
+    assert_eq!(
+        zh.step_fix(&st).unwrap(),
+        "请确认 node02 已开机，且 sshd 在端口 2222 上监听（ssh -p 2222 kube@2018::22 true），然后再次执行 dsinstall apply"
+    );
+}
+
+/// Every code of the runner's tables, filled with numbered values: the English the
+/// wizard shows is the runner's, and the Chinese keeps every value.
+#[test]
+fn every_run_code_reads_back_with_its_values() {
+    let (en, zh) = (Lang::En.texts(), Lang::ZhCn.texts());
+    for (code, cause, fix) in diagnose::texts() {
+        let n = numbers(cause)
+            .union(&numbers(fix))
+            .max()
+            .map_or(0, |m| m + 1);
+        let values: Vec<String> = (0..n).map(|i| format!("<v{i}>")).collect();
+        let args: Vec<&dyn std::fmt::Display> =
+            values.iter().map(|v| v as &dyn std::fmt::Display).collect();
+        let f = diagnose::coded(code, &args);
+        let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+        assert_eq!(
+            en.step_cause(&st).as_deref(),
+            Some(f.cause.as_str()),
+            "{code}"
+        );
+        assert_eq!(en.step_fix(&st).as_deref(), Some(f.fix.as_str()), "{code}");
+        let zh_cause = zh.step_cause(&st).unwrap();
+        for i in numbers(cause) {
+            assert!(zh_cause.contains(&values[i]), "zh cause.{code}: {zh_cause}");
+        }
+    }
+}
+
+#[test]
+fn a_kubeadm_without_output_says_so_in_chinese() {
+    let f = diagnose::kubeadm(&[], "init");
+    assert_eq!(f.cause, "kubeadm init: no output");
+    let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
+    assert_eq!(
+        Lang::ZhCn.texts().step_cause(&st).unwrap(),
+        "kubeadm init：没有输出"
+    );
+}
+
+/// A check result whose evidence is `e`, as the checks write it.
+fn with_evidence(e: dsinstall::message::Said) -> CheckResult {
+    CheckResult {
+        id: "calico.pools".into(),
+        family: Some("ipv6".into()),
+        status: dsinstall::verify::report::CheckStatus::Fail,
+        duration_ms: 1,
+        evidence: e.text,
+        evidence_code: e.code,
+        evidence_parts: e.parts,
+        hint: None,
+        hint_code: None,
+    }
+}
+
+#[test]
+fn composite_evidence_is_translated_part_by_part_and_round_trips() {
+    use dsinstall::message::Said;
+    use dsinstall::verify::{calico, host, nodes};
+    let zh = Lang::ZhCn.texts();
+    let en = Lang::En.texts();
+    // Findings joined by "; ", one of them data.
+    let e = Said::joined([
+        Said::coded(
+            nodes::TEXTS,
+            "verify.node.internal_ips.missing",
+            &[&"node02", &"IPv6", &"10.0.0.2"],
+        ),
+        Said::from("kubectl said: something"),
+    ]);
+    assert_eq!(
+        e.text,
+        "node02: no IPv6 InternalIP (has 10.0.0.2); kubectl said: something"
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        "node02：没有 IPv6 InternalIP（现有 10.0.0.2）；kubectl said: something"
+    );
+    let json = serde_json::to_string(&c).unwrap();
+    assert!(
+        json.contains(r#""evidenceParts":[{"text":"node02: no IPv6 InternalIP (has 10.0.0.2)","code":"verify.node.internal_ips.missing","args":["node02","IPv6","10.0.0.2"]},{"text":"kubectl said: something"}]"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<CheckResult>(&json).unwrap(), c);
+    // A coded sentence whose last value is the findings.
+    let pool =
+        "default-ipv6-ippool: cidr fd00::/64, blockSize 122, encapsulation None, natOutgoing true";
+    let e = Said::coded_with(
+        calico::TEXTS,
+        "verify.calico.pools.differs",
+        &[&pool],
+        [
+            Said::coded(
+                calico::TEXTS,
+                "verify.calico.pools.planned",
+                &[&"cidr", &"fd00::/64", &"fd00::/56"],
+            ),
+            Said::coded(calico::TEXTS, "verify.calico.pools.ipip_on_ipv6", &[]),
+        ],
+    );
+    assert_eq!(
+        e.text,
+        format!("{pool} (cidr fd00::/64, planned fd00::/56; IPIP on an IPv6 pool)")
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        format!("{pool}（cidr 为 fd00::/64，规划为 fd00::/56；IPv6 地址池使用了 IPIP）")
+    );
+    // A list joined by ", ".
+    let e = Said::listed([
+        Said::coded(
+            host::TEXTS,
+            "verify.host.sysctl.ra_ignored",
+            &[&"net.ipv6.conf.eth0.accept_ra", &1, &"eth0"],
+        ),
+        Said::from("net.ipv6.conf.all.forwarding = 1"),
+    ]);
+    assert_eq!(
+        e.text,
+        "net.ipv6.conf.eth0.accept_ra = 1, but the IPv6 default route via eth0 comes from router advertisements, net.ipv6.conf.all.forwarding = 1"
+    );
+    let c = with_evidence(e);
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    assert_eq!(
+        zh.check_evidence(&c),
+        "net.ipv6.conf.eth0.accept_ra = 1，但经 eth0 的 IPv6 默认路由来自路由器通告，net.ipv6.conf.all.forwarding = 1"
+    );
+    // Data only: no parts, as before.
+    let e = Said::joined([Said::from("a"), Said::from("b")]);
+    assert_eq!((e.text.as_str(), e.parts.len()), ("a; b", 0));
+}
+
+#[test]
+fn the_separators_are_the_engines_in_english() {
+    let en = Lang::En.texts();
+    assert_eq!(en.t("checks.parts_separator"), dsinstall::message::PARTS);
+    assert_eq!(en.t("checks.list_separator"), dsinstall::message::LIST);
+}
+
+#[test]
+fn no_openstack_taint_says_none_in_chinese() {
+    use dsinstall::message::Said;
+    let e = Said::coded(
+        dsinstall::verify::openstack::TEXTS,
+        "verify.openstack.taint.ok.none",
+        &[&5],
+    );
+    assert_eq!(e.text, "5 nodes; tainted control-plane nodes: none");
+    let c = with_evidence(e);
+    assert_eq!(
+        Lang::ZhCn.texts().check_evidence(&c),
+        "5 个节点；带污点的控制平面节点：无"
+    );
 }

@@ -438,6 +438,48 @@ mod run_screens {
     }
 
     #[test]
+    fn an_ssh_failure_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            ssh_failed_run(&mut m);
+            snap(&m, &format!("run_install_ssh_failed_{code}"));
+        }
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        attached(&mut m);
+        ssh_failed_run(&mut m);
+        let install = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(install.contains("无法通过 SSH 连接 node02"), "{install}");
+        assert!(install.contains("请确认 node02 已开机"), "{install}");
+        assert!(!install.contains("cannot be reached over SSH"), "{install}");
+    }
+
+    #[test]
+    fn composite_evidence_in_both_languages_and_sizes() {
+        for (lang, code) in LANGS {
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            composite_checks_run(&mut m);
+            m.run.open_checks();
+            snap(&m, &format!("run_checks_composite_{code}"));
+        }
+        let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
+        attached(&mut m);
+        composite_checks_run(&mut m);
+        m.run.open_checks();
+        let checks = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(
+            checks.contains("node02：没有 IPv6 InternalIP（一个也没有）；node03：InternalIP 为"),
+            "{checks}"
+        );
+        assert!(
+            checks.contains("规划为 2018::124；node01：InternalIP"),
+            "{checks}"
+        );
+        assert!(!checks.contains("planned"), "{checks}");
+    }
+
+    #[test]
     fn the_chinese_screens_translate_the_engines_sentences() {
         let mut m = demo(Lang::ZhCn, "dsinstall-answers.yaml");
         attached(&mut m);

@@ -96,6 +96,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f",
     ),
     (
+        "run.kubeadm.no_output",
+        "kubeadm {0}: no output",
+        "see the step's lines in the log; dsinstall apply retries after kubeadm reset -f",
+    ),
+    (
         "run.kubeadm.kubelet_unhealthy",
         "the kubelet never got healthy ({0}: {1})",
         "most often its cgroup driver differs from the runtime's (answers: kubelet cgroupDriver, containerd's SystemdCgroup) or swap is on; see journalctl -u kubelet in the log, then run dsinstall apply again",
@@ -133,13 +138,25 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("run.runner_gone", "the runner stopped during this step", ""),
 ];
 
+/// Every cause and fix the runner writes: this module's [`TEXTS`] and those of the steps
+/// and the SSH link, one code each (tests/message_codes.rs holds the translations to them).
+pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    [
+        TEXTS,
+        crate::run::remote::TEXTS,
+        crate::run::steps::join::TEXTS,
+        crate::run::steps::TEXTS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// What follows a preflight cause when kubeadm names more failed checks; `{0}` their names.
 pub const ALSO_FAILED: &str = " (also failed: {0})";
 
-/// The failure `code` of [`TEXTS`] with its values filled in, and its diagnosis.
+/// The failure `code` of [`texts`] with its values filled in, and its diagnosis.
 pub fn coded(code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
-    let (cause, fix) = TEXTS
-        .iter()
+    let (cause, fix) = texts()
         .find(|(c, ..)| *c == code)
         .map(|(_, cause, fix)| (*cause, *fix))
         .unwrap_or_else(|| panic!("unknown failure code {code}"));
@@ -200,13 +217,10 @@ pub fn kubeadm(lines: &[String], how: &str) -> Failure {
         return f;
     }
     let Some((phase, msg)) = failed_phase(lines) else {
-        let last = lines
-            .iter()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .map(|l| l.trim().to_string())
-            .unwrap_or_else(|| "no output".into());
-        return coded("run.kubeadm.no_phase", &[&how, &last]);
+        return match lines.iter().rev().find(|l| !l.trim().is_empty()) {
+            Some(last) => coded("run.kubeadm.no_phase", &[&how, &last.trim()]),
+            None => coded("run.kubeadm.no_output", &[&how]),
+        };
     };
     coded(phase_code(lines, &phase, &msg), &[&phase, &msg])
 }

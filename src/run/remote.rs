@@ -12,6 +12,7 @@
 //! starts with `cd` there, so the same relative path names the same file whether the
 //! command then runs as the user or under sudo.
 
+use super::diagnose::coded;
 use super::step::{Failure, StepCx};
 use super::steps::common;
 use crate::answers::Answers;
@@ -20,6 +21,93 @@ use crate::plan::{JoinPlan, Plan};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The causes and fixes of a node reached over SSH, as [`super::diagnose::TEXTS`]: `{0}`
+/// the node, `{1}` the login user, `{2}` the host, `{3}` the port, then each code's own.
+/// A copy's `{4}` is what it was for, `{5}` the file's name, `{6}` scp's or the shell's
+/// words, `{7}` the directory under the home, `{8}` the path that failed.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "run.ssh.unreachable",
+        "{0} ({1}@{2} port {3}) cannot be reached over SSH: {4}",
+        "check that {0} is up and sshd listens on port {3} (ssh -p {3} {1}@{2} true), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.unreachable.no_output",
+        "{0} ({1}@{2} port {3}) cannot be reached over SSH: no output",
+        "check that {0} is up and sshd listens on port {3} (ssh -p {3} {1}@{2} true), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.failed",
+        "ssh to {0} ({1}@{2} port {3}) failed: {4}",
+        "try it by hand (ssh -p {3} {1}@{2} true) and fix what it says, then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.failed.no_output",
+        "ssh to {0} ({1}@{2} port {3}) failed: no output",
+        "try it by hand (ssh -p {3} {1}@{2} true) and fix what it says, then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.sudo_password",
+        "{0} ({1}@{2} port {3}): user {1} needs a password for sudo, and apply cannot type one",
+        "allow {1} passwordless sudo on {0} (a sudoers line `{1} ALL=(ALL) NOPASSWD: ALL`), or log in as root (nodes[].ssh.user: root); then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.host_key_changed",
+        "{0} ({1}@{2} port {3}): the host key it offers is not the one {4} holds for it",
+        "find out why (a reinstalled node, or someone in between): compare `ssh-keyscan -p {3} {2} | ssh-keygen -lf -` with `ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub` on the node's console; only when they match, replace the old entry (ssh-keygen -R {2} -f {4}), add the new one (ssh-keyscan -p {3} {2} >> {4}) and run dsinstall apply again",
+    ),
+    (
+        "run.ssh.host_key_unknown",
+        "{0} ({1}@{2} port {3}): its SSH host key is not in {4}, and apply never trusts an unknown key",
+        "check the key: run `ssh-keyscan -p {3} {2} | ssh-keygen -lf -` here and `ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub` on the node's console; when the fingerprints match, add it with `ssh-keyscan -p {3} {2} >> {4}` and run dsinstall apply again",
+    ),
+    (
+        "run.ssh.login_refused",
+        "{0} ({1}@{2} port {3}): the login was refused ({4})",
+        "put this host's public key in {1}'s ~/.ssh/authorized_keys on {0} (ssh-copy-id -p {3} {1}@{2}), or name the key in ssh.identityFile; then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.login_refused.no_output",
+        "{0} ({1}@{2} port {3}): the login was refused (no output)",
+        "put this host's public key in {1}'s ~/.ssh/authorized_keys on {0} (ssh-copy-id -p {3} {1}@{2}), or name the key in ssh.identityFile; then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.copy",
+        "{4}: the copy of {5} to {0} ({1}@{2} port {3}) failed on the node: {8}: {6}",
+        "on {0}, make ~/{7} writable for {1} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.copy.mkdir",
+        "{4}: the copy of {5} to {0} ({1}@{2} port {3}) failed on the node: ~/{8} cannot be made a private directory: {6}",
+        "on {0}, make ~/{7} writable for {1} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.copy.scp",
+        "{4}: the copy of {5} to {0} ({1}@{2} port {3}) failed on the node: scp could not write ~/{8}: {6}",
+        "on {0}, make ~/{7} writable for {1} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.copy.chmod",
+        "{4}: the copy of {5} to {0} ({1}@{2} port {3}) failed on the node: ~/{8} cannot be made 0600: {6}",
+        "on {0}, make ~/{7} writable for {1} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.control_dir",
+        "the SSH control directory {0} cannot be used: {1}",
+        "remove it (it holds only sockets) or fix its owner and mode (0700), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.control_dir.not_dir",
+        "the SSH control directory {0} cannot be used: it is not a directory",
+        "remove it (it holds only sockets) or fix its owner and mode (0700), then run dsinstall apply again",
+    ),
+    (
+        "run.ssh.control_dir.owner",
+        "the SSH control directory {0} cannot be used: it belongs to uid {1}, not to us",
+        "remove it (it holds only sockets) or fix its owner and mode (0700), then run dsinstall apply again",
+    ),
+];
 
 /// How long one ssh or scp call may take (the keepalives notice a dead link in 15 s).
 pub const CALL: Duration = Duration::from_secs(60);
@@ -99,6 +187,15 @@ impl Target {
     }
 
     /// The known_hosts file the fix should name.
+    /// The failure `code` of [`TEXTS`] about this node: `{0}`–`{3}` its name, user, host
+    /// and port, then `args`.
+    fn failure(&self, code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
+        let mut all: Vec<&dyn std::fmt::Display> =
+            vec![&self.node, &self.user, &self.host, &self.port];
+        all.extend_from_slice(args);
+        coded(code, &all)
+    }
+
     fn known_hosts_shown(&self) -> String {
         self.known_hosts
             .as_ref()
@@ -318,7 +415,7 @@ impl Remote {
                 &format!("umask 077 && mkdir -p {d} && chmod 700 {d}", d = quote(d)),
                 "mkdir",
             )?;
-            copy.check(made, &format!("~/{d} cannot be made a private directory"))?;
+            copy.check_as(made, "run.ssh.copy.mkdir", d)?;
         }
         let (fin, lines) = self.scp(cx, file, dest, false)?;
         // OpenSSH 9's scp speaks SFTP; a node whose sshd has no sftp subsystem refuses
@@ -341,10 +438,10 @@ impl Remote {
                 },
                 lines,
             };
-            return copy.check(r, &format!("scp could not write ~/{dest}"));
+            return copy.check_as(r, "run.ssh.copy.scp", dest);
         }
         let chmod = self.run_as_user(cx, &format!("chmod 600 {}", quote(dest)), "chmod")?;
-        copy.check(chmod, &format!("~/{dest} cannot be made 0600"))
+        copy.check_as(chmod, "run.ssh.copy.chmod", dest)
     }
 
     /// One scp of `file` to `dest`; `legacy` asks for the scp protocol instead of SFTP.
@@ -416,25 +513,15 @@ impl Remote {
             "closed by remote host",
         ];
         if unreachable.iter().any(|s| has(s)) || r.code.is_none() {
-            return Some(Failure::new(
-                format!(
-                    "{} cannot be reached over SSH: {}",
-                    t.describe(),
-                    last(&r.lines)
-                ),
-                format!(
-                    "check that {} is up and sshd listens on port {} (ssh -p {} {}@{} true), then run dsinstall apply again",
-                    t.node, t.port, t.port, t.user, t.host
-                ),
-            ));
+            return Some(match said(&r.lines) {
+                Some(l) => t.failure("run.ssh.unreachable", &[&l]),
+                None => t.failure("run.ssh.unreachable.no_output", &[]),
+            });
         }
-        Some(Failure::new(
-            format!("ssh to {} failed: {}", t.describe(), last(&r.lines)),
-            format!(
-                "try it by hand (ssh -p {} {}@{} true) and fix what it says, then run dsinstall apply again",
-                t.port, t.user, t.host
-            ),
-        ))
+        Some(match said(&r.lines) {
+            Some(l) => t.failure("run.ssh.failed", &[&l]),
+            None => t.failure("run.ssh.failed.no_output", &[]),
+        })
     }
 
     /// A refusal that waiting does not heal: sudo wanting a password, a host key not known
@@ -444,62 +531,22 @@ impl Remote {
         let text = r.lines.join("\n");
         let has = |s: &str| text.contains(s);
         if has("sudo: a password is required") || has("sudo: no tty present") {
-            return Some(Failure::new(
-                format!(
-                    "{}: user {} needs a password for sudo, and apply cannot type one",
-                    t.describe(),
-                    t.user
-                ),
-                format!(
-                    "allow {} passwordless sudo on {} (a sudoers line `{} ALL=(ALL) NOPASSWD: ALL`), or log in as root (nodes[].ssh.user: root); then run dsinstall apply again",
-                    t.user, t.node, t.user
-                ),
-            ));
+            return Some(t.failure("run.ssh.sudo_password", &[]));
         }
         if !Self::link_failed(r) {
             return None;
         }
-        let keyscan = format!("ssh-keyscan -p {} {}", t.port, t.host);
         if has("REMOTE HOST IDENTIFICATION HAS CHANGED") {
-            return Some(Failure::new(
-                format!(
-                    "{}: the host key it offers is not the one {} holds for it",
-                    t.describe(),
-                    t.known_hosts_shown()
-                ),
-                format!(
-                    "find out why (a reinstalled node, or someone in between): compare `{keyscan} | ssh-keygen -lf -` with `ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub` on the node's console; only when they match, replace the old entry (ssh-keygen -R {} -f {}), add the new one ({keyscan} >> {}) and run dsinstall apply again",
-                    t.host,
-                    t.known_hosts_shown(),
-                    t.known_hosts_shown()
-                ),
-            ));
+            return Some(t.failure("run.ssh.host_key_changed", &[&t.known_hosts_shown()]));
         }
         if has("Host key verification failed") || has("host key is known") {
-            return Some(Failure::new(
-                format!(
-                    "{}: its SSH host key is not in {}, and apply never trusts an unknown key",
-                    t.describe(),
-                    t.known_hosts_shown()
-                ),
-                format!(
-                    "check the key: run `{keyscan} | ssh-keygen -lf -` here and `ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub` on the node's console; when the fingerprints match, add it with `{keyscan} >> {}` and run dsinstall apply again",
-                    t.known_hosts_shown()
-                ),
-            ));
+            return Some(t.failure("run.ssh.host_key_unknown", &[&t.known_hosts_shown()]));
         }
         if has("Permission denied") {
-            return Some(Failure::new(
-                format!(
-                    "{}: the login was refused ({})",
-                    t.describe(),
-                    last(&r.lines)
-                ),
-                format!(
-                    "put this host's public key in {}'s ~/.ssh/authorized_keys on {} (ssh-copy-id -p {} {}@{}), or name the key in ssh.identityFile; then run dsinstall apply again",
-                    t.user, t.node, t.port, t.user, t.host
-                ),
-            ));
+            return Some(match said(&r.lines) {
+                Some(l) => t.failure("run.ssh.login_refused", &[&l]),
+                None => t.failure("run.ssh.login_refused.no_output", &[]),
+            });
         }
         None
     }
@@ -530,7 +577,14 @@ struct Copy<'a> {
 impl Copy<'_> {
     /// Ok when `r` succeeded; else ssh's own failure explained, or the node's: `how` it
     /// failed there (naming the path) and the command's own words.
+    #[cfg(test)]
     fn check(&self, r: Ran, how: &str) -> Result<(), Failure> {
+        self.check_as(r, "run.ssh.copy", how)
+    }
+
+    /// [`Copy::check`] with the node's failure as `code` of [`TEXTS`], `{7}` being `path`
+    /// (the directory or file that could not be made or written).
+    fn check_as(&self, r: Ran, code: &str, path: &str) -> Result<(), Failure> {
         if r.ok() {
             return Ok(());
         }
@@ -540,23 +594,12 @@ impl Copy<'_> {
         let t = &self.remote.target;
         let name = self.dest.rsplit('/').next().unwrap_or(self.dest);
         let words = scp_error(&r.lines).unwrap_or_else(|| last(&r.lines));
-        Err(Failure::new(
-            format!(
-                "{}: the copy of {name} to {} failed on the node: {how}: {words}",
-                self.what,
-                t.describe(),
-            ),
-            format!(
-                "on {}, make ~/{} writable for {} with room to spare (what scp said tells which is missing: a read-only mount, a full disk, a file in the way), then run dsinstall apply again",
-                t.node,
-                Path::new(self.dest)
-                    .parent()
-                    .map(|d| d.display().to_string())
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or_default(),
-                t.user
-            ),
-        ))
+        let dir = Path::new(self.dest)
+            .parent()
+            .map(|d| d.display().to_string())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_default();
+        Err(t.failure(code, &[&self.what, &name, &words, &dir, &path]))
     }
 }
 
@@ -590,6 +633,16 @@ fn exit_text(code: Option<i32>) -> String {
     }
 }
 
+/// The last line ssh printed, None when it printed nothing.
+fn said(lines: &[String]) -> Option<String> {
+    lines
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
 fn last(lines: &[String]) -> String {
     lines
         .iter()
@@ -604,15 +657,8 @@ fn last(lines: &[String]) -> String {
 /// here, but a socket in a shared directory would let another user ride the connection).
 fn private_dir(dir: &Path) -> Result<(), Failure> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let bad = |e: String| {
-        Failure::new(
-            format!(
-                "the SSH control directory {} cannot be used: {e}",
-                dir.display()
-            ),
-            "remove it (it holds only sockets) or fix its owner and mode (0700), then run dsinstall apply again",
-        )
-    };
+    let shown = dir.display().to_string();
+    let bad = |e: String| coded("run.ssh.control_dir", &[&shown, &e]);
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
@@ -622,10 +668,10 @@ fn private_dir(dir: &Path) -> Result<(), Failure> {
     // SAFETY: geteuid cannot fail and touches no memory.
     let me = unsafe { libc::geteuid() };
     if !m.is_dir() {
-        return Err(bad("it is not a directory".into()));
+        return Err(coded("run.ssh.control_dir.not_dir", &[&shown]));
     }
     if m.uid() != me {
-        return Err(bad(format!("it belongs to uid {}, not to us", m.uid())));
+        return Err(coded("run.ssh.control_dir.owner", &[&shown, &m.uid()]));
     }
     if m.permissions().mode() & 0o077 != 0 {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))

@@ -6,7 +6,7 @@
 //! cause and fix by `cause.<code>` and `fix.<code>`, all read back from serialized events.
 
 use crate::host::facts::HostWarning;
-use crate::message::Message;
+use crate::message::{Message, Part};
 use crate::plan::Problem;
 use crate::run::status::StepStatus;
 use crate::verify::report::CheckResult;
@@ -126,10 +126,42 @@ impl Texts {
     }
 
     /// A check's evidence in this language where it is a fixed sentence (its
-    /// `evidenceCode`); else as the check wrote it (data, or a code this language lacks).
+    /// `evidenceCode`) or made of findings (`evidenceParts`, each translated where coded,
+    /// joined by `checks.parts_separator`); else as the check wrote it (data, or a code
+    /// this language lacks).
     pub fn check_evidence(&self, c: &CheckResult) -> String {
-        self.message(c.evidence_code.as_deref())
-            .unwrap_or_else(|| c.evidence.clone())
+        let parts = (!c.evidence_parts.is_empty()).then(|| self.parts(&c.evidence_parts));
+        let shown = match (c.evidence_code.as_deref(), parts) {
+            (Some(m), Some(parts)) => {
+                let mut args = m.args.clone();
+                if let Some(last) = args.last_mut() {
+                    *last = parts;
+                }
+                self.filled(&m.code, &args)
+            }
+            (m, None) => self.message(m),
+            (None, parts) => parts,
+        };
+        shown.unwrap_or_else(|| c.evidence.clone())
+    }
+
+    /// Findings in this language, joined as this language joins them.
+    fn parts(&self, parts: &[Part]) -> String {
+        let mut out = String::new();
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(match p.sep.as_deref() {
+                    None => self.t("checks.parts_separator"),
+                    Some(crate::message::LIST) => self.t("checks.list_separator"),
+                    Some(other) => other,
+                });
+            }
+            match p.code.as_ref().and_then(|code| self.filled(code, &p.args)) {
+                Some(t) => out.push_str(&t),
+                None => out.push_str(&p.text),
+            }
+        }
+        out
     }
 
     /// A check's hint in this language, by its `hintCode`; the engine's English otherwise.

@@ -44,6 +44,43 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.calico.pools.kept",
         "calico-node creates the pools once, at its first start, from the manifest's CALICO_IPV4POOL_*/CALICO_IPV6POOL_* env (or the Installation's ipPools); a pool created earlier is kept: fix it with `calicoctl apply` or delete it and restart calico-node",
     ),
+    (
+        "verify.calico.pods.ready_on",
+        "calico-node ready on {0} of {1} nodes",
+    ),
+    (
+        "verify.calico.pods.controllers_not_ready",
+        "calico-kube-controllers not ready",
+    ),
+    (
+        "verify.calico.pods.controllers_ready",
+        "calico-kube-controllers ready",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_not_available",
+        "tigerastatus/calico not Available",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_available",
+        "tigerastatus/calico Available",
+    ),
+    (
+        "verify.calico.pods.tigerastatus_error",
+        "tigerastatus/calico: {0}",
+    ),
+    ("verify.calico.pools.planned", "{0} {1}, planned {2}"),
+    (
+        "verify.calico.pools.outside",
+        "cidr {0} outside the pod subnet {1}",
+    ),
+    ("verify.calico.pools.ipip_on_ipv6", "IPIP on an IPv6 pool"),
+    ("verify.calico.pools.differs", "{0} ({1})"),
+    (
+        "verify.calico.pods.crashloop",
+        "{0} on {1} in CrashLoopBackOff",
+    ),
+    ("verify.calico.pods.autodetection_is", "autodetection {0}"),
+    ("verify.calico.pods.last_logs", "last log lines: {0}"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -96,7 +133,7 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
             Err(e) => return Step::Wait(e.into()),
         };
         if let Some(p) = cn.iter().find(|p| crash_looping(p)) {
-            return Step::Fail(crash_evidence(cx, p, until).into());
+            return Step::Fail(crash_evidence(cx, p, until));
         }
         let ready = cn.iter().filter(|p| pod_ready(p)).count();
         // desired > 0 first: an empty DaemonSet is "rolled out" too (run-and-verify.md §3).
@@ -110,13 +147,14 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
             Ok(p) => p,
             Err(e) => return Step::Wait(e.into()),
         };
+        let on = || say("verify.calico.pods.ready_on", &[&ready, &nodes]);
         if !kc.iter().any(pod_ready) {
-            return Step::Wait(Said::from(format!(
-                "calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers not ready"
-            )));
+            return Step::Wait(Said::joined([
+                on(),
+                say("verify.calico.pods.controllers_not_ready", &[]),
+            ]));
         }
-        let mut seen =
-            format!("calico-node ready on {ready} of {nodes} nodes; calico-kube-controllers ready");
+        let mut seen = vec![on(), say("verify.calico.pods.controllers_ready", &[])];
         if cx.expected.operator {
             match cx.get(&Call::get("tigerastatus", None, Some("calico")), until) {
                 Ok(ts) => {
@@ -125,16 +163,18 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
                             .any(|c| c["type"] == "Available" && c["status"] == "True")
                     });
                     if !avail {
-                        return Step::Wait(
-                            format!("{seen}; tigerastatus/calico not Available").into(),
-                        );
+                        seen.push(say("verify.calico.pods.tigerastatus_not_available", &[]));
+                        return Step::Wait(Said::joined(seen));
                     }
-                    seen.push_str("; tigerastatus/calico Available");
+                    seen.push(say("verify.calico.pods.tigerastatus_available", &[]));
                 }
-                Err(e) => return Step::Wait(format!("{seen}; tigerastatus/calico: {e}").into()),
+                Err(e) => {
+                    seen.push(say("verify.calico.pods.tigerastatus_error", &[&e]));
+                    return Step::Wait(Said::joined(seen));
+                }
             }
         }
-        Step::Done(seen)
+        Step::Done(Said::joined(seen))
     });
     match got {
         Ok(seen) => vec![t.pass(None, seen)],
@@ -149,7 +189,7 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
     }
 }
 
-fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> String {
+fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> Said {
     let node = p["spec"]["nodeName"].as_str().unwrap_or("?");
     let logs = cx
         .run(
@@ -163,11 +203,14 @@ fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> String {
         )
         .unwrap_or_else(|e| e);
     let auto = autodetection(cx, until);
-    format!(
-        "{} on {node} in CrashLoopBackOff; autodetection {auto}; last log lines: {}",
-        name_of(p),
-        super::kubectl::last_lines(&logs, 3)
-    )
+    Said::joined([
+        say("verify.calico.pods.crashloop", &[&name_of(p), &node]),
+        say("verify.calico.pods.autodetection_is", &[&auto]),
+        say(
+            "verify.calico.pods.last_logs",
+            &[&super::kubectl::last_lines(&logs, 3)],
+        ),
+    ])
 }
 
 /// The autodetection methods the calico-node DaemonSet (or Installation) uses.
@@ -294,45 +337,43 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
             let net: Option<ipnet::IpNet> = cidr.parse().ok();
             match &f.pool {
                 Some(want) => {
+                    let planned = |field: &str, is: &dyn Display, want: &dyn Display| {
+                        say("verify.calico.pools.planned", &[&field, is, want])
+                    };
                     if net != Some(want.cidr) {
-                        bad.push(format!("cidr {cidr}, planned {}", want.cidr));
+                        bad.push(planned("cidr", &cidr, &want.cidr));
                     }
                     if block != want.block_size {
-                        bad.push(format!("blockSize {block}, planned {}", want.block_size));
+                        bad.push(planned("blockSize", &block, &want.block_size));
                     }
                     if enc != want.encapsulation {
-                        bad.push(format!(
-                            "encapsulation {enc}, planned {}",
-                            want.encapsulation
-                        ));
+                        bad.push(planned("encapsulation", &enc, &want.encapsulation));
                     }
                     if nat != want.nat_outgoing {
-                        bad.push(format!("natOutgoing {nat}, planned {}", want.nat_outgoing));
+                        bad.push(planned("natOutgoing", &nat, &want.nat_outgoing));
                     }
                 }
                 None => {
                     if !net.is_some_and(|n| f.pod_subnet.contains(&n)) {
-                        bad.push(format!(
-                            "cidr {cidr} outside the pod subnet {}",
-                            f.pod_subnet
-                        ));
+                        bad.push(say("verify.calico.pools.outside", &[&cidr, &f.pod_subnet]));
                     }
                 }
             }
-            if f.family == AddressFamily::Ipv6 && enc == "IPIP" {
-                bad.push("IPIP on an IPv6 pool".into());
+            let ipip_ipv6 = f.family == AddressFamily::Ipv6 && enc == "IPIP";
+            if ipip_ipv6 {
+                bad.push(say("verify.calico.pools.ipip_on_ipv6", &[]));
             }
             if bad.is_empty() {
                 t.pass(Some(f.family), evidence)
             } else {
-                let hint = if bad.iter().any(|b| b.contains("IPIP on an IPv6")) {
+                let hint = if ipip_ipv6 {
                     "verify.calico.pools.ipip_ipv6"
                 } else {
                     "verify.calico.pools.kept"
                 };
                 t.fail(
                     Some(f.family),
-                    format!("{evidence} ({})", bad.join("; ")),
+                    Said::coded_with(TEXTS, "verify.calico.pools.differs", &[&evidence], bad),
                     say(hint, &[]),
                 )
             }

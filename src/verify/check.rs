@@ -120,6 +120,7 @@ impl Timer {
             duration_ms: self.start.elapsed().as_millis() as u64,
             evidence: evidence.text,
             evidence_code: evidence.code,
+            evidence_parts: evidence.parts,
             hint_code: hint.as_ref().and_then(|h| h.code.clone()),
             hint: hint.map(|h| h.text),
         }

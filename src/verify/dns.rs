@@ -19,6 +19,8 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.dns.aaaa",
         "CoreDNS answers from the Services' ClusterIPs: see svc.cluster-ip for this family; if the client cannot reach kube-dns at all, check CoreDNS's pods (`kubectl -n kube-system get pods -l k8s-app=kube-dns`) — the DNS Service itself stays single-stack after install (kubernetes#101682), which is fine for AAAA answers",
     ),
+    ("verify.dns.no_record", "no {0} record for {1}"),
+    ("verify.dns.service", "DNS Service kube-dns {0}"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -94,25 +96,25 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
                         .filter(|ip| family_of(ip) == Some(f.family))
                         .collect();
                     if a.is_empty() {
-                        Step::Wait(format!("no {rr} record for {name}"))
+                        Step::Wait(say("verify.dns.no_record", &[&rr, &name]))
                     } else {
                         Step::Done(a)
                     }
                 }
-                Err(e) => Step::Wait(format!("nslookup {name}: {e}")),
+                Err(e) => Step::Wait(Said::from(format!("nslookup {name}: {e}"))),
             }
         });
         match got {
             Ok(a) => t.pass(
                 Some(f.family),
-                format!(
-                    "{rr} {name} → {}; DNS Service kube-dns {dns_svc}",
-                    a.join(", ")
-                ),
+                Said::joined([
+                    Said::from(format!("{rr} {name} → {}", a.join(", "))),
+                    say("verify.dns.service", &[&dns_svc]),
+                ]),
             ),
             Err(e) => t.fail(
                 Some(f.family),
-                format!("{e}; DNS Service kube-dns {dns_svc}"),
+                Said::joined([e, say("verify.dns.service", &[&dns_svc])]),
                 say("verify.dns.aaaa", &[]),
             ),
         }

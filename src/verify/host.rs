@@ -23,6 +23,14 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.host.sysctl.write",
         "write them to /etc/sysctl.d/kubernetes.conf (dsinstall render writes it as sysctl-kubernetes.conf), `modprobe br_netfilter` for the bridge keys, then `sysctl --system`",
     ),
+    (
+        "verify.host.sysctl.ra_default",
+        "{0} = 2 (default route from RAs)",
+    ),
+    (
+        "verify.host.sysctl.ra_ignored",
+        "{0} = {1}, but the IPv6 default route via {2} comes from router advertisements",
+    ),
 ];
 
 fn keys(f: AddressFamily) -> &'static [&'static str] {
@@ -101,9 +109,9 @@ pub fn sysctl(families: &[AddressFamily], only_with: Option<&[IpAddr]>) -> Vec<C
             let mut bad = vec![];
             for k in keys(f) {
                 match read(k) {
-                    Ok(v) if v == "1" => seen.push(format!("{k} = 1")),
-                    Ok(v) => bad.push(format!("{k} = {v}")),
-                    Err(e) => bad.push(format!("{k}: {e}")),
+                    Ok(v) if v == "1" => seen.push(Said::from(format!("{k} = 1"))),
+                    Ok(v) => bad.push(Said::from(format!("{k} = {v}"))),
+                    Err(e) => bad.push(Said::from(format!("{k}: {e}"))),
                 }
             }
             let mut ra_bad = Vec::new();
@@ -112,39 +120,42 @@ pub fn sysctl(families: &[AddressFamily], only_with: Option<&[IpAddr]>) -> Vec<C
                     let k = crate::host::sysctl::ipv6_conf_key(dev, "accept_ra");
                     match read(&k) {
                         Ok(v) if v == "2" => {
-                            seen.push(format!("{k} = 2 (default route from RAs)"))
+                            seen.push(Said::coded(TEXTS, "verify.host.sysctl.ra_default", &[&k]))
                         }
                         Ok(v) => ra_bad.push((
                             k.clone(),
-                            format!("{k} = {v}, but the IPv6 default route via {dev} comes from router advertisements"),
+                            Said::coded(TEXTS, "verify.host.sysctl.ra_ignored", &[&k, &v, dev]),
                         )),
-                        Err(e) => ra_bad.push((k.clone(), format!("{k}: {e}"))),
+                        Err(e) => ra_bad.push((k.clone(), Said::from(format!("{k}: {e}")))),
                     }
                 }
             }
             if bad.is_empty() && !ra_bad.is_empty() {
                 let keys: Vec<&str> = ra_bad.iter().map(|(k, _)| k.as_str()).collect();
-                let set = keys.iter().map(|k| format!("{k}=2")).collect::<Vec<_>>().join(" ");
-                let lines = keys.iter().map(|k| format!("`{k} = 2`")).collect::<Vec<_>>().join(", ");
+                let set = keys
+                    .iter()
+                    .map(|k| format!("{k}=2"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let lines = keys
+                    .iter()
+                    .map(|k| format!("`{k} = 2`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let fix = Said::coded(TEXTS, "verify.host.sysctl.accept_ra", &[&set, &lines]);
                 return t.fail(
                     Some(f),
-                    ra_bad
-                        .into_iter()
-                        .map(|(_, e)| e)
-                        .chain(seen)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    Said::listed(ra_bad.into_iter().map(|(_, e)| e).chain(seen)),
                     fix,
                 );
             }
             bad.extend(ra_bad.into_iter().map(|(_, e)| e));
             if bad.is_empty() {
-                t.pass(Some(f), seen.join(", "))
+                t.pass(Some(f), Said::listed(seen))
             } else {
                 t.fail(
                     Some(f),
-                    bad.into_iter().chain(seen).collect::<Vec<_>>().join(", "),
+                    Said::listed(bad.into_iter().chain(seen)),
                     Said::coded(TEXTS, "verify.host.sysctl.write", &[]),
                 )
             }

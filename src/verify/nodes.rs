@@ -43,6 +43,29 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.node.pod_cidrs.calico_ipam",
         "for information: Calico's IPAM assigns pod addresses from its IPPools and ignores node podCIDRs (kubernetes#104544); kube-controller-manager cuts them from --cluster-cidr with --node-cidr-mask-size-ipv4/-ipv6 (networking.podSubnets, networking.nodeMaskSizes)",
     ),
+    ("verify.node.ready.not_ready", "{0} NotReady: {1}"),
+    (
+        "verify.node.ready.no_condition",
+        "{0} NotReady: no Ready condition",
+    ),
+    ("verify.node.ready.not_registered", "not registered: {0}"),
+    (
+        "verify.node.internal_ips.missing",
+        "{0}: no {1} InternalIP (has {2})",
+    ),
+    (
+        "verify.node.internal_ips.missing.none",
+        "{0}: no {1} InternalIP (has none)",
+    ),
+    (
+        "verify.node.internal_ips.planned",
+        "{0}: InternalIP {1}, planned {2}",
+    ),
+    ("verify.node.pod_cidrs.missing", "{0}: no {1} podCIDR"),
+    ("verify.node.pod_cidrs.outside", "{0}: {1} outside {2}"),
+    ("verify.node.pod_cidrs.mask", "{0}: {1}, planned /{2}"),
+    ("verify.node.internal_ips.seen", "{0}: InternalIP {1}"),
+    ("verify.node.pod_cidrs.seen", "{0}: {1}"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -74,19 +97,12 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
         Err(e) => Step::Wait(e.into()),
         Ok(ns) if ns.is_empty() => Step::Wait(say("verify.node.none_registered", &[])),
         Ok(ns) if ns.iter().all(is_ready) => Step::Done(ns),
-        Ok(ns) => Step::Wait(Said::from(
-            ns.iter()
-                .filter(|n| !is_ready(n))
-                .map(|n| {
-                    let c = condition(n, "Ready");
-                    let msg = c
-                        .and_then(|c| c["message"].as_str())
-                        .unwrap_or("no Ready condition");
-                    format!("{} NotReady: {msg}", name_of(n))
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
+        Ok(ns) => Step::Wait(Said::joined(ns.iter().filter(|n| !is_ready(n)).map(|n| {
+            match condition(n, "Ready").and_then(|c| c["message"].as_str()) {
+                Some(msg) => say("verify.node.ready.not_ready", &[&name_of(n), &msg]),
+                None => say("verify.node.ready.no_condition", &[&name_of(n)]),
+            }
+        }))),
     });
     let missing = |ns: &[Value]| -> Vec<String> {
         cx.expected
@@ -109,7 +125,10 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
             } else {
                 vec![t.fail(
                     None,
-                    format!("{seen}; not registered: {}", gone.join(", ")),
+                    Said::joined([
+                        Said::from(seen),
+                        say("verify.node.ready.not_registered", &[&gone.join(", ")]),
+                    ]),
                     say("verify.node.ready.not_joined", &[]),
                 )]
             }
@@ -172,25 +191,24 @@ pub fn internal_ips(cx: &Cx) -> Vec<CheckResult> {
                             .find(|a| family_of(&a.to_string()) == Some(f.family))
                     });
                 match (mine.first(), planned) {
-                    (None, _) => bad.push(format!(
-                        "{name}: no {} InternalIP (has {})",
-                        f.family.kube_name(),
-                        if ips.is_empty() {
-                            "none".to_string()
-                        } else {
-                            ips.join(", ")
-                        }
+                    (None, _) if ips.is_empty() => bad.push(say(
+                        "verify.node.internal_ips.missing.none",
+                        &[&name, &f.family.kube_name()],
+                    )),
+                    (None, _) => bad.push(say(
+                        "verify.node.internal_ips.missing",
+                        &[&name, &f.family.kube_name(), &ips.join(", ")],
                     )),
                     (Some(ip), Some(p)) if ip.parse::<std::net::IpAddr>().ok() != Some(*p) => {
-                        bad.push(format!("{name}: InternalIP {ip}, planned {p}"))
+                        bad.push(say("verify.node.internal_ips.planned", &[&name, ip, p]))
                     }
-                    (Some(ip), _) => seen.push(format!("{name}: InternalIP {ip}")),
+                    (Some(ip), _) => seen.push(say("verify.node.internal_ips.seen", &[&name, ip])),
                 }
             }
             if bad.is_empty() {
-                t.pass(Some(f.family), seen.join("; "))
+                t.pass(Some(f.family), Said::joined(seen))
             } else {
-                let evidence = bad.into_iter().chain(seen).collect::<Vec<_>>().join("; ");
+                let evidence = Said::joined(bad.into_iter().chain(seen));
                 t.fail(Some(f.family), evidence, internal_ip_hint(cx))
             }
         })
@@ -251,22 +269,29 @@ pub fn pod_cidrs(cx: &Cx) -> Vec<CheckResult> {
                     (crate::plan::cidr::family_of_net(&net) == f.family).then_some(net)
                 });
                 match mine {
-                    None => bad.push(format!("{name}: no {} podCIDR", f.family.kube_name())),
-                    Some(net) if !f.pod_subnet.contains(&net) => {
-                        bad.push(format!("{name}: {net} outside {}", f.pod_subnet))
+                    None => bad.push(say(
+                        "verify.node.pod_cidrs.missing",
+                        &[&name, &f.family.kube_name()],
+                    )),
+                    Some(net) if !f.pod_subnet.contains(&net) => bad.push(say(
+                        "verify.node.pod_cidrs.outside",
+                        &[&name, &net, &f.pod_subnet],
+                    )),
+                    Some(net) if f.node_mask.is_some_and(|m| m != net.prefix_len()) => {
+                        bad.push(say(
+                            "verify.node.pod_cidrs.mask",
+                            &[&name, &net, &f.node_mask.unwrap_or(0)],
+                        ))
                     }
-                    Some(net) if f.node_mask.is_some_and(|m| m != net.prefix_len()) => bad.push(
-                        format!("{name}: {net}, planned /{}", f.node_mask.unwrap_or(0)),
-                    ),
-                    Some(net) => seen.push(format!("{name}: {net}")),
+                    Some(net) => seen.push(say("verify.node.pod_cidrs.seen", &[&name, &net])),
                 }
             }
             if bad.is_empty() {
-                t.pass(Some(f.family), seen.join("; "))
+                t.pass(Some(f.family), Said::joined(seen))
             } else {
                 t.warn(
                     Some(f.family),
-                    bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
+                    Said::joined(bad.into_iter().chain(seen)),
                     say("verify.node.pod_cidrs.calico_ipam", &[]),
                 )
             }

@@ -51,6 +51,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.openstack.ipv4_primary",
         "IPv4-primary: OpenStack-Helm's defaults work",
     ),
+    (
+        "verify.openstack.taint.ok.none",
+        "{0} nodes; tainted control-plane nodes: none",
+    ),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -138,14 +142,16 @@ pub fn readiness(cx: &Cx) -> Vec<CheckResult> {
         .map(name_of)
         .collect();
     out.push(if tainted.is_empty() || nodes.len() > 3 {
-        let names = if tainted.is_empty() {
-            "none".into()
-        } else {
-            tainted.join(", ")
-        };
         t.pass(
             None,
-            say("verify.openstack.taint.ok", &[&nodes.len(), &names]),
+            if tainted.is_empty() {
+                say("verify.openstack.taint.ok.none", &[&nodes.len()])
+            } else {
+                say(
+                    "verify.openstack.taint.ok",
+                    &[&nodes.len(), &tainted.join(", ")],
+                )
+            },
         )
     } else {
         let key = if cx.expected.minor >= 24 {

@@ -88,6 +88,13 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.pod.reach.dropped",
         "the pods' traffic between nodes is dropped: check the firewall between the nodes (BGP tcp/179, IPIP protocol 4, VXLAN udp/4789) and calico-node's routes (`ip route` / `ip -6 route` on the nodes)",
     ),
+    (
+        "verify.pod.ips.on_node_in_pool",
+        "dsinstall-client on {0}: {1} (in pool {2})",
+    ),
+    ("verify.pod.ips.on_node", "dsinstall-client on {0}: {1}"),
+    ("verify.pod.reach.ok", "{0} → {1} on {2} HTTP 200"),
+    ("verify.pod.reach.failed", "{0} → {1} on {2}: {3}"),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -194,13 +201,13 @@ pub fn ips(cx: &Cx) -> Vec<CheckResult> {
                     say("verify.pod.ips.primary", &[]),
                 );
             }
+            let node = p["spec"]["nodeName"].as_str().unwrap_or("?");
             t.pass(
                 Some(f),
-                format!(
-                    "{CLIENT} on {}: {ip}{}",
-                    p["spec"]["nodeName"].as_str().unwrap_or("?"),
-                    pool.map(|p| format!(" (in pool {p})")).unwrap_or_default()
-                ),
+                match pool {
+                    Some(pool) => say("verify.pod.ips.on_node_in_pool", &[&node, ip, &pool]),
+                    None => say("verify.pod.ips.on_node", &[&node, ip]),
+                },
             )
         })
         .collect()
@@ -286,16 +293,22 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         });
         for ((ip, node), r) in targets.iter().zip(got) {
             match r {
-                Ok(()) => ok.push(format!("{from} → {} on {node} HTTP 200", host_port(ip, 80))),
-                Err(e) => bad.push(format!("{from} → {} on {node}: {e}", host_port(ip, 80))),
+                Ok(()) => ok.push(say(
+                    "verify.pod.reach.ok",
+                    &[&from, &host_port(ip, 80), node],
+                )),
+                Err(e) => bad.push(say(
+                    "verify.pod.reach.failed",
+                    &[&from, &host_port(ip, 80), node, &e],
+                )),
             }
         }
         if bad.is_empty() {
-            t.pass(Some(f), ok.join("; "))
+            t.pass(Some(f), Said::joined(ok))
         } else {
             t.fail(
                 Some(f),
-                bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                Said::joined(bad.into_iter().chain(ok)),
                 reach_hint(cx, f, until),
             )
         }

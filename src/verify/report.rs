@@ -1,7 +1,7 @@
 //! The checks' results (checks.md): the same whether the wizard shows them, `verify` prints
 //! them, or `--json`/`--junit` write them. Field names are a public contract.
 
-use crate::message::Message;
+use crate::message::{Message, Part};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,10 @@ pub struct CheckResult {
     /// IPv6 IPPool"), not data (addresses, kubectl's own words).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub evidence_code: Option<Box<Message>>,
+    /// Where the evidence is several findings joined by "; ", each of them, coded where it
+    /// is a fixed sentence (with `evidenceCode` too: they are its last value).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence_parts: Vec<Part>,
 }
 
 impl CheckResult {

@@ -53,6 +53,19 @@ pub const TEXTS: &[(&str, &str)] = &[
         "verify.svc.node_port.closed",
         "the NodePort is not open on that address: check a host firewall (firewalld/nftables) for the NodePort range 30000-32767 on that family, and kube-proxy's --nodeport-addresses",
     ),
+    (
+        "verify.svc.cluster_ip.mismatch",
+        "{0}: clusterIPs {1} do not match ipFamilies {2}",
+    ),
+    (
+        "verify.svc.cluster_ip.count",
+        "{0}: {1} clusterIPs for ipFamilies {2}",
+    ),
+    ("verify.svc.cluster_ip.outside", "{0} outside {1}"),
+    (
+        "verify.svc.cluster_ip.none",
+        "no Service got a {0} ClusterIP",
+    ),
 ];
 
 fn say(code: &str, args: &[&dyn Display]) -> Said {
@@ -130,20 +143,16 @@ pub fn cluster_ip(cx: &Cx) -> Vec<CheckResult> {
                 if !fams.is_empty() && fams.len() == ips.len() {
                     for (ip, fam) in ips.iter().zip(&fams) {
                         if family_of(ip).map(|x| x.kube_name()) != Some(fam.as_str()) {
-                            bad.push(format!(
-                                "{}: clusterIPs {} do not match ipFamilies {}",
-                                name_of(s),
-                                ips.join(","),
-                                fams.join(",")
+                            bad.push(say(
+                                "verify.svc.cluster_ip.mismatch",
+                                &[&name_of(s), &ips.join(","), &fams.join(",")],
                             ));
                         }
                     }
                 } else if !fams.is_empty() {
-                    bad.push(format!(
-                        "{}: {} clusterIPs for ipFamilies {}",
-                        name_of(s),
-                        ips.len(),
-                        fams.join(",")
+                    bad.push(say(
+                        "verify.svc.cluster_ip.count",
+                        &[&name_of(s), &ips.len(), &fams.join(",")],
                     ));
                 }
                 for ip in ips.iter().filter(|ip| family_of(ip) == Some(f.family)) {
@@ -159,24 +168,24 @@ pub fn cluster_ip(cx: &Cx) -> Vec<CheckResult> {
                             .unwrap_or("SingleStack")
                     );
                     if inside {
-                        seen.push(what);
+                        seen.push(Said::from(what));
                     } else {
-                        bad.push(format!("{what} outside {}", f.service_subnet));
+                        bad.push(say(
+                            "verify.svc.cluster_ip.outside",
+                            &[&what, &f.service_subnet],
+                        ));
                     }
                 }
             }
             if !found {
-                bad.push(format!(
-                    "no Service got a {} ClusterIP",
-                    f.family.kube_name()
-                ));
+                bad.push(say("verify.svc.cluster_ip.none", &[&f.family.kube_name()]));
             }
             if bad.is_empty() {
-                t.pass(Some(f.family), seen.join("; "))
+                t.pass(Some(f.family), Said::joined(seen))
             } else {
                 t.fail(
                     Some(f.family),
-                    bad.into_iter().chain(seen).collect::<Vec<_>>().join("; "),
+                    Said::joined(bad.into_iter().chain(seen)),
                     say("verify.svc.cluster_ip.ranges", &[]),
                 )
             }

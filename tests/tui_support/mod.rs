@@ -424,6 +424,7 @@ pub mod runner_events {
                     hint: hint.map(String::from),
                     hint_code: None,
                     evidence_code: None,
+                    evidence_parts: Vec::new(),
                 },
             },
         );
@@ -514,6 +515,52 @@ pub mod runner_events {
         run_ended(m, RunState::Failed);
     }
 
+    /// The run failed joining node02: it cannot be reached over SSH, as the SSH link
+    /// explains it (its cause and fix by code).
+    pub fn ssh_failed_run(m: &mut Model) {
+        m.run.stage = Some(dsinstall::tui::install::Stage::Install);
+        let mut steps: Vec<String> = STEPS.iter().map(|s| s.to_string()).collect();
+        steps.insert(4, "join.node02".into());
+        feed(
+            m,
+            Event::RunStarted {
+                run: "20261202T070000Z-ab12".into(),
+                time: "2026-12-02T07:00:00.000Z".into(),
+                answers: "/tmp/lab/answers.yaml".into(),
+                log: "/tmp/lab/var/log/dsinstall/apply-20261202T070000Z-ab12.log".into(),
+                steps,
+                pid: 4242,
+                dry_run: false,
+            },
+        );
+        for (id, ms) in [
+            ("preflight", 300),
+            ("host.sysctl", 400),
+            ("images", 28000),
+            ("kubeadm.init", 61000),
+        ] {
+            step(m, id, 1);
+            ended(m, id, ms);
+        }
+        step(m, "join.node02", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dsinstall::run::remote::Target {
+            node: "node02".into(),
+            host: "2018::22".into(),
+            user: "root".into(),
+            port: 22,
+            identity_file: None,
+            known_hosts: None,
+        };
+        let r = dsinstall::run::remote::Remote::new(target, dir.path()).unwrap();
+        let ran = dsinstall::run::remote::Ran {
+            code: Some(255),
+            lines: vec!["ssh: connect to host 2018::22 port 22: Connection timed out".into()],
+        };
+        failed_with(m, "join.node02", r.explain(&ran).unwrap());
+        run_ended(m, RunState::Failed);
+    }
+
     /// The guide's 1.19 run: it installed, and node.internal-ips found no IPv6 InternalIP,
     /// with the hint the check writes for 1.19 (by its code).
     pub fn failed_checks_run(m: &mut Model) {
@@ -533,7 +580,11 @@ pub mod runner_events {
         let failed = [
             (
                 "node.internal-ips",
-                Said::from("node01: no IPv6 InternalIP (has 111.111.111.121)"),
+                Said::joined([Said::coded(
+                    nodes::TEXTS,
+                    "verify.node.internal_ips.missing",
+                    &[&"node01", &"IPv6", &"111.111.111.121"],
+                )]),
                 Said::coded(nodes::TEXTS, "verify.node.internal_ips.v119", &[]),
             ),
             (
@@ -553,6 +604,84 @@ pub mod runner_events {
                         duration_ms: 120,
                         evidence: evidence.text,
                         evidence_code: evidence.code,
+                        evidence_parts: evidence.parts,
+                        hint: Some(hint.text),
+                        hint_code: hint.code,
+                    },
+                },
+            );
+        }
+        ended(m, "verify", 3000);
+        run_ended(m, RunState::Done);
+    }
+
+    /// A two-node run whose checks found several things each: per-node findings joined
+    /// into one evidence, as the checks write them (each finding by its code).
+    pub fn composite_checks_run(m: &mut Model) {
+        use dsinstall::message::Said;
+        use dsinstall::verify::{calico, nodes};
+        running(m);
+        ended(m, "kubeadm.init", 61000);
+        step(m, "verify", 1);
+        check(m, "node.ready", None, CheckStatus::Pass, None);
+        let failed = [
+            (
+                "node.internal-ips",
+                Said::joined([
+                    Said::coded(
+                        nodes::TEXTS,
+                        "verify.node.internal_ips.missing.none",
+                        &[&"node02", &"IPv6"],
+                    ),
+                    Said::coded(
+                        nodes::TEXTS,
+                        "verify.node.internal_ips.planned",
+                        &[&"node03", &"2018::123", &"2018::124"],
+                    ),
+                    Said::coded(
+                        nodes::TEXTS,
+                        "verify.node.internal_ips.seen",
+                        &[&"node01", &"2018::121"],
+                    ),
+                ]),
+                Said::coded(nodes::TEXTS, "verify.node.internal_ips.node_ip", &[]),
+            ),
+            (
+                "calico.pools",
+                Said::coded_with(
+                    calico::TEXTS,
+                    "verify.calico.pools.differs",
+                    &[
+                        &"default-ipv6-ippool: cidr fd00:10:244::/64, blockSize 122, encapsulation None, natOutgoing true",
+                    ],
+                    [
+                        Said::coded(
+                            calico::TEXTS,
+                            "verify.calico.pools.planned",
+                            &[&"cidr", &"fd00:10:244::/64", &"fd00:10:244::/56"],
+                        ),
+                        Said::coded(
+                            calico::TEXTS,
+                            "verify.calico.pools.planned",
+                            &[&"blockSize", &122, &120],
+                        ),
+                    ],
+                ),
+                Said::coded(calico::TEXTS, "verify.calico.pools.kept", &[]),
+            ),
+        ];
+        for (id, evidence, hint) in failed {
+            feed(
+                m,
+                Event::Check {
+                    check: CheckResult {
+                        id: id.into(),
+                        family: Some("ipv6".into()),
+                        status: CheckStatus::Fail,
+                        duration_ms: 120,
+                        evidence: evidence.text,
+                        evidence_code: evidence.code,
+                        evidence_parts: evidence.parts,
                         hint: Some(hint.text),
                         hint_code: hint.code,
                     },

@@ -12,6 +12,7 @@ use super::common;
 use crate::answers::CalicoInstall;
 use crate::plan::Plan;
 use crate::render::{CALICO_INSTALLATION, CALICO_MANIFEST, OPERATOR_CRDS, TIGERA_OPERATOR};
+use crate::run::diagnose::coded;
 use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::{Duration, Instant};
@@ -77,12 +78,9 @@ impl Calico {
     fn kubectl(&self, cx: &mut dyn StepCx, args: Vec<String>) -> Result<(), Failure> {
         let what = format!("kubectl {}", args.join(" "));
         let cmd = kubectl::command(cx, &args, Duration::from_secs(120));
-        common::run_lines(cx, cmd, &what).map(|_| ()).map_err(|f| {
-            Failure::new(
-                f.cause,
-                "check that the API server answers (kubectl get nodes) and the rendered Calico file, then run dsinstall apply again",
-            )
-        })
+        common::run_lines(cx, cmd, &what)
+            .map(|_| ())
+            .map_err(|f| common::recoded(f, "run.calico.kubectl"))
     }
     fn file(cx: &dyn StepCx, name: &str) -> String {
         cx.rendered().join(name).display().to_string()
@@ -122,26 +120,24 @@ impl Calico {
             let args =
                 kubectl::get_jsonpath("customresourcedefinitions", name, kubectl::ESTABLISHED);
             loop {
-                let last = match common::capture(&kubectl::command(cx, &args, common::QUICK)) {
-                    Some((true, out)) if out.trim() == "True" => break,
-                    Some((true, _)) => "not Established yet".to_string(),
-                    Some((false, out)) => out
-                        .lines()
-                        .rev()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("kubectl failed")
-                        .trim()
-                        .to_string(),
-                    None => "kubectl cannot be run".into(),
-                };
-                if Instant::now() >= until {
-                    return Err(Failure::new(
-                        format!(
-                            "the CRD {name} was not Established within {} minutes (last seen: {last})",
-                            CRD_WAIT.as_secs() / 60
+                // (the code of the failure at the deadline, kubectl's last line)
+                let (code, last) =
+                    match common::capture(&kubectl::command(cx, &args, common::QUICK)) {
+                        Some((true, out)) if out.trim() == "True" => break,
+                        Some((true, _)) => ("run.calico.crd_timeout.pending", String::new()),
+                        Some((false, out)) => (
+                            "run.calico.crd_timeout",
+                            out.lines()
+                                .rev()
+                                .find(|l| !l.trim().is_empty())
+                                .unwrap_or("kubectl failed")
+                                .trim()
+                                .to_string(),
                         ),
-                        "Calico v3.30 and newer ship the operator's CRDs in operator-crds.yaml: set calico.operatorCrds to it and render again; else check the API server (kubectl get crd), then run dsinstall apply again",
-                    ));
+                        None => ("run.calico.crd_timeout.no_kubectl", String::new()),
+                    };
+                if Instant::now() >= until {
+                    return Err(coded(code, &[&name, &(CRD_WAIT.as_secs() / 60), &last]));
                 }
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -200,10 +196,7 @@ impl Step for Calico {
             return self.kubectl(cx, kubectl::apply(&f));
         }
         if !cx.rendered().join(TIGERA_OPERATOR).is_file() {
-            return Err(Failure::new(
-                "the rendered files hold no tigera-operator.yaml: calico.manifest names none",
-                "set calico.manifest to Calico's tigera-operator.yaml (and, for Calico v3.30 and newer, calico.operatorCrds to its operator-crds.yaml), then run dsinstall apply again",
-            ));
+            return Err(coded("run.calico.no_operator", &[]));
         }
         let until = Instant::now() + CRD_WAIT;
         if Self::separate_crds(cx) {

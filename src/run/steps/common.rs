@@ -2,6 +2,7 @@
 //! unified diff of a file the step would write, and writing a host file after its backup.
 
 use crate::io::child::Command;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, StepCx};
 use std::path::Path;
 use std::time::Duration;
@@ -30,12 +31,7 @@ pub fn run_any(
     let program = cmd.program().display().to_string();
     let fin = cx
         .run_with(cmd, &mut |l| lines.push(l.to_string()))
-        .map_err(|e| {
-            Failure::new(
-                format!("{what}: could not run {program}: {e}"),
-                "install it or put it on PATH, then run dsinstall apply again",
-            )
-        })?;
+        .map_err(|e| coded("run.command.cannot_run", &[&what, &program, &e]))?;
     Ok((fin, lines))
 }
 
@@ -51,23 +47,32 @@ pub fn failed(what: &str, how: &str, lines: &[String]) -> Failure {
         .iter()
         .rev()
         .find(|l| !l.trim().is_empty())
-        .map(|l| format!(": {}", l.trim()))
-        .unwrap_or_default();
-    Failure::new(
-        format!("{what} {how}{last}"),
-        "see the step's lines in the log, fix the cause, then run dsinstall apply again",
-    )
+        .map(|l| l.trim());
+    match last {
+        Some(l) => coded("run.command.failed", &[&what, &how, &l]),
+        None => coded("run.command.failed.silent", &[&what, &how]),
+    }
+}
+
+/// A failure of [`run_lines`] with the fix of `prefix`: its cause as it was, coded
+/// `<prefix>.<what failed>` ("run.calico.kubectl.failed").
+pub fn recoded(f: Failure, prefix: &str) -> Failure {
+    let Some(d) = &f.diagnosis else {
+        return f;
+    };
+    let Some(rest) = d.code.strip_prefix("run.command.") else {
+        return f;
+    };
+    let args: Vec<&dyn std::fmt::Display> =
+        d.args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+    coded(&format!("{prefix}.{rest}"), &args)
 }
 
 /// A rendered file's text, or the failure naming it.
 pub fn rendered(cx: &dyn StepCx, name: &str) -> Result<String, Failure> {
     let p = cx.rendered().join(name);
-    crate::io::read::read_text(&p, 64 << 20).map_err(|e| {
-        Failure::new(
-            format!("the rendered file {} cannot be read: {e}", p.display()),
-            "run dsinstall apply again so the run renders its files",
-        )
-    })
+    crate::io::read::read_text(&p, 64 << 20)
+        .map_err(|e| coded("run.rendered.unreadable", &[&p.display(), &e]))
 }
 
 /// The text of a host file under the root, None when absent or unreadable.
@@ -100,12 +105,8 @@ pub fn write_host(cx: &mut dyn StepCx, host: &str, data: &str, mode: u32) -> Res
     if host_text(cx, host).as_deref() == Some(data) {
         return Ok(());
     }
-    cx.backup(&p).map_err(|e| {
-        Failure::new(
-            format!("{host} cannot be backed up before it is changed: {e}"),
-            "free space in the state directory or fix its permissions, then run dsinstall apply again",
-        )
-    })?;
+    cx.backup(&p)
+        .map_err(|e| coded("run.host.backup", &[&host, &e]))?;
     if let Some(d) = p.parent() {
         std::fs::create_dir_all(d).map_err(|e| write_failed(host, &e))?;
     }
@@ -113,10 +114,7 @@ pub fn write_host(cx: &mut dyn StepCx, host: &str, data: &str, mode: u32) -> Res
 }
 
 fn write_failed(host: &str, e: &std::io::Error) -> Failure {
-    Failure::new(
-        format!("{host} cannot be written: {e}"),
-        "check the file system is writable and mounted, then run dsinstall apply again",
-    )
+    coded("run.host.write", &[&host, &e])
 }
 
 /// The program with arguments as a `Change::Command`.

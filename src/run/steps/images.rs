@@ -6,6 +6,7 @@
 use super::common;
 use crate::io::child::Command;
 use crate::render::KUBEADM_CONFIG;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
 
@@ -86,12 +87,7 @@ impl Step for Images {
                     format!("image {done}/{n}")
                 })
             })
-            .map_err(|e| {
-                Failure::new(
-                    format!("kubeadm config images pull could not run: {e}"),
-                    "install kubeadm or put it on PATH",
-                )
-            })?;
+            .map_err(|e| coded("run.images.cannot_run", &[&e]))?;
         if fin.success() {
             return Ok(());
         }
@@ -101,18 +97,11 @@ impl Step for Images {
             .find(|l| !l.trim().is_empty())
             .cloned()
             .unwrap_or_default();
-        let next = images
-            .get(done)
-            .cloned()
-            .unwrap_or_else(|| "an image".into());
-        Err(Failure::new(
-            format!(
-                "{next} cannot be pulled ({} of {n} pulled; kubeadm {}): {}",
-                done,
-                fin.describe(&pull),
-                failed.trim()
-            ),
-            "check that the node reaches the registry (imageRepository in the answers) or load the images into the runtime and run dsinstall apply --skip-image-pull",
-        ))
+        let how = fin.describe(&pull);
+        let failed = failed.trim();
+        Err(match images.get(done) {
+            Some(next) => coded("run.images.pull", &[&done, &n, &how, &failed, next]),
+            None => coded("run.images.pull.unnamed", &[&done, &n, &how, &failed]),
+        })
     }
 }

@@ -10,6 +10,7 @@ use crate::answers::NodeRole;
 use crate::io::child::Command;
 use crate::plan::Plan;
 use crate::render::KUBEADM_CONFIG;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use crate::run::{diagnose, kubectl};
 use std::time::Duration;
@@ -96,12 +97,7 @@ pub fn reset_node(cx: &mut dyn StepCx, plan: &Plan) -> Result<(), Failure> {
     for f in super::kubeconfig::targets(cx) {
         let p = cx.host_path(&f.path);
         if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| {
-                Failure::new(
-                    format!("{} cannot be removed: {e}", f.path),
-                    "remove it by hand",
-                )
-            })?;
+            std::fs::remove_file(&p).map_err(|e| coded("run.init.remove_file", &[&f.path, &e]))?;
         }
     }
     super::netfilter::remove_chains(cx);
@@ -136,12 +132,7 @@ fn remove_contents(cx: &mut dyn StepCx, dir: &str) -> Result<(), Failure> {
         } else {
             std::fs::remove_file(&path)
         };
-        r.map_err(|err| {
-            Failure::new(
-                format!("{} cannot be removed: {err}", path.display()),
-                "remove it by hand, then run the command again",
-            )
-        })?;
+        r.map_err(|err| coded("run.init.empty_dir", &[&path.display(), &err]))?;
     }
     cx.say(&format!("emptied {dir}"));
     Ok(())
@@ -203,12 +194,7 @@ impl Step for Init {
                 lines.push(l.to_string());
                 phase_of(l).map(str::to_string)
             })
-            .map_err(|e| {
-                Failure::new(
-                    format!("kubeadm init could not run: {e}"),
-                    "install kubeadm or put it on PATH",
-                )
-            })?;
+            .map_err(|e| coded("run.init.cannot_run", &[&e]))?;
         if fin.success() {
             return Ok(());
         }

@@ -18,6 +18,7 @@ use crate::answers::Answers;
 use crate::io::child::Command;
 use crate::plan::{JoinPlan, Plan};
 use crate::render::{self, KUBEADM_CONFIG, MODULES, SYSCTL};
+use crate::run::diagnose::coded;
 use crate::run::remote::{Remote, Target, quote};
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use crate::run::{kubectl, pubkeypin};
@@ -26,6 +27,96 @@ use std::time::{Duration, Instant};
 
 /// The directory in the login home the join's files go to.
 const DIR: &str = "dsinstall";
+
+/// The causes and fixes of a join, as [`crate::run::diagnose::TEXTS`]; `{0}` is the node
+/// wherever a text names it.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "run.join.ca_unreadable",
+        "{0} cannot be read: the cluster's CA is needed to pin the join of {1}",
+        "the kubeadm.init step makes it: run dsinstall apply again from the start",
+    ),
+    (
+        "run.join.ca_invalid",
+        "{0}: {1}",
+        "it is kubeadm's CA: dsinstall reset, then dsinstall apply again",
+    ),
+    (
+        "run.join.file_invalid",
+        "{0}: {1}",
+        "dsinstall render it again",
+    ),
+    (
+        "run.join.local_write",
+        "{0} cannot be written: {1}",
+        "free space in the state directory, then run dsinstall apply again",
+    ),
+    (
+        "run.join.no_kubeadm",
+        "kubeadm cannot be run on {0} ({2})",
+        "install kubeadm, kubelet and the container runtime there at {1} (the same packages as on this node), then run dsinstall apply again",
+    ),
+    (
+        "run.join.no_kubeadm.no_output",
+        "kubeadm cannot be run on {0} (no output)",
+        "install kubeadm, kubelet and the container runtime there at {1} (the same packages as on this node), then run dsinstall apply again",
+    ),
+    (
+        "run.join.kubeadm_version",
+        "kubeadm on {0} is {2}, but the cluster is {1}",
+        "install kubeadm and kubelet {1} on {0} (a join needs the control plane's minor version), then run dsinstall apply again",
+    ),
+    (
+        "run.join.kubeadm_version.unknown",
+        "kubeadm on {0} is of an unknown version, but the cluster is {1}",
+        "install kubeadm and kubelet {1} on {0} (a join needs the control plane's minor version), then run dsinstall apply again",
+    ),
+    (
+        "run.join.link_down_starting",
+        "the SSH link to {0} stayed down while starting kubeadm join: {1}",
+        "check the network to the node; dsinstall apply follows a join still running, or starts it",
+    ),
+    (
+        "run.join.gone",
+        "kubeadm join on {0} stopped without finishing (killed, or the node restarted)",
+        "see dsinstall/join.log in the login home there; dsinstall apply retries after kubeadm reset -f",
+    ),
+    (
+        "run.join.link_down_following",
+        "the SSH link to {0} stayed down, and the join's end was not seen within {1}s: {2}",
+        "see dsinstall/join.log in the login home on the node; dsinstall apply follows a join still running, or retries after kubeadm reset -f",
+    ),
+    (
+        "run.join.timeout",
+        "kubeadm join on {0} did not finish within {1}s",
+        "see dsinstall/join.log in the login home on the node; dsinstall apply follows a join still running, or retries after kubeadm reset -f",
+    ),
+    (
+        "run.join.token",
+        "the bootstrap token expired and kubeadm token create did not make a new one",
+        "run kubeadm token create on this node and see what it says; then run dsinstall apply again",
+    ),
+    (
+        "run.join.not_ready",
+        "node {0} joined but was not Ready with its addresses within {1}s: {2}",
+        "see kubectl describe node {0} and journalctl -u kubelet on it; then run dsinstall apply again",
+    ),
+    (
+        "run.join.api_unreachable",
+        "{0} cannot reach the API server to join: {1}",
+        "check that {0} reaches the controlPlaneEndpoint on 6443 (firewall, routes), then run dsinstall apply again",
+    ),
+    (
+        "run.join.other_ca",
+        "{0}: the API server's CA is not the one this node's /etc/kubernetes/pki/ca.crt holds",
+        "the endpoint reaches another cluster: check kubernetes.controlPlaneEndpoint, then run dsinstall apply again",
+    ),
+    (
+        "run.join.after_renewing",
+        "kubeadm join on {0} still failed after renewing: {1}",
+        "see the step's lines in the log; then run dsinstall apply again",
+    ),
+];
 /// The first words of the line the follow script prints when the join has ended.
 const ENDED: &str = "dsinstall: kubeadm join exited with status";
 /// The line it prints when the join process is gone without an exit status.
@@ -93,23 +184,11 @@ impl Join {
             return Ok(text);
         }
         let ca = "/etc/kubernetes/pki/ca.crt";
-        let pem = common::host_text(cx, ca).ok_or_else(|| {
-            Failure::new(
-                format!(
-                    "{ca} cannot be read: the cluster's CA is needed to pin the join of {}",
-                    self.join.name
-                ),
-                "the kubeadm.init step makes it: run dsinstall apply again from the start",
-            )
-        })?;
-        let hash = pubkeypin::of_pem(&pem).map_err(|e| {
-            Failure::new(
-                format!("{ca}: {e}"),
-                "it is kubeadm's CA: dsinstall reset, then dsinstall apply again",
-            )
-        })?;
+        let pem = common::host_text(cx, ca)
+            .ok_or_else(|| coded("run.join.ca_unreadable", &[&ca, &self.join.name]))?;
+        let hash = pubkeypin::of_pem(&pem).map_err(|e| coded("run.join.ca_invalid", &[&ca, &e]))?;
         render::pin_ca_cert_hash(&text, &hash)
-            .map_err(|e| Failure::new(format!("{}: {e}", self.file()), "dsinstall render it again"))
+            .map_err(|e| coded("run.join.file_invalid", &[&self.file(), &e]))
     }
 
     /// Copy `text` to the node as `dest` (relative to the home), 0600, through a 0600 file
@@ -124,14 +203,8 @@ impl Join {
     ) -> Result<(), Failure> {
         let name = dest.rsplit('/').next().unwrap_or(dest);
         let local = r.control_dir().join(format!("{}-{name}", self.join.name));
-        crate::io::write::write_file(&local, text.as_bytes(), crate::io::write::PRIVATE).map_err(
-            |e| {
-                Failure::new(
-                    format!("{} cannot be written: {e}", local.display()),
-                    "free space in the state directory, then run dsinstall apply again",
-                )
-            },
-        )?;
+        crate::io::write::write_file(&local, text.as_bytes(), crate::io::write::PRIVATE)
+            .map_err(|e| coded("run.join.local_write", &[&local.display(), &e]))?;
         let sent = r.copy_private(cx, &local, dest, what);
         let _ = std::fs::remove_file(&local);
         sent
@@ -145,17 +218,11 @@ impl Join {
             if let Some(f) = r.explain(&ran) {
                 return Err(f);
             }
-            return Err(Failure::new(
-                format!(
-                    "kubeadm cannot be run on {} ({})",
-                    self.join.name,
-                    ran.lines.last().map(String::as_str).unwrap_or("no output")
-                ),
-                format!(
-                    "install kubeadm, kubelet and the container runtime there at {} (the same packages as on this node), then run dsinstall apply again",
-                    self.plan.kube_version.kubeadm_string()
-                ),
-            ));
+            let want = self.plan.kube_version.kubeadm_string();
+            return Err(match ran.lines.last() {
+                Some(l) => coded("run.join.no_kubeadm", &[&self.join.name, &want, l]),
+                None => coded("run.join.no_kubeadm.no_output", &[&self.join.name, &want]),
+            });
         }
         let reported = ran
             .lines
@@ -165,20 +232,13 @@ impl Join {
         let want = &self.plan.kube_version;
         match reported {
             Some(v) if v.major == want.major && v.minor == want.minor => Ok(()),
-            other => Err(Failure::new(
-                format!(
-                    "kubeadm on {} is {}, but the cluster is {}",
-                    self.join.name,
-                    other
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "of an unknown version".into()),
-                    want.kubeadm_string()
-                ),
-                format!(
-                    "install kubeadm and kubelet {} on {} (a join needs the control plane's minor version), then run dsinstall apply again",
-                    want.kubeadm_string(),
-                    self.join.name
-                ),
+            Some(v) => Err(coded(
+                "run.join.kubeadm_version",
+                &[&self.join.name, &want.kubeadm_string(), &v],
+            )),
+            None => Err(coded(
+                "run.join.kubeadm_version.unknown",
+                &[&self.join.name, &want.kubeadm_string()],
             )),
         }
     }
@@ -278,12 +338,9 @@ impl Join {
                 self.join.name
             ));
             if Instant::now() >= until {
-                return Err(Failure::new(
-                    format!(
-                        "the SSH link to {} stayed down while starting kubeadm join: {why}",
-                        self.join.name
-                    ),
-                    "check the network to the node; dsinstall apply follows a join still running, or starts it",
+                return Err(coded(
+                    "run.join.link_down_starting",
+                    &[&self.join.name, &why],
                 ));
             }
             std::thread::sleep(self.poll);
@@ -343,13 +400,7 @@ impl Join {
                     if let Some(code) = l.strip_prefix(ENDED) {
                         ended = Some(code.trim().parse::<i32>().unwrap_or(1));
                     } else if l == GONE {
-                        return Err(Failure::new(
-                            format!(
-                                "kubeadm join on {} stopped without finishing (killed, or the node restarted)",
-                                self.join.name
-                            ),
-                            "see dsinstall/join.log in the login home there; dsinstall apply retries after kubeadm reset -f",
-                        ));
+                        return Err(coded("run.join.gone", &[&self.join.name]));
                     } else {
                         lines.push(l.clone());
                     }
@@ -376,22 +427,14 @@ impl Join {
                 }));
             }
             if Instant::now() >= until {
-                let cause = match &dropped {
-                    Some(why) => format!(
-                        "the SSH link to {} stayed down, and the join's end was not seen within {}s: {why}",
-                        self.join.name,
-                        self.join_timeout.as_secs()
+                let secs = self.join_timeout.as_secs();
+                return Err(match &dropped {
+                    Some(why) => coded(
+                        "run.join.link_down_following",
+                        &[&self.join.name, &secs, why],
                     ),
-                    None => format!(
-                        "kubeadm join on {} did not finish within {}s",
-                        self.join.name,
-                        self.join_timeout.as_secs()
-                    ),
-                };
-                return Err(Failure::new(
-                    cause,
-                    "see dsinstall/join.log in the login home on the node; dsinstall apply follows a join still running, or retries after kubeadm reset -f",
-                ));
+                    None => coded("run.join.timeout", &[&self.join.name, &secs]),
+                });
             }
             std::thread::sleep(self.poll);
         }
@@ -413,12 +456,7 @@ impl Join {
                 .map(str::to_string),
             _ => None,
         };
-        token.ok_or_else(|| {
-            Failure::new(
-                "the bootstrap token expired and kubeadm token create did not make a new one",
-                "run kubeadm token create on this node and see what it says; then run dsinstall apply again",
-            )
-        })
+        token.ok_or_else(|| coded("run.join.token", &[]))
     }
 
     /// Upload the control-plane certificates again under the run's certificate key (they
@@ -486,16 +524,9 @@ impl Join {
                 Err(_) => {}
             }
             if Instant::now() >= until {
-                return Err(Failure::new(
-                    format!(
-                        "node {} joined but was not Ready with its addresses within {}s: {last}",
-                        self.join.name,
-                        self.wait_timeout.as_secs()
-                    ),
-                    format!(
-                        "see kubectl describe node {} and journalctl -u kubelet on it; then run dsinstall apply again",
-                        self.join.name
-                    ),
+                return Err(coded(
+                    "run.join.not_ready",
+                    &[&self.join.name, &self.wait_timeout.as_secs(), &last],
                 ));
             }
             std::thread::sleep(self.poll);
@@ -777,35 +808,17 @@ fn join_failure(node: &str, lines: &[String]) -> Failure {
         && !text.contains("JWS")
         && !text.contains("pinned")
     {
-        Failure::new(
-            format!(
-                "{node} cannot reach the API server to join: {}",
-                lines
-                    .iter()
-                    .rev()
-                    .find(|l| l.contains("couldn't validate"))
-                    .map(|l| l.trim())
-                    .unwrap_or("")
-            ),
-            format!(
-                "check that {node} reaches the controlPlaneEndpoint on 6443 (firewall, routes), then run dsinstall apply again"
-            ),
-        )
+        let said = lines
+            .iter()
+            .rev()
+            .find(|l| l.contains("couldn't validate"))
+            .map(|l| l.trim())
+            .unwrap_or("");
+        coded("run.join.api_unreachable", &[&node, &said])
     } else if text.contains("none of the public keys") {
-        Failure::new(
-            format!(
-                "{node}: the API server's CA is not the one this node's /etc/kubernetes/pki/ca.crt holds"
-            ),
-            "the endpoint reaches another cluster: check kubernetes.controlPlaneEndpoint, then run dsinstall apply again",
-        )
+        coded("run.join.other_ca", &[&node])
     } else if renewable(lines).is_some() {
-        Failure::new(
-            format!(
-                "kubeadm join on {node} still failed after renewing: {}",
-                last_error(lines)
-            ),
-            "see the step's lines in the log; then run dsinstall apply again",
-        )
+        coded("run.join.after_renewing", &[&node, &last_error(lines)])
     } else {
         crate::run::diagnose::kubeadm(lines, "join")
     };

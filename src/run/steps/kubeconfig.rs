@@ -3,6 +3,7 @@
 //! message tells the reader to do by hand (cmd/kubeadm/app/cmd/init.go).
 
 use super::common;
+use crate::run::diagnose::coded;
 use crate::run::kubectl::ADMIN_CONF;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
@@ -73,12 +74,8 @@ impl Step for Kubeconfig {
             .collect()
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
-        let admin = common::host_text(cx, ADMIN_CONF).ok_or_else(|| {
-            Failure::new(
-                format!("{ADMIN_CONF} is not there"),
-                "kubeadm init did not finish: run dsinstall apply again",
-            )
-        })?;
+        let admin = common::host_text(cx, ADMIN_CONF)
+            .ok_or_else(|| coded("run.kubeconfig.missing", &[&ADMIN_CONF]))?;
         for t in targets(cx) {
             common::write_host(cx, &t.path, &admin, 0o600)?;
             if let Some((uid, gid)) = t.owner {
@@ -87,12 +84,8 @@ impl Step for Kubeconfig {
                     .into_iter()
                     .flatten()
                 {
-                    std::os::unix::fs::chown(&q, Some(uid), Some(gid)).map_err(|e| {
-                        Failure::new(
-                            format!("{} cannot be given to uid {uid}: {e}", q.display()),
-                            "run dsinstall apply as root",
-                        )
-                    })?;
+                    std::os::unix::fs::chown(&q, Some(uid), Some(gid))
+                        .map_err(|e| coded("run.kubeconfig.chown", &[&q.display(), &uid, &e]))?;
                 }
             }
         }

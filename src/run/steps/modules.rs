@@ -5,6 +5,7 @@
 use super::common;
 use crate::io::child::Command;
 use crate::render::MODULES;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
 
@@ -69,12 +70,8 @@ impl Step for Modules {
             let cmd = Command::new(cx.tool("modprobe"))
                 .arg(&m)
                 .timeout(common::QUICK);
-            common::run_lines(cx, cmd, &format!("modprobe {m}")).map_err(|f| {
-                Failure::new(
-                    format!("the kernel module {m} cannot be loaded ({})", f.cause),
-                    format!("install the kernel's extra modules package (kernel-modules-extra / linux-modules-extra) or build {m} in, then run dsinstall apply again"),
-                )
-            })?;
+            common::run_lines(cx, cmd, &format!("modprobe {m}"))
+                .map_err(|f| coded("run.modules.load", &[&m, &f.cause]))?;
         }
         common::write_host(cx, TARGET, &conf, 0o644)
     }

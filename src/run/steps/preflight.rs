@@ -12,6 +12,7 @@ use crate::io::child::Command;
 use crate::plan::{Plan, Severity};
 use crate::render::KUBEADM_CONFIG;
 use crate::run::diagnose;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
 
@@ -87,13 +88,7 @@ impl Step for Preflight {
             .iter()
             .find(|w| w.blocking && !FIXED_LATER.contains(&w.id.as_str()))
         {
-            return Err(Failure::new(
-                format!(
-                    "this host cannot take the install ({}): {}",
-                    w.id, w.message
-                ),
-                "fix it on the host (dsinstall detect shows it), then run dsinstall apply again",
-            ));
+            return Err(coded("run.preflight.host_warning", &[&w.id, &w.message]));
         }
         let problems = crate::plan::host::check(&self.answers, Some(&self.plan), &facts);
         for p in &problems {
@@ -105,12 +100,14 @@ impl Step for Preflight {
             ));
         }
         if let Some(p) = problems.iter().find(|p| p.severity == Severity::Error) {
-            return Err(Failure::new(
-                format!("{}: {}", p.path, p.message),
-                p.hint.clone().unwrap_or_else(|| {
-                    "change the answers or the host, then run dsinstall apply again".into()
-                }),
-            ));
+            return Err(match &p.hint {
+                // The plan's own fix, in the answers' words: the Plan screen translates it.
+                Some(hint) => Failure {
+                    fix: hint.clone(),
+                    ..coded("run.preflight.problem", &[&p.path, &p.message])
+                },
+                None => coded("run.preflight.problem.no_hint", &[&p.path, &p.message]),
+            });
         }
         let cmd = self.command(cx);
         let (fin, lines) = common::run_any(cx, cmd.clone(), "kubeadm init phase preflight")?;

@@ -5,6 +5,7 @@
 
 use super::common;
 use crate::io::child::Command;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
 
@@ -91,10 +92,7 @@ impl Step for Swap {
             common::run_lines(cx, cmd, "swapoff -a")?;
             let left = active(cx);
             if !left.is_empty() {
-                return Err(Failure::new(
-                    format!("swap is still on after swapoff -a: {}", left.join(", ")),
-                    "free memory so the swapped pages fit, run swapoff -a by hand, then dsinstall apply again",
-                ));
+                return Err(coded("run.swap.still_on", &[&left.join(", ")]));
             }
         }
         match common::host_text(cx, FSTAB).and_then(|t| without_swap(&t)) {

@@ -6,6 +6,7 @@
 use super::common;
 use crate::io::child::Command;
 use crate::render::SYSCTL;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub fn pairs(conf: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What [`wrong`] says of a key when sysctl does not run.
+const NO_SYSCTL: &str = "sysctl cannot be run";
+
 /// The keys whose current value is not the wanted one: (key, what the kernel says).
 fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, String)> {
     want.iter()
@@ -40,7 +44,7 @@ fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, String)> {
                 Some((true, out)) if norm(&out) == norm(v) => None,
                 Some((true, out)) => Some((k.clone(), format!("is {}", out.trim()))),
                 Some((false, out)) => Some((k.clone(), out.trim().to_string())),
-                None => Some((k.clone(), "sysctl cannot be run".to_string())),
+                None => Some((k.clone(), NO_SYSCTL.to_string())),
             }
         })
         .collect()
@@ -93,17 +97,17 @@ impl Step for Sysctl {
                 .find(|l| l.contains(&k.replace('.', "/")) || l.contains(&k))
                 .map(|l| format!(" ({})", l.trim()))
                 .unwrap_or_default();
-            let fix = if k.starts_with("net.bridge.") {
-                "load br_netfilter (modprobe br_netfilter) so the bridge keys exist, then run dsinstall apply again".to_string()
-            } else {
-                format!(
-                    "set {k} by hand (sysctl -w) to see why the kernel refuses it, then run dsinstall apply again"
-                )
+            let (code, why) = match why.strip_prefix("is ") {
+                Some(value) => ("run.sysctl.value", value.to_string()),
+                None if why == NO_SYSCTL => ("run.sysctl.no_sysctl", String::new()),
+                None => ("run.sysctl.error", why),
             };
-            return Err(Failure::new(
-                format!("the sysctl {k} did not take: it {why}{said}"),
-                fix,
-            ));
+            let code = if k.starts_with("net.bridge.") {
+                format!("{code}.bridge")
+            } else {
+                code.to_string()
+            };
+            return Err(coded(&code, &[&k, &why, &said]));
         }
         Ok(())
     }

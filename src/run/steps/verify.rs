@@ -3,6 +3,7 @@
 //! the step with the first failure's cause and fix.
 
 use crate::plan::Plan;
+use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use crate::verify::check::Cx;
 use crate::verify::expect::Expected;
@@ -69,12 +70,8 @@ impl Step for Verify {
                 .map(PathBuf::from),
         };
         let scratch = cx.rendered().join("verify");
-        crate::io::write::create_private_dir(&scratch).map_err(|e| {
-            Failure::new(
-                format!("{}: {e}", scratch.display()),
-                "check the state directory's permissions",
-            )
-        })?;
+        crate::io::write::create_private_dir(&scratch)
+            .map_err(|e| coded("run.verify.scratch", &[&scratch.display(), &e]))?;
         let opts = verify::Options {
             keep: self.keep,
             openstack: false,
@@ -108,12 +105,14 @@ impl Step for Verify {
         ));
         match report.checks.iter().find(|c| c.status == CheckStatus::Fail) {
             None => Ok(()),
-            Some(f) => Err(Failure::new(
-                format!("{} failed: {}", f.name(), f.evidence),
-                f.hint
-                    .clone()
-                    .unwrap_or_else(|| "see `dsinstall verify`".into()),
-            )),
+            Some(f) => Err(match &f.hint {
+                // The check's own hint: the Checks screen shows it translated.
+                Some(hint) => Failure {
+                    fix: hint.clone(),
+                    ..coded("run.verify.failed", &[&f.name(), &f.evidence])
+                },
+                None => coded("run.verify.failed.no_hint", &[&f.name(), &f.evidence]),
+            }),
         }
     }
 }

@@ -7,6 +7,7 @@
 use super::calico::get;
 use crate::answers::CalicoInstall;
 use crate::plan::Plan;
+use crate::run::diagnose::coded;
 use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use serde_json::Value;
@@ -111,12 +112,11 @@ pub fn crashloop_failure(cx: &mut dyn StepCx, namespace: &str, pod: &str, state:
         .rev()
         .find(|l| l.contains("[WARNING]") || l.contains("[ERROR]") && !l.contains("Terminating"))
         .or_else(|| logs.lines().rev().find(|l| !l.trim().is_empty()))
-        .map(|l| format!(": {}", l.trim()))
-        .unwrap_or_default();
-    Failure::new(
-        format!("calico-node is crash-looping ({pod}, {state}){evidence}"),
-        "most often its IP autodetection finds no address: set calico autodetection (IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD, e.g. interface=ens224) in the answers, then run dsinstall apply again",
-    )
+        .map(|l| l.trim());
+    match evidence {
+        Some(l) => coded("run.calico.crashloop", &[&pod, &state, &l]),
+        None => coded("run.calico.crashloop.silent", &[&pod, &state]),
+    }
 }
 
 impl WaitCalico {
@@ -164,15 +164,9 @@ impl Step for WaitCalico {
                 }
             }
             if Instant::now() >= until {
-                return Err(Failure::new(
-                    format!(
-                        "calico-node was not ready within {}s: {last}",
-                        self.timeout.as_secs()
-                    ),
-                    format!(
-                        "see kubectl -n {} get pods and their events (image pulls, autodetection), then run dsinstall apply again",
-                        self.namespace()
-                    ),
+                return Err(coded(
+                    "run.calico.not_ready",
+                    &[&self.timeout.as_secs(), &last, &self.namespace()],
                 ));
             }
             std::thread::sleep(Duration::from_secs(1));

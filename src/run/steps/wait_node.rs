@@ -4,6 +4,7 @@
 //! ("container runtime network not ready ... cni plugin not initialized").
 
 use super::calico::get;
+use crate::run::diagnose::coded;
 use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
 use std::time::{Duration, Instant};
@@ -86,21 +87,14 @@ impl Step for WaitNode {
                 ));
             }
             if Instant::now() >= until {
-                let fix = if last.contains("cni") || last.contains("network") {
-                    "the pod network is not up: see wait.calico and kubectl -n kube-system get pods; then run dsinstall apply again"
+                let code = if last.contains("cni") || last.contains("network") {
+                    "run.wait_node.no_network"
                 } else if last.contains("stopped posting") || last.contains("Unknown") {
-                    "the kubelet stopped reporting: systemctl status kubelet, journalctl -u kubelet; then run dsinstall apply again"
+                    "run.wait_node.kubelet_stopped"
                 } else {
-                    "see kubectl describe node and journalctl -u kubelet; then run dsinstall apply again"
+                    "run.wait_node.not_ready"
                 };
-                return Err(Failure::new(
-                    format!(
-                        "node {} was not Ready within {}s: {last}",
-                        self.node,
-                        self.timeout.as_secs()
-                    ),
-                    fix,
-                ));
+                return Err(coded(code, &[&self.node, &self.timeout.as_secs(), &last]));
             }
             std::thread::sleep(Duration::from_secs(1));
         }
