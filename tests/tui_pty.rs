@@ -365,12 +365,12 @@ fn demo_export_with_a_calico_manifest_is_accepted_by_render() {
     p.wait_for("Press Enter", 10);
     p.send("nnn");
     p.wait_for("> Kubernetes version", 5);
-    p.send("\t\t\t\t\t\t\t\t"); // to "Calico manifest file"
+    p.send("\t\t\t\t\t\t\t\t\t"); // to "Calico manifest file"
     p.wait_for("> Calico manifest file", 5);
     p.send("\r");
     p.send(manifest.to_str().unwrap());
     p.send("\r");
-    p.wait_for("IPv4 autodetection", 5);
+    p.wait_for("fixtures/calico/calico-v3.15.3.yaml ", 5);
     p.send("nnn");
     p.wait_for("> Answers file", 5);
     p.send("\r\x15");
