@@ -593,26 +593,7 @@ pub mod runner_events {
                 Said::coded(calico::TEXTS, "verify.calico.pools.no_ipv6", &[]),
             ),
         ];
-        for (id, evidence, hint) in failed {
-            feed(
-                m,
-                Event::Check {
-                    check: CheckResult {
-                        id: id.into(),
-                        family: Some("ipv6".into()),
-                        status: CheckStatus::Fail,
-                        duration_ms: 120,
-                        evidence: evidence.text,
-                        evidence_code: evidence.code,
-                        evidence_parts: evidence.parts,
-                        hint: Some(hint.text),
-                        hint_code: hint.code,
-                    },
-                },
-            );
-        }
-        ended(m, "verify", 3000);
-        run_ended(m, RunState::Done);
+        failed_checks_end(m, failed);
     }
 
     /// A two-node run whose checks found several things each: per-node findings joined
@@ -670,6 +651,14 @@ pub mod runner_events {
                 Said::coded(calico::TEXTS, "verify.calico.pools.kept", &[]),
             ),
         ];
+        failed_checks_end(m, failed);
+    }
+
+    /// Each (id, evidence, hint) as a failed IPv6 check, then verify and the run end.
+    fn failed_checks_end<'a>(
+        m: &mut Model,
+        failed: impl IntoIterator<Item = (&'a str, dsinstall::message::Said, dsinstall::message::Said)>,
+    ) {
         for (id, evidence, hint) in failed {
             feed(
                 m,
