@@ -122,26 +122,11 @@ impl Cluster {
     /// Each of `names` is a Node of the cluster with the guide's IPv4 and IPv6 InternalIPs,
     /// as the lab's kubectl (the API) has them.
     fn assert_internal_ips(&self, names: &[&str]) {
-        let got = self
-            .node
-            .lab
-            .run("kubectl", &["get", "nodes", "-o", "json"])
-            .ok();
-        let v: serde_json::Value = serde_json::from_str(&got.stdout).unwrap();
         for (name, v4, v6, _) in PEERS.iter().filter(|p| names.contains(&p.0)) {
-            let node = v["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|i| i["metadata"]["name"] == *name)
-                .unwrap_or_else(|| panic!("{name} did not join: {}", got.stdout));
-            let ips: Vec<&str> = node["status"]["addresses"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|a| a["type"] == "InternalIP")
-                .map(|a| a["address"].as_str().unwrap())
-                .collect();
+            let ips = self
+                .node
+                .internal_ips(name)
+                .unwrap_or_else(|| panic!("{name} did not join"));
             assert_eq!(ips, [*v4, *v6], "{name}");
         }
     }

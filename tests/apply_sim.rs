@@ -183,26 +183,14 @@ fn the_guides_three_nodes_on_1_20_install_from_one_apply_with_both_internal_ips(
         r.stdout
     );
     // Each node with both families' InternalIPs, as planned.
-    let nodes = n.lab.run("kubectl", &["get", "nodes", "-o", "json"]).ok();
-    let v: serde_json::Value = serde_json::from_str(&nodes.stdout).unwrap();
     for (name, v4, v6) in [
         ("node01", "111.111.111.121", "2018::21"),
         ("node02", "111.111.111.122", "2018::22"),
         ("node03", "111.111.111.123", "2018::23"),
     ] {
-        let node = v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["metadata"]["name"] == name)
+        let ips = n
+            .internal_ips(name)
             .unwrap_or_else(|| panic!("{name} did not join"));
-        let ips: Vec<&str> = node["status"]["addresses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["type"] == "InternalIP")
-            .map(|a| a["address"].as_str().unwrap())
-            .collect();
         assert_eq!(ips, [v4, v6], "{name}");
     }
     assert_no_secrets(&n, &[&r.stdout, &r.stderr]);

@@ -161,6 +161,27 @@ impl Node {
         Some(ns)
     }
 
+    /// `name`'s InternalIPs as the lab's API has them, in its order; None: no such Node.
+    pub fn internal_ips(&self, name: &str) -> Option<Vec<String>> {
+        let got = self
+            .lab
+            .run("kubectl", &["get", "nodes", "-o", "json"])
+            .ok();
+        let v: serde_json::Value = serde_json::from_str(&got.stdout).unwrap();
+        let node = v["items"]
+            .as_array()?
+            .iter()
+            .find(|i| i["metadata"]["name"] == name)?;
+        Some(
+            node["status"]["addresses"]
+                .as_array()?
+                .iter()
+                .filter(|a| a["type"] == "InternalIP")
+                .filter_map(|a| a["address"].as_str().map(str::to_string))
+                .collect(),
+        )
+    }
+
     pub fn root(&self, p: &str) -> PathBuf {
         self.lab.root(p)
     }
