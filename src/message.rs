@@ -140,6 +140,30 @@ impl Said {
     }
 }
 
+impl Said {
+    /// The same sentence with `f` applied to its text and every value in it (redaction).
+    pub fn map_values(self, f: &mut dyn FnMut(String) -> String) -> Said {
+        Said {
+            text: f(self.text),
+            code: self.code.map(|m| {
+                Box::new(Message {
+                    code: m.code,
+                    args: m.args.into_iter().map(&mut *f).collect(),
+                })
+            }),
+            parts: self
+                .parts
+                .into_iter()
+                .map(|p| Part {
+                    text: f(p.text),
+                    args: p.args.into_iter().map(&mut *f).collect(),
+                    ..p
+                })
+                .collect(),
+        }
+    }
+}
+
 impl From<String> for Said {
     fn from(text: String) -> Said {
         Said {

@@ -71,3 +71,29 @@ fn real_kubectl_accepts_every_command_line() {
         eprintln!("skipped: no kubectl installed");
     }
 }
+
+/// What the simulated lab's kubectl says of a `--kubeconfig` that is not there (a cluster
+/// step's probe before kubeadm init) is what every real kubectl says.
+#[test]
+fn a_missing_kubeconfig_is_refused_in_real_kubectls_words() {
+    let sim = "error: stat /nonexistent/admin.conf: no such file or directory";
+    let mut ran = 0;
+    for k in kubectls() {
+        let Ok(o) = Command::new(&k)
+            .args(["--kubeconfig", "/nonexistent/admin.conf", "get", "nodes"])
+            .stdin(Stdio::null())
+            .output()
+        else {
+            continue;
+        };
+        ran += 1;
+        assert!(!o.status.success(), "{k}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr).trim(), sim, "{k}");
+    }
+    if ran == 0 {
+        assert!(
+            std::env::var_os("DSINSTALL_REQUIRE_KUBECTL").is_none(),
+            "no kubectl found (DSINSTALL_REQUIRE_KUBECTL is set)"
+        );
+    }
+}

@@ -422,7 +422,7 @@ fn the_operator_dry_run_lists_the_crds_the_operator_and_the_installation() {
         .iter()
         .map(|c| match c {
             Change::Command(a) => a.join(" "),
-            Change::Note(n) => format!("# {n}"),
+            Change::Note(n) => format!("# {}", n.text),
             other => format!("{other:?}"),
         })
         .collect();

@@ -362,6 +362,8 @@ fn a_typing_error_counts_in_the_header_and_says_esc_undoes() {
 
 mod run_screens {
     use super::*;
+    use dsinstall::run::dry_run::{Line, Verdict};
+    use dsinstall::run::steps::probe_texts;
     use dsinstall::tui::install::{Feed, Stage};
     use tui_support::runner_events::*;
 
@@ -379,21 +381,64 @@ mod run_screens {
         goto(m, Screen::ALL.len() - 1);
         chars(m, "a");
         m.run.effect = None;
-        for l in [
-            "dry run: nothing that changes the host runs; the steps in order:",
-            "==> preflight: to do: the host is checked before every install",
-            "==> host.swap: done already: swap is off and /etc/fstab has no swap",
-            "==> host.modules: to do: not loaded: br_netfilter, overlay",
-            "[host.modules] run: modprobe br_netfilter",
-            "[host.modules] write: /etc/modules-load.d/kubernetes.conf",
-            "[host.modules]   +br_netfilter",
-            "[host.modules]   +overlay",
-            "==> kubeadm.init: to do: no cluster yet",
-            "[kubeadm.init] run: kubeadm init --config /var/lib/dsinstall/rendered/kubeadm-config.yaml --upload-certs",
-        ] {
-            update(m, Msg::Feed(Feed::DryLine(l.into())));
+        for l in guide_dry_run() {
+            update(m, Msg::Feed(Feed::DryLine(l)));
         }
         update(m, Msg::Feed(Feed::DryDone(Ok(()))));
+    }
+
+    /// The start of the dry run on the guide's node01 before anything is installed, as the
+    /// engine writes it.
+    fn guide_dry_run() -> Vec<Line> {
+        let step = |s: &str| s.to_string();
+        let said = |c: &str, a: &[&dyn std::fmt::Display]| probe_texts::said(c, a);
+        vec![
+            Line::Header,
+            Line::Step {
+                step: step("preflight"),
+                verdict: Verdict::ToDo(said("probe.preflight.every_install", &[])),
+            },
+            Line::Note {
+                step: step("preflight"),
+                note: said("change.preflight.checks", &[]),
+            },
+            Line::Step {
+                step: step("host.swap"),
+                verdict: Verdict::Done(said("probe.swap.off", &[])),
+            },
+            Line::Step {
+                step: step("host.modules"),
+                verdict: Verdict::ToDo(said("probe.modules.missing", &[&"br_netfilter, overlay"])),
+            },
+            Line::Run {
+                step: step("host.modules"),
+                command: "modprobe br_netfilter".into(),
+            },
+            Line::Write {
+                step: step("host.modules"),
+                path: "/etc/modules-load.d/kubernetes.conf".into(),
+            },
+            Line::Diff {
+                step: step("host.modules"),
+                line: "+br_netfilter".into(),
+            },
+            Line::Diff {
+                step: step("host.modules"),
+                line: "+overlay".into(),
+            },
+            Line::Step {
+                step: step("kubeadm.init"),
+                verdict: Verdict::ToDo(said("probe.init.none", &[])),
+            },
+            Line::Run {
+                step: step("kubeadm.init"),
+                command: "kubeadm init --config /var/lib/dsinstall/rendered/kubeadm-config.yaml --upload-certs".into(),
+            },
+            Line::Step {
+                step: step("calico"),
+                verdict: Verdict::ToDo(said("probe.no_cluster", &[&"/etc/kubernetes/admin.conf"])),
+            },
+        ]
     }
 
     #[test]

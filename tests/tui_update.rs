@@ -1035,6 +1035,40 @@ mod run_screens {
         );
     }
 
+    /// Confirm's lines are wrapped, so a screenful is fewer lines than rows: `End` shows the
+    /// report's end, and `Up` from there moves the screen at once.
+    #[test]
+    fn confirm_end_shows_the_last_line_and_up_scrolls_from_there() {
+        use dsinstall::run::dry_run::{Line, Verdict};
+        let mut m = model();
+        goto(&mut m, Screen::ALL.len() - 1);
+        chars(&mut m, "a");
+        m.run.effect = None;
+        let long = "a probe's detail long enough to take two rows at eighty columns, so that wrapping matters";
+        for i in 0..30 {
+            let l = Line::Step {
+                step: format!("step{i:02}"),
+                verdict: Verdict::ToDo(long.into()),
+            };
+            update(&mut m, Msg::Feed(Feed::DryLine(l)));
+        }
+        update(&mut m, Msg::Feed(Feed::DryLine(Line::Reset)));
+        update(&mut m, Msg::Feed(Feed::DryDone(Ok(()))));
+        press(&mut m, End);
+        let screen = rows(&draw(&m, 80, 24)).join("\n");
+        assert!(screen.contains("reset would undo"), "{screen}");
+        assert!(screen.contains("step29"), "{screen}");
+        let top = |m: &dsinstall::tui::model::Model| {
+            rows(&draw(m, 80, 24))
+                .into_iter()
+                .find(|r| r.starts_with("==> step"))
+                .unwrap()
+        };
+        let before = top(&m);
+        press(&mut m, Up);
+        assert_ne!(top(&m), before, "Up at the end moved nothing");
+    }
+
     #[test]
     fn export_a_opens_confirm_and_y_starts_only_once_the_dry_run_is_in() {
         let mut m = model();
@@ -1048,7 +1082,7 @@ mod run_screens {
         assert_eq!(m.run.effect, None, "nothing to agree to yet");
         update(
             &mut m,
-            Msg::Feed(Feed::DryLine("==> preflight: to do".into())),
+            Msg::Feed(Feed::DryLine(dsinstall::run::dry_run::Line::Header)),
         );
         update(&mut m, Msg::Feed(Feed::DryDone(Ok(()))));
         press(&mut m, Down);

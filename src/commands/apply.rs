@@ -45,7 +45,7 @@ pub fn run(a: Args) -> ExitCode {
             a.skip_image_pull,
             a.yes,
             &mut |l| {
-                out.push_str(l);
+                out.push_str(&l.english());
                 out.push('\n');
             },
         );

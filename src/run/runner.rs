@@ -535,7 +535,10 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
     let t0 = Instant::now();
     let (prev_state, prev_attempts) = prev.unwrap_or((StepState::Pending, 0));
     let probed = if step.once_per_run() && prev_state == StepState::Done {
-        Ok(Probe::Done("passed earlier in this run".into()))
+        Ok(Probe::Done(crate::run::steps::probe_texts::said(
+            "probe.earlier",
+            &[],
+        )))
     } else {
         step.probe(&mut c.cx(&id, PROBE_DEADLINE))
     };
@@ -555,14 +558,14 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
             c.sink.event(Event::StepProbed {
                 step: id.clone(),
                 done: true,
-                detail,
+                detail: detail.text,
             });
             return Outcome::Done;
         }
         Ok(Probe::Needed(detail)) => c.sink.event(Event::StepProbed {
             step: id.clone(),
             done: false,
-            detail,
+            detail: detail.text,
         }),
         Err(f) => {
             c.sink.event(Event::StepStarted {

@@ -6,6 +6,7 @@
 //! only talks to its `StepCx`.
 
 use crate::io::child::{Command, Finished};
+pub use crate::message::Said;
 pub use crate::run::event::Diagnosis;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,9 +16,18 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Probe {
     /// Nothing left to do (the detail says what was seen: "swap is off, fstab has no swap").
-    Done(String),
+    Done(Said),
     /// The action must run (the detail says why).
-    Needed(String),
+    Needed(Said),
+}
+
+impl Probe {
+    /// What the probe saw, in English.
+    pub fn detail(&self) -> &str {
+        match self {
+            Probe::Done(d) | Probe::Needed(d) => &d.text,
+        }
+    }
 }
 
 /// Why a step failed, for a person to act on: `cause` in one sentence, `fix` what to do.
@@ -50,7 +60,7 @@ pub enum Change {
     /// what is on disk now (the whole file when it is new).
     File { path: PathBuf, diff: String },
     /// Anything else, in one line ("swap off on /dev/sda2").
-    Note(String),
+    Note(Said),
 }
 
 /// The runner's side of a step's work. Implemented by the runner (and by tests).

@@ -42,7 +42,7 @@ impl Feeds {
             Effect::DryRun => {
                 let r =
                     crate::run::dry_run::run(answers, &path, &place.root, false, true, &mut |l| {
-                        let _ = tx.send(Feed::DryLine(l.to_string()));
+                        let _ = tx.send(Feed::DryLine(l));
                     });
                 let _ = tx.send(Feed::DryDone(r.map_err(|e| e.to_string())));
             }

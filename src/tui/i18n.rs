@@ -6,9 +6,12 @@
 //! cause and fix by `cause.<code>` and `fix.<code>`, all read back from serialized events.
 
 use crate::host::facts::HostWarning;
-use crate::message::{Message, Part};
+use crate::message::{Message, Part, Said};
 use crate::plan::Problem;
+use crate::run::dry_run::{Line as DryLine, Verdict};
+use crate::run::event::Diagnosis;
 use crate::run::status::StepStatus;
+use crate::run::step::Failure;
 use crate::verify::report::CheckResult;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -177,11 +180,21 @@ impl Texts {
     /// other failed preflight checks and the node it is on), the runner's English otherwise.
     pub fn step_cause(&self, s: &StepStatus) -> Option<String> {
         let e = s.error.as_ref()?;
-        let Some(d) = &s.diagnosis else {
-            return Some(e.clone());
+        Some(self.cause(e, s.diagnosis.as_deref()))
+    }
+
+    /// A failed step's fix, translated like [`Texts::step_cause`].
+    pub fn step_fix(&self, s: &StepStatus) -> Option<String> {
+        let h = s.hint.as_ref()?;
+        Some(self.fix(h, s.diagnosis.as_deref()))
+    }
+
+    fn cause(&self, english: &str, d: Option<&Diagnosis>) -> String {
+        let Some(d) = d else {
+            return english.to_string();
         };
         let Some(mut cause) = self.coded("cause", &d.code, &d.args) else {
-            return Some(e.clone());
+            return english.to_string();
         };
         if !d.also_failed.is_empty() {
             cause.push_str(&self.f("diagnosis.also_failed", &[&d.also_failed.join(", ")]));
@@ -189,17 +202,12 @@ impl Texts {
         if let Some(node) = &d.node {
             cause = self.f("label.value", &[node, &cause]);
         }
-        Some(cause)
+        cause
     }
 
-    /// A failed step's fix, translated like [`Texts::step_cause`].
-    pub fn step_fix(&self, s: &StepStatus) -> Option<String> {
-        let h = s.hint.as_ref()?;
-        let coded = s
-            .diagnosis
-            .as_ref()
-            .and_then(|d| self.coded("fix", &d.code, &d.args));
-        Some(coded.unwrap_or_else(|| h.clone()))
+    fn fix(&self, english: &str, d: Option<&Diagnosis>) -> String {
+        d.and_then(|d| self.coded("fix", &d.code, &d.args))
+            .unwrap_or_else(|| english.to_string())
     }
 
     /// An engine sentence by its code (the key is the code itself: `verify.…`).
@@ -224,6 +232,49 @@ impl Texts {
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         Some(fill(text, &args))
+    }
+
+    /// An engine sentence ([`Said`]) in this language: by its code, its parts translated
+    /// where they are coded; as the engine wrote it where this language lacks the code.
+    pub fn said(&self, s: &Said) -> String {
+        let parts = (!s.parts.is_empty()).then(|| self.parts(&s.parts));
+        let shown = match (s.code.as_deref(), parts) {
+            (Some(m), Some(parts)) => {
+                let mut args = m.args.clone();
+                if let Some(last) = args.last_mut() {
+                    *last = parts;
+                }
+                self.filled(&m.code, &args)
+            }
+            (m, None) => self.message(m),
+            (None, parts) => parts,
+        };
+        shown.unwrap_or_else(|| s.text.clone())
+    }
+
+    /// A step's failure in this language: (cause, fix), by its diagnosis's code.
+    pub fn failure(&self, f: &Failure) -> (String, String) {
+        let d = f.diagnosis.as_deref();
+        (self.cause(&f.cause, d), self.fix(&f.fix, d))
+    }
+
+    /// A line of the dry run's report (the Confirm screen) in this language.
+    pub fn dry_line(&self, l: &DryLine) -> String {
+        let Some((code, english)) = l.code() else {
+            return l.english();
+        };
+        let args: Vec<String> = match l {
+            DryLine::Step { step, verdict } => match verdict {
+                Verdict::Done(d) | Verdict::ToDo(d) => vec![step.clone(), self.said(d)],
+                Verdict::WouldFail(f) => {
+                    let (cause, fix) = self.failure(f);
+                    vec![step.clone(), cause, fix]
+                }
+            },
+            DryLine::Note { step, note } => vec![step.clone(), self.said(note)],
+            _ => english.iter().map(|a| a.to_string()).collect(),
+        };
+        self.filled(code, &args).unwrap_or_else(|| l.english())
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {

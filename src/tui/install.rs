@@ -47,7 +47,7 @@ pub enum Effect {
 /// One message from the event loop's helpers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Feed {
-    DryLine(String),
+    DryLine(crate::run::dry_run::Line),
     /// The dry run ended; Err: why it could not run.
     DryDone(Result<(), String>),
     /// A runner was started or found: where its files are.
@@ -71,10 +71,13 @@ pub enum Feed {
 #[derive(Debug, Clone, Default)]
 pub struct RunUi {
     pub stage: Option<Stage>,
-    pub dry_lines: Vec<String>,
+    pub dry_lines: Vec<crate::run::dry_run::Line>,
     pub dry_done: Option<Result<(), String>>,
     /// First line shown of the dry run, the log (lines up from the tail; 0 follows it).
     pub dry_scroll: usize,
+    /// The first line of the dry run the screen last showed: past the end, the view shows
+    /// the last screenful, and scrolling up goes on from what is shown.
+    pub dry_shown: std::cell::Cell<Option<usize>>,
     pub log_back: usize,
     /// The events but lines, for `status::fold` (a few per step, bounded by the steps).
     pub events: Vec<Event>,
@@ -112,6 +115,14 @@ pub struct RunUi {
 }
 
 impl RunUi {
+    /// The first line of the dry run on the screen: the scroll, or less where the view
+    /// drew the last screenful for a scroll past it.
+    pub fn dry_top(&self) -> usize {
+        self.dry_shown
+            .get()
+            .map_or(self.dry_scroll, |shown| self.dry_scroll.min(shown))
+    }
+
     pub fn feed(&mut self, f: Feed) {
         match f {
             Feed::DryLine(l) => self.dry_lines.push(l),

@@ -29,6 +29,7 @@ pub fn open_confirm(m: &mut Model) {
     m.run.dry_lines.clear();
     m.run.dry_done = None;
     m.run.dry_scroll = 0;
+    m.run.dry_shown.set(None);
     m.run.stage = Some(Stage::Confirm);
     m.run.effect = Some(Effect::DryRun);
 }
@@ -83,11 +84,12 @@ fn confirm_key(m: &mut Model, key: KeyEvent) {
     match key.code {
         KeyCode::Esc | KeyCode::Backspace | KeyCode::Left => r.stage = None,
         KeyCode::Down | KeyCode::Char('j') => r.dry_scroll = (r.dry_scroll + 1).min(n),
-        KeyCode::Up | KeyCode::Char('k') => r.dry_scroll = r.dry_scroll.saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => r.dry_scroll = r.dry_top().saturating_sub(1),
         KeyCode::PageDown | KeyCode::Char(' ') => r.dry_scroll = (r.dry_scroll + PAGE).min(n),
-        KeyCode::PageUp => r.dry_scroll = r.dry_scroll.saturating_sub(PAGE),
+        KeyCode::PageUp => r.dry_scroll = r.dry_top().saturating_sub(PAGE),
         KeyCode::Home => r.dry_scroll = 0,
-        KeyCode::End => r.dry_scroll = n.saturating_sub(PAGE),
+        // The view shows the last screenful for any start past it.
+        KeyCode::End => r.dry_scroll = n,
         KeyCode::Char('y') | KeyCode::Enter
             if !m.dry_run_only && matches!(r.dry_done, Some(Ok(()))) =>
         {

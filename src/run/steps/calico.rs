@@ -9,6 +9,7 @@
 //! `wait --for=jsonpath`).
 
 use super::common;
+use super::probe_texts::said;
 use crate::answers::CalicoInstall;
 use crate::plan::Plan;
 use crate::render::{CALICO_INSTALLATION, CALICO_MANIFEST, OPERATOR_CRDS, TIGERA_OPERATOR};
@@ -155,11 +156,10 @@ impl Step for Calico {
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         Ok(match self.applied(cx) {
-            Ok(()) if self.operator() => {
-                Probe::Done("the operator and the Installation are in the cluster".into())
-            }
-            Ok(()) => Probe::Done("the calico-node DaemonSet is in the cluster".into()),
-            Err(e) => Probe::Needed(format!("Calico is not applied yet ({e})")),
+            _ if !common::cluster_exists(cx) => Probe::Needed(common::no_cluster()),
+            Ok(()) if self.operator() => Probe::Done(said("probe.calico.operator", &[])),
+            Ok(()) => Probe::Done(said("probe.calico.manifest", &[])),
+            Err(e) => Probe::Needed(said("probe.calico.not_applied", &[&e])),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
@@ -171,10 +171,11 @@ impl Step for Calico {
         if !self.operator() {
             return vec![v(kubectl::apply(&Self::file(cx, CALICO_MANIFEST)))];
         }
-        let wait = Change::Note(format!(
-            "wait for the CRDs {} to be Established",
-            Self::installation_crds(cx).join(" and ")
-        ));
+        let wait = Change::Note(match Self::installation_crds(cx).as_slice() {
+            [one] => said("change.calico.crd_wait", &[one]),
+            [a, b] => said("change.calico.crds_wait", &[a, b]),
+            more => said("change.calico.crd_wait", &[&more.join(", ")]),
+        });
         let mut out = Vec::new();
         if Self::separate_crds(cx) {
             out.push(v(kubectl::apply_server_side(&Self::file(

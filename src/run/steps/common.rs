@@ -3,7 +3,7 @@
 
 use crate::io::child::Command;
 use crate::run::diagnose::coded;
-use crate::run::step::{Change, Failure, StepCx};
+use crate::run::step::{Change, Failure, Said, StepCx};
 use std::path::Path;
 use std::time::Duration;
 
@@ -122,6 +122,17 @@ pub fn command_change(program: &str, args: &[&str]) -> Change {
     let mut v = vec![program.to_string()];
     v.extend(args.iter().map(|s| s.to_string()));
     Change::Command(v)
+}
+
+/// Whether this node has a cluster to ask: kubeadm init wrote admin.conf. Before it, a
+/// probe of the cluster says so rather than what kubectl says of a missing kubeconfig.
+pub fn cluster_exists(cx: &dyn StepCx) -> bool {
+    exists(cx, crate::run::kubectl::ADMIN_CONF)
+}
+
+/// A cluster step's probe before kubeadm init.
+pub fn no_cluster() -> Said {
+    super::probe_texts::said("probe.no_cluster", &[&crate::run::kubectl::ADMIN_CONF])
 }
 
 /// Whether a path exists under the root.

@@ -4,6 +4,7 @@
 //! `[config/images] Pulled <image>` lines (cmd/kubeadm/app/cmd/config.go).
 
 use super::common;
+use super::probe_texts::said;
 use crate::io::child::Command;
 use crate::render::KUBEADM_CONFIG;
 use crate::run::diagnose::coded;
@@ -42,21 +43,17 @@ impl Step for Images {
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         if common::exists(cx, crate::run::kubectl::ADMIN_CONF) {
-            return Ok(Probe::Done(
-                "the control plane is initialized: its images are there".into(),
-            ));
+            return Ok(Probe::Done(said("probe.images.initialized", &[])));
         }
         Ok(Probe::Needed(if self.skip_pull {
-            "the image list is checked (pull skipped)".into()
+            said("probe.images.list_only", &[])
         } else {
-            "the images are pulled before kubeadm init (the runtime skips those it has)".into()
+            said("probe.images.pull", &[])
         }))
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
         if self.skip_pull {
-            return vec![Change::Note(
-                "image pull skipped (--skip-image-pull)".into(),
-            )];
+            return vec![Change::Note(said("change.images.skipped", &[]))];
         }
         let cfg = cx.rendered().join(KUBEADM_CONFIG).display().to_string();
         vec![common::command_change(

@@ -6,6 +6,7 @@
 //! it does not clean CNI configuration, iptables/IPVS or kubeconfig files).
 
 use super::common;
+use super::probe_texts::said;
 use crate::answers::NodeRole;
 use crate::io::child::Command;
 use crate::plan::Plan;
@@ -154,27 +155,20 @@ impl Step for Init {
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         if api_answers(cx) {
-            return Ok(Probe::Done(
-                "admin.conf is there and the API server answers".into(),
-            ));
+            return Ok(Probe::Done(said("probe.init.answers", &[])));
         }
-        Ok(Probe::Needed(
-            if common::exists(cx, kubectl::ADMIN_CONF) {
-                "admin.conf is there but the API server does not answer: reset and init again"
-            } else {
-                "no control plane on this node yet"
-            }
-            .into(),
-        ))
+        Ok(Probe::Needed(if common::exists(cx, kubectl::ADMIN_CONF) {
+            said("probe.init.not_answering", &[])
+        } else {
+            said("probe.init.none", &[])
+        }))
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
         let a = self.args(cx);
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         vec![
             common::command_change("kubeadm", &a),
-            Change::Note(
-                "writes /etc/kubernetes (certificates, kubeconfigs, static Pod manifests), /var/lib/kubelet, /var/lib/etcd; starts the kubelet".into(),
-            ),
+            Change::Note(said("change.init.writes", &[])),
         ]
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {

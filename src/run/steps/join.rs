@@ -14,8 +14,10 @@
 use super::calico::get;
 use super::common;
 use super::join_host;
+use super::probe_texts::{said, said_with};
 use crate::answers::Answers;
 use crate::io::child::Command;
+use crate::message::Said;
 use crate::plan::{JoinPlan, Plan};
 use crate::render::{self, KUBEADM_CONFIG, MODULES, SYSCTL};
 use crate::run::diagnose::coded;
@@ -172,8 +174,8 @@ impl Join {
     }
 
     /// Ok(detail) when the Node is Ready with every InternalIP the plan gives it.
-    pub fn node_state(&self, cx: &dyn StepCx) -> Result<String, String> {
-        let n = get(cx, &kubectl::get_node(&self.join.name))?;
+    pub fn node_state(&self, cx: &dyn StepCx) -> Result<Said, Said> {
+        let n = get(cx, &kubectl::get_node(&self.join.name)).map_err(Said::from)?;
         node_ready(&n, &self.join.name, &self.join.node_ips)
     }
 
@@ -509,9 +511,9 @@ impl Join {
         let until = Instant::now() + self.wait_timeout;
         let mut last = String::new();
         loop {
-            match self.node_state(cx) {
+            match self.node_state(cx).map_err(|e| e.text) {
                 Ok(detail) => {
-                    cx.say(&detail);
+                    cx.say(&detail.text);
                     if let Some(note) = self.missing_family_note() {
                         cx.say(&note);
                     }
@@ -576,22 +578,8 @@ pub fn with_token(yaml: &str, token: &str) -> String {
 
 /// A Node object Ready with every address of `want` as an InternalIP: Ok(detail) or
 /// Err(what is missing).
-pub fn node_ready(n: &serde_json::Value, name: &str, want: &[IpAddr]) -> Result<String, String> {
-    let ready = n["status"]["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
-    match ready {
-        Some(c) if c["status"] == "True" => {}
-        Some(c) => {
-            return Err(format!(
-                "Ready is {} ({}): {}",
-                c["status"].as_str().unwrap_or("?"),
-                c["reason"].as_str().unwrap_or(""),
-                c["message"].as_str().unwrap_or("")
-            ));
-        }
-        None => return Err("no Ready condition yet".into()),
-    }
+pub fn node_ready(n: &serde_json::Value, name: &str, want: &[IpAddr]) -> Result<Said, Said> {
+    super::wait_node::condition(n)?;
     let internal: Vec<IpAddr> = n["status"]["addresses"]
         .as_array()
         .into_iter()
@@ -610,12 +598,9 @@ pub fn node_ready(n: &serde_json::Value, name: &str, want: &[IpAddr]) -> Result<
         .collect::<Vec<_>>()
         .join(", ");
     if !missing.is_empty() {
-        return Err(format!(
-            "Ready, but its InternalIPs are [{shown}], without {}",
-            missing.join(", ")
-        ));
+        return Err(said("probe.node.without", &[&shown, &missing.join(", ")]));
     }
-    Ok(format!("node {name} is Ready with InternalIPs {shown}"))
+    Ok(said("probe.node.joined", &[&name, &shown]))
 }
 
 #[derive(PartialEq, Eq)]
@@ -651,9 +636,12 @@ impl Step for Join {
         2 * self.join_timeout + self.wait_timeout + Duration::from_secs(300)
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
+        if !common::cluster_exists(cx) {
+            return Ok(Probe::Needed(common::no_cluster()));
+        }
         Ok(match self.node_state(cx) {
             Ok(detail) => Probe::Done(detail),
-            Err(e) => Probe::Needed(format!("node {}: {e}", self.join.name)),
+            Err(e) => Probe::Needed(said_with("probe.join.node", &[&self.join.name], e)),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
@@ -675,37 +663,40 @@ impl Step for Join {
             .unwrap_or_default();
         let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
         vec![
-            Change::Note(format!("connect to {} over SSH", t.describe())),
+            Change::Note(said("change.join.connect", &[&t.describe()])),
             ssh(&["swapoff", "-a"]),
-            Change::Note(format!(
-                "write {} and {} on {} (what was there kept under {} there){}",
-                join_host::SYSCTL_TARGET,
-                join_host::MODULES_TARGET,
-                self.join.name,
-                join_host::BACKUPS,
+            Change::Note(said(
                 if cx.consented() {
-                    ", and comment out the swap lines of /etc/fstab"
+                    "change.join.host_files.fstab"
                 } else {
-                    ""
-                }
+                    "change.join.host_files"
+                },
+                &[
+                    &join_host::SYSCTL_TARGET,
+                    &join_host::MODULES_TARGET,
+                    &self.join.name,
+                    &join_host::BACKUPS,
+                ],
             )),
             ssh(&[&["modprobe", "-a"][..], &modules[..]].concat()),
             ssh(&["sysctl", "-p", join_host::SYSCTL_TARGET]),
-            Change::Note(format!(
-                "copy {} to {}:~/{file} (0600), the CA hash of /etc/kubernetes/pki/ca.crt filled in",
-                self.file(),
-                self.join.name
+            Change::Note(said(
+                "change.join.copy",
+                &[&self.file(), &self.join.name, &file],
             )),
             ssh(&["kubeadm", "join", "--config", &file]),
-            Change::Note(format!(
-                "wait for node {} to be Ready with InternalIPs {}",
-                self.join.name,
-                self.join
-                    .node_ips
-                    .iter()
-                    .map(IpAddr::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            Change::Note(said(
+                "change.join.wait",
+                &[
+                    &self.join.name,
+                    &self
+                        .join
+                        .node_ips
+                        .iter()
+                        .map(IpAddr::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ],
             )),
         ]
     }
@@ -872,13 +863,14 @@ mod tests {
         let v6: IpAddr = "2018::22".parse().unwrap();
         assert!(node_ready(&node, "node02", &[v4]).is_ok());
         let e = node_ready(&node, "node02", &[v4, v6]).unwrap_err();
-        assert!(e.contains("without 2018::22"), "{e}");
+        assert!(e.text.contains("without 2018::22"), "{e:?}");
         let not = serde_json::json!({"status": {"conditions": [
             {"type": "Ready", "status": "False", "reason": "KubeletNotReady", "message": "cni plugin not initialized"}
         ]}});
         assert!(
             node_ready(&not, "node02", &[v4])
                 .unwrap_err()
+                .text
                 .contains("cni plugin")
         );
     }

@@ -3,6 +3,7 @@
 //! message tells the reader to do by hand (cmd/kubeadm/app/cmd/init.go).
 
 use super::common;
+use super::probe_texts::said;
 use crate::run::diagnose::coded;
 use crate::run::kubectl::ADMIN_CONF;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
@@ -59,18 +60,15 @@ impl Step for Kubeconfig {
             .map(|t| t.path)
             .collect();
         Ok(if stale.is_empty() {
-            Probe::Done("the kubeconfig copies match admin.conf".into())
+            Probe::Done(said("probe.kubeconfig.match", &[]))
         } else {
-            Probe::Needed(format!(
-                "not a copy of admin.conf yet: {}",
-                stale.join(", ")
-            ))
+            Probe::Needed(said("probe.kubeconfig.stale", &[&stale.join(", ")]))
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
         targets(cx)
             .into_iter()
-            .map(|t| Change::Note(format!("{ADMIN_CONF} copied to {} (0600)", t.path)))
+            .map(|t| Change::Note(said("change.kubeconfig.copy", &[&ADMIN_CONF, &t.path])))
             .collect()
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {

@@ -10,6 +10,7 @@ pub mod kubeconfig;
 pub mod modules;
 pub mod netfilter;
 pub mod preflight;
+pub mod probe_texts;
 pub mod swap;
 pub mod sysctl;
 pub mod verify;

@@ -3,6 +3,7 @@
 //! systemd-modules-load).
 
 use super::common;
+use super::probe_texts::said;
 use crate::io::child::Command;
 use crate::render::MODULES;
 use crate::run::diagnose::coded;
@@ -48,14 +49,14 @@ impl Step for Modules {
         let miss = missing(cx, &names(&conf));
         let file_ok = common::host_text(cx, TARGET).as_deref() == Some(conf.as_str());
         Ok(match (miss.is_empty(), file_ok) {
-            (true, true) => Probe::Done(format!("loaded, and listed in {TARGET}")),
-            (true, false) => Probe::Needed(format!("{TARGET} is not the planned one")),
-            (false, _) => Probe::Needed(format!("not loaded: {}", miss.join(", "))),
+            (true, true) => Probe::Done(said("probe.modules.loaded", &[&TARGET])),
+            (true, false) => Probe::Needed(said("probe.file.not_planned", &[&TARGET])),
+            (false, _) => Probe::Needed(said("probe.modules.missing", &[&miss.join(", ")])),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
         let Ok(conf) = common::rendered(cx, MODULES) else {
-            return vec![Change::Note(format!("{MODULES} is not rendered yet"))];
+            return vec![Change::Note(said("change.unrendered", &[&MODULES]))];
         };
         let mut c: Vec<Change> = missing(cx, &names(&conf))
             .iter()

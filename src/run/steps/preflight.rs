@@ -6,6 +6,7 @@
 //! sysctls) and the image pull the images step does are ignored here, not later.
 
 use super::common;
+use super::probe_texts::said;
 use crate::answers::Answers;
 use crate::host::HostFacts;
 use crate::io::child::Command;
@@ -68,18 +69,12 @@ impl Step for Preflight {
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         // Once kubeadm init has run, its own files fail these checks: nothing to check.
         if common::exists(cx, crate::run::kubectl::ADMIN_CONF) {
-            return Ok(Probe::Done(
-                "the control plane is initialized: the checks before it are behind".into(),
-            ));
+            return Ok(Probe::Done(said("probe.preflight.behind", &[])));
         }
-        Ok(Probe::Needed(
-            "the host is checked before every install".into(),
-        ))
+        Ok(Probe::Needed(said("probe.preflight.every_install", &[])))
     }
     fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
-        vec![Change::Note(
-            "checks only: host warnings, host checks, kubeadm init phase preflight".into(),
-        )]
+        vec![Change::Note(said("change.preflight.checks", &[]))]
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
         let facts = self.facts(cx);

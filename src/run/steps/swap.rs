@@ -4,6 +4,7 @@
 //! check fails on it.
 
 use super::common;
+use super::probe_texts::said;
 use crate::io::child::Command;
 use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
@@ -58,12 +59,10 @@ impl Step for Swap {
         let on = active(cx);
         let fstab = common::host_text(cx, FSTAB).and_then(|t| without_swap(&t));
         Ok(match (on.is_empty(), fstab.is_some() && cx.consented()) {
-            (true, false) if fstab.is_some() => Probe::Done(
-                "swap is off; /etc/fstab still turns it on at boot (no consent to edit it)".into(),
-            ),
-            (true, false) => Probe::Done("swap is off and /etc/fstab has no swap".into()),
-            (false, _) => Probe::Needed(format!("swap is on: {}", on.join(", "))),
-            (true, true) => Probe::Needed("/etc/fstab turns swap on at boot".into()),
+            (true, false) if fstab.is_some() => Probe::Done(said("probe.swap.off_fstab_kept", &[])),
+            (true, false) => Probe::Done(said("probe.swap.off", &[])),
+            (false, _) => Probe::Needed(said("probe.swap.on", &[&on.join(", ")])),
+            (true, true) => Probe::Needed(said("probe.swap.fstab", &[])),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
@@ -76,10 +75,7 @@ impl Step for Swap {
             if cx.consented() {
                 c.extend(common::file_change(cx, FSTAB, &new));
             } else {
-                c.push(Change::Note(
-                    "/etc/fstab has swap lines: left alone without --yes, swap comes back at boot"
-                        .into(),
-                ));
+                c.push(Change::Note(said("change.swap.fstab_kept", &[])));
             }
         }
         c

@@ -4,7 +4,9 @@
 //! refuses is named in the failure.
 
 use super::common;
+use super::probe_texts::said;
 use crate::io::child::Command;
+use crate::message::Said;
 use crate::render::SYSCTL;
 use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
@@ -30,11 +32,29 @@ pub fn pairs(conf: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What [`wrong`] says of a key when sysctl does not run.
-const NO_SYSCTL: &str = "sysctl cannot be run";
+/// What the kernel says of a key that is not as wanted.
+enum Wrong {
+    /// It has this other value.
+    Value(String),
+    /// `sysctl -n` failed with these words ("cannot stat /proc/sys/…").
+    Error(String),
+    /// sysctl itself does not run.
+    NoSysctl,
+}
+
+impl Wrong {
+    /// The probe's detail for key `k`.
+    fn said(&self, k: &str) -> Said {
+        match self {
+            Wrong::Value(v) => said("probe.sysctl.value", &[&k, v]),
+            Wrong::Error(e) => said("probe.sysctl.error", &[&k, e]),
+            Wrong::NoSysctl => said("probe.sysctl.no_sysctl", &[&k]),
+        }
+    }
+}
 
 /// The keys whose current value is not the wanted one: (key, what the kernel says).
-fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, String)> {
+fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, Wrong)> {
     want.iter()
         .filter_map(|(k, v)| {
             let cmd = Command::new(cx.tool("sysctl"))
@@ -42,9 +62,9 @@ fn wrong(cx: &dyn StepCx, want: &[(String, String)]) -> Vec<(String, String)> {
                 .timeout(common::QUICK);
             match common::capture(&cmd) {
                 Some((true, out)) if norm(&out) == norm(v) => None,
-                Some((true, out)) => Some((k.clone(), format!("is {}", out.trim()))),
-                Some((false, out)) => Some((k.clone(), out.trim().to_string())),
-                None => Some((k.clone(), NO_SYSCTL.to_string())),
+                Some((true, out)) => Some((k.clone(), Wrong::Value(out.trim().to_string()))),
+                Some((false, out)) => Some((k.clone(), Wrong::Error(out.trim().to_string()))),
+                None => Some((k.clone(), Wrong::NoSysctl)),
             }
         })
         .collect()
@@ -67,14 +87,14 @@ impl Step for Sysctl {
         let bad = wrong(cx, &pairs(&conf));
         let file_ok = common::host_text(cx, TARGET).as_deref() == Some(conf.as_str());
         Ok(match (bad.first(), file_ok) {
-            (None, true) => Probe::Done(format!("every key of {TARGET} is set")),
-            (None, false) => Probe::Needed(format!("{TARGET} is not the planned one")),
-            (Some((k, why)), _) => Probe::Needed(format!("{k} {why}")),
+            (None, true) => Probe::Done(said("probe.sysctl.set", &[&TARGET])),
+            (None, false) => Probe::Needed(said("probe.file.not_planned", &[&TARGET])),
+            (Some((k, why)), _) => Probe::Needed(why.said(k)),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
         let Ok(conf) = common::rendered(cx, SYSCTL) else {
-            return vec![Change::Note(format!("{SYSCTL} is not rendered yet"))];
+            return vec![Change::Note(said("change.unrendered", &[&SYSCTL]))];
         };
         let mut c: Vec<Change> = common::file_change(cx, TARGET, &conf).into_iter().collect();
         let file = cx.host_path(TARGET).display().to_string();
@@ -97,10 +117,10 @@ impl Step for Sysctl {
                 .find(|l| l.contains(&k.replace('.', "/")) || l.contains(&k))
                 .map(|l| format!(" ({})", l.trim()))
                 .unwrap_or_default();
-            let (code, why) = match why.strip_prefix("is ") {
-                Some(value) => ("run.sysctl.value", value.to_string()),
-                None if why == NO_SYSCTL => ("run.sysctl.no_sysctl", String::new()),
-                None => ("run.sysctl.error", why),
+            let (code, why) = match why {
+                Wrong::Value(value) => ("run.sysctl.value", value),
+                Wrong::NoSysctl => ("run.sysctl.no_sysctl", String::new()),
+                Wrong::Error(e) => ("run.sysctl.error", e),
             };
             let code = if k.starts_with("net.bridge.") {
                 format!("{code}.bridge")

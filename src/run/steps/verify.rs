@@ -2,6 +2,7 @@
 //! installed, each result journalled as it arrives (`StepCx::check`). A failed check fails
 //! the step with the first failure's cause and fix.
 
+use super::probe_texts::said;
 use crate::plan::Plan;
 use crate::run::diagnose::coded;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
@@ -36,13 +37,13 @@ impl Step for Verify {
 
     fn probe(&self, _cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         // A verification is never "already done": the cluster may have changed since.
-        Ok(Probe::Needed("the checks run on every apply".into()))
+        Ok(Probe::Needed(said("probe.verify.every_apply", &[])))
     }
 
     fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
-        vec![Change::Note(format!(
-            "deploy the test workload in namespace {} and remove it after the checks",
-            self.plan.verify.namespace
+        vec![Change::Note(said(
+            "change.verify.workload",
+            &[&self.plan.verify.namespace],
         ))]
     }
 

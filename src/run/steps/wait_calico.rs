@@ -5,6 +5,8 @@
 //! autodetection that finds no address).
 
 use super::calico::get;
+use super::common;
+use super::probe_texts::said;
 use crate::answers::CalicoInstall;
 use crate::plan::Plan;
 use crate::run::diagnose::coded;
@@ -137,14 +139,15 @@ impl Step for WaitCalico {
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
         Ok(match self.look(cx) {
-            Seen::Ready(n) => Probe::Done(format!("{n} calico-node pods ready")),
-            Seen::Waiting(w) | Seen::Crashing(_, w) => Probe::Needed(w),
+            _ if !common::cluster_exists(cx) => Probe::Needed(common::no_cluster()),
+            Seen::Ready(n) => Probe::Done(said("probe.calico.ready", &[&n])),
+            Seen::Waiting(w) | Seen::Crashing(_, w) => Probe::Needed(w.into()),
         })
     }
     fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
-        vec![Change::Note(format!(
-            "wait for calico-node to be ready in {}",
-            self.namespace()
+        vec![Change::Note(said(
+            "change.wait_calico",
+            &[&self.namespace()],
         ))]
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {

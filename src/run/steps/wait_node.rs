@@ -4,6 +4,9 @@
 //! ("container runtime network not ready ... cni plugin not initialized").
 
 use super::calico::get;
+use super::common;
+use super::probe_texts::said;
+use crate::message::Said;
 use crate::run::diagnose::coded;
 use crate::run::kubectl;
 use crate::run::step::{Change, Failure, Probe, Step, StepCx};
@@ -18,26 +21,41 @@ pub struct WaitNode {
 }
 
 /// The node's Ready condition: Ok(()) when True, else Err(what it says).
-pub fn ready(nodes: &serde_json::Value, name: &str) -> Result<(), String> {
+pub fn ready(nodes: &serde_json::Value, name: &str) -> Result<(), Said> {
     let Some(n) = nodes["items"]
         .as_array()
         .and_then(|i| i.iter().find(|n| n["metadata"]["name"] == name))
     else {
-        return Err(format!("node {name} is not registered"));
+        return Err(said("probe.node.unregistered", &[&name]));
     };
-    let c = n["status"]["conditions"]
+    condition(n)
+}
+
+/// A Node object's Ready condition: Ok(()) when True, else Err(its status, reason and
+/// message, the kubelet's own words).
+pub fn condition(node: &serde_json::Value) -> Result<(), Said> {
+    let c = node["status"]["conditions"]
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
     match c {
         Some(c) if c["status"] == "True" => Ok(()),
-        Some(c) => Err(format!(
-            "Ready is {} ({}): {}",
-            c["status"].as_str().unwrap_or("?"),
-            c["reason"].as_str().unwrap_or(""),
-            c["message"].as_str().unwrap_or("")
+        Some(c) => Err(said(
+            "probe.node.not_ready",
+            &[
+                &c["status"].as_str().unwrap_or("?"),
+                &c["reason"].as_str().unwrap_or(""),
+                &c["message"].as_str().unwrap_or(""),
+            ],
         )),
-        None => Err("no Ready condition yet".into()),
+        None => Err(said("probe.node.no_condition", &[])),
     }
+}
+
+/// The node's state as kubectl shows it now.
+fn state(cx: &dyn StepCx, node: &str) -> Result<(), Said> {
+    get(cx, &kubectl::get_nodes())
+        .map_err(Said::from)
+        .and_then(|n| ready(&n, node))
 }
 
 impl Step for WaitNode {
@@ -48,24 +66,22 @@ impl Step for WaitNode {
         self.timeout + Duration::from_secs(30)
     }
     fn probe(&self, cx: &mut dyn StepCx) -> Result<Probe, Failure> {
-        Ok(
-            match get(cx, &kubectl::get_nodes()).and_then(|n| ready(&n, &self.node)) {
-                Ok(()) => Probe::Done(format!("node {} is Ready", self.node)),
-                Err(e) => Probe::Needed(e),
-            },
-        )
+        if !common::cluster_exists(cx) {
+            return Ok(Probe::Needed(common::no_cluster()));
+        }
+        Ok(match state(cx, &self.node) {
+            Ok(()) => Probe::Done(said("probe.node.ready", &[&self.node])),
+            Err(e) => Probe::Needed(e),
+        })
     }
     fn changes(&self, _cx: &mut dyn StepCx) -> Vec<Change> {
-        vec![Change::Note(format!(
-            "wait for node {} to be Ready",
-            self.node
-        ))]
+        vec![Change::Note(said("change.wait_node", &[&self.node]))]
     }
     fn act(&self, cx: &mut dyn StepCx) -> Result<(), Failure> {
         let until = Instant::now() + self.timeout;
         let mut last = String::new();
         loop {
-            match get(cx, &kubectl::get_nodes()).and_then(|n| ready(&n, &self.node)) {
+            match state(cx, &self.node).map_err(|e| e.text) {
                 Ok(()) => return Ok(()),
                 Err(e) if e != last => {
                     cx.say(&format!("node {}: {e}", self.node));

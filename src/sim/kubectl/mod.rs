@@ -177,8 +177,17 @@ pub fn main(ctx: &Ctx, args: &[String]) -> Exit {
 
 /// Reach the API server the kubeconfig names: no kubeconfig means localhost:8080; a
 /// kubeconfig of a cluster that is gone (reset) a refused connection; one carrying another
-/// CA (a stale $HOME/.kube/config after a re-init) an x509 error.
+/// CA (a stale $HOME/.kube/config after a re-init) an x509 error. A `--kubeconfig` that
+/// does not exist is an error of its own: client-go's loader stats the explicit path
+/// (tools/clientcmd/loader.go, ClientConfigLoadingRules.Load), where missing files of
+/// KUBECONFIG are skipped; kubectl 1.20 and 1.33 both print `error: stat PATH: no such
+/// file or directory`.
 fn connect(ctx: &Ctx, w: &World, a: &Args) -> Result<(), String> {
+    if let Some(p) = &a.kubeconfig
+        && !ctx.host_path(p).exists()
+    {
+        return Err(format!("error: stat {p}: no such file or directory"));
+    }
     let path = a
         .kubeconfig
         .clone()

@@ -1,7 +1,9 @@
 //! Confirm, Install and Checks. Each draws only the lines that fit: the log pane takes its
 //! rows from the tail of the kept lines, whatever their number.
 
+use crate::run::dry_run::{Line as DryLine, Verdict};
 use crate::run::event::{RunState, StepState};
+use crate::tui::i18n::Texts;
 use crate::tui::install::Stage;
 use crate::tui::model::Model;
 use crate::tui::view::log_pane;
@@ -74,6 +76,41 @@ fn lines_widget(lines: Vec<Line<'static>>) -> Paragraph<'static> {
     Paragraph::new(lines)
 }
 
+/// What starts the rows a Confirm line goes on to.
+const CONTINUED: &str = "    ";
+
+/// A line of the dry run's report as rows `w` wide.
+fn dry_rows(tx: &Texts, l: &DryLine, w: usize) -> Vec<Line<'static>> {
+    let style = match l {
+        DryLine::Step {
+            verdict: Verdict::WouldFail(_),
+            ..
+        } => styles::error(),
+        DryLine::Step { .. } => styles::bold(),
+        DryLine::Diff { line, .. } if line.starts_with('+') => styles::added(),
+        DryLine::Diff { line, .. } if line.starts_with('-') => styles::removed(),
+        _ => Style::default(),
+    };
+    let text = tx.dry_line(l);
+    // A diff's line is the file's: cut, as a diff reads. The others are sentences (a
+    // probe's verdict, a command to copy): wrapped whole, the rest indented.
+    if matches!(l, DryLine::Diff { .. }) {
+        return vec![Line::styled(truncate(&text, w), style)];
+    }
+    wrap(&text, w.saturating_sub(CONTINUED.len()).max(8))
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let row = if i == 0 {
+                row
+            } else {
+                format!("{CONTINUED}{row}")
+            };
+            Line::styled(truncate(&row, w), style)
+        })
+        .collect()
+}
+
 fn confirm(frame: &mut Frame, m: &Model, area: Rect) {
     let tx = m.tx();
     let r = &m.run;
@@ -92,20 +129,16 @@ fn confirm(frame: &mut Frame, m: &Model, area: Rect) {
         Some(Ok(())) => Line::styled(truncate(tx.t("confirm.ask"), w), styles::bold()),
     };
     let rows = h.saturating_sub(out.len() + 1);
-    for l in r.dry_lines.iter().skip(r.dry_scroll).take(rows) {
-        let style = if l.starts_with("==>") {
-            styles::bold()
-        } else if l.contains("]   +") {
-            styles::added()
-        } else if l.contains("]   -") {
-            styles::removed()
-        } else if l.contains("would fail") {
-            styles::error()
-        } else {
-            Style::default()
-        };
-        out.push(Line::styled(truncate(l, w), style));
+    let items: Vec<Vec<Line>> = r.dry_lines.iter().map(|l| dry_rows(tx, l, w)).collect();
+    // Scrolled (or `End`) past the end: the last screenful, not a half-empty one.
+    let mut start = r.dry_scroll.min(items.len());
+    let mut below: usize = items[start..].iter().map(Vec::len).sum();
+    while start > 0 && below + items[start - 1].len() <= rows {
+        start -= 1;
+        below += items[start].len();
     }
+    r.dry_shown.set(Some(start));
+    out.extend(items.into_iter().skip(start).flatten().take(rows));
     while out.len() + 1 < h {
         out.push(Line::raw(""));
     }
