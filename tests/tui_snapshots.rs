@@ -622,6 +622,33 @@ mod run_screens {
         }
     }
 
+    /// Wrapped, a log line breaks at spaces; a URL wider than the pane starts a row of its
+    /// own and goes on in the next one from its first column.
+    #[test]
+    fn wrapped_log_lines_break_at_spaces_and_keep_a_long_url_readable() {
+        let url = "https://127.0.0.1:6443/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s";
+        let mut m = demo(Lang::En, "dsinstall-answers.yaml");
+        attached(&mut m);
+        running(&mut m);
+        line(&mut m, "kubeadm.init", &format!("[upload-config] Get \"{url}\": connection refused"));
+        chars(&mut m, "w");
+        let r = rows(&draw(&m, 80, 24));
+        let pane: Vec<&str> = r
+            .iter()
+            .filter_map(|l| l.split_once('│').map(|(_, p)| p.trim_end()))
+            .collect();
+        let at = pane
+            .iter()
+            .position(|p| p.starts_with("\"https://"))
+            .unwrap_or_else(|| panic!("the URL starts a row:\n{}", r.join("\n")));
+        assert_eq!(pane[at - 1], "[kubeadm.init] [upload-config] Get", "{pane:#?}");
+        assert!(
+            format!("{}{}", pane[at], pane[at + 1]).starts_with(&format!("\"{url}")),
+            "{pane:#?}"
+        );
+        assert_eq!(pane[at + 2], "connection refused", "{pane:#?}");
+    }
+
     #[test]
     fn search_matches_are_reverse_video_and_cut_edges_marked() {
         let mut m = demo(Lang::En, "dsinstall-answers.yaml");

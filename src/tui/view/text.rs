@@ -163,6 +163,64 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// The rows of a log line wrapped to `w` columns, as column ranges of `s` (text already
+/// made safe for the terminal, whose styled runs the caller cuts by column): rows break at
+/// spaces, which are left out at a break; a word that does not fit on the rest of a row
+/// starts the next one, and one wider than a whole row is cut at the row's end with nothing
+/// added (as `wrap` does). Text with CJK characters has no spaces to break at: it flows on
+/// and breaks between characters. Spaces that begin the line are kept (an indent).
+pub fn wrap_columns(s: &str, w: usize) -> Vec<std::ops::Range<usize>> {
+    let w = w.max(1);
+    let mut rows = vec![];
+    // The current row starts at column `start`; its text (spaces after it not counted)
+    // ends at `end`.
+    let (mut start, mut end) = (0, 0);
+    let mut col = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c == ' ' {
+            col += 1;
+            chars.next();
+            continue;
+        }
+        // One word: its characters with their columns.
+        let mut word = vec![];
+        while let Some(&c) = chars.peek().filter(|c| **c != ' ') {
+            let cw = c.width().unwrap_or(0);
+            word.push((col, cw));
+            col += cw;
+            chars.next();
+        }
+        let (from, to) = (word[0].0, col);
+        if to - start <= w {
+            end = to;
+            continue;
+        }
+        let wide = word.iter().any(|(_, cw)| *cw > 1);
+        if end > start && !wide {
+            rows.push(start..end);
+            (start, end) = (from, from);
+            if to - start <= w {
+                end = to;
+                continue;
+            }
+        }
+        for (at, cw) in word {
+            if at + cw - start > w {
+                if end > start {
+                    rows.push(start..end);
+                }
+                start = at;
+            }
+            end = at + cw;
+        }
+    }
+    if end > start || rows.is_empty() {
+        rows.push(start..end);
+    }
+    rows
+}
+
 /// Opening punctuation, full-width or ASCII, that goes down with the word it opens.
 fn opens(c: char) -> bool {
     NO_LINE_END.contains(c) || matches!(c, '(' | '[' | '{' | '<' | '"' | '\'' | '`')
@@ -278,6 +336,49 @@ mod tests {
         assert_eq!(rows[0], "cannot read");
         assert_eq!(rows[1], &path[..40]);
         assert!(rows[1..].concat().starts_with(path), "{rows:?}");
+    }
+
+    /// Each row of `wrap_columns` as text.
+    fn columns(s: &str, w: usize) -> Vec<String> {
+        wrap_columns(s, w)
+            .into_iter()
+            .map(|r| {
+                let mut col = 0;
+                s.chars()
+                    .filter(|c| {
+                        let at = col;
+                        col += c.width().unwrap_or(0);
+                        at >= r.start && col <= r.end
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn log_rows_break_at_spaces_and_cut_only_words_wider_than_a_row() {
+        assert_eq!(
+            columns("[kubelet-start] Writing kubelet environment file", 20),
+            ["[kubelet-start]", "Writing kubelet", "environment file"]
+        );
+        // The indent of the line stays; spaces at a break go.
+        assert_eq!(columns("    +overlay   +br_netfilter", 14), ["    +overlay", "+br_netfilter"]);
+        let s = format!("[init] see {URL} now");
+        let rows = columns(&s, 40);
+        assert_eq!(rows[0], "[init] see");
+        assert_eq!(rows[1], &URL[..40]);
+        assert_eq!(rows[2], &URL[40..80]);
+        assert_eq!(rows[3], format!("{} now", &URL[80..]));
+        assert!(wrap_columns(&s, 40).iter().all(|r| r.end - r.start <= 40));
+        assert_eq!(columns("", 10), [""]);
+        assert_eq!(columns("   ", 10), [""]);
+    }
+
+    #[test]
+    fn log_rows_of_chinese_text_flow_on_between_characters() {
+        let rows = columns("[x] 启动失败了请检查日志", 12);
+        assert_eq!(rows, ["[x] 启动失败", "了请检查日志"]);
+        assert!(rows.iter().all(|r| width(r) <= 12), "{rows:?}");
     }
 
     #[test]
