@@ -630,7 +630,11 @@ mod run_screens {
         let mut m = demo(Lang::En, "dsinstall-answers.yaml");
         attached(&mut m);
         running(&mut m);
-        line(&mut m, "kubeadm.init", &format!("[upload-config] Get \"{url}\": connection refused"));
+        line(
+            &mut m,
+            "kubeadm.init",
+            &format!("[upload-config] Get \"{url}\": connection refused"),
+        );
         chars(&mut m, "w");
         let r = rows(&draw(&m, 80, 24));
         let pane: Vec<&str> = r
@@ -641,7 +645,11 @@ mod run_screens {
             .iter()
             .position(|p| p.starts_with("\"https://"))
             .unwrap_or_else(|| panic!("the URL starts a row:\n{}", r.join("\n")));
-        assert_eq!(pane[at - 1], "[kubeadm.init] [upload-config] Get", "{pane:#?}");
+        assert_eq!(
+            pane[at - 1],
+            "[kubeadm.init] [upload-config] Get",
+            "{pane:#?}"
+        );
         assert!(
             format!("{}{}", pane[at], pane[at + 1]).starts_with(&format!("\"{url}")),
             "{pane:#?}"

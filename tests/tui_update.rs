@@ -1233,7 +1233,11 @@ mod run_screens {
             let screen = rows(&draw(&m, 80, 24)).join("\n");
             assert!(screen.contains("quit without saving"), "{screen}");
             chars(&mut m, "n");
-            assert_eq!((m.overlay, m.outcome), (Overlay::None, None), "any other key stays");
+            assert_eq!(
+                (m.overlay, m.outcome),
+                (Overlay::None, None),
+                "any other key stays"
+            );
             assert_eq!(m.run.stage, Some(stage), "on the screen it was");
             chars(&mut m, "q");
             chars(&mut m, "y");

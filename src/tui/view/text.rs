@@ -295,7 +295,8 @@ mod tests {
     #[test]
     fn a_url_after_text_at_80_columns_starts_its_own_line() {
         let fits = "https://docs.projectcalico.org/v3.15/manifests/calico.yaml";
-        let s = format!("on a machine with Internet access run `curl -fLO {fits}`, copy calico.yaml");
+        let s =
+            format!("on a machine with Internet access run `curl -fLO {fits}`, copy calico.yaml");
         assert_eq!(
             wrap(&s, 80),
             [
@@ -304,7 +305,8 @@ mod tests {
             ]
         );
         // Wider than the line: it still starts one, then goes on from the first column.
-        let s = format!("on a machine with Internet access run `curl -fLO {URL}`, copy calico.yaml");
+        let s =
+            format!("on a machine with Internet access run `curl -fLO {URL}`, copy calico.yaml");
         let rows = wrap(&s, 80);
         assert_eq!(rows[0], "on a machine with Internet access run `curl -fLO");
         assert_eq!(rows[1], &URL[..80]);
@@ -321,7 +323,10 @@ mod tests {
         // The lines selected one after the other read the URL whole.
         assert!(rows.concat().contains(URL), "{rows:?}");
         assert!(rows.iter().all(|r| width(r) <= 69), "{rows:?}");
-        assert!(!rows.iter().any(|r| r.ends_with('-') || r.ends_with(' ')), "{rows:?}");
+        assert!(
+            !rows.iter().any(|r| r.ends_with('-') || r.ends_with(' ')),
+            "{rows:?}"
+        );
         // Alone, or opened by a bracket, it is cut at the line's end.
         assert_eq!(wrap(URL, 40).concat(), URL);
         let opened = wrap(&format!("({URL})"), 40);
@@ -331,7 +336,8 @@ mod tests {
 
     #[test]
     fn a_long_path_is_cut_like_a_url() {
-        let path = "/var/lib/dsinstall/runs/apply-20261202T070000Z-ab12/rendered/kubeadm-config.yaml";
+        let path =
+            "/var/lib/dsinstall/runs/apply-20261202T070000Z-ab12/rendered/kubeadm-config.yaml";
         let rows = wrap(&format!("cannot read {path}: permission denied"), 40);
         assert_eq!(rows[0], "cannot read");
         assert_eq!(rows[1], &path[..40]);
@@ -362,7 +368,10 @@ mod tests {
             ["[kubelet-start]", "Writing kubelet", "environment file"]
         );
         // The indent of the line stays; spaces at a break go.
-        assert_eq!(columns("    +overlay   +br_netfilter", 14), ["    +overlay", "+br_netfilter"]);
+        assert_eq!(
+            columns("    +overlay   +br_netfilter", 14),
+            ["    +overlay", "+br_netfilter"]
+        );
         let s = format!("[init] see {URL} now");
         let rows = columns(&s, 40);
         assert_eq!(rows[0], "[init] see");
@@ -383,11 +392,19 @@ mod tests {
 
     #[test]
     fn chinese_text_puts_a_url_at_the_start_of_a_line() {
-        let s = format!("在能访问互联网的机器上运行 `curl -fLO {URL}`，把 calico.yaml 复制到本节点");
+        let s =
+            format!("在能访问互联网的机器上运行 `curl -fLO {URL}`，把 calico.yaml 复制到本节点");
         let rows = wrap(&s, 69);
         assert!(rows.iter().all(|r| width(r) <= 69), "{rows:?}");
-        let at = rows.iter().position(|r| r.starts_with("https://")).expect("a line starts with the URL");
-        assert_eq!(rows[at - 1], "在能访问互联网的机器上运行 `curl -fLO", "{rows:?}");
+        let at = rows
+            .iter()
+            .position(|r| r.starts_with("https://"))
+            .expect("a line starts with the URL");
+        assert_eq!(
+            rows[at - 1],
+            "在能访问互联网的机器上运行 `curl -fLO",
+            "{rows:?}"
+        );
         assert!(rows[at..].concat().starts_with(URL), "{rows:?}");
         assert!(rows.iter().all(|r| !r.starts_with('，')), "{rows:?}");
         // Without a space before it, too.
