@@ -745,8 +745,13 @@ fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
         "{}",
         p.screen()
     );
+    // The demo's answers were never written: q asks first, as on the answers' screens,
+    // and e writes them before leaving.
     p.send("q");
+    p.wait_for("quit without saving", 5);
+    p.send("e");
     assert_eq!(p.wait_exit(15), Some(130), "a failed run is left, not done");
+    assert!(Answers::load(&dir.path().join("dsinstall-answers.yaml")).is_ok());
     assert_restored(&p.raw_bytes());
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "the demo lab is removed: {left:?}");

@@ -310,6 +310,42 @@ fn welcome_shows_blocking_problems_first_and_marked() {
     assert!(swap < forwarding, "blocking warnings come first");
 }
 
+/// A fix that names a URL wider than the line: the URL starts a line of its own and is cut
+/// at the line's end with nothing added, so selecting the lines reads it whole.
+#[test]
+fn a_fix_with_a_long_url_starts_it_on_its_own_line() {
+    use dsinstall::tui::model::ManifestSource;
+    let url =
+        "https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml";
+    for (lang, code) in LANGS {
+        // A real host's wizard: no bundled manifest, so an unset one is an error.
+        let mut m = demo(lang, "dsinstall-answers.yaml");
+        m.env.manifest = ManifestSource::FromAnswers;
+        goto(&mut m, Screen::Kube.index());
+        focus_path(&mut m, "calico.version");
+        press(&mut m, Enter);
+        update(&mut m, Msg::ctrl('u'));
+        chars(&mut m, "v3.28.2");
+        press(&mut m, Enter);
+        focus_path(&mut m, "calico.manifest");
+        snap(&m, &format!("kube_manifest_url_{code}"));
+        let r = rows(&draw(&m, 80, 24));
+        let at = r
+            .iter()
+            .position(|l| l.trim_start().starts_with("https://"))
+            .unwrap_or_else(|| panic!("no line starts with the URL:\n{}", r.join("\n")));
+        let (first, rest) = (r[at].trim(), r[at + 1].trim());
+        assert!(!first.ends_with('-') && url.starts_with(first), "{first}");
+        assert!(
+            format!("{first}{rest}").starts_with(url),
+            "the two lines read the URL whole:\n{}",
+            r.join("\n")
+        );
+        let whole = rows(&draw(&m, 120, 40)).join("\n");
+        assert!(whole.contains(url), "{whole}");
+    }
+}
+
 /// A name holding an escape sequence is drawn as text, in the field and in its problem.
 #[test]
 fn control_characters_in_values_are_drawn_as_escapes() {
@@ -629,6 +665,41 @@ mod run_screens {
             chars(&mut m, "w/kube");
             snap(&m, &format!("run_install_search_prompt_{code}"));
         }
+    }
+
+    /// Wrapped, a log line breaks at spaces; a URL wider than the pane starts a row of its
+    /// own and goes on in the next one from its first column.
+    #[test]
+    fn wrapped_log_lines_break_at_spaces_and_keep_a_long_url_readable() {
+        let url = "https://127.0.0.1:6443/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s";
+        let mut m = demo(Lang::En, "dsinstall-answers.yaml");
+        attached(&mut m);
+        running(&mut m);
+        line(
+            &mut m,
+            "kubeadm.init",
+            &format!("[upload-config] Get \"{url}\": connection refused"),
+        );
+        chars(&mut m, "w");
+        let r = rows(&draw(&m, 80, 24));
+        let pane: Vec<&str> = r
+            .iter()
+            .filter_map(|l| l.split_once('│').map(|(_, p)| p.trim_end()))
+            .collect();
+        let at = pane
+            .iter()
+            .position(|p| p.starts_with("\"https://"))
+            .unwrap_or_else(|| panic!("the URL starts a row:\n{}", r.join("\n")));
+        assert_eq!(
+            pane[at - 1],
+            "[kubeadm.init] [upload-config] Get",
+            "{pane:#?}"
+        );
+        assert!(
+            format!("{}{}", pane[at], pane[at + 1]).starts_with(&format!("\"{url}")),
+            "{pane:#?}"
+        );
+        assert_eq!(pane[at + 2], "connection refused", "{pane:#?}");
     }
 
     #[test]

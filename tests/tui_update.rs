@@ -1195,8 +1195,10 @@ mod run_screens {
         chars(&mut m, "R");
         assert_eq!(m.run.effect.take(), Some(Effect::ResetAndStart));
         failed_run(&mut m);
+        m.saved = Some(m.answers.clone());
         chars(&mut m, "q");
-        assert_eq!(m.outcome, Some(Outcome::Cancelled));
+        assert_eq!(m.outcome, Some(Outcome::RunUnfinished));
+        assert_eq!(m.run.effect, None, "leaving does not touch the run");
     }
 
     #[test]
@@ -1230,17 +1232,88 @@ mod run_screens {
         assert_eq!(m.run.effect, None, "a finished run is not retried");
         chars(&mut m, "c");
         assert_eq!(m.run.stage, Some(Stage::Checks));
+        m.saved = Some(m.answers.clone());
         chars(&mut m, "q");
         assert_eq!(m.outcome, Some(Outcome::Done));
     }
 
     #[test]
-    fn leaving_mid_install_is_a_cancel_and_the_run_goes_on() {
+    fn leaving_mid_install_with_the_answers_saved_is_at_once_and_the_run_goes_on() {
         let mut m = model();
         running(&mut m);
+        m.saved = Some(m.answers.clone());
         chars(&mut m, "q");
-        assert_eq!(m.outcome, Some(Outcome::Cancelled));
+        assert_eq!(m.overlay, Overlay::None, "nothing to ask");
+        assert_eq!(m.outcome, Some(Outcome::RunUnfinished));
         assert_eq!(m.run.effect, None, "nothing stops the runner");
+    }
+
+    /// `q` on Install and Checks asks about unsaved answers as it does on the answers'
+    /// screens (the demo never writes them unless told): `y` leaves without them.
+    #[test]
+    fn q_after_a_run_asks_before_leaving_unsaved_answers() {
+        for (run, stage) in [
+            (failed_run as fn(&mut _), Stage::Install),
+            (done_run, Stage::Checks),
+            (running, Stage::Install),
+        ] {
+            let mut m = model();
+            run(&mut m);
+            assert_eq!(m.run.stage, Some(stage));
+            assert!(m.unsaved());
+            chars(&mut m, "q");
+            assert_eq!(m.overlay, Overlay::ConfirmQuit, "{stage:?}");
+            assert_eq!(m.outcome, None);
+            let screen = rows(&draw(&m, 80, 24)).join("\n");
+            assert!(screen.contains("quit without saving"), "{screen}");
+            chars(&mut m, "n");
+            assert_eq!(
+                (m.overlay, m.outcome),
+                (Overlay::None, None),
+                "any other key stays"
+            );
+            assert_eq!(m.run.stage, Some(stage), "on the screen it was");
+            chars(&mut m, "q");
+            chars(&mut m, "y");
+            assert_eq!(m.outcome, Some(Outcome::Cancelled));
+            assert_eq!(m.run.effect, None, "nothing stops the runner");
+        }
+    }
+
+    /// The dialog's `e` writes the answers and leaves: done after a run that passed,
+    /// unfinished after one that failed or still runs.
+    #[test]
+    fn the_quit_dialogs_e_on_a_run_screen_writes_the_answers_and_leaves() {
+        for (run, outcome) in [
+            (done_run as fn(&mut _), Outcome::Done),
+            (failed_run, Outcome::RunUnfinished),
+            (running, Outcome::RunUnfinished),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.yaml");
+            let mut m = demo(Lang::En, path.to_str().unwrap());
+            run(&mut m);
+            chars(&mut m, "q");
+            assert_eq!(m.overlay, Overlay::ConfirmQuit);
+            chars(&mut m, "e");
+            assert!(path.exists());
+            assert_eq!(m.outcome, Some(outcome));
+        }
+    }
+
+    /// Confirm asks too; with the answers saved it leaves at once, as done.
+    #[test]
+    fn q_on_confirm_asks_about_unsaved_answers_then_leaves_done() {
+        let mut m = model();
+        goto(&mut m, Screen::ALL.len() - 1);
+        chars(&mut m, "a");
+        assert_eq!(m.run.stage, Some(Stage::Confirm));
+        chars(&mut m, "q");
+        assert_eq!(m.overlay, Overlay::ConfirmQuit);
+        chars(&mut m, "x");
+        m.saved = Some(m.answers.clone());
+        chars(&mut m, "q");
+        assert_eq!(m.outcome, Some(Outcome::Done));
     }
 
     /// A running install whose log has `kubelet` on three lines and one long line.

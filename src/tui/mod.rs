@@ -49,8 +49,9 @@ pub struct Options {
 /// Where the Export screen writes unless the user types another path.
 pub const DEFAULT_EXPORT_PATH: &str = "dsinstall-answers.yaml";
 
-/// Exit code when the wizard is left without finishing: by choice, a signal or a hang-up
-/// (128 + SIGINT, as shells report an interrupted command).
+/// Exit code when the wizard is left without finishing: without saving the answers (by
+/// choice, a signal or a hang-up), or with an install that failed or still runs (128 +
+/// SIGINT, as shells report an interrupted command).
 pub const EXIT_CANCELLED: u8 = 130;
 
 /// Run the wizard; returns the process exit code (0 done, 1 failed, 130 cancelled).
@@ -102,6 +103,9 @@ pub fn run(opts: Options) -> u8 {
         && att.how == crate::run::client::Found::Live
     {
         model.run.stage = Some(install::Stage::Install);
+        // The answers here are this host's suggestions, not the run's, and Install has no
+        // way back to them: there is nothing to save, and `q` does not ask.
+        model.saved = Some(model.answers.clone());
         feeds.attach(att);
     }
     let code = run_terminal(&mut model, lang, &feeds);
@@ -154,7 +158,8 @@ fn run_terminal(model: &mut Model, lang: Lang, feeds: &feed::Feeds) -> u8 {
     }
     match model.outcome {
         Some(Outcome::Done) => 0,
-        _ => EXIT_CANCELLED,
+        // As `apply` when its client is interrupted: a run left behind goes on.
+        Some(Outcome::Cancelled | Outcome::RunUnfinished) | None => EXIT_CANCELLED,
     }
 }
 

@@ -79,6 +79,9 @@ pub enum Outcome {
     Done,
     /// Left without saving, by choice, Ctrl-C or a signal.
     Cancelled,
+    /// Left an install that has not passed: it failed, or it is still running (and goes on
+    /// in the background, its state kept for `apply` to resume). The answers are saved.
+    RunUnfinished,
 }
 
 /// The field being edited: its buffer, the value to go back to on Esc, and why the buffer

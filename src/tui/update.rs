@@ -117,7 +117,7 @@ fn confirm_quit(m: &mut Model, key: KeyEvent) {
             m.overlay = Overlay::None;
             export(m);
             if m.status.as_ref().is_some_and(|s| s.ok) && !m.unsaved() {
-                m.outcome = Some(Outcome::Done);
+                m.outcome = Some(crate::tui::update_run::leaving(m));
             }
         }
         _ => m.overlay = Overlay::None,

@@ -3,7 +3,7 @@
 
 use crate::tui::install::{Effect, Feed, RunUi, Stage};
 use crate::tui::log_view::{H_STEP, LogView};
-use crate::tui::model::{Model, Outcome, Status};
+use crate::tui::model::{Model, Outcome, Overlay, Status};
 use crate::tui::text_input::TextInput;
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -52,7 +52,7 @@ pub fn key(m: &mut Model, stage: Stage, key: KeyEvent) {
     }
     match key.code {
         KeyCode::Char('?') | KeyCode::F(1) => {
-            m.overlay = crate::tui::model::Overlay::Help;
+            m.overlay = Overlay::Help;
             return;
         }
         KeyCode::Char('q') => {
@@ -68,14 +68,26 @@ pub fn key(m: &mut Model, stage: Stage, key: KeyEvent) {
     }
 }
 
-/// Leave the wizard; a live run goes on (its state stays for `apply` to resume).
+/// Leave the wizard as `q` does on the answers' screens: ask first when the answers are
+/// not saved (the quit dialog). Nothing stops a live run: it goes on in the background,
+/// its state kept for `apply` to resume.
 fn leave(m: &mut Model) {
-    let done = m.run.run_state() == Some(crate::run::event::RunState::Done);
-    m.outcome = Some(if done || m.run.stage == Some(Stage::Confirm) {
-        Outcome::Done
+    if m.unsaved() {
+        m.overlay = Overlay::ConfirmQuit;
     } else {
-        Outcome::Cancelled
-    });
+        m.outcome = Some(leaving(m));
+    }
+}
+
+/// How leaving with the answers saved ends: done, unless an install was started here (or
+/// found running) and has not passed, failed or still running; that is left unfinished.
+pub fn leaving(m: &Model) -> Outcome {
+    let started = matches!(m.run.stage, Some(Stage::Install | Stage::Checks));
+    if started && m.run.run_state() != Some(done()) {
+        Outcome::RunUnfinished
+    } else {
+        Outcome::Done
+    }
 }
 
 fn confirm_key(m: &mut Model, key: KeyEvent) {

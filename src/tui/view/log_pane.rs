@@ -5,7 +5,7 @@
 use crate::terminal_text;
 use crate::tui::install::RunUi;
 use crate::tui::log_view;
-use crate::tui::view::styles;
+use crate::tui::view::{styles, text};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
@@ -30,9 +30,9 @@ pub fn rows(r: &RunUi, w: usize, rows: usize) -> Vec<Line<'static>> {
         let current = r.view.current == Some(n);
         let segs = segments(&full, prefix.len(), query, current);
         if r.view.wrap {
-            let total = segs.iter().map(|(s, _)| cols(s)).sum::<usize>().max(1);
-            let mut chunks: Vec<Line<'static>> = (0..total.div_ceil(w))
-                .map(|k| Line::from(slice(&segs, k * w, (k + 1) * w)))
+            let mut chunks: Vec<Line<'static>> = wrapped(&segs, &full, w)
+                .into_iter()
+                .map(Line::from)
                 .collect();
             // The top line of the pane may show only its last rows.
             while let Some(l) = chunks.pop() {
@@ -83,6 +83,15 @@ fn segments(full: &str, prefix: usize, query: Option<&str>, current: bool) -> Ve
         segs.push((text[at..].to_string(), Style::default()));
     }
     segs
+}
+
+/// The line's rows when wrapping: broken at spaces, a word wider than the pane cut
+/// (`text::wrap_columns`), each row in the runs' styles.
+fn wrapped(segs: &[(String, Style)], full: &str, w: usize) -> Vec<Vec<Span<'static>>> {
+    text::wrap_columns(full, w)
+        .into_iter()
+        .map(|r| slice(segs, r.start, r.end))
+        .collect()
 }
 
 /// The columns `from..to` of the styled runs; a wide character across either edge is left
@@ -161,6 +170,30 @@ mod tests {
             .iter()
             .filter(|(_, s)| s.add_modifier.contains(Modifier::REVERSED))
             .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(hit, ["kubelet"]);
+    }
+
+    #[test]
+    fn wrapped_rows_break_at_spaces_and_keep_the_match_style() {
+        let full = "[kubeadm.init] writing kubelet environment file with flags to file /var/lib/kubelet/kubeadm-flags.env";
+        let segs = segments(full, 15, Some("kubelet"), false);
+        let rows: Vec<String> = wrapped(&segs, full, 30).iter().map(|r| text(r)).collect();
+        assert_eq!(
+            rows,
+            [
+                "[kubeadm.init] writing kubelet",
+                "environment file with flags to",
+                "file",
+                "/var/lib/kubelet/kubeadm-flags",
+                ".env"
+            ]
+        );
+        let first = wrapped(&segs, full, 30).remove(0);
+        let hit: Vec<_> = first
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.as_ref())
             .collect();
         assert_eq!(hit, ["kubelet"]);
     }
