@@ -4,9 +4,12 @@
 //! verbatim inside the translations. The same goes for what the runner and the checks write
 //! during an install: a check's sentences by their code (`verify.…`), a failed step's
 //! cause and fix by `cause.<code>` and `fix.<code>`, all read back from serialized events.
+//! A value that is a coded sentence itself (`argCodes`: how a command ended, what a copy
+//! was for, an inner failure's cause) is translated in its place, so no English phrase is
+//! left inside a translated sentence.
 
 use crate::host::facts::HostWarning;
-use crate::message::{Message, Part};
+use crate::message::{ArgCodes, Message, Part};
 use crate::plan::Problem;
 use crate::run::status::StepStatus;
 use crate::verify::report::CheckResult;
@@ -133,7 +136,7 @@ impl Texts {
         let parts = (!c.evidence_parts.is_empty()).then(|| self.parts(&c.evidence_parts));
         let shown = match (c.evidence_code.as_deref(), parts) {
             (Some(m), Some(parts)) => {
-                let mut args = m.args.clone();
+                let mut args = self.values(&m.args, &m.arg_codes);
                 if let Some(last) = args.last_mut() {
                     *last = parts;
                 }
@@ -156,7 +159,8 @@ impl Texts {
                     Some(other) => other,
                 });
             }
-            match p.code.as_ref().and_then(|code| self.filled(code, &p.args)) {
+            let args = || self.values(&p.args, &p.arg_codes);
+            match p.code.as_ref().and_then(|code| self.filled(code, &args())) {
                 Some(t) => out.push_str(&t),
                 None => out.push_str(&p.text),
             }
@@ -180,7 +184,8 @@ impl Texts {
         let Some(d) = &s.diagnosis else {
             return Some(e.clone());
         };
-        let Some(mut cause) = self.coded("cause", &d.code, &d.args) else {
+        let args = self.values(&d.args, &d.arg_codes);
+        let Some(mut cause) = self.coded("cause", &d.code, &args) else {
             return Some(e.clone());
         };
         if !d.also_failed.is_empty() {
@@ -198,14 +203,29 @@ impl Texts {
         let coded = s
             .diagnosis
             .as_ref()
-            .and_then(|d| self.coded("fix", &d.code, &d.args));
+            .and_then(|d| self.coded("fix", &d.code, &self.values(&d.args, &d.arg_codes)));
         Some(coded.unwrap_or_else(|| h.clone()))
     }
 
     /// An engine sentence by its code (the key is the code itself: `verify.…`).
     fn message(&self, m: Option<&Message>) -> Option<String> {
         let m = m?;
-        self.filled(&m.code, &m.args)
+        self.filled(&m.code, &self.values(&m.args, &m.arg_codes))
+    }
+
+    /// A coded sentence's values in this language: each that is coded itself translated
+    /// (through its own coded values), the rest — data, or a code this language lacks — as
+    /// the engine wrote them.
+    fn values(&self, args: &[String], codes: &ArgCodes) -> Vec<String> {
+        args.iter()
+            .enumerate()
+            .map(|(i, a)| {
+                codes
+                    .get(i)
+                    .and_then(|m| self.message(Some(m)))
+                    .unwrap_or_else(|| a.clone())
+            })
+            .collect()
     }
 
     fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
