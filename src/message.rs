@@ -4,6 +4,11 @@
 //! each module that writes such sentences has `TEXTS`, (code, English with `{N}`), and
 //! the text it writes is that English filled with the values, so the reports read the same
 //! with or without a front end.
+//!
+//! A value of such a sentence may itself be one: how a command ended ("exited with status
+//! 1", `io::child::TEXTS`), or the cause of an inner failure. It travels with its code in
+//! `argCodes`, so a front end translates it in its place instead of showing English inside
+//! its own language.
 
 use serde::{Deserialize, Serialize};
 use std::fmt::Display;
@@ -15,6 +20,74 @@ pub struct Message {
     /// `{N}` in the text is `args[N]`, as the English shows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// The values that are coded sentences themselves: `args[N]` is the English of
+    /// `arg_codes[N]`. Absent in what was written before values were coded.
+    #[serde(
+        default,
+        rename = "argCodes",
+        skip_serializing_if = "ArgCodes::is_empty"
+    )]
+    pub arg_codes: ArgCodes,
+}
+
+/// The codes of a sentence's values, in the order of its `args`: `null` for plain data, and
+/// no more entries than up to the last coded one. A list, not a map by index: serde's
+/// internally tagged journal events cannot read number keys back.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct ArgCodes(Vec<Option<Message>>);
+
+impl ArgCodes {
+    /// The code of value `n`, where it has one.
+    pub fn get(&self, n: usize) -> Option<&Message> {
+        self.0.get(n)?.as_ref()
+    }
+
+    /// Value `n` is the sentence `m`.
+    pub fn insert(&mut self, n: usize, m: Message) {
+        if self.0.len() <= n {
+            self.0.resize(n + 1, None);
+        }
+        self.0[n] = Some(m);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A value of a coded sentence: plain data (a number, a path, kubectl's words), shown as it
+/// is, or a sentence with a code of its own ([`Said`], a step's failure).
+pub trait Value {
+    /// Its English, and its code where it has one.
+    fn said(&self) -> Said;
+}
+
+impl<T: Display + ?Sized> Value for T {
+    fn said(&self) -> Said {
+        Said::from(self.to_string())
+    }
+}
+
+impl Value for Said {
+    fn said(&self) -> Said {
+        self.clone()
+    }
+}
+
+/// The English of `values` and, for those that are coded, their codes by index: what a
+/// coded sentence keeps of its values.
+pub fn values(values: &[&dyn Value]) -> (Vec<String>, ArgCodes) {
+    let mut args = Vec::with_capacity(values.len());
+    let mut codes = ArgCodes::default();
+    for (i, v) in values.iter().enumerate() {
+        let s = v.said();
+        if let Some(m) = s.code {
+            codes.insert(i, *m);
+        }
+        args.push(s.text);
+    }
+    (args, codes)
 }
 
 /// The English of a composite text's parts (`evidenceParts`) joins them with this; a front
@@ -33,6 +106,12 @@ pub struct Part {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    #[serde(
+        default,
+        rename = "argCodes",
+        skip_serializing_if = "ArgCodes::is_empty"
+    )]
+    pub arg_codes: ArgCodes,
     /// What joins it to the part before in English where that is not [`PARTS`] (a list's
     /// [`LIST`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,8 +134,8 @@ impl Said {
     /// The sentence `code` of `table`, filled with `args`. A code missing from the table is
     /// a programming error (a test holds every call site to the tables); in release it
     /// still says the code rather than nothing.
-    pub fn coded(table: &[(&str, &str)], code: &str, args: &[&dyn Display]) -> Said {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    pub fn coded(table: &[(&str, &str)], code: &str, args: &[&dyn Value]) -> Said {
+        let (args, arg_codes) = values(args);
         let english = english(table, code);
         debug_assert!(english.is_some(), "unknown message code {code}");
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -65,6 +144,7 @@ impl Said {
             code: Some(Box::new(Message {
                 code: code.to_string(),
                 args,
+                arg_codes,
             })),
             parts: Vec::new(),
         }
@@ -94,14 +174,15 @@ impl Said {
                 parts.extend(inner);
                 continue;
             }
-            let (code, args) = match s.code {
-                Some(m) => (Some(m.code), m.args),
-                None => (None, Vec::new()),
+            let (code, args, arg_codes) = match s.code {
+                Some(m) => (Some(m.code), m.args, m.arg_codes),
+                None => (None, Vec::new(), ArgCodes::default()),
             };
             parts.push(Part {
                 text: s.text,
                 code,
                 args,
+                arg_codes,
                 sep,
             });
         }
@@ -127,11 +208,11 @@ impl Said {
     pub fn coded_with(
         table: &[(&str, &str)],
         code: &str,
-        args: &[&dyn Display],
+        args: &[&dyn Value],
         parts: impl IntoIterator<Item = Said>,
     ) -> Said {
         let inner = Said::joined(parts);
-        let mut all: Vec<&dyn Display> = args.to_vec();
+        let mut all: Vec<&dyn Value> = args.to_vec();
         all.push(&inner.text);
         Said {
             parts: inner.parts,
@@ -141,26 +222,45 @@ impl Said {
 }
 
 impl Said {
-    /// The same sentence with `f` applied to its text and every value in it (redaction).
+    /// The same sentence with `f` applied to its text and every value in it, those of the
+    /// sentences among its values too (redaction).
     pub fn map_values(self, f: &mut dyn FnMut(String) -> String) -> Said {
         Said {
             text: f(self.text),
-            code: self.code.map(|m| {
-                Box::new(Message {
-                    code: m.code,
-                    args: m.args.into_iter().map(&mut *f).collect(),
-                })
-            }),
+            code: self.code.map(|m| Box::new(m.map_values(f))),
             parts: self
                 .parts
                 .into_iter()
                 .map(|p| Part {
                     text: f(p.text),
                     args: p.args.into_iter().map(&mut *f).collect(),
+                    arg_codes: p.arg_codes.map_values(f),
                     ..p
                 })
                 .collect(),
         }
+    }
+}
+
+impl Message {
+    fn map_values(self, f: &mut dyn FnMut(String) -> String) -> Message {
+        Message {
+            code: self.code,
+            args: self.args.into_iter().map(&mut *f).collect(),
+            arg_codes: self.arg_codes.map_values(f),
+        }
+    }
+}
+
+impl ArgCodes {
+    /// `f` applied to every value of the sentences among the values (redaction).
+    pub fn map_values(self, f: &mut dyn FnMut(String) -> String) -> ArgCodes {
+        ArgCodes(
+            self.0
+                .into_iter()
+                .map(|m| m.map(|m| m.map_values(f)))
+                .collect(),
+        )
     }
 }
 
@@ -235,6 +335,23 @@ mod tests {
             (m.code.as_str(), m.args),
             ("x.one", vec!["6443".into(), "node01".into()])
         );
+    }
+
+    #[test]
+    fn a_coded_value_keeps_its_code_beside_its_english() {
+        let inner = Said::coded(T, "x.one", &[&1, &"a"]);
+        let s = Said::coded(T, "x.one", &[&inner, &"b"]);
+        assert_eq!(
+            s.text,
+            format!("port {} on b: kubectl patch -p '{{\"a\":1}}'", inner.text)
+        );
+        let m = s.code.unwrap();
+        assert_eq!(m.args[0], inner.text);
+        assert_eq!(m.arg_codes.get(0), inner.code.as_deref());
+        assert_eq!(m.arg_codes.get(1), None, "plain data has no code");
+        let json = serde_json::to_string(&*m).unwrap();
+        assert!(json.contains(r#""argCodes":[{"code":"x.one""#), "{json}");
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), *m);
     }
 
     #[test]

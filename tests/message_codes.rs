@@ -1,19 +1,24 @@
 //! What the engine writes during an install carries stable codes: every sentence of the
 //! checks (`verify::texts()`) and every cause and fix of a failed step
-//! (`run::diagnose::TEXTS`). Both wizard languages have each code's text with the same
+//! (`run::diagnose::TEXTS`), and the phrases inside them (`run::diagnose::phrases()`: how a
+//! command ended, what a call to a node was for). Both wizard languages have each code's text with the same
 //! `{N}` as the engine's English, the English texts are the engine's exactly (so the
 //! English screens read as the reports), and the serialized shapes only gained optional
 //! fields: files written before them still read.
 
+use dsinstall::io::child::{Command, Ended, Finished, ended_with};
 use dsinstall::message::{Message, fill, placeholders};
 use dsinstall::run::diagnose::{self, TEXTS as FAILURES};
 use dsinstall::run::dry_run;
 use dsinstall::run::event::{Diagnosis, Event, StepState};
 use dsinstall::run::status::{Status, StepStatus};
+use dsinstall::run::step::Failure;
+use dsinstall::run::steps::common;
 use dsinstall::run::steps::probe_texts;
 use dsinstall::tui::i18n::{Lang, Texts};
 use dsinstall::verify::report::{CheckResult, Report};
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 /// Every key the engine's codes need, with the engine's English: (key, English).
 fn engine_keys() -> Vec<(String, String)> {
@@ -30,6 +35,7 @@ fn engine_keys() -> Vec<(String, String)> {
     for (code, english) in dry_run::TEXTS.iter().chain(probe_texts::TEXTS) {
         keys.push((code.to_string(), english.to_string()));
     }
+    keys.extend(diagnose::phrases().map(|(c, t)| (c.to_string(), t.to_string())));
     keys
 }
 
@@ -101,9 +107,17 @@ fn no_translation_names_an_unknown_engine_code() {
     let known: BTreeSet<String> = engine_keys().into_iter().map(|(k, _)| k).collect();
     for lang in [Lang::En, Lang::ZhCn] {
         for key in lang.texts().keys() {
-            let engine = ["verify.", "cause.", "fix.", "diagnosis."]
-                .iter()
-                .any(|p| key.starts_with(p));
+            let engine = [
+                "verify.",
+                "cause.",
+                "fix.",
+                "diagnosis.",
+                "child.",
+                "ssh.",
+                "join.what.",
+            ]
+            .iter()
+            .any(|p| key.starts_with(p));
             assert!(
                 !engine || known.contains(key),
                 "{lang:?} has {key}, which no engine table defines"
@@ -132,6 +146,21 @@ fn every_check_code_is_written_by_a_check() {
             uses >= 2,
             "{code} is in a TEXTS table but no check writes it"
         );
+    }
+}
+
+/// The phrases' sources: each code is written somewhere besides its table.
+#[test]
+fn every_phrase_code_is_written() {
+    let src = [
+        include_str!("../src/io/child.rs"),
+        include_str!("../src/run/remote.rs"),
+        include_str!("../src/run/steps/join.rs"),
+    ];
+    for (code, _) in diagnose::phrases() {
+        let quoted = format!("\"{code}\"");
+        let uses: usize = src.iter().map(|s| s.matches(&quoted).count()).sum();
+        assert!(uses >= 2, "{code} is a phrase but nothing writes it");
     }
 }
 
@@ -242,6 +271,7 @@ fn without_a_code_the_screens_show_the_engines_english() {
     let unknown = Diagnosis {
         code: "run.from_a_newer_runner".into(),
         args: vec![],
+        arg_codes: Default::default(),
         also_failed: vec![],
         node: None,
     };
@@ -279,6 +309,7 @@ fn a_report_with_codes_round_trips() {
     r.checks[0].hint_code = Some(Box::new(Message {
         code: "verify.node.internal_ips.node_ip".into(),
         args: vec![],
+        arg_codes: Default::default(),
     }));
     let json = serde_json::to_string(&r).unwrap();
     assert!(
@@ -416,10 +447,12 @@ fn the_dry_runs_lines_are_shown_in_chinese() {
         },
         Line::Step {
             step: "join.node02".into(),
-            verdict: Verdict::ToDo(probe_texts::said_with(
+            verdict: Verdict::ToDo(probe_texts::said(
                 "probe.join.node",
-                &[&"node02"],
-                probe_texts::said("probe.node.no_condition", &[]),
+                &[
+                    &"node02",
+                    &probe_texts::said("probe.node.no_condition", &[]),
+                ],
             )),
         },
         Line::Note {
@@ -570,8 +603,10 @@ fn every_run_code_reads_back_with_its_values() {
             .max()
             .map_or(0, |m| m + 1);
         let values: Vec<String> = (0..n).map(|i| format!("<v{i}>")).collect();
-        let args: Vec<&dyn std::fmt::Display> =
-            values.iter().map(|v| v as &dyn std::fmt::Display).collect();
+        let args: Vec<&dyn dsinstall::message::Value> = values
+            .iter()
+            .map(|v| v as &dyn dsinstall::message::Value)
+            .collect();
         let f = diagnose::coded(code, &args);
         let st = failed_step(&f.cause, &f.fix, f.diagnosis.clone());
         assert_eq!(
@@ -714,5 +749,145 @@ fn no_openstack_taint_says_none_in_chinese() {
     assert_eq!(
         Lang::ZhCn.texts().check_evidence(&c),
         "5 个节点；带污点的控制平面节点：无"
+    );
+}
+
+/// How a child ended, as `io::child` reports it (`status` a wait status).
+fn finished(ended: Ended, status: i32) -> Finished {
+    use std::os::unix::process::ExitStatusExt;
+    Finished {
+        ended,
+        status: std::process::ExitStatus::from_raw(status),
+        bytes: 0,
+    }
+}
+
+/// What the wizard reads back of a failure: through the journal line and the status file.
+fn read_back(f: &Failure) -> StepStatus {
+    let e = Event::StepEnded {
+        step: "kubeadm.init".into(),
+        state: StepState::Failed,
+        duration_ms: 5,
+        error: Some(f.cause.clone()),
+        hint: Some(f.fix.clone()),
+        diagnosis: f.diagnosis.clone(),
+    };
+    let Some(Event::StepEnded { diagnosis, .. }) = Event::from_line(&e.to_line()) else {
+        panic!("the line reads back");
+    };
+    assert_eq!(diagnosis, f.diagnosis, "argCodes round-trip");
+    failed_step(&f.cause, &f.fix, diagnosis)
+}
+
+/// The English phrases of how a command ended and of what a call was for.
+const PHRASES: &[&str] = &[
+    "exited with status",
+    "did not finish",
+    "was killed",
+    "printed more than",
+    "was cancelled",
+    "failed",
+    "preparing the node",
+    " on node02",
+];
+
+fn assert_no_english_phrase(zh: &str) {
+    for p in PHRASES {
+        assert!(!zh.contains(p), "{p:?} is left in {zh:?}");
+    }
+}
+
+#[test]
+fn a_chinese_cause_has_no_english_phrase_of_how_a_command_ended() {
+    let zh = Lang::ZhCn.texts();
+    let en = Lang::En.texts();
+    let init = Command::new("kubeadm");
+    let lines = vec!["something odd".to_string()];
+    let how = finished(Ended::Exited, 1 << 8).describe_as(&init, "init");
+    let kubeadm = diagnose::kubeadm(&lines, &how);
+    assert_eq!(
+        kubeadm.cause,
+        "kubeadm init exited with status 1: something odd"
+    );
+    let st = read_back(&kubeadm);
+    assert_eq!(
+        zh.step_cause(&st).unwrap(),
+        "kubeadm init：以状态码 1 退出：something odd"
+    );
+    assert_eq!(en.step_cause(&st).unwrap(), kubeadm.cause);
+
+    let swapoff = Command::new("swapoff").timeout(Duration::from_secs(30));
+    let how = finished(Ended::TimedOut, 9).describe(&swapoff);
+    let timed_out = common::failed("swapoff -a", &how, &[]);
+    assert_eq!(timed_out.cause, "swapoff -a did not finish within 30s");
+    let st = read_back(&timed_out);
+    assert_eq!(zh.step_cause(&st).unwrap(), "swapoff -a：未在 30s 内完成");
+    assert_eq!(en.step_cause(&st).unwrap(), timed_out.cause);
+
+    let modprobe = Command::new("modprobe");
+    let how = finished(Ended::Exited, 1 << 8).describe(&modprobe);
+    let said = vec!["modprobe: FATAL: Module br_netfilter not found.".to_string()];
+    let inner = common::failed("modprobe br_netfilter", &how, &said);
+    let module = diagnose::coded("run.modules.load", &[&"br_netfilter", &inner]);
+    assert_eq!(
+        module.cause,
+        "the kernel module br_netfilter cannot be loaded (modprobe br_netfilter exited with status 1: modprobe: FATAL: Module br_netfilter not found.)"
+    );
+    let st = read_back(&module);
+    assert_eq!(
+        zh.step_cause(&st).unwrap(),
+        "无法加载内核模块 br_netfilter（modprobe br_netfilter：以状态码 1 退出：modprobe: FATAL: Module br_netfilter not found.）"
+    );
+    assert_eq!(en.step_cause(&st).unwrap(), module.cause);
+    for f in [&kubeadm, &timed_out, &module] {
+        assert_no_english_phrase(&zh.step_cause(&read_back(f)).unwrap());
+    }
+}
+
+#[test]
+fn a_chinese_cause_has_no_english_phrase_of_what_a_join_call_was_for() {
+    let zh = Lang::ZhCn.texts();
+    let target = dsinstall::run::remote::Target {
+        node: "node02".into(),
+        host: "2018::22".into(),
+        user: "root".into(),
+        port: 22,
+        identity_file: None,
+        known_hosts: None,
+    };
+    let preparing = dsinstall::message::Said::coded(
+        dsinstall::run::steps::join::WHAT,
+        "join.what.prepare.script",
+        &[],
+    );
+    let lines = vec!["sysctl: cannot stat /proc/sys/net/x".to_string()];
+    let f = common::failed(&target.on_node(&preparing), &ended_with(Some(1)), &lines);
+    assert_eq!(
+        f.cause,
+        "preparing the node (swapoff, modprobe, sysctl) on node02 exited with status 1: sysctl: cannot stat /proc/sys/net/x"
+    );
+    let zh_cause = zh.step_cause(&read_back(&f)).unwrap();
+    assert_eq!(
+        zh_cause,
+        "在 node02 上准备节点（swapoff、modprobe、sysctl）：以状态码 1 退出：sysctl: cannot stat /proc/sys/net/x"
+    );
+    assert_no_english_phrase(&zh_cause);
+}
+
+#[test]
+fn a_diagnosis_without_coded_values_still_reads() {
+    let line = r#"{"event":"stepEnded","step":"host.modules","state":"failed","durationMs":5,"error":"e","hint":"h","diagnosis":{"code":"run.modules.load","args":["br_netfilter","modprobe br_netfilter exited with status 1"]}}"#;
+    let Some(Event::StepEnded {
+        diagnosis: Some(d), ..
+    }) = Event::from_line(line)
+    else {
+        panic!("a diagnosis of an older runner reads");
+    };
+    assert!(d.arg_codes.is_empty());
+    let st = failed_step("e", "h", Some(d));
+    assert_eq!(
+        Lang::ZhCn.texts().step_cause(&st).unwrap(),
+        "无法加载内核模块 br_netfilter（modprobe br_netfilter exited with status 1）",
+        "its values show as they were written"
     );
 }

@@ -427,7 +427,7 @@ mod run_screens {
     /// engine writes it.
     fn guide_dry_run() -> Vec<Line> {
         let step = |s: &str| s.to_string();
-        let said = |c: &str, a: &[&dyn std::fmt::Display]| probe_texts::said(c, a);
+        let said = |c: &str, a: &[&dyn dsinstall::message::Value]| probe_texts::said(c, a);
         vec![
             Line::Header,
             Line::Step {

@@ -72,7 +72,7 @@ pub fn docker_info_driver(docker: &Path, timeout: Duration) -> Result<String, St
     // where a flood would begin.
     let said = || crate::terminal_text::cut(first, 240);
     if !run.finished.success() {
-        let how = run.finished.describe(&cmd);
+        let how = run.finished.describe(&cmd).text;
         return Err(if first.is_empty() {
             how
         } else {

@@ -81,7 +81,7 @@ pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, St
         Ok(c) => Err(format!(
             "`{}` {}",
             args.join(" "),
-            c.finished.describe(&cmd)
+            c.finished.describe(&cmd).text
         )),
         Err(e) => Err(match e.kind() {
             std::io::ErrorKind::PermissionDenied => "is not executable".into(),

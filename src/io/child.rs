@@ -11,6 +11,7 @@
 //! bytes that are not UTF-8 shown as `\xNN`), which is what a step runner logging kubeadm
 //! needs; [`Command::capture`] collects them, for probes.
 
+use crate::message::{Said, Value};
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -227,23 +228,59 @@ impl Finished {
         self.ended == Ended::Exited && self.status.success()
     }
 
-    /// Why the run is not a success, in a few words ("exited with status 1").
-    pub fn describe(&self, cmd: &Command) -> String {
+    /// Why the run is not a success, in a few words ("exited with status 1"), coded by
+    /// [`TEXTS`] so that a cause it goes into reads whole in another language.
+    pub fn describe(&self, cmd: &Command) -> Said {
         use std::os::unix::process::ExitStatusExt;
         match self.ended {
-            Ended::TimedOut => format!("did not finish within {}", seconds(cmd.timeout)),
-            Ended::OutputLimit => format!(
-                "printed more than {}",
-                super::read::size(cmd.max_output.unwrap_or(0))
+            Ended::TimedOut => phrase("child.timed_out", &[&seconds(cmd.timeout)]),
+            Ended::OutputLimit => phrase(
+                "child.output_limit",
+                &[&super::read::size(cmd.max_output.unwrap_or(0))],
             ),
-            Ended::Cancelled => "was cancelled".into(),
+            Ended::Cancelled => phrase("child.cancelled", &[]),
             Ended::Exited => match (self.status.code(), self.status.signal()) {
-                (Some(0), _) => "exited with status 0".into(),
-                (Some(c), _) => format!("exited with status {c}"),
-                (None, Some(s)) => format!("was killed by signal {s}"),
-                _ => format!("ended with {}", self.status),
+                (Some(c), _) => ended_with(Some(c)),
+                (None, Some(s)) => phrase("child.killed", &[&s]),
+                _ => phrase("child.ended", &[&self.status]),
             },
         }
+    }
+
+    /// [`Finished::describe`] after the name of what ran ("init exited with status 1").
+    pub fn describe_as(&self, cmd: &Command, name: &str) -> Said {
+        phrase("child.named", &[&name, &self.describe(cmd)])
+    }
+}
+
+/// How a program ended, in the words a cause shows it by (code, English with `{N}`); the
+/// wizard translates them by their code (assets/i18n).
+pub const TEXTS: &[(&str, &str)] = &[
+    ("child.exited", "exited with status {0}"),
+    ("child.timed_out", "did not finish within {0}"),
+    ("child.killed", "was killed by signal {0}"),
+    ("child.output_limit", "printed more than {0}"),
+    ("child.cancelled", "was cancelled"),
+    ("child.ended", "ended with {0}"),
+    // Where only the exit code is known (a command run over ssh) and there is none.
+    ("child.unfinished", "did not finish"),
+    // Where a caller knows only that the command failed.
+    ("child.failed", "failed"),
+    // `{0}` names what ran, `{1}` is how it ended.
+    ("child.named", "{0} {1}"),
+];
+
+/// The phrase `code` of [`TEXTS`].
+pub fn phrase(code: &str, args: &[&dyn Value]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
+/// How a program with exit code `code` ended ("exited with status 1"); None: it did not
+/// finish.
+pub fn ended_with(code: Option<i32>) -> Said {
+    match code {
+        Some(c) => phrase("child.exited", &[&c]),
+        None => phrase("child.unfinished", &[]),
     }
 }
 
@@ -564,7 +601,7 @@ mod tests {
         assert_eq!(c.output, "");
         assert_eq!(c.finished.ended, Ended::Exited);
         assert_eq!(c.finished.status.code(), Some(3));
-        assert_eq!(c.finished.describe(&sh("")), "exited with status 3");
+        assert_eq!(c.finished.describe(&sh("")).text, "exited with status 3");
     }
 
     #[test]
@@ -576,7 +613,7 @@ mod tests {
         assert_eq!(c.finished.ended, Ended::OutputLimit);
         assert_eq!(c.finished.bytes, 64 << 10);
         assert!(c.output.len() <= (64 << 10) + 1);
-        assert_eq!(c.finished.describe(&cmd), "printed more than 64 KiB");
+        assert_eq!(c.finished.describe(&cmd).text, "printed more than 64 KiB");
     }
 
     #[test]
@@ -588,7 +625,7 @@ mod tests {
             .grace(Duration::from_millis(200));
         let c = cmd.capture().unwrap();
         assert_eq!(c.finished.ended, Ended::TimedOut);
-        assert_eq!(c.finished.describe(&cmd), "did not finish within 0.2s");
+        assert_eq!(c.finished.describe(&cmd).text, "did not finish within 0.2s");
         assert_eq!(left_in_group_of(&marker), 0);
     }
 

@@ -4,7 +4,7 @@
 //! (cmd/kubeadm/app/cmd/phases/workflow/runner.go). Match prefixes, never a sequence: the
 //! phase order moved between releases.
 
-use crate::message::fill;
+use crate::message::{ArgCodes, Value, fill, values};
 use crate::run::step::{Diagnosis, Failure};
 
 /// The `[ERROR X]` names and messages in kubeadm's lines.
@@ -151,16 +151,35 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
     .flatten()
 }
 
+/// The phrases the causes are made of where a value is a sentence itself (how a command
+/// ended, what a call to a node was for): (code, English), shown by the code itself. They
+/// travel in a diagnosis's `argCodes`.
+pub fn phrases() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    [
+        crate::io::child::TEXTS,
+        crate::run::remote::PHRASES,
+        crate::run::steps::join::WHAT,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// What follows a preflight cause when kubeadm names more failed checks; `{0}` their names.
 pub const ALSO_FAILED: &str = " (also failed: {0})";
 
 /// The failure `code` of [`texts`] with its values filled in, and its diagnosis.
-pub fn coded(code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
+pub fn coded(code: &str, args: &[&dyn Value]) -> Failure {
+    let (args, arg_codes) = values(args);
+    coded_as(code, args, arg_codes)
+}
+
+/// [`coded`] from the values as a diagnosis keeps them (English, and the codes of those
+/// that are coded).
+pub fn coded_as(code: &str, args: Vec<String>, arg_codes: ArgCodes) -> Failure {
     let (cause, fix) = texts()
         .find(|(c, ..)| *c == code)
         .map(|(_, cause, fix)| (*cause, *fix))
         .unwrap_or_else(|| panic!("unknown failure code {code}"));
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     Failure {
         cause: fill(cause, &refs),
@@ -168,6 +187,7 @@ pub fn coded(code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
         diagnosis: Some(Box::new(Diagnosis {
             code: code.to_string(),
             args,
+            arg_codes,
             also_failed: Vec::new(),
             node: None,
         })),
@@ -202,8 +222,10 @@ pub fn preflight_error(name: &str, msg: &str) -> Failure {
     }
 }
 
-/// A failed `kubeadm init` (or `init phase preflight`, `config images pull`) from its lines.
-pub fn kubeadm(lines: &[String], how: &str) -> Failure {
+/// A failed `kubeadm init` (or `init phase preflight`, `config images pull`) from its lines;
+/// `how` names the command and how it ended ("init exited with status 1").
+pub fn kubeadm(lines: &[String], how: &(impl Value + ?Sized)) -> Failure {
+    let how = how.said();
     let errors = preflight_errors(lines);
     if let Some((name, msg)) = errors.first() {
         let mut f = preflight_error(name, msg);
@@ -307,5 +329,18 @@ mod tests {
     fn unknown_output_keeps_the_last_line() {
         let f = kubeadm(&l(&["something odd", ""]), "init exited with status 1");
         assert!(f.cause.contains("something odd"));
+    }
+
+    #[test]
+    fn how_kubeadm_ended_keeps_its_code() {
+        let how = crate::message::Said::coded(
+            crate::io::child::TEXTS,
+            "child.named",
+            &[&"init", &crate::io::child::ended_with(Some(1))],
+        );
+        let f = kubeadm(&l(&["something odd"]), &how);
+        assert_eq!(f.cause, "kubeadm init exited with status 1: something odd");
+        let d = f.diagnosis.expect("coded");
+        assert_eq!(d.arg_codes.get(0), how.code.as_deref());
     }
 }

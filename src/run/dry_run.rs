@@ -147,6 +147,7 @@ impl Line {
                         fix: m(f.fix),
                         diagnosis: f.diagnosis.map(|mut d| {
                             d.args = d.args.into_iter().map(&mut m).collect();
+                            d.arg_codes = d.arg_codes.map_values(&mut m);
                             d
                         }),
                     }),

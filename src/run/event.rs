@@ -34,6 +34,10 @@ pub struct Diagnosis {
     pub code: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// The values that are coded sentences themselves (how a command ended, an inner
+    /// failure's cause), by their index in `args`, as [`crate::message::Message`] keeps them.
+    #[serde(default, skip_serializing_if = "crate::message::ArgCodes::is_empty")]
+    pub arg_codes: crate::message::ArgCodes,
     /// kubeadm's other failed preflight checks, named after the cause ("also failed: Swap").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_failed: Vec<String>,

@@ -17,6 +17,7 @@ use super::step::{Failure, StepCx};
 use super::steps::common;
 use crate::answers::Answers;
 use crate::io::child::Command;
+use crate::message::{Said, Value};
 use crate::plan::{JoinPlan, Plan};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -109,6 +110,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The words a cause about a node's command is made of, as [`crate::io::child::TEXTS`]:
+/// translated in the cause by their code.
+pub const PHRASES: &[(&str, &str)] = &[
+    // `{0}` a command or what it was for, `{1}` the node.
+    ("ssh.on_node", "{0} on {1}"),
+];
+
 /// How long one ssh or scp call may take (the keepalives notice a dead link in 15 s).
 pub const CALL: Duration = Duration::from_secs(60);
 
@@ -189,11 +197,16 @@ impl Target {
     /// The known_hosts file the fix should name.
     /// The failure `code` of [`TEXTS`] about this node: `{0}`–`{3}` its name, user, host
     /// and port, then `args`.
-    fn failure(&self, code: &str, args: &[&dyn std::fmt::Display]) -> Failure {
-        let mut all: Vec<&dyn std::fmt::Display> =
-            vec![&self.node, &self.user, &self.host, &self.port];
+    fn failure(&self, code: &str, args: &[&dyn Value]) -> Failure {
+        let mut all: Vec<&dyn Value> = vec![&self.node, &self.user, &self.host, &self.port];
         all.extend_from_slice(args);
         coded(code, &all)
+    }
+
+    /// `what` (a command, or what it was for) on this node, for a cause: "kubeadm reset -f
+    /// on node02".
+    pub fn on_node(&self, what: &(impl Value + ?Sized)) -> Said {
+        Said::coded(PHRASES, "ssh.on_node", &[&what.said(), &self.node])
     }
 
     fn known_hosts_shown(&self) -> String {
@@ -327,7 +340,12 @@ impl Remote {
     }
 
     /// Run `script` as the login user.
-    fn run_as_user(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<Ran, Failure> {
+    fn run_as_user(
+        &self,
+        cx: &mut dyn StepCx,
+        script: &str,
+        what: &(impl Value + ?Sized),
+    ) -> Result<Ran, Failure> {
         let cmd = Command::new(cx.tool("ssh"))
             .args(self.ssh_args_as(script, false))
             .timeout(CALL);
@@ -346,7 +364,13 @@ impl Remote {
     }
 
     /// Run `script`, its lines to the step's record; Err only when ssh cannot be started.
-    pub fn run(&self, cx: &mut dyn StepCx, script: &str, what: &str) -> Result<Ran, Failure> {
+    /// `what` names it in a failure: a command, or what it is for (`join::WHAT`).
+    pub fn run(
+        &self,
+        cx: &mut dyn StepCx,
+        script: &str,
+        what: &(impl Value + ?Sized),
+    ) -> Result<Ran, Failure> {
         self.run_for(cx, script, what, CALL)
     }
 
@@ -354,7 +378,7 @@ impl Remote {
         &self,
         cx: &mut dyn StepCx,
         script: &str,
-        what: &str,
+        what: &(impl Value + ?Sized),
         timeout: Duration,
     ) -> Result<Ran, Failure> {
         let cmd = self.command(cx, script, timeout);
@@ -371,7 +395,7 @@ impl Remote {
         &self,
         cx: &mut dyn StepCx,
         script: &str,
-        what: &str,
+        what: &(impl Value + ?Sized),
     ) -> Result<Vec<String>, Failure> {
         let r = self.run(cx, script, what)?;
         if r.ok() {
@@ -379,8 +403,8 @@ impl Remote {
         }
         Err(self.explain(&r).unwrap_or_else(|| {
             common::failed(
-                &format!("{what} on {}", self.target.node),
-                &exit_text(r.code),
+                &self.target.on_node(what),
+                &crate::io::child::ended_with(r.code),
                 &r.lines,
             )
         }))
@@ -398,11 +422,11 @@ impl Remote {
         cx: &mut dyn StepCx,
         file: &Path,
         dest: &str,
-        what: &str,
+        what: &(impl Value + ?Sized),
     ) -> Result<(), Failure> {
         let copy = Copy {
             remote: self,
-            what,
+            what: what.said(),
             dest,
         };
         let dir = Path::new(dest)
@@ -570,7 +594,7 @@ fn sftp_refused(lines: &[String]) -> bool {
 /// One copy to a node, for the failure that names it.
 struct Copy<'a> {
     remote: &'a Remote,
-    what: &'a str,
+    what: Said,
     dest: &'a str,
 }
 
@@ -624,13 +648,6 @@ fn exit_code(fin: &crate::io::child::Finished) -> Option<i32> {
     (fin.ended == crate::io::child::Ended::Exited)
         .then(|| fin.status.code())
         .flatten()
-}
-
-fn exit_text(code: Option<i32>) -> String {
-    match code {
-        Some(c) => format!("exited with status {c}"),
-        None => "did not finish".into(),
-    }
 }
 
 /// The last line ssh printed, None when it printed nothing.
@@ -790,7 +807,7 @@ mod tests {
         let r = remote("root");
         let copy = Copy {
             remote: &r,
-            what: "preparing the node",
+            what: "preparing the node".into(),
             dest: "dsinstall/sysctl-kubernetes.conf",
         };
         // OpenSSH 9's scp over SFTP, run by its path: the specific error first, then its

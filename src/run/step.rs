@@ -51,6 +51,24 @@ impl Failure {
     }
 }
 
+/// A failure as the value of another cause ("the kernel module … cannot be loaded (…)"):
+/// its cause, coded by the key a front end shows a cause by (`cause.<code>`). A cause with
+/// more to it than that key says (the other failed checks, the node) stays English.
+impl crate::message::Value for Failure {
+    fn said(&self) -> crate::message::Said {
+        let mut said = crate::message::Said::from(self.cause.clone());
+        let plain = |d: &&Diagnosis| d.also_failed.is_empty() && d.node.is_none();
+        said.code = self.diagnosis.as_deref().filter(plain).map(|d| {
+            Box::new(crate::message::Message {
+                code: format!("cause.{}", d.code),
+                args: d.args.clone(),
+                arg_codes: d.arg_codes.clone(),
+            })
+        });
+        said
+    }
+}
+
 /// One change a step would make, for `--dry-run` and the wizard's Confirm screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {

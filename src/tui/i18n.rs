@@ -4,9 +4,12 @@
 //! verbatim inside the translations. The same goes for what the runner and the checks write
 //! during an install: a check's sentences by their code (`verify.…`), a failed step's
 //! cause and fix by `cause.<code>` and `fix.<code>`, all read back from serialized events.
+//! A value that is a coded sentence itself (`argCodes`: how a command ended, what a copy
+//! was for, an inner failure's cause) is translated in its place, so no English phrase is
+//! left inside a translated sentence.
 
 use crate::host::facts::HostWarning;
-use crate::message::{Message, Part, Said};
+use crate::message::{ArgCodes, Message, Part, Said};
 use crate::plan::Problem;
 use crate::run::dry_run::{Line as DryLine, Verdict};
 use crate::run::event::Diagnosis;
@@ -133,10 +136,18 @@ impl Texts {
     /// joined by `checks.parts_separator`); else as the check wrote it (data, or a code
     /// this language lacks).
     pub fn check_evidence(&self, c: &CheckResult) -> String {
-        let parts = (!c.evidence_parts.is_empty()).then(|| self.parts(&c.evidence_parts));
-        let shown = match (c.evidence_code.as_deref(), parts) {
+        self.coded_parts(c.evidence_code.as_deref(), &c.evidence_parts)
+            .unwrap_or_else(|| c.evidence.clone())
+    }
+
+    /// A sentence by its code, whose last value is the findings `parts` where there are
+    /// any; the findings alone without a code. None where nothing is coded (or this
+    /// language lacks the code).
+    fn coded_parts(&self, m: Option<&Message>, parts: &[Part]) -> Option<String> {
+        let parts = (!parts.is_empty()).then(|| self.parts(parts));
+        match (m, parts) {
             (Some(m), Some(parts)) => {
-                let mut args = m.args.clone();
+                let mut args = self.values(&m.args, &m.arg_codes);
                 if let Some(last) = args.last_mut() {
                     *last = parts;
                 }
@@ -144,8 +155,7 @@ impl Texts {
             }
             (m, None) => self.message(m),
             (None, parts) => parts,
-        };
-        shown.unwrap_or_else(|| c.evidence.clone())
+        }
     }
 
     /// Findings in this language, joined as this language joins them.
@@ -159,7 +169,8 @@ impl Texts {
                     Some(other) => other,
                 });
             }
-            match p.code.as_ref().and_then(|code| self.filled(code, &p.args)) {
+            let args = || self.values(&p.args, &p.arg_codes);
+            match p.code.as_ref().and_then(|code| self.filled(code, &args())) {
                 Some(t) => out.push_str(&t),
                 None => out.push_str(&p.text),
             }
@@ -193,7 +204,8 @@ impl Texts {
         let Some(d) = d else {
             return english.to_string();
         };
-        let Some(mut cause) = self.coded("cause", &d.code, &d.args) else {
+        let args = self.values(&d.args, &d.arg_codes);
+        let Some(mut cause) = self.coded("cause", &d.code, &args) else {
             return english.to_string();
         };
         if !d.also_failed.is_empty() {
@@ -206,14 +218,29 @@ impl Texts {
     }
 
     fn fix(&self, english: &str, d: Option<&Diagnosis>) -> String {
-        d.and_then(|d| self.coded("fix", &d.code, &d.args))
+        d.and_then(|d| self.coded("fix", &d.code, &self.values(&d.args, &d.arg_codes)))
             .unwrap_or_else(|| english.to_string())
     }
 
     /// An engine sentence by its code (the key is the code itself: `verify.…`).
     fn message(&self, m: Option<&Message>) -> Option<String> {
         let m = m?;
-        self.filled(&m.code, &m.args)
+        self.filled(&m.code, &self.values(&m.args, &m.arg_codes))
+    }
+
+    /// A coded sentence's values in this language: each that is coded itself translated
+    /// (through its own coded values), the rest — data, or a code this language lacks — as
+    /// the engine wrote them.
+    fn values(&self, args: &[String], codes: &ArgCodes) -> Vec<String> {
+        args.iter()
+            .enumerate()
+            .map(|(i, a)| {
+                codes
+                    .get(i)
+                    .and_then(|m| self.message(Some(m)))
+                    .unwrap_or_else(|| a.clone())
+            })
+            .collect()
     }
 
     fn coded(&self, prefix: &str, code: &str, args: &[String]) -> Option<String> {
@@ -237,19 +264,8 @@ impl Texts {
     /// An engine sentence ([`Said`]) in this language: by its code, its parts translated
     /// where they are coded; as the engine wrote it where this language lacks the code.
     pub fn said(&self, s: &Said) -> String {
-        let parts = (!s.parts.is_empty()).then(|| self.parts(&s.parts));
-        let shown = match (s.code.as_deref(), parts) {
-            (Some(m), Some(parts)) => {
-                let mut args = m.args.clone();
-                if let Some(last) = args.last_mut() {
-                    *last = parts;
-                }
-                self.filled(&m.code, &args)
-            }
-            (m, None) => self.message(m),
-            (None, parts) => parts,
-        };
-        shown.unwrap_or_else(|| s.text.clone())
+        self.coded_parts(s.code.as_deref(), &s.parts)
+            .unwrap_or_else(|| s.text.clone())
     }
 
     /// A step's failure in this language: (cause, fix), by its diagnosis's code.

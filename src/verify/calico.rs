@@ -83,7 +83,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("verify.calico.pods.last_logs", "last log lines: {0}"),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 
@@ -338,7 +338,7 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
             match &f.pool {
                 Some(want) => {
                     let planned = |field: &str, is: &dyn Display, want: &dyn Display| {
-                        say("verify.calico.pools.planned", &[&field, is, want])
+                        say("verify.calico.pools.planned", &[&field, &is, &want])
                     };
                     if net != Some(want.cidr) {
                         bad.push(planned("cidr", &cidr, &want.cidr));

@@ -7,7 +7,6 @@ use super::report::CheckResult;
 use super::services;
 use crate::answers::AddressFamily;
 use crate::message::Said;
-use std::fmt::Display;
 
 /// The sentences this check writes, by code (the wizard translates them: assets/i18n).
 pub const TEXTS: &[(&str, &str)] = &[
@@ -23,7 +22,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("verify.dns.service", "DNS Service kube-dns {0}"),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 

@@ -199,7 +199,7 @@ impl Kubectl {
             Ok(got.output)
         } else {
             let tail = last_lines(&got.output, 3);
-            let how = format!("kubectl {}", got.finished.describe(&cmd));
+            let how = got.finished.describe_as(&cmd, "kubectl").text;
             Err(if tail.is_empty() {
                 how
             } else if matches!(got.finished.ended, crate::io::child::Ended::Exited)

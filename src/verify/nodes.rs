@@ -5,7 +5,6 @@ use super::kubectl::Call;
 use super::report::CheckResult;
 use crate::message::Said;
 use serde_json::Value;
-use std::fmt::Display;
 use std::time::Instant;
 
 /// The sentences these checks write, by code (the wizard translates them: assets/i18n).
@@ -68,7 +67,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("verify.node.pod_cidrs.seen", "{0}: {1}"),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 

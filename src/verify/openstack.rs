@@ -6,7 +6,6 @@ use super::kubectl::Call;
 use super::report::CheckResult;
 use crate::answers::AddressFamily;
 use crate::message::Said;
-use std::fmt::Display;
 use std::time::Instant;
 
 /// The sentences these items write, by code (the wizard translates them: assets/i18n).
@@ -57,7 +56,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 

@@ -7,7 +7,6 @@ use super::report::CheckResult;
 use crate::answers::AddressFamily;
 use crate::message::Said;
 use serde_json::Value;
-use std::fmt::Display;
 use std::time::Instant;
 
 pub const CLIENT: &str = "dsinstall-client";
@@ -97,7 +96,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("verify.pod.reach.failed", "{0} → {1} on {2}: {3}"),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 

@@ -7,7 +7,6 @@ use super::report::CheckResult;
 use crate::answers::AddressFamily;
 use crate::message::Said;
 use serde_json::Value;
-use std::fmt::Display;
 use std::time::{Duration, Instant};
 
 /// The sentences these checks write, by code (the wizard translates them: assets/i18n).
@@ -68,7 +67,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
 ];
 
-fn say(code: &str, args: &[&dyn Display]) -> Said {
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
     Said::coded(TEXTS, code, args)
 }
 

@@ -2,7 +2,8 @@
 //! unified diff of a file the step would write, and writing a host file after its backup.
 
 use crate::io::child::Command;
-use crate::run::diagnose::coded;
+use crate::message::Value;
+use crate::run::diagnose::{coded, coded_as};
 use crate::run::step::{Change, Failure, Said, StepCx};
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +13,11 @@ pub const QUICK: Duration = Duration::from_secs(30);
 
 /// Run `cmd`, keeping its lines. Err when it cannot start or does not succeed; `what` names
 /// it in the failure ("swapoff -a").
-pub fn run_lines(cx: &mut dyn StepCx, cmd: Command, what: &str) -> Result<Vec<String>, Failure> {
+pub fn run_lines(
+    cx: &mut dyn StepCx,
+    cmd: Command,
+    what: &(impl Value + ?Sized),
+) -> Result<Vec<String>, Failure> {
     let (fin, lines) = run_any(cx, cmd.clone(), what)?;
     if fin.success() {
         Ok(lines)
@@ -25,8 +30,9 @@ pub fn run_lines(cx: &mut dyn StepCx, cmd: Command, what: &str) -> Result<Vec<St
 pub fn run_any(
     cx: &mut dyn StepCx,
     cmd: Command,
-    what: &str,
+    what: &(impl Value + ?Sized),
 ) -> Result<(crate::io::child::Finished, Vec<String>), Failure> {
+    let what = what.said();
     let mut lines = Vec::new();
     let program = cmd.program().display().to_string();
     let fin = cx
@@ -41,8 +47,15 @@ pub fn capture(cmd: &Command) -> Option<(bool, String)> {
     cmd.capture().ok().map(|c| (c.finished.success(), c.output))
 }
 
-/// The failure of a command that ran: its end and its last line.
-pub fn failed(what: &str, how: &str, lines: &[String]) -> Failure {
+/// The failure of a command that ran: what it was, how it ended ([`Command`]'s
+/// `describe`) and its last line.
+pub fn failed(
+    what: &(impl Value + ?Sized),
+    how: &(impl Value + ?Sized),
+    lines: &[String],
+) -> Failure {
+    let how = how.said();
+    let what = what.said();
     let last = lines
         .iter()
         .rev()
@@ -63,9 +76,11 @@ pub fn recoded(f: Failure, prefix: &str) -> Failure {
     let Some(rest) = d.code.strip_prefix("run.command.") else {
         return f;
     };
-    let args: Vec<&dyn std::fmt::Display> =
-        d.args.iter().map(|a| a as &dyn std::fmt::Display).collect();
-    coded(&format!("{prefix}.{rest}"), &args)
+    coded_as(
+        &format!("{prefix}.{rest}"),
+        d.args.clone(),
+        d.arg_codes.clone(),
+    )
 }
 
 /// A rendered file's text, or the failure naming it.

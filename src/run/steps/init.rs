@@ -192,7 +192,7 @@ impl Step for Init {
         if fin.success() {
             return Ok(());
         }
-        let f = diagnose::kubeadm(&lines, &format!("init {}", fin.describe(&cmd)));
+        let f = diagnose::kubeadm(&lines, &fin.describe_as(&cmd, "init"));
         if diagnose::preflight_errors(&lines).is_empty() {
             collect_diagnostics(cx);
         }

@@ -14,7 +14,7 @@
 use super::calico::get;
 use super::common;
 use super::join_host;
-use super::probe_texts::{said, said_with};
+use super::probe_texts::said;
 use crate::answers::Answers;
 use crate::io::child::Command;
 use crate::message::Said;
@@ -119,6 +119,34 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "see the step's lines in the log; then run dsinstall apply again",
     ),
 ];
+/// What a call or a copy to the node is for, as a cause names it ("preparing the node:
+/// the copy of … failed"), coded like [`crate::io::child::TEXTS`] so the cause reads whole
+/// in another language.
+pub const WHAT: &[(&str, &str)] = &[
+    ("join.what.prepare", "preparing the node"),
+    (
+        "join.what.prepare.script",
+        "preparing the node (swapoff, modprobe, sysctl)",
+    ),
+    ("join.what.earlier", "looking for an earlier join"),
+    ("join.what.clear", "clearing an earlier join's files"),
+    ("join.what.start", "starting kubeadm join"),
+    ("join.what.follow", "following kubeadm join"),
+    ("join.what.send", "sending the join file"),
+    ("join.what.remove", "removing the join file"),
+    ("join.what.restore", "restoring the node's files"),
+];
+
+/// The phrase `code` of [`WHAT`].
+fn what(code: &str) -> Said {
+    Said::coded(WHAT, code, &[])
+}
+
+/// How a call ended when only its failure is known (the remote command's own lines say why).
+fn failed() -> Said {
+    crate::io::child::phrase("child.failed", &[])
+}
+
 /// The first words of the line the follow script prints when the join has ended.
 const ENDED: &str = "dsinstall: kubeadm join exited with status";
 /// The line it prints when the join process is gone without an exit status.
@@ -201,7 +229,7 @@ impl Join {
         r: &Remote,
         text: &str,
         dest: &str,
-        what: &str,
+        what: &Said,
     ) -> Result<(), Failure> {
         let name = dest.rsplit('/').next().unwrap_or(dest);
         let local = r.control_dir().join(format!("{}-{name}", self.join.name));
@@ -252,20 +280,16 @@ impl Join {
         let sysctl = common::rendered(cx, SYSCTL)?;
         let modules = common::rendered(cx, MODULES)?;
         let (sysctl_copy, modules_copy) = (format!("{DIR}/{SYSCTL}"), format!("{DIR}/{MODULES}"));
-        let what = "preparing the node";
-        self.send(cx, r, &sysctl, &sysctl_copy, what)?;
-        self.send(cx, r, &modules, &modules_copy, what)?;
+        let preparing = what("join.what.prepare");
+        self.send(cx, r, &sysctl, &sysctl_copy, &preparing)?;
+        self.send(cx, r, &modules, &modules_copy, &preparing)?;
         let script = join_host::prepare_script(
             &sysctl_copy,
             &modules_copy,
             &module_names(&modules),
             cx.consented(),
         );
-        let said = r.must(
-            cx,
-            &script,
-            "preparing the node (swapoff, modprobe, sysctl)",
-        )?;
+        let said = r.must(cx, &script, &what("join.what.prepare.script"))?;
         if said.iter().any(|l| l == join_host::FSTAB_LEFT) {
             cx.say(&format!(
                 "{}: /etc/fstab turns swap on at boot; left alone without consent (--yes): comment its swap lines out before a reboot",
@@ -283,7 +307,7 @@ impl Join {
             &format!(
                 "cd {DIR} 2>/dev/null || exit 0\n{ALIVE}\nif [ ! -f join.rc ] && alive; then echo 'dsinstall: a join is running'; elif [ \"$(cat join.rc 2>/dev/null)\" = 0 ]; then echo 'dsinstall: a join succeeded'; fi"
             ),
-            "looking for an earlier join",
+            &what("join.what.earlier"),
         )?;
         Ok(
             if lines.iter().any(|l| l == "dsinstall: a join is running") {
@@ -308,7 +332,7 @@ impl Join {
         r.must(
             cx,
             &format!("cd {DIR} || exit 1\nrm -f join.rc join.rc.new join.pid\n: > join.log"),
-            "clearing an earlier join's files",
+            &what("join.what.clear"),
         )?;
         let inner = format!(
             "echo $$ > join.pid; kubeadm join --config {} >> join.log 2>&1; echo $? > join.rc.new && mv join.rc.new join.rc",
@@ -322,13 +346,13 @@ impl Join {
         cx.phase("join");
         let until = Instant::now() + self.join_timeout;
         loop {
-            let ran = r.run(cx, &script, "starting kubeadm join")?;
+            let ran = r.run(cx, &script, &what("join.what.start"))?;
             if ran.ok() {
                 return Ok(());
             }
             if !Remote::link_failed(&ran) {
                 return Err(r.explain(&ran).unwrap_or_else(|| {
-                    common::failed("starting kubeadm join", "failed", &ran.lines)
+                    common::failed(&what("join.what.start"), &failed(), &ran.lines)
                 }));
             }
             if let Some(f) = r.refused(&ran) {
@@ -356,7 +380,7 @@ impl Join {
         cx: &mut dyn StepCx,
         r: &Remote,
         script: &str,
-        what: &str,
+        what: &Said,
     ) -> Result<Vec<String>, Failure> {
         let until = Instant::now() + Duration::from_secs(60);
         loop {
@@ -367,11 +391,7 @@ impl Join {
             let transient = Remote::link_failed(&ran) && r.refused(&ran).is_none();
             if !transient || Instant::now() >= until {
                 return Err(r.explain(&ran).unwrap_or_else(|| {
-                    common::failed(
-                        &format!("{what} on {}", self.join.name),
-                        "failed",
-                        &ran.lines,
-                    )
+                    common::failed(&r.target.on_node(what), &failed(), &ran.lines)
                 }));
             }
             std::thread::sleep(self.poll);
@@ -389,7 +409,7 @@ impl Join {
             let script = format!(
                 "cd {DIR} || exit 3\nif [ -f join.rc ]; then tail -n +{k} join.log; echo \"{ENDED} $(cat join.rc)\"; exit 0; fi\nn=$(wc -l < join.log)\nif [ \"$n\" -ge {k} ]; then sed -n \"{k},${{n}}p\" join.log; fi\n{ALIVE}\nif ! alive && [ ! -f join.rc ]; then echo '{GONE}'; fi"
             );
-            let ran = r.run(cx, &script, "following kubeadm join")?;
+            let ran = r.run(cx, &script, &what("join.what.follow"))?;
             if ran.ok() {
                 if let Some(why) = dropped.take() {
                     cx.say(&format!(
@@ -425,7 +445,7 @@ impl Join {
                 }
             } else {
                 return Err(r.explain(&ran).unwrap_or_else(|| {
-                    common::failed("following kubeadm join", "failed", &ran.lines)
+                    common::failed(&what("join.what.follow"), &failed(), &ran.lines)
                 }));
             }
             if Instant::now() >= until {
@@ -500,7 +520,7 @@ impl Join {
         r: &Remote,
         yaml: &str,
     ) -> Result<Option<Vec<String>>, Failure> {
-        self.send(cx, r, yaml, &self.remote_file(), "sending the join file")?;
+        self.send(cx, r, yaml, &self.remote_file(), &what("join.what.send"))?;
         self.start(cx, r)?;
         let (code, lines) = self.follow(cx, r)?;
         Ok((code != 0).then_some(lines))
@@ -641,7 +661,7 @@ impl Step for Join {
         }
         Ok(match self.node_state(cx) {
             Ok(detail) => Probe::Done(detail),
-            Err(e) => Probe::Needed(said_with("probe.join.node", &[&self.join.name], e)),
+            Err(e) => Probe::Needed(said("probe.join.node", &[&self.join.name, &e])),
         })
     }
     fn changes(&self, cx: &mut dyn StepCx) -> Vec<Change> {
@@ -749,7 +769,7 @@ impl Step for Join {
             cx,
             &r,
             &format!("rm -f {}", quote(&self.remote_file())),
-            "removing the join file",
+            &what("join.what.remove"),
         );
         if let Some(lines) = outcome {
             r.close(cx);
@@ -781,11 +801,7 @@ impl Step for Join {
         }
         self.clean(cx)?;
         let r = self.remote(cx)?;
-        let restored = r.must(
-            cx,
-            &join_host::restore_script(),
-            "restoring the node's files",
-        );
+        let restored = r.must(cx, &join_host::restore_script(), &what("join.what.restore"));
         r.close(cx);
         restored.map(|_| ())
     }

@@ -72,7 +72,7 @@ impl Step for Modules {
                 .arg(&m)
                 .timeout(common::QUICK);
             common::run_lines(cx, cmd, &format!("modprobe {m}"))
-                .map_err(|f| coded("run.modules.load", &[&m, &f.cause]))?;
+                .map_err(|f| coded("run.modules.load", &[&m, &f]))?;
         }
         common::write_host(cx, TARGET, &conf, 0o644)
     }

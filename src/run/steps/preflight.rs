@@ -111,7 +111,7 @@ impl Step for Preflight {
         }
         Err(diagnose::kubeadm(
             &lines,
-            &format!("init phase preflight {}", fin.describe(&cmd)),
+            &fin.describe_as(&cmd, "init phase preflight"),
         ))
     }
 }

@@ -2,8 +2,7 @@
 //! ([`crate::message`]): `apply --dry-run` writes their English, the wizard's Confirm screen
 //! shows them in its language. Paths, node names and the tools' own words are values.
 
-use crate::message::Said;
-use std::fmt::Display;
+use crate::message::{Said, Value};
 
 /// (code, English): the probes' details (`probe.*`) and the listed changes (`change.*`).
 pub const TEXTS: &[(&str, &str)] = &[
@@ -148,13 +147,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The sentence `code` of [`TEXTS`] with `args`.
-pub fn said(code: &str, args: &[&dyn Display]) -> Said {
+/// The sentence `code` of [`TEXTS`] with `args` (a value that is a sentence itself, a
+/// [`Said`], is shown in the same language).
+pub fn said(code: &str, args: &[&dyn Value]) -> Said {
     Said::coded(TEXTS, code, args)
-}
-
-/// The sentence `code` whose last value is another sentence (`inner`), kept as its own part
-/// so that it is shown in the same language.
-pub fn said_with(code: &str, args: &[&dyn Display], inner: Said) -> Said {
-    Said::coded_with(TEXTS, code, args, [inner])
 }
