@@ -23,6 +23,7 @@ fn every_kind_the_lab_returns_passes_strict_validation() {
         ("v1.28.4", "1.28.0"),
         ("v1.31.2", "1.31.0"),
         ("v1.36.3", "1.36.0"),
+        ("v1.37.0", "1.37.0"),
     ] {
         let lab = Lab::new(v, &[]);
         lab.prepare_host();

@@ -17,7 +17,7 @@ fn init(lab: &Lab, cfg: &str) -> Run {
 #[test]
 fn version_short_and_json_per_release() {
     for v in [
-        "v1.19.0", "v1.20.15", "v1.24.17", "v1.28.4", "v1.31.2", "v1.36.3",
+        "v1.19.0", "v1.20.15", "v1.24.17", "v1.28.4", "v1.31.2", "v1.36.3", "v1.37.0",
     ] {
         let lab = Lab::new(v, &[]);
         assert_eq!(
@@ -285,6 +285,112 @@ fn api_versions_per_release() {
             "klog header: {}",
             r.stderr
         );
+    }
+}
+
+/// 1.37 removed v1beta3 (kubernetes/kubernetes#136016): kubeadm refuses it in 1.37's words
+/// and runs nothing, takes v1beta4 without a word about the API, and keeps the placeholder
+/// v1 behind --allow-experimental-api.
+#[test]
+fn kubeadm_137_refuses_v1beta3_and_takes_v1beta4() {
+    let lab = Lab::new("v1.37.0", &[]);
+    let r = init(
+        &lab,
+        &kubeadm_config(
+            "v1beta3",
+            "10.244.0.0/16",
+            "10.96.0.0/16",
+            "111.111.111.121",
+            "",
+        ),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "your configuration file uses an old API spec: \"kubeadm.k8s.io/v1beta3\" (kind: \"InitConfiguration\"). Please use kubeadm v1.36 instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.\nTo see the stack trace of this error execute with --v=5 or higher\n"
+    );
+    assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
+    // `kubeadm config validate` refuses it the same way.
+    let f = lab.file(
+        "v3.yaml",
+        &kubeadm_config(
+            "v1beta3",
+            "10.244.0.0/16",
+            "10.96.0.0/16",
+            "111.111.111.121",
+            "",
+        ),
+    );
+    let r = lab.run("kubeadm", &["config", "validate", "--config", &f]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("uses an old API spec: \"kubeadm.k8s.io/v1beta3\""),
+        "{}",
+        r.stderr
+    );
+
+    let r = init(
+        &lab,
+        &kubeadm_config(
+            "v1beta1",
+            "10.244.0.0/16",
+            "10.96.0.0/16",
+            "111.111.111.121",
+            "",
+        ),
+    );
+    assert!(
+        r.stderr.contains("\"kubeadm.k8s.io/v1beta1\" (kind: \"InitConfiguration\"). Please use kubeadm v1.15 instead"),
+        "{}",
+        r.stderr
+    );
+    let r = init(
+        &lab,
+        &kubeadm_config("v1", "10.244.0.0/16", "10.96.0.0/16", "111.111.111.121", ""),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("experimental API spec: \"kubeadm.k8s.io/v1\" (kind: \"InitConfiguration\") is not allowed."),
+        "{}",
+        r.stderr
+    );
+
+    lab.prepare_host();
+    let r = init(
+        &lab,
+        &kubeadm_config(
+            "v1beta4",
+            "10.244.0.0/16,fd00:10:244::/56",
+            "10.96.0.0/16,fd00:10:96::/112",
+            "111.111.111.121,2018::21",
+            "",
+        ),
+    )
+    .ok();
+    assert!(!r.stderr.contains("API spec"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("[init] Using Kubernetes version: v1.37.0"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Your Kubernetes control-plane has initialized successfully!"),
+        "{}",
+        r.stdout
+    );
+    let images = lab
+        .run("kubeadm", &["config", "images", "list"])
+        .ok()
+        .stdout;
+    for want in [
+        "registry.k8s.io/kube-apiserver:v1.37.0\n",
+        "registry.k8s.io/coredns/coredns:v1.14.6\n",
+        "registry.k8s.io/etcd:3.7.0-0\n",
+    ] {
+        assert!(images.contains(want), "{want}: {images}");
     }
 }
 

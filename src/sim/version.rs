@@ -10,10 +10,12 @@ pub struct Version {
     pub patch: u32,
 }
 
-/// The newest stable release the lab simulates (Kubernetes v1.36.3, July 2026).
+/// The newest stable release the lab simulates: Kubernetes v1.37.0 (August 2026;
+/// CHANGELOG-1.38's v1.38.0-alpha.1 counts its changes "since v1.37.0"). No 1.37 patch
+/// release shows in kubernetes/kubernetes yet, so the lab stays at the .0.
 pub const NEWEST: Version = Version {
-    minor: 36,
-    patch: 3,
+    minor: 37,
+    patch: 0,
 };
 /// The oldest: the guide's.
 pub const OLDEST: Version = Version {
@@ -81,7 +83,11 @@ impl Version {
             32 => "3.5.16-0",
             33 => "3.5.21-0",
             34 => "3.6.4-0",
-            _ => "3.6.5-0",
+            35 | 36 => "3.6.5-0",
+            // etcd 3.7 from 1.37: 3.7.0-rc.0 in v1.37.0-alpha.1 (kk#139427), the released
+            // 3.7.0 before code freeze (kk#141032: "We already bumped etcd v3.7.0"; 3.7.1
+            // waits for 1.38). The `-0` image suffix is kubeadm's usual one.
+            _ => "3.7.0-0",
         }
     }
 
@@ -104,11 +110,15 @@ impl Version {
             31 => ("coredns/coredns", "v1.11.3"),
             32 => ("coredns/coredns", "v1.11.3"),
             33 => ("coredns/coredns", "v1.12.0"),
-            _ => ("coredns/coredns", "v1.12.1"),
+            34..=36 => ("coredns/coredns", "v1.12.1"),
+            // v1.14.3 in v1.37.0-alpha.1 (kk#138536), v1.14.6 before code freeze
+            // (kk#140497, July 2026); v1.14.7 (kk#141462) merged after 1.37's freeze.
+            _ => ("coredns/coredns", "v1.14.6"),
         }
     }
 
-    /// The pause image tag kubeadm lists (constants.go PauseVersion).
+    /// The pause image tag kubeadm lists (constants.go PauseVersion). 1.36 and 1.37 keep
+    /// 1.34's tag here: no upstream change to PauseVersion for them could be confirmed.
     pub fn pause_tag(self) -> &'static str {
         match self.minor {
             19 | 20 => "3.2",
@@ -146,5 +156,10 @@ mod tests {
         assert!(Version::parse("v1.18.0").is_err());
         assert!(Version::parse("v1.19").is_err());
         assert!(Version::parse("v2.0.0").is_err());
+        assert_eq!(Version::parse("v1.37.0").unwrap(), NEWEST);
+        assert_eq!(
+            Version::parse("v1.38.0").unwrap_err(),
+            "\"v1.38.0\": the lab simulates Kubernetes v1.19.0 to v1.37.x"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! releases: v1beta1 removed in 1.22 (#101129), v1beta2 deprecated in 1.24 (#107013) and
 //! removed in 1.27 (#114540), v1beta3 added in 1.22 and deprecated from 1.31, v1beta4
 //! experimental behind --allow-experimental-api from 1.28 (#118866) and usable from 1.31
-//! (#125029)).
+//! (#125029), v1beta3 removed in 1.37 and a placeholder v1 added, "flagged as experimental"
+//! (#136016, CHANGELOG-1.37)).
 
 use crate::sim::version::Version;
 
@@ -31,11 +32,26 @@ pub fn support(v: Version, api: &str) -> Support {
         "v1beta2" => Support::Old("v1.22"),
         "v1beta3" if m < 22 => Support::Unknown,
         "v1beta3" if m <= 30 => Support::Ok,
-        "v1beta3" => Support::Deprecated,
+        "v1beta3" if m <= 36 => Support::Deprecated,
+        // 1.37's words, as users quote them (apache/cloudstack#14183 on v1.37.0,
+        // microsoft/kata-containers#552): "Please use kubeadm v1.36 instead".
+        "v1beta3" => Support::Old("v1.36"),
         "v1beta4" if m < 28 => Support::Unknown,
         "v1beta4" if m <= 30 => Support::Experimental,
         "v1beta4" => Support::Ok,
+        "v1" if m >= 37 => Support::Experimental,
         _ => Support::Unknown,
+    }
+}
+
+/// The migrate command kubeadm's messages suggest: `old.yaml`/`new.yaml` up to 1.36,
+/// `old-config-file`/`new-config-file` in 1.37 (apache/cloudstack#14183 quotes v1.37.0's
+/// refusal of v1beta3 in full).
+fn migrate_command(v: Version) -> &'static str {
+    if v.at_least(37) {
+        "kubeadm config migrate --old-config old-config-file --new-config new-config-file"
+    } else {
+        "kubeadm config migrate --old-config old.yaml --new-config new.yaml"
     }
 }
 
@@ -49,7 +65,8 @@ pub fn old_message(v: Version, api: &str, kind: &str, use_release: &str) -> Stri
         String::new()
     };
     format!(
-        "your configuration file uses an old API spec: {gv:?}{kind_part}. Please use kubeadm {use_release} instead and run 'kubeadm config migrate --old-config old.yaml --new-config new.yaml', which will write the new, similar spec using a newer API version."
+        "your configuration file uses an old API spec: {gv:?}{kind_part}. Please use kubeadm {use_release} instead and run '{}', which will write the new, similar spec using a newer API version.",
+        migrate_command(v)
     )
 }
 
@@ -61,7 +78,8 @@ pub fn deprecated_message(v: Version, api: &str, kind: &str) -> String {
         String::new()
     };
     format!(
-        "your configuration file uses a deprecated API spec: {gv:?}{kind_part}. Please use 'kubeadm config migrate --old-config old.yaml --new-config new.yaml', which will write the new, similar spec using a newer API version."
+        "your configuration file uses a deprecated API spec: {gv:?}{kind_part}. Please use '{}', which will write the new, similar spec using a newer API version.",
+        migrate_command(v)
     )
 }
 
@@ -98,5 +116,18 @@ mod tests {
         assert_eq!(support(v(31), "v1beta3"), Support::Deprecated);
         assert_eq!(support(v(31), "v1beta4"), Support::Ok);
         assert_eq!(support(v(36), "v1beta4"), Support::Ok);
+        assert_eq!(support(v(36), "v1beta3"), Support::Deprecated);
+        assert_eq!(support(v(36), "v1"), Support::Unknown);
+        assert_eq!(support(v(37), "v1beta3"), Support::Old("v1.36"));
+        assert_eq!(support(v(37), "v1beta4"), Support::Ok);
+        assert_eq!(support(v(37), "v1"), Support::Experimental);
+    }
+
+    #[test]
+    fn the_137_refusal_of_v1beta3_in_its_own_words() {
+        assert_eq!(
+            old_message(v(37), "v1beta3", "ClusterConfiguration", "v1.36"),
+            "your configuration file uses an old API spec: \"kubeadm.k8s.io/v1beta3\" (kind: \"ClusterConfiguration\"). Please use kubeadm v1.36 instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version."
+        );
     }
 }
