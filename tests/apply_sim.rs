@@ -451,6 +451,13 @@ fn a_dry_run_changes_nothing_and_lists_what_the_real_run_changes() {
         "{d}"
     );
     assert!(d.contains("reset would undo"), "{d}");
+    // The files it names are where the run will read them, not the dry run's own copy.
+    let rendered = n.state().join("rendered/kubeadm-config.yaml");
+    assert!(
+        d.contains(&format!("kubeadm init --config {}", rendered.display())),
+        "{d}"
+    );
+    assert!(!d.contains("dsinstall-dry-run-"), "{d}");
     // The real run: every host-changing command it ran is in the dry run's list.
     let r = n.apply(&[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);

@@ -22,14 +22,24 @@ pub fn preflight_errors(lines: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The phase and message of kubeadm's `error execution phase <phase>: <msg>` line.
+/// The phase and message of kubeadm's `error execution phase <phase>: <msg>` line. Newer
+/// kubeadm (seen from 1.34 on) prints its errors with `error: ` in front, and a failed
+/// preflight as its `[ERROR …]` lines followed by `error: error execution phase preflight:
+/// preflight checks failed`.
 pub fn failed_phase(lines: &[String]) -> Option<(String, String)> {
     lines.iter().rev().find_map(|l| {
-        let rest = l.trim().strip_prefix("error execution phase ")?;
+        let l = l.trim();
+        let rest = l
+            .strip_prefix("error: ")
+            .unwrap_or(l)
+            .strip_prefix("error execution phase ")?;
         let (phase, msg) = rest.split_once(':')?;
         Some((phase.trim().to_string(), msg.trim().to_string()))
     })
 }
+
+/// What kubeadm prints after its error (cmd/kubeadm/app/util/error.go).
+const STACK_HINT: &str = "To see the stack trace of this error execute with --v=5 or higher";
 
 /// Every cause and fix this module (and the runner) writes: (code, cause, fix), English
 /// with `{N}` for the values; cause and fix share them. An empty fix: the cause has none.
@@ -239,7 +249,9 @@ pub fn kubeadm(lines: &[String], how: &(impl Value + ?Sized)) -> Failure {
         return f;
     }
     let Some((phase, msg)) = failed_phase(lines) else {
-        return match lines.iter().rev().find(|l| !l.trim().is_empty()) {
+        // kubeadm's last line says how to see a stack trace: the one before it is the error.
+        let said = |l: &&String| !l.trim().is_empty() && !l.starts_with(STACK_HINT);
+        return match lines.iter().rev().find(said) {
             Some(last) => coded("run.kubeadm.no_phase", &[&how, &last.trim()]),
             None => coded("run.kubeadm.no_output", &[&how]),
         };
@@ -277,6 +289,50 @@ mod tests {
 
     fn l(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// kubeadm's output from 1.34 on, as users quote it (v1.34.1, v1.35.3, v1.37.0): the
+    /// `error: ` prefix, the fatal checks on their own lines, the stack-trace hint last.
+    #[test]
+    fn the_newer_error_form_is_read_as_the_older_one() {
+        let f = kubeadm(
+            &l(&[
+                "[preflight] Running pre-flight checks",
+                "[preflight] Some fatal errors occurred:",
+                "\t[ERROR FileContent--proc-sys-net-ipv4-ip_forward]: /proc/sys/net/ipv4/ip_forward contents are not set to 1",
+                "[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`",
+                "error: error execution phase preflight: preflight checks failed",
+                "To see the stack trace of this error execute with --v=5 or higher",
+            ]),
+            "init exited with status 1",
+        );
+        let d = f.diagnosis.as_deref().unwrap();
+        assert_eq!(d.code, "run.preflight.sysctl", "{f:?}");
+        let f = kubeadm(
+            &l(&[
+                "[kubelet-check] The kubelet is not healthy after 4m0.000s",
+                "error: error execution phase wait-control-plane: failed while waiting for the kubelet to start: The HTTP call equal to 'curl -sSL http://127.0.0.1:10248/healthz' returned error",
+                "To see the stack trace of this error execute with --v=5 or higher",
+            ]),
+            "init exited with status 1",
+        );
+        assert_eq!(
+            f.diagnosis.as_deref().map(|d| d.code.as_str()),
+            Some("run.kubeadm.kubelet_unhealthy"),
+            "{f:?}"
+        );
+        let f = kubeadm(
+            &l(&[
+                "error: something kubeadm has no phase for",
+                "To see the stack trace of this error execute with --v=5 or higher",
+            ]),
+            "init exited with status 1",
+        );
+        assert!(
+            f.cause.contains("something kubeadm has no phase for"),
+            "{}",
+            f.cause
+        );
     }
 
     #[test]

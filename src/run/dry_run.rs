@@ -32,11 +32,22 @@ pub fn run(
     let key = crate::render::new_certificate_key();
     let prepared = prepare::prepare(answers, answers_path, &Templates::embedded(), &token, &key)?;
     let mut redactor = Redactor::new(&[&token, &key]);
-    let out = &mut |l: Line| out(l.redacted(&mut redactor));
     let tmp = std::env::temp_dir().join(format!(
         "dsinstall-dry-run-{}",
         crate::io::sys::random_suffix()
     ));
+    // The files are rendered to a temporary directory, but the run reads them from the
+    // state directory: the lines say where the run will have them.
+    let (shown_tmp, shown_run) = (
+        tmp.display().to_string(),
+        super::paths::state_dir()
+            .join(super::record::RENDERED)
+            .display()
+            .to_string(),
+    );
+    let out = &mut |l: Line| {
+        out(l.map_values(&mut |v| redactor.line(&v).replace(&shown_tmp, &shown_run)))
+    };
     crate::io::write::create_private_dir(&tmp)
         .map_err(|e| Refused::Render(format!("{}: {e}", tmp.display())))?;
     let result = (|| {
@@ -133,21 +144,20 @@ impl Line {
         }
     }
 
-    /// The line with every secret in its values masked.
-    fn redacted(self, r: &mut Redactor) -> Line {
-        let mut m = |s: String| r.line(&s);
+    /// The line with `f` applied to every value in it (redaction).
+    fn map_values(self, m: &mut dyn FnMut(String) -> String) -> Line {
         match self {
             Line::Step { step, verdict } => Line::Step {
                 step,
                 verdict: match verdict {
-                    Verdict::Done(d) => Verdict::Done(d.map_values(&mut m)),
-                    Verdict::ToDo(d) => Verdict::ToDo(d.map_values(&mut m)),
+                    Verdict::Done(d) => Verdict::Done(d.map_values(m)),
+                    Verdict::ToDo(d) => Verdict::ToDo(d.map_values(m)),
                     Verdict::WouldFail(f) => Verdict::WouldFail(Failure {
                         cause: m(f.cause),
                         fix: m(f.fix),
                         diagnosis: f.diagnosis.map(|mut d| {
-                            d.args = d.args.into_iter().map(&mut m).collect();
-                            d.arg_codes = d.arg_codes.map_values(&mut m);
+                            d.args = d.args.into_iter().map(&mut *m).collect();
+                            d.arg_codes = d.arg_codes.map_values(m);
                             d
                         }),
                     }),
@@ -167,7 +177,7 @@ impl Line {
             },
             Line::Note { step, note } => Line::Note {
                 step,
-                note: note.map_values(&mut m),
+                note: note.map_values(m),
             },
             l @ (Line::Header | Line::Reset) => l,
         }
