@@ -691,6 +691,39 @@ fn export_over_an_existing_file_asks_first() {
 /// guide's v1.19 answers end in verify's InternalIP failure, Checks shows it, and the lab
 /// is gone once the wizard has left.
 #[test]
+fn a_binary_replaced_while_the_wizard_runs_is_named_when_the_install_starts() {
+    // A package upgrade while the wizard is open: the runner cannot be this binary's file.
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let exe = dir.path().join("dsinstall");
+    std::fs::copy(common::bin(), &exe).unwrap();
+    let mut p = Pty::spawn(
+        &exe,
+        &["--demo", "--lang", "en"],
+        dir.path(),
+        &[
+            ("TMPDIR", tmp.to_str().unwrap()),
+            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
+        ],
+    );
+    p.wait_for("Press Enter", 10);
+    for _ in 0..6 {
+        p.send("n");
+    }
+    p.wait_for("Answers file", 5);
+    p.send("a");
+    p.wait_for("Install these changes now?", 60);
+    std::fs::remove_file(&exe).unwrap();
+    p.send("y");
+    p.wait_for("replaced or", 10);
+    assert!(!p.screen().contains("(deleted)"), "{}", p.screen());
+    p.send("q");
+    p.send("y");
+    assert!(p.wait_exit(15).is_some());
+}
+
+#[test]
 fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");

@@ -53,6 +53,15 @@ pub fn systemd_booted(root: &Path) -> bool {
 /// The runner's command line: this very binary, `__runner STATE`.
 fn runner_argv(state: &Path) -> io::Result<(PathBuf, Vec<OsString>)> {
     let exe = std::env::current_exe()?;
+    // Replaced while it ran (a package upgrade): Linux names the old file "PATH (deleted)",
+    // and starting that path would fail with a bare "No such file or directory".
+    if !exe.is_file() {
+        let shown = exe.display().to_string();
+        return Err(io::Error::other(format!(
+            "{} was replaced or removed while this dsinstall ran (an upgrade?): start dsinstall again",
+            shown.trim_end_matches(" (deleted)")
+        )));
+    }
     Ok((
         exe,
         vec!["__runner".into(), state.as_os_str().to_os_string()],
