@@ -992,6 +992,28 @@ fn a_paste_goes_into_the_preview_search_being_typed() {
     );
 }
 
+/// At 80 columns the Pools form is narrow beside the plan: a default cut to fit is said
+/// whole under the focused field, and only there.
+#[test]
+fn a_cut_default_is_said_whole_under_the_focused_field() {
+    let mut m = model();
+    goto(&mut m, Screen::Pools.index());
+    let pool = |m: &dsinstall::tui::model::Model| {
+        dsinstall::tui::fields::Field::CalicoPool(AddressFamily::Ipv4)
+            .effective(m)
+            .unwrap()
+    };
+    let whole = format!("default: {}", pool(&m));
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(!screen.contains(&whole), "{screen}");
+    focus_path(&mut m, "calico.ipv4Pool");
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(screen.contains(&whole), "{screen}");
+    // At 120 columns it fits on its own line: nothing more is said.
+    let screen = rows(&draw(&m, 120, 40)).join("\n");
+    assert!(!screen.contains(&format!("✓ {whole}")), "{screen}");
+}
+
 mod run_screens {
     use super::*;
     use dsinstall::run::event::{RunState, StepState};

@@ -97,6 +97,7 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         ),
         Span::raw(" "),
     ];
+    let mut cut_default = None;
     if let Some(ed) = editing {
         // Scroll the text horizontally so the cursor stays in view.
         let text = ed.input.text();
@@ -118,6 +119,7 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         body.cursor = Some((start, (label_w + 3 + visible_cursor) as u16));
     } else {
         let v = f.get(m);
+        let in_force = v.is_empty().then(|| f.effective(m)).flatten();
         let shown = if v.is_empty() {
             if let Some(e) = f.effective(m) {
                 tx.f("value.default_is", &[&e])
@@ -139,9 +141,23 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         } else {
             Default::default()
         };
+        // The value in force, cut to fit beside the plan (Pools at 80 columns): the focused
+        // field says it whole below.
+        if let Some(e) = in_force.filter(|_| focused && width(&shown) > value_w) {
+            cut_default = Some(e);
+        }
         spans.push(Span::styled(truncate(&shown, value_w), style));
     }
     body.push(Line::from(spans));
+    if let Some(e) = cut_default {
+        body.message(
+            4,
+            MARK_OK,
+            &tx.f("field.default_full", &[&e]),
+            w,
+            styles::dim(),
+        );
+    }
     let indent = 4;
     if let Some(err) = editing.and_then(|e| e.error) {
         let text = format!("{}{}", tx.t(err), tx.t("error.esc_undoes"));
