@@ -94,6 +94,86 @@ fn a_fresh_host_fails_the_forwarding_and_bridge_checks_then_passes() {
 }
 
 /// sha256 of the DER SubjectPublicKeyInfo of a PEM certificate, as kubeadm pins it.
+/// An IPv4-only config, so that the IPv6 forwarding check stays out of the way.
+fn v4_config(api: &str) -> String {
+    kubeadm_config(api, "10.244.0.0/16", "10.96.0.0/12", "111.111.111.121", "")
+}
+
+#[test]
+fn a_failed_preflight_prints_the_block_then_the_error_from_134() {
+    // kubernetes/kubernetes#132080 (v1.34.0-alpha.1): the [ERROR] block is printed on its
+    // own, the error is "preflight checks failed", and every error has `error: ` in front.
+    let lab = Lab::new("v1.35.3", &[]);
+    let r = init(&lab, &v4_config("v1beta4"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "[preflight] Some fatal errors occurred:\n\
+         \t[ERROR FileContent--proc-sys-net-ipv4-ip_forward]: /proc/sys/net/ipv4/ip_forward contents are not set to 1\n\
+         [preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n\
+         error: error execution phase preflight: preflight checks failed\n\
+         To see the stack trace of this error execute with --v=5 or higher\n"
+    );
+    // The phase subcommand returns its error through the same handler.
+    let f = lab.file("kubeadm-config.yaml", &v4_config("v1beta4"));
+    let r = lab.run("kubeadm", &["init", "phase", "preflight", "--config", &f]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "`--ignore-preflight-errors=...`\nerror: error execution phase preflight: preflight checks failed\nTo see the stack trace of this error execute with --v=5 or higher\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_failed_preflight_is_inside_the_error_before_134() {
+    let lab = Lab::new("v1.28.4", &[]);
+    let r = init(&lab, &v4_config("v1beta3"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error execution phase preflight: [preflight] Some fatal errors occurred:\n\
+         \t[ERROR FileContent--proc-sys-net-bridge-bridge-nf-call-iptables]: /proc/sys/net/bridge/bridge-nf-call-iptables does not exist\n\
+         \t[ERROR FileContent--proc-sys-net-ipv4-ip_forward]: /proc/sys/net/ipv4/ip_forward contents are not set to 1\n\
+         [preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n\
+         To see the stack trace of this error execute with --v=5 or higher\n"
+    );
+}
+
+#[test]
+fn every_error_has_the_prefix_and_exits_1_from_134() {
+    // Cobra's errors, config validation and reset's refusal all go through kubeadm's one
+    // error handler; from 1.34 it exits 1 for all of them (validation had 3 before).
+    let lab = Lab::new("v1.34.1", &[]);
+    let r = lab.run("kubeadm", &["init", "--bogus"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "error: unknown flag: --bogus\nTo see the stack trace of this error execute with --v=5 or higher\n"
+        )
+    );
+    let r = init(
+        &lab,
+        &kubeadm_config("v1beta4", GUIDE_POD, GUIDE_SVC, "111.111.111.121", ""),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: networking.podSubnet: Invalid value: \"10.10.0.0/16,2019:20::/112\": the size of pod subnet with mask 112 is smaller than the size of node subnet with mask 64\n"),
+        "{}",
+        r.stderr
+    );
+    let r = lab.run_stdin("kubeadm", &["reset"], "n\n");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with("error: error execution phase preflight: won't proceed; the user didn't answer (Y|y) in order to continue\nTo see the stack trace of this error execute with --v=5 or higher\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 fn pin_of(pem: &str) -> String {
     use sha2::Digest;
     use x509_cert::der::{DecodePem, Encode};
@@ -305,9 +385,10 @@ fn kubeadm_137_refuses_v1beta3_and_takes_v1beta4() {
         ),
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
+    // A config-loading error like any other: `error: ` in front from 1.34 (kk#132080).
     assert_eq!(
         r.stderr,
-        "your configuration file uses an old API spec: \"kubeadm.k8s.io/v1beta3\" (kind: \"InitConfiguration\"). Please use kubeadm v1.36 instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.\nTo see the stack trace of this error execute with --v=5 or higher\n"
+        "error: your configuration file uses an old API spec: \"kubeadm.k8s.io/v1beta3\" (kind: \"InitConfiguration\"). Please use kubeadm v1.36 instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.\nTo see the stack trace of this error execute with --v=5 or higher\n"
     );
     assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
     // `kubeadm config validate` refuses it the same way.
@@ -351,7 +432,7 @@ fn kubeadm_137_refuses_v1beta3_and_takes_v1beta4() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.starts_with("experimental API spec: \"kubeadm.k8s.io/v1\" (kind: \"InitConfiguration\") is not allowed."),
+        r.stderr.starts_with("error: experimental API spec: \"kubeadm.k8s.io/v1\" (kind: \"InitConfiguration\") is not allowed."),
         "{}",
         r.stderr
     );

@@ -54,6 +54,28 @@ fn modern(faults: &[&str]) -> Bed {
     modern_with(true, faults)
 }
 
+/// The modern answers moved to 1.35, whose kubeadm prints its errors in the newer form
+/// (`error: ` in front, the preflight block on its own; kubernetes/kubernetes#132080).
+fn modern_135(faults: &[&str]) -> Bed {
+    bed(
+        "modern-v1.31-ipv6-primary.yaml",
+        "v1.35.3",
+        "tigera-operator-v3.32.1.yaml",
+        |t| {
+            t.replace("version: v1.31.2", "version: v1.35.3")
+                .replace("version: v3.28.2", "version: v3.32.1")
+                .replace(
+                    "calico:\n",
+                    &format!(
+                        "calico:\n  operatorCrds: {}\n",
+                        common::fixture("calico/operator-crds-v3.32.1.yaml").display()
+                    ),
+                )
+        },
+        faults,
+    )
+}
+
 impl Bed {
     fn step(&self, id: &str) -> Box<dyn Step> {
         self.steps().into_iter().find(|s| s.id() == id).unwrap()
@@ -293,7 +315,11 @@ fn fstab_swap_is_commented_out_with_consent_after_a_backup() {
 
 /// Each fault fails the step that meets it, with a cause and a fix; cleared, the step passes.
 fn fault_fails(faults: &str, step: &str, before: &str, cause: &str) {
-    let mut b = guide(&[faults]);
+    fault_fails_on(guide, faults, step, before, cause)
+}
+
+fn fault_fails_on(make: fn(&[&str]) -> Bed, faults: &str, step: &str, before: &str, cause: &str) {
+    let mut b = make(&[faults]);
     if !before.is_empty() {
         b.run_until(before);
     }
@@ -324,6 +350,28 @@ fn fault_fails(faults: &str, step: &str, before: &str, cause: &str) {
 #[test]
 fn port_in_use_fails_preflight() {
     fault_fails("port-6443-in-use", "preflight", "", "port 6443 is in use");
+}
+
+#[test]
+fn port_in_use_fails_preflight_in_the_newer_error_form() {
+    fault_fails_on(
+        modern_135,
+        "port-6443-in-use",
+        "preflight",
+        "",
+        "port 6443 is in use",
+    );
+}
+
+#[test]
+fn an_unhealthy_kubelet_fails_init_in_the_newer_error_form() {
+    fault_fails_on(
+        modern_135,
+        "kubelet-unhealthy",
+        "kubeadm.init",
+        "images",
+        "kubelet never got healthy",
+    );
 }
 
 #[test]

@@ -53,6 +53,17 @@ impl Version {
         self.minor >= minor
     }
 
+    /// Whether kubeadm prints its errors with `error: ` in front (and a failed preflight as
+    /// its `[ERROR …]` block on its own, then `error: error execution phase preflight:
+    /// preflight checks failed`): from 1.34, kubernetes/kubernetes#132080, listed in
+    /// CHANGELOG-1.34 under v1.34.0-alpha.1 ("Kubeadm: consistently print an 'error: '
+    /// prefix before errors."); it added cmd/kubeadm/app/util/errors/errors.go, whose
+    /// exitWithCode writes `error: %s`, and preflight's handleError (checks.go), which
+    /// prints the block and returns `preflight checks failed`.
+    pub fn errors_prefixed(self) -> bool {
+        self.at_least(34)
+    }
+
     /// kubeadm's default image registry: k8s.gcr.io until 1.24, registry.k8s.io from 1.25
     /// (kubernetes/kubernetes#109938; the 1.23/1.24 patch backports are not simulated).
     pub fn default_image_repository(self) -> &'static str {

@@ -57,6 +57,7 @@ pub fn pull_error(v: Version, image: &str) -> String {
 
 fn load(
     ctx: &Ctx,
+    v: Version,
     args: &[String],
 ) -> Result<(Version, KubeadmConfig, Vec<String>, Vec<String>), Exit> {
     let flags = Flags::parse(
@@ -70,12 +71,11 @@ fn load(
         ],
         &[],
     )
-    .map_err(|e| fail(&e, EXIT_DEFAULT))?;
-    let w = ctx.load().map_err(|e| fail(&e, EXIT_DEFAULT))?;
-    let v = w.version();
+    .map_err(|e| fail(v, &e, EXIT_DEFAULT))?;
+    let w = ctx.load().map_err(|e| fail(v, &e, EXIT_DEFAULT))?;
     let (mut cfg, warnings) = match flags.get("config") {
         Some(p) => config::load(std::path::Path::new(p), v, "images")
-            .map_err(|e| fail(&e.message, e.code))?,
+            .map_err(|e| fail(v, &e.message, e.code))?,
         None => (KubeadmConfig::default(), Vec::new()),
     };
     if let Some(k) = flags.get("kubernetes-version") {
@@ -87,8 +87,8 @@ fn load(
     Ok((v, cfg, warnings, w.faults))
 }
 
-pub fn list(ctx: &Ctx, args: &[String]) -> Exit {
-    let (v, cfg, warnings, _) = match load(ctx, args) {
+pub fn list(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
+    let (v, cfg, warnings, _) = match load(ctx, v, args) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -101,8 +101,8 @@ pub fn list(ctx: &Ctx, args: &[String]) -> Exit {
     0
 }
 
-pub fn pull(ctx: &Ctx, args: &[String]) -> Exit {
-    let (v, cfg, warnings, faults) = match load(ctx, args) {
+pub fn pull(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
+    let (v, cfg, warnings, faults) = match load(ctx, v, args) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -113,7 +113,7 @@ pub fn pull(ctx: &Ctx, args: &[String]) -> Exit {
     pace::step_delay(&faults, "images");
     for i in images(v, &cfg) {
         if faults.iter().any(|f| f == "image-pull") {
-            return fail(&pull_error(v, &i), EXIT_DEFAULT);
+            return fail(v, &pull_error(v, &i), EXIT_DEFAULT);
         }
         pace.wait(4.0);
         println!("[config/images] Pulled {i}");

@@ -73,8 +73,9 @@ struct Plan {
     kcm: Result<Option<controlplane::Ipam>, String>,
 }
 
-fn parse_flags(args: &[String]) -> Result<Flags, Exit> {
-    let flags = Flags::parse(args, VALUE_FLAGS, BOOL_FLAGS).map_err(|e| fail(&e, EXIT_DEFAULT))?;
+fn parse_flags(v: Version, args: &[String]) -> Result<Flags, Exit> {
+    let flags =
+        Flags::parse(args, VALUE_FLAGS, BOOL_FLAGS).map_err(|e| fail(v, &e, EXIT_DEFAULT))?;
     if flags.get("config").is_some() {
         let mixed: Vec<&str> = NOT_WITH_CONFIG
             .iter()
@@ -83,6 +84,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, Exit> {
             .collect();
         if !mixed.is_empty() {
             return Err(fail(
+                v,
                 &format!(
                     "can not mix '--config' with arguments [{}]",
                     mixed.join(" ")
@@ -98,8 +100,8 @@ fn parse_flags(args: &[String]) -> Result<Flags, Exit> {
 fn load_config(ctx: &Ctx, v: Version, flags: &Flags) -> Result<KubeadmConfig, Exit> {
     let mut cfg = match flags.get("config") {
         Some(p) => {
-            let (cfg, warnings) =
-                config::load(&ctx.host_path(p), v, "init").map_err(|e| fail(&e.message, e.code))?;
+            let (cfg, warnings) = config::load(&ctx.host_path(p), v, "init")
+                .map_err(|e| fail(v, &e.message, e.code))?;
             for w in warnings {
                 eprintln!("{w}");
             }
@@ -134,7 +136,7 @@ fn load_config(ctx: &Ctx, v: Version, flags: &Flags) -> Result<KubeadmConfig, Ex
     }
     let errs = validation::errors(v, &cfg);
     if !errs.is_empty() {
-        return Err(fail(&validation::aggregate(&errs), EXIT_VALIDATION));
+        return Err(fail(v, &validation::aggregate(&errs), EXIT_VALIDATION));
     }
     Ok(cfg)
 }
@@ -193,6 +195,7 @@ fn plan(w: &World, ctx: &Ctx, v: Version, cfg: KubeadmConfig) -> Result<Plan, Ex
         && k.minor + 1 < v.minor
     {
         return Err(fail(
+            v,
             &format!(
                 "this version of kubeadm only supports deploying clusters with the control plane version >= 1.{}.0. Current version: {kv}",
                 v.minor - 1
@@ -307,7 +310,7 @@ fn run_preflight(
         &p.cri,
         &ctx.root(),
     );
-    preflight::report(findings, ignore)?;
+    preflight::report(p.v, findings, ignore)?;
     if !pull {
         return Ok(());
     }
@@ -335,19 +338,18 @@ fn run_preflight(
             });
         }
     }
-    preflight::report(pulls, ignore)
+    preflight::report(p.v, pulls, ignore)
 }
 
-pub fn phase_preflight(ctx: &Ctx, args: &[String]) -> Exit {
-    let flags = match parse_flags(args) {
+pub fn phase_preflight(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
+    let flags = match parse_flags(v, args) {
         Ok(f) => f,
         Err(c) => return c,
     };
     let w = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
-    let v = w.version();
     let cfg = match load_config(ctx, v, &flags) {
         Ok(c) => c,
         Err(c) => return c,
@@ -368,20 +370,21 @@ pub fn phase_preflight(ctx: &Ctx, args: &[String]) -> Exit {
     match run_preflight(&w, ctx, &p, &ignore, true) {
         Ok(()) => 0,
         Err(msg) => fail(
+            v,
             &format!("error execution phase preflight: {msg}"),
             EXIT_DEFAULT,
         ),
     }
 }
 
-pub fn phase_upload_certs(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn phase_upload_certs(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(
         args,
         &["config", "certificate-key", "kubeconfig"],
         &["upload-certs", "skip-certificate-key-print"],
     ) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     if !flags.has("upload-certs") {
         println!("[upload-certs] Skipping phase. Please see --upload-certs");
@@ -390,16 +393,10 @@ pub fn phase_upload_certs(ctx: &Ctx, args: &[String]) -> Exit {
     // The key: --certificate-key, else the InitConfiguration's certificateKey of --config,
     // else a new one (cmd/kubeadm/app/cmd/phases/init/uploadcerts.go).
     let from_config = match flags.get("config") {
-        Some(p) => {
-            let v = match ctx.load() {
-                Ok(w) => w.version(),
-                Err(e) => return fail(&e, EXIT_DEFAULT),
-            };
-            match super::config::load(&ctx.host_path(p), v, "init") {
-                Ok((cfg, _)) => cfg.init.and_then(|i| i.certificate_key),
-                Err(e) => return fail(&e.message, e.code),
-            }
-        }
+        Some(p) => match super::config::load(&ctx.host_path(p), v, "init") {
+            Ok((cfg, _)) => cfg.init.and_then(|i| i.certificate_key),
+            Err(e) => return fail(v, &e.message, e.code),
+        },
         None => None,
     };
     let key = flags
@@ -415,6 +412,7 @@ pub fn phase_upload_certs(ctx: &Ctx, args: &[String]) -> Exit {
     });
     if let Err(e) = r {
         return fail(
+            v,
             &format!("error execution phase upload-certs: {e}"),
             EXIT_DEFAULT,
         );
@@ -427,16 +425,15 @@ pub fn phase_upload_certs(ctx: &Ctx, args: &[String]) -> Exit {
     0
 }
 
-pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
-    let flags = match parse_flags(args) {
+pub fn run(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
+    let flags = match parse_flags(v, args) {
         Ok(f) => f,
         Err(c) => return c,
     };
     let w = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
-    let v = w.version();
     let cfg = match load_config(ctx, v, &flags) {
         Ok(c) => c,
         Err(c) => return c,
@@ -466,6 +463,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         ignore.extend(init.node.ignore_preflight_errors.iter().cloned());
         if let Err(msg) = run_preflight(&w, ctx, &p, &ignore, true) {
             return fail(
+                v,
                 &format!("error execution phase preflight: {msg}"),
                 EXIT_DEFAULT,
             );
@@ -477,6 +475,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         Ok(c) => c,
         Err(e) => {
             return fail(
+                v,
                 &format!("error execution phase certs/ca: {e}"),
                 EXIT_DEFAULT,
             );
@@ -484,8 +483,13 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     };
     let root = ctx.root();
     let write = |path: &str, text: &str, private: bool| -> Result<(), Exit> {
-        files::write(&root, path, text, private)
-            .map_err(|e| fail(&format!("error execution phase {path}: {e}"), EXIT_DEFAULT))
+        files::write(&root, path, text, private).map_err(|e| {
+            fail(
+                v,
+                &format!("error execution phase {path}: {e}"),
+                EXIT_DEFAULT,
+            )
+        })
     };
     let certs = || -> Result<(), Exit> {
         certs_lines(&p);
@@ -723,6 +727,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     });
     if let Err(e) = r {
         return fail(
+            v,
             &format!("error execution phase upload-config: {e}"),
             EXIT_DEFAULT,
         );
@@ -955,6 +960,7 @@ fn wait_control_plane(p: &Plan, pace: Pace) -> Result<(), Exit> {
         }
         println!();
         return Err(fail(
+            v,
             "error execution phase wait-control-plane: couldn't initialize a Kubernetes cluster",
             EXIT_DEFAULT,
         ));
@@ -986,6 +992,7 @@ fn wait_control_plane(p: &Plan, pace: Pace) -> Result<(), Exit> {
         println!("\t- 'journalctl -xeu kubelet'");
         println!();
         return Err(fail(
+            v,
             "error execution phase wait-control-plane: failed while waiting for the kubelet to start: The HTTP call equal to 'curl -sSL http://127.0.0.1:10248/healthz' returned error: Get \"http://127.0.0.1:10248/healthz\": dial tcp 127.0.0.1:10248: connect: connection refused",
             EXIT_DEFAULT,
         ));
@@ -1015,6 +1022,7 @@ fn wait_control_plane(p: &Plan, pace: Pace) -> Result<(), Exit> {
         println!("\t- '{crictl} logs CONTAINERID'");
         println!();
         fail(
+            v,
             &format!(
                 "error execution phase wait-control-plane: failed while waiting for the control plane to start: {what}"
             ),

@@ -8,6 +8,7 @@ use crate::sim::Exit;
 use crate::sim::cluster::{self, nodes};
 use crate::sim::pace::{self, Pace};
 use crate::sim::state::{Ctx, KubeadmDone};
+use crate::sim::version::Version;
 
 const VALUE_FLAGS: &[&str] = &[
     "config",
@@ -31,16 +32,15 @@ const BOOL_FLAGS: &[&str] = &[
     "dry-run",
 ];
 
-pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn run(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(args, VALUE_FLAGS, BOOL_FLAGS) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let w = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
-    let v = w.version();
     let mut cfg = match flags.get("config") {
         Some(p) => match config::load(&ctx.host_path(p), v, "join") {
             Ok((cfg, warnings)) => {
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
                 }
                 cfg
             }
-            Err(e) => return fail(&e.message, e.code),
+            Err(e) => return fail(v, &e.message, e.code),
         },
         None => KubeadmConfig {
             join: Some(config::JoinCfg::default()),
@@ -81,12 +81,14 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     // ValidateDiscoveryBootstrapToken.
     let Some(endpoint) = j.endpoint.clone() else {
         return fail(
+            v,
             "discovery.bootstrapToken.apiServerEndpoint: Invalid value: \"\": the API server endpoint is required",
             EXIT_VALIDATION,
         );
     };
     if j.ca_cert_hashes.is_empty() && !j.unsafe_skip_ca_verification {
         return fail(
+            v,
             "discovery.bootstrapToken.caCertHashes: Invalid value: []string(nil): using token-based discovery without caCertHashes can be unsafe. Set unsafeSkipCAVerification as true in your kubeadm config file or pass --discovery-token-unsafe-skip-ca-verification flag to continue",
             EXIT_VALIDATION,
         );
@@ -113,8 +115,9 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     );
     let mut ignore = flags.list("ignore-preflight-errors");
     ignore.extend(j.node.ignore_preflight_errors.iter().cloned());
-    if let Err(msg) = preflight::report(findings, &ignore) {
+    if let Err(msg) = preflight::report(v, findings, &ignore) {
         return fail(
+            v,
             &format!("error execution phase preflight: {msg}"),
             EXIT_DEFAULT,
         );
@@ -132,6 +135,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     }) else {
         pace.wait(10.0);
         return fail(
+            v,
             &format!(
                 "error execution phase preflight: couldn't validate the identity of the API Server: Get \"{url}\": dial tcp {endpoint}: connect: connection refused"
             ),
@@ -145,6 +149,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     if known.is_none() || expired {
         pace.wait(5.0);
         return fail(
+            v,
             &format!(
                 "error execution phase preflight: couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID {token_id:?}"
             ),
@@ -156,6 +161,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             let hex = h.strip_prefix("sha256:").unwrap_or(h);
             if let Some(bad) = hex.chars().find(|ch| !ch.is_ascii_hexdigit()) {
                 return fail(
+                    v,
                     &format!(
                         "error execution phase preflight: couldn't validate the identity of the API Server: invalid hash {h:?}: encoding/hex: invalid byte: U+{:04X} {bad:?}",
                         bad as u32
@@ -165,6 +171,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             }
             if hex.len() != 64 {
                 return fail(
+                    v,
                     &format!(
                         "error execution phase preflight: couldn't validate the identity of the API Server: invalid hash {h:?}, expected a 32 byte SHA-256 hash, found {} bytes",
                         hex.len() / 2
@@ -179,6 +186,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             .any(|h| h.eq_ignore_ascii_case(&c.ca_hash))
         {
             return fail(
+                v,
                 &format!(
                     "error execution phase preflight: couldn't validate the identity of the API Server: cluster CA found in cluster-info ConfigMap is invalid: none of the public keys \"{}\" are pinned",
                     c.ca_hash
@@ -200,18 +208,21 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         match (&c.certificate_key, &j.certificate_key) {
             _ if expired => {
                 return fail(
+                    v,
                     "error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired. Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one",
                     EXIT_DEFAULT,
                 );
             }
             (None, _) | (_, None) => {
                 return fail(
+                    v,
                     "error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret \"kubeadm-certs\" was not found in the \"kube-system\" Namespace. This Secret might have expired. Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one",
                     EXIT_DEFAULT,
                 );
             }
             (Some(a), Some(b)) if a != b => {
                 return fail(
+                    v,
                     "error execution phase control-plane-prepare/download-certs: error downloading certs: error decoding secret data with provided key: cipher: message authentication failed",
                     EXIT_DEFAULT,
                 );
@@ -252,7 +263,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
             } else {
                 "error execution phase kubelet-start: error uploading crisocket: timed out waiting for the condition".to_string()
             };
-            return fail(&msg, EXIT_DEFAULT);
+            return fail(v, &msg, EXIT_DEFAULT);
         }
     };
     pace.wait(5.0);
@@ -286,6 +297,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     ] {
         if let Err(e) = files::write(&root, path, &text, private) {
             return fail(
+                v,
                 &format!("error execution phase kubelet-start: {e}"),
                 EXIT_DEFAULT,
             );
@@ -300,6 +312,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         )
     {
         return fail(
+            v,
             &format!("error execution phase control-plane-join: {e}"),
             EXIT_DEFAULT,
         );
@@ -336,6 +349,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
     });
     if let Err(e) = r {
         return fail(
+            v,
             &format!("error execution phase kubelet-start: {e}"),
             EXIT_DEFAULT,
         );

@@ -16,20 +16,39 @@ pub mod validation;
 
 use crate::sim::Exit;
 use crate::sim::state::Ctx;
+use crate::sim::version::Version;
 
-/// kubeadm's tail line under every error (cmd/kubeadm/app/util/error.go).
+/// kubeadm's tail line under every error (cmd/kubeadm/app/util/error.go; from 1.34
+/// cmd/kubeadm/app/util/errors/errors.go, handleError).
 pub const STACK_HINT: &str = "To see the stack trace of this error execute with --v=5 or higher";
 
-/// Exit codes of cmd/kubeadm/app/util/error.go: 1 default, 2 preflight (not reached through
-/// the phase runner, which wraps the error), 3 validation (an aggregate of field errors).
+/// Exit codes of cmd/kubeadm/app/util/error.go before 1.34: 1 default, 2 preflight (not
+/// reached through the phase runner, which wraps the error), 3 validation (an aggregate of
+/// field errors). From 1.34 every error exits 1 (see `fail`).
 pub const EXIT_DEFAULT: Exit = 1;
 pub const EXIT_VALIDATION: Exit = 3;
 
-/// Print an error as kubeadm does (stderr, then the stack-trace hint) and give its code.
-pub fn fail(msg: &str, code: Exit) -> Exit {
-    eprintln!("{msg}");
-    eprintln!("{STACK_HINT}");
-    code
+/// Print an error as release `v` of kubeadm does (stderr, then the stack-trace hint) and
+/// give its exit code.
+///
+/// Every error kubeadm returns reaches one handler at the top (cobra's own, like `unknown
+/// flag`, too: kubeadm silences cobra's printing), and phase subcommands return theirs
+/// through it as well (RunE in cmd/kubeadm/app/cmd/phases/workflow/runner.go). Before 1.34
+/// that is util.CheckErr, which prints the message bare and keeps the codes above. From
+/// 1.34 it is errors.HandleError (kubernetes/kubernetes#132080, in CHANGELOG-1.34
+/// v1.34.0-alpha.1: "Kubeadm: consistently print an 'error: ' prefix before errors."):
+/// `error: ` goes in front of every message, and the PR dropped the codes above 1
+/// (handleError always passes defaultErrorExitCode).
+pub fn fail(v: Version, msg: &str, code: Exit) -> Exit {
+    if v.errors_prefixed() {
+        eprintln!("error: {msg}");
+        eprintln!("{STACK_HINT}");
+        EXIT_DEFAULT
+    } else {
+        eprintln!("{msg}");
+        eprintln!("{STACK_HINT}");
+        code
+    }
 }
 
 /// Parsed command-line flags: `--name value`, `--name=value`, boolean `--name`.
@@ -122,35 +141,42 @@ impl Flags {
 pub fn main(ctx: &Ctx, args: &[String]) -> Exit {
     let world = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        // The lab's own trouble (no world to load), before any release is known: said in
+        // the older form, as nothing tells which kubeadm this would have been.
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("{STACK_HINT}");
+            return EXIT_DEFAULT;
+        }
     };
     let v = world.version();
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let rest = |n: usize| args[n.min(args.len())..].to_vec();
     match words.as_slice() {
         ["version", ..] => version(v, &rest(1)),
-        ["init", "phase", "preflight", ..] => init::phase_preflight(ctx, &rest(3)),
-        ["init", "phase", "upload-certs", ..] => init::phase_upload_certs(ctx, &rest(3)),
+        ["init", "phase", "preflight", ..] => init::phase_preflight(ctx, v, &rest(3)),
+        ["init", "phase", "upload-certs", ..] => init::phase_upload_certs(ctx, v, &rest(3)),
         ["init", "phase", other, ..] => {
-            fail(&format!("invalid subcommand: {other:?}"), EXIT_DEFAULT)
+            fail(v, &format!("invalid subcommand: {other:?}"), EXIT_DEFAULT)
         }
-        ["init", ..] => init::run(ctx, &rest(1)),
-        ["join", ..] => join::run(ctx, &rest(1)),
-        ["reset", ..] => reset::run(ctx, &rest(1)),
-        ["token", "create", ..] => token::create(ctx, &rest(2)),
-        ["token", "list", ..] => token::list(ctx, &rest(2)),
-        ["config", "images", "list", ..] => images::list(ctx, &rest(3)),
-        ["config", "images", "pull", ..] => images::pull(ctx, &rest(3)),
-        ["config", "validate", ..] if v.at_least(28) => validation::validate_cmd(ctx, &rest(2)),
+        ["init", ..] => init::run(ctx, v, &rest(1)),
+        ["join", ..] => join::run(ctx, v, &rest(1)),
+        ["reset", ..] => reset::run(ctx, v, &rest(1)),
+        ["token", "create", ..] => token::create(ctx, v, &rest(2)),
+        ["token", "list", ..] => token::list(ctx, v, &rest(2)),
+        ["config", "images", "list", ..] => images::list(ctx, v, &rest(3)),
+        ["config", "images", "pull", ..] => images::pull(ctx, v, &rest(3)),
+        ["config", "validate", ..] if v.at_least(28) => validation::validate_cmd(v, &rest(2)),
         // Before 1.28 (kubernetes/kubernetes#118013) `config` has no validate subcommand, and
         // cobra refuses the --config flag before it gets to say so.
         ["config", "validate", ..] if args.iter().any(|a| a.starts_with("--config")) => {
-            fail("unknown flag: --config", EXIT_DEFAULT)
+            fail(v, "unknown flag: --config", EXIT_DEFAULT)
         }
         ["config", sub, ..] if !sub.starts_with('-') => {
-            fail(&format!("invalid subcommand: {sub:?}"), EXIT_DEFAULT)
+            fail(v, &format!("invalid subcommand: {sub:?}"), EXIT_DEFAULT)
         }
         ["config", ..] => fail(
+            v,
             "missing subcommand; \"config\" is not meant to be run on its own",
             EXIT_DEFAULT,
         ),
@@ -159,6 +185,7 @@ pub fn main(ctx: &Ctx, args: &[String]) -> Exit {
             0
         }
         [other, ..] => fail(
+            v,
             &format!("unknown command {other:?} for \"kubeadm\""),
             EXIT_DEFAULT,
         ),
@@ -166,10 +193,10 @@ pub fn main(ctx: &Ctx, args: &[String]) -> Exit {
 }
 
 /// `kubeadm version [-o short|json|yaml]`.
-fn version(v: crate::sim::version::Version, args: &[String]) -> Exit {
+fn version(v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(args, &["output", "o"], &[]) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let info = version_info(v);
     match flags.get("output").or(flags.get("o")) {
@@ -190,7 +217,7 @@ fn version(v: crate::sim::version::Version, args: &[String]) -> Exit {
             "{}",
             serde_yaml::to_string(&serde_json::json!({"clientVersion": info})).unwrap_or_default()
         ),
-        Some(o) => return fail(&format!("invalid output format: {o}"), EXIT_DEFAULT),
+        Some(o) => return fail(v, &format!("invalid output format: {o}"), EXIT_DEFAULT),
     }
     0
 }

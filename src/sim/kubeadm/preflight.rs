@@ -184,9 +184,14 @@ pub fn checks(
     out
 }
 
-/// Print the warnings, and the failure text when errors remain after `ignore`.
+/// Print the warnings, and give the failure text when errors remain after `ignore`.
 /// Ok(()) when nothing is fatal.
-pub fn report(findings: Vec<Finding>, ignore: &[String]) -> Result<(), String> {
+///
+/// Before 1.34 the `[ERROR …]` block is the error itself (preflight.Error), so it ends up
+/// after `error execution phase preflight: `. From 1.34 (kubernetes/kubernetes#132080)
+/// RunChecks' handleError writes the block to stderr itself, the ignore hint ending in a
+/// newline, and the error is only `preflight checks failed`.
+pub fn report(v: Version, findings: Vec<Finding>, ignore: &[String]) -> Result<(), String> {
     let all = ignore.iter().any(|i| i.eq_ignore_ascii_case("all"));
     let mut fatal = Vec::new();
     for f in findings {
@@ -205,5 +210,9 @@ pub fn report(findings: Vec<Finding>, ignore: &[String]) -> Result<(), String> {
         msg.push_str(&format!("\t[ERROR {}]: {}\n", f.name, f.msg));
     }
     msg.push_str("[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`");
+    if v.errors_prefixed() {
+        eprintln!("{msg}");
+        return Err("preflight checks failed".into());
+    }
     Err(msg)
 }

@@ -4,8 +4,9 @@
 use super::{EXIT_DEFAULT, Flags, fail, files};
 use crate::sim::Exit;
 use crate::sim::state::Ctx;
+use crate::sim::version::Version;
 
-pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn run(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(
         args,
         &[
@@ -19,13 +20,12 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         &["force", "dry-run", "cleanup-tmp-dir"],
     ) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let w = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
-    let v = w.version();
     let host = &w.hosts[&ctx.host];
     let was = host.kubeadm.clone();
     if was.as_ref().is_some_and(|k| k.control_plane) {
@@ -53,6 +53,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         let _ = std::io::stdin().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y") {
             return fail(
+                v,
                 "error execution phase preflight: won't proceed; the user didn't answer (Y|y) in order to continue",
                 EXIT_DEFAULT,
             );
@@ -100,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Exit {
         Ok(())
     });
     if let Err(e) = r {
-        return fail(&e, EXIT_DEFAULT);
+        return fail(v, &e, EXIT_DEFAULT);
     }
     println!();
     println!(

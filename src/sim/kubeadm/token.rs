@@ -3,12 +3,13 @@
 use super::{EXIT_DEFAULT, Flags, fail};
 use crate::sim::cluster::time;
 use crate::sim::state::Ctx;
+use crate::sim::version::Version;
 use crate::sim::{Exit, pki};
 
 const NO_ADMIN: &str =
     "failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory";
 
-pub fn create(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn create(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(
         args,
         &[
@@ -23,7 +24,7 @@ pub fn create(ctx: &Ctx, args: &[String]) -> Exit {
         &["print-join-command"],
     ) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let token = flags
         .positional
@@ -40,7 +41,7 @@ pub fn create(ctx: &Ctx, args: &[String]) -> Exit {
         ))
     });
     match r {
-        Err(e) => fail(&e, EXIT_DEFAULT),
+        Err(e) => fail(v, &e, EXIT_DEFAULT),
         Ok((endpoint, hash, key)) => {
             if flags.has("print-join-command") {
                 let cp = match flags.get("certificate-key") {
@@ -59,16 +60,16 @@ pub fn create(ctx: &Ctx, args: &[String]) -> Exit {
     }
 }
 
-pub fn list(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn list(ctx: &Ctx, v: Version, args: &[String]) -> Exit {
     if let Err(e) = Flags::parse(args, &["kubeconfig", "output", "o"], &[]) {
-        return fail(&e, EXIT_DEFAULT);
+        return fail(v, &e, EXIT_DEFAULT);
     }
     let w = match ctx.load() {
         Ok(w) => w,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let Some(c) = &w.cluster else {
-        return fail(NO_ADMIN, EXIT_DEFAULT);
+        return fail(v, NO_ADMIN, EXIT_DEFAULT);
     };
     println!(
         "{:<25} {:<11} {:<22} {:<24} {:<58} EXTRA GROUPS",

@@ -4,7 +4,6 @@
 use super::config::{self, KubeadmConfig};
 use super::{EXIT_DEFAULT, EXIT_VALIDATION, Flags, fail};
 use crate::sim::Exit;
-use crate::sim::state::Ctx;
 use crate::sim::version::Version;
 use ipnet::IpNet;
 
@@ -209,22 +208,18 @@ pub fn aggregate(errs: &[String]) -> String {
 }
 
 /// `kubeadm config validate --config F`: unknown APIs and fields are errors here.
-pub fn validate_cmd(ctx: &Ctx, args: &[String]) -> Exit {
+pub fn validate_cmd(v: Version, args: &[String]) -> Exit {
     let flags = match Flags::parse(args, &["config", "kubeconfig"], &["allow-experimental-api"]) {
         Ok(f) => f,
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        Err(e) => return fail(v, &e, EXIT_DEFAULT),
     };
     let Some(path) = flags.get("config") else {
-        return fail("the --config flag is mandatory", EXIT_DEFAULT);
-    };
-    let v = match ctx.load() {
-        Ok(w) => w.version(),
-        Err(e) => return fail(&e, EXIT_DEFAULT),
+        return fail(v, "the --config flag is mandatory", EXIT_DEFAULT);
     };
     let (cfg, warnings) = match config::load(std::path::Path::new(path), v, "validate") {
         Ok(x) => x,
         Err(e) => {
-            return fail(&e.message, e.code);
+            return fail(v, &e.message, e.code);
         }
     };
     // The strict-decoding findings are errors for validate; other warnings stay warnings.
@@ -233,14 +228,14 @@ pub fn validate_cmd(ctx: &Ctx, args: &[String]) -> Exit {
         .find(|w| w.contains("strict decoding error"))
     {
         let msg = w.split_once("] ").map(|(_, m)| m).unwrap_or(w);
-        return fail(msg, EXIT_DEFAULT);
+        return fail(v, msg, EXIT_DEFAULT);
     }
     for w in &warnings {
         eprintln!("{w}");
     }
     let errs = errors(v, &cfg);
     if !errs.is_empty() {
-        return fail(&aggregate(&errs), EXIT_VALIDATION);
+        return fail(v, &aggregate(&errs), EXIT_VALIDATION);
     }
     println!("ok");
     0
