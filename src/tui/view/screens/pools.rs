@@ -64,7 +64,7 @@ fn family_lines(m: &Model, fp: &FamilyPlan, w: usize, ranges: usize, out: &mut V
     let tx = m.tx();
     let t = |s: String| truncate(&s, w);
     let primary = if fp.family == m.primary {
-        format!(" ({})", tx.t("pools.primary"))
+        tx.t("pools.primary").to_string()
     } else {
         String::new()
     };
