@@ -395,3 +395,24 @@ fn ipvs_programs_no_ipv6_nodeport_before_122() {
         assert_eq!(v6.is_ok(), works, "{v}: {v6:?}");
     }
 }
+
+/// kubeadm annotated each Node with its CRI socket until 1.33; from 1.34 (NodeLocalCRISocket
+/// on by default, kubernetes#131981) the endpoint lives in the kubelet's instance
+/// configuration and the Node has no such annotation.
+#[test]
+fn the_cri_socket_annotation_is_gone_from_134() {
+    for (v, annotated) in [("v1.28.4", true), ("v1.35.3", false)] {
+        let lab = Lab::new(v, &[]);
+        let out = rendered(&lab, v);
+        install(&lab, &out);
+        let r = lab.run("kubectl", &["get", "nodes", "node01", "-o", "json"]);
+        assert_eq!(r.code, 0, "{v}: {}", r.stderr);
+        let node: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let a = &node["metadata"]["annotations"]["kubeadm.alpha.kubernetes.io/cri-socket"];
+        assert_eq!(a.is_string(), annotated, "{v}: {a}");
+        assert_eq!(
+            node["metadata"]["annotations"]["node.alpha.kubernetes.io/ttl"], "0",
+            "{v}"
+        );
+    }
+}

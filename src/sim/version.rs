@@ -64,6 +64,15 @@ impl Version {
         self.at_least(34)
     }
 
+    /// Whether kubeadm puts the `kubeadm.alpha.kubernetes.io/cri-socket` annotation on the
+    /// Nodes it creates: until 1.33. From 1.34 the NodeLocalCRISocket feature gate is on by
+    /// default (beta, kubernetes/kubernetes#131981; kubeadm's feature-gate table in
+    /// kubernetes/website#51503) and kubeadm keeps each node's CRI endpoint in the kubelet's
+    /// instance configuration instead of the annotation.
+    pub fn annotates_cri_socket(self) -> bool {
+        !self.at_least(34)
+    }
+
     /// kubeadm's default image registry: k8s.gcr.io until 1.24, registry.k8s.io from 1.25
     /// (kubernetes/kubernetes#109938; the 1.23/1.24 patch backports are not simulated).
     pub fn default_image_repository(self) -> &'static str {

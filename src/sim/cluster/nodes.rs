@@ -234,6 +234,13 @@ pub fn to_json(
     } else {
         "containerd://1.7.24"
     };
+    let mut annotations = json!({
+        "node.alpha.kubernetes.io/ttl": "0",
+        "volumes.kubernetes.io/controller-managed-attach-detach": "true"
+    });
+    if v.annotates_cri_socket() {
+        annotations["kubeadm.alpha.kubernetes.io/cri-socket"] = json!(n.cri_socket);
+    }
     json!({
         "apiVersion": "v1",
         "kind": "Node",
@@ -243,11 +250,7 @@ pub fn to_json(
             "resourceVersion": rv.to_string(),
             "creationTimestamp": created,
             "labels": labels,
-            "annotations": {
-                "kubeadm.alpha.kubernetes.io/cri-socket": n.cri_socket,
-                "node.alpha.kubernetes.io/ttl": "0",
-                "volumes.kubernetes.io/controller-managed-attach-detach": "true"
-            }
+            "annotations": annotations
         },
         "spec": spec,
         "status": {
