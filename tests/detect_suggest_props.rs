@@ -142,6 +142,7 @@ fn facts() -> impl Strategy<Value = HostFacts> {
                         path: "/usr/bin/kubeadm".into(),
                         version: Some(v),
                         problem: None,
+                        problem_code: None,
                     }),
                 );
                 f

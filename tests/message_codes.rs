@@ -138,6 +138,8 @@ fn every_check_code_is_written_by_a_check() {
         include_str!("../src/verify/dns.rs"),
         include_str!("../src/verify/host.rs"),
         include_str!("../src/verify/openstack.rs"),
+        include_str!("../src/verify/kubectl.rs"),
+        include_str!("../src/verify/workload.rs"),
     ];
     for (code, _) in dsinstall::verify::texts() {
         let quoted = format!("\"{code}\"");
@@ -156,6 +158,7 @@ fn every_phrase_code_is_written() {
         include_str!("../src/io/child.rs"),
         include_str!("../src/run/remote.rs"),
         include_str!("../src/run/steps/join.rs"),
+        include_str!("../src/host/tools.rs"),
     ];
     for (code, _) in diagnose::phrases() {
         let quoted = format!("\"{code}\"");
@@ -890,4 +893,137 @@ fn a_diagnosis_without_coded_values_still_reads() {
         "无法加载内核模块 br_netfilter（modprobe br_netfilter exited with status 1）",
         "its values show as they were written"
     );
+}
+
+/// A stand-in kubectl: a script in `dir` that runs `body`.
+fn fake_kubectl(dir: &std::path::Path, body: &str) -> dsinstall::verify::kubectl::Kubectl {
+    use std::os::unix::fs::PermissionsExt;
+    // One file for each: none is rewritten while one of them may still run.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let program = dir.join(format!("kubectl-{n}"));
+    std::fs::write(&program, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dsinstall::verify::kubectl::Kubectl {
+        program,
+        kubeconfig: None,
+        server: None,
+    }
+}
+
+/// A check result read back from its JSON, as the wizard reads the report.
+fn read_back_check(c: &CheckResult) -> CheckResult {
+    let json = serde_json::to_string(c).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn a_chinese_check_evidence_has_no_english_phrase_of_how_kubectl_ended() {
+    use dsinstall::io::child::Captured;
+    use dsinstall::message::Said;
+    use dsinstall::verify::kubectl::{self, Call};
+    use dsinstall::verify::{TEXTS as RUN, calico, dns};
+    let zh = Lang::ZhCn.texts();
+    let en = Lang::En.texts();
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = Call::get("nodes", None, None);
+
+    // Exited with status 1 and said nothing: how it ended is the evidence.
+    let silent = fake_kubectl(dir.path(), "exit 1")
+        .run(&nodes, Duration::from_secs(5))
+        .unwrap_err();
+    assert_eq!(silent.text, "kubectl exited with status 1");
+    let c = read_back_check(&with_evidence(silent.clone()));
+    assert_eq!(zh.check_evidence(&c), "kubectl：以状态码 1 退出");
+    assert_eq!(en.check_evidence(&c), "kubectl exited with status 1");
+
+    // Inside a check's own sentence, and inside a part of a composite one.
+    let e = Said::coded(
+        calico::TEXTS,
+        "verify.calico.pods.tigerastatus_error",
+        &[&silent],
+    );
+    let c = read_back_check(&with_evidence(e));
+    assert_eq!(
+        zh.check_evidence(&c),
+        "tigerastatus/calico：kubectl：以状态码 1 退出"
+    );
+    assert_eq!(
+        en.check_evidence(&c),
+        "tigerastatus/calico: kubectl exited with status 1"
+    );
+    let name = "dsinstall-web.dsinstall-verify.svc.cluster.local";
+    let e = Said::joined([
+        Said::coded(dns::TEXTS, "verify.dns.nslookup_failed", &[&name, &silent]),
+        Said::coded(dns::TEXTS, "verify.dns.service", &[&"10.96.0.10"]),
+    ]);
+    let c = read_back_check(&with_evidence(e));
+    assert_eq!(
+        c.evidence,
+        format!("nslookup {name}: kubectl exited with status 1; DNS Service kube-dns 10.96.0.10")
+    );
+    assert_eq!(
+        zh.check_evidence(&c),
+        format!("nslookup {name}：kubectl：以状态码 1 退出；DNS Service kube-dns 为 10.96.0.10")
+    );
+    assert_eq!(en.check_evidence(&c), c.evidence);
+
+    // Exited with status 1 and said why: kubectl's own words, verbatim in both.
+    let said = fake_kubectl(
+        dir.path(),
+        "echo 'Error from server (NotFound): nodes \"x\" not found'; exit 1",
+    )
+    .run(&nodes, Duration::from_secs(5))
+    .unwrap_err();
+    let c = read_back_check(&with_evidence(said));
+    assert_eq!(
+        c.evidence,
+        "Error from server (NotFound): nodes \"x\" not found"
+    );
+    assert_eq!(zh.check_evidence(&c), c.evidence);
+
+    // Stopped at its deadline: how it ended, then its last lines as they are.
+    let hung = fake_kubectl(dir.path(), "echo 'I1203 waiting for the server'; sleep 30")
+        .run(&nodes, Duration::from_secs(1))
+        .unwrap_err();
+    assert_eq!(
+        hung.text,
+        "kubectl did not finish within 1s; its last lines: I1203 waiting for the server"
+    );
+    let e = Said::coded(
+        RUN,
+        "verify.workload.not_deployed",
+        &[&Said::coded(RUN, "verify.workload.apply_failed", &[&hung])],
+    );
+    let c = read_back_check(&with_evidence(e));
+    assert_eq!(
+        c.evidence,
+        "the test workload was not deployed: kubectl apply -f verify-workload.yaml: kubectl did not finish within 1s; its last lines: I1203 waiting for the server"
+    );
+    assert_eq!(
+        zh.check_evidence(&c),
+        "测试工作负载未能部署：kubectl apply -f verify-workload.yaml：kubectl：未在 1s 内完成；它最后的输出：I1203 waiting for the server"
+    );
+    assert_eq!(en.check_evidence(&c), c.evidence);
+
+    // The same for a stop at the output limit, from how io::child reports it.
+    let cmd = Command::new("kubectl").max_output(Some(16 << 20));
+    let flood = kubectl::failure(
+        &cmd,
+        &Captured {
+            finished: finished(Ended::OutputLimit, 9),
+            output: "line\nline\n".into(),
+        },
+    );
+    let c = read_back_check(&with_evidence(flood));
+    assert!(
+        c.evidence.starts_with("kubectl printed more than "),
+        "{}",
+        c.evidence
+    );
+    assert_eq!(en.check_evidence(&c), c.evidence);
+    for c in [&silent, &hung] {
+        assert_no_english_phrase(&zh.check_evidence(&read_back_check(&with_evidence(c.clone()))));
+    }
+    assert_no_english_phrase(&zh.check_evidence(&c));
 }

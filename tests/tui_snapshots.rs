@@ -293,6 +293,7 @@ fn welcome_shows_blocking_problems_first_and_marked() {
         blocking: true,
         message: "swap is on".into(),
         args: vec![],
+        arg_codes: Default::default(),
     });
     let t = draw(&m, 80, 24);
     let r = rows(&t);

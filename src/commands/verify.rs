@@ -139,7 +139,9 @@ pub fn run(a: Args) -> ExitCode {
 fn from_cluster(k: &Kubectl) -> Result<Expected, String> {
     let c = expect::read_cluster(k)?;
     let t = Duration::from_secs(15);
-    let nodes = k.items(&Call::get("nodes", None, None), t)?;
+    let nodes = k
+        .items(&Call::get("nodes", None, None), t)
+        .map_err(|e| e.text)?;
     let ds_ns = if c.operator {
         "calico-system"
     } else {

@@ -315,6 +315,7 @@ mod tests {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.31.2".into()),
                 problem: None,
+                problem_code: None,
             }),
         );
         let a = suggest_answers(&f);
@@ -334,6 +335,7 @@ mod tests {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.12.0".into()),
                 problem: None,
+                problem_code: None,
             }),
         );
         assert_eq!(
@@ -369,6 +371,7 @@ mod tests {
                 path: "/usr/bin/kubeadm".into(),
                 version: Some("v1.24.17".into()),
                 problem: None,
+                problem_code: None,
             }),
         );
         assert_eq!(suggest_answers(&f).calico.version, "v3.26.0");

@@ -1,6 +1,7 @@
 //! Host facts: what `dsinstall detect --json` prints (the README's `detect --json` shape; the field names
 //! are a public contract) and what the wizard starts from.
 
+use crate::message::{ArgCodes, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -114,6 +115,11 @@ pub struct Tool {
     /// hung); absent when it answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// `problem` as a coded phrase (how the version command ended, `child.*` of
+    /// `io::child::TEXTS`, or why the tool does not start, `tool.*` of `host::tools::TEXTS`),
+    /// so a front end says it in its language; absent in files written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem_code: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -150,4 +156,9 @@ pub struct HostWarning {
     /// another language (the wizard's `warning.<id>`); absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// The values that are coded phrases themselves (why a tool is not usable):
+    /// `args[N]` is the English of `argCodes[N]`, `null` for plain data, as in a step's
+    /// `diagnosis`. Absent when no value is coded (and in files written before it).
+    #[serde(default, skip_serializing_if = "ArgCodes::is_empty")]
+    pub arg_codes: ArgCodes,
 }

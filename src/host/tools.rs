@@ -4,6 +4,7 @@
 
 use super::facts::Tool;
 use crate::io::child::Command;
+use crate::message::Said;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -68,8 +69,9 @@ fn version_word(w: &str) -> Option<String> {
 /// Run `path args...` (through `io::child`: own process group, output capped at the pipe,
 /// the group killed at the deadline) and return its output, or why it cannot be trusted: a
 /// tool that cannot run, exits non-zero, hangs or floods is "not usable", whatever it
-/// printed first.
-pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, String> {
+/// printed first. How it ended is coded ("`version -o short` exited with status 1",
+/// `child.named`), so a front end can say it in its language.
+pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, Said> {
     let cmd = Command::new(path)
         .args(args)
         .env("LC_ALL", "C")
@@ -78,17 +80,28 @@ pub fn probe(path: &Path, args: &[&str], timeout: Duration) -> Result<String, St
         .max_output(Some(MAX_OUTPUT));
     match cmd.capture() {
         Ok(c) if c.finished.success() => Ok(c.output),
-        Ok(c) => Err(format!(
-            "`{}` {}",
-            args.join(" "),
-            c.finished.describe(&cmd).text
-        )),
+        Ok(c) => Err(c
+            .finished
+            .describe_as(&cmd, &format!("`{}`", args.join(" ")))),
         Err(e) => Err(match e.kind() {
-            std::io::ErrorKind::PermissionDenied => "is not executable".into(),
-            std::io::ErrorKind::NotFound => "does not exist".into(),
-            _ => format!("cannot be run: {e}"),
+            std::io::ErrorKind::PermissionDenied => say("tool.not_executable", &[]),
+            std::io::ErrorKind::NotFound => say("tool.missing", &[]),
+            _ => say("tool.cannot_run", &[&e]),
         }),
     }
+}
+
+/// Why a tool cannot be trusted where it does not even start, after its path in a host
+/// warning ("kubeadm at /opt/kubeadm is not usable: is not executable"): (code, English),
+/// shown by the code itself like how a command ended (`io::child::TEXTS`).
+pub const TEXTS: &[(&str, &str)] = &[
+    ("tool.not_executable", "is not executable"),
+    ("tool.missing", "does not exist"),
+    ("tool.cannot_run", "cannot be run: {0}"),
+];
+
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
+    Said::coded(TEXTS, code, args)
 }
 
 /// Where a program the install drives is: its override variable (`DSINSTALL_KUBEADM`,
@@ -122,14 +135,15 @@ pub fn read() -> BTreeMap<String, Option<Tool>> {
             let args: Vec<&'static str> = args.to_vec();
             std::thread::spawn(move || {
                 let tool = path.map(|p| {
-                    let (version, problem) = match probe(&p, &args, TIMEOUT) {
-                        Ok(out) => (parse_version(&out), None),
-                        Err(why) => (None, Some(why)),
+                    let (version, problem, problem_code) = match probe(&p, &args, TIMEOUT) {
+                        Ok(out) => (parse_version(&out), None, None),
+                        Err(why) => (None, Some(why.text), why.code.map(|m| *m)),
                     };
                     Tool {
                         path: p.display().to_string(),
                         version,
                         problem,
+                        problem_code,
                     }
                 });
                 (name, tool)
@@ -201,7 +215,13 @@ mod tests {
             Duration::from_millis(300),
         )
         .unwrap_err();
-        assert_eq!(e, "`-c sleep 30` did not finish within 0.3s");
+        assert_eq!(e.text, "`-c sleep 30` did not finish within 0.3s");
+        let m = e.code.expect("how it ended is coded");
+        assert_eq!(m.code, "child.named");
+        assert_eq!(
+            m.arg_codes.get(1).map(|c| c.code.as_str()),
+            Some("child.timed_out")
+        );
     }
 
     #[test]
@@ -211,17 +231,20 @@ mod tests {
             &["-c", "echo v1.28.0; exit 1"],
             TIMEOUT,
         );
+        let e = e.unwrap_err();
+        assert_eq!(e.text, "`-c echo v1.28.0; exit 1` exited with status 1");
+        let m = e.code.expect("how it ended is coded");
+        assert_eq!(m.args[0], "`-c echo v1.28.0; exit 1`");
         assert_eq!(
-            e.unwrap_err(),
-            "`-c echo v1.28.0; exit 1` exited with status 1"
+            m.arg_codes.get(1).map(|c| c.code.as_str()),
+            Some("child.exited")
         );
     }
 
     #[test]
     fn a_missing_tool_says_so() {
-        assert_eq!(
-            probe(Path::new("/nonexistent/kubeadm"), &["version"], TIMEOUT),
-            Err("does not exist".into())
-        );
+        let e = probe(Path::new("/nonexistent/kubeadm"), &["version"], TIMEOUT).unwrap_err();
+        assert_eq!(e.text, "does not exist");
+        assert_eq!(e.code.map(|m| m.code), Some("tool.missing".to_string()));
     }
 }

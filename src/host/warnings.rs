@@ -12,6 +12,7 @@ fn warn(id: &str, blocking: bool, message: String) -> HostWarning {
         blocking,
         message,
         args: Vec::new(),
+        arg_codes: Default::default(),
     }
 }
 
@@ -211,12 +212,17 @@ pub fn warnings(f: &HostFacts) -> Vec<HostWarning> {
         )),
         Some(Some(t)) => {
             if let Some(why) = &t.problem {
-                out.push(warn_with(
+                let mut w = warn_with(
                     "kubeadm-unusable",
                     false,
                     format!("kubeadm at {} is not usable: {why}; fix or replace it before the install", t.path),
                     vec![t.path.clone(), why.clone()],
-                ));
+                );
+                // How its version command ended, translated in its place.
+                if let Some(code) = &t.problem_code {
+                    w.arg_codes.insert(1, code.clone());
+                }
+                out.push(w);
             }
         }
     }
@@ -319,6 +325,7 @@ mod tests {
                 path: "/usr/bin/kubeadm".into(),
                 version: None,
                 problem: None,
+                problem_code: None,
             }),
         );
         assert!(ids(&f).is_empty(), "{:?}", ids(&f));

@@ -162,13 +162,14 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
 }
 
 /// The phrases the causes are made of where a value is a sentence itself (how a command
-/// ended, what a call to a node was for): (code, English), shown by the code itself. They
-/// travel in a diagnosis's `argCodes`.
+/// ended, what a call to a node was for, why a tool does not start): (code, English), shown
+/// by the code itself. They travel in a diagnosis's (or a host warning's) `argCodes`.
 pub fn phrases() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
     [
         crate::io::child::TEXTS,
         crate::run::remote::PHRASES,
         crate::run::steps::join::WHAT,
+        crate::host::tools::TEXTS,
     ]
     .into_iter()
     .flatten()

@@ -127,7 +127,7 @@ impl Texts {
         } else {
             format!("warning.{}", w.id)
         };
-        self.filled(&key, &w.args)
+        self.filled(&key, &self.values(&w.args, &w.arg_codes))
             .unwrap_or_else(|| w.message.clone())
     }
 

@@ -95,7 +95,7 @@ fn calico_ns(cx: &Cx) -> &'static str {
     }
 }
 
-fn pods(cx: &Cx, selector: &str, until: Instant) -> Result<Vec<Value>, String> {
+fn pods(cx: &Cx, selector: &str, until: Instant) -> Result<Vec<Value>, Said> {
     cx.items(
         &Call::Get {
             resource: "pods".into(),
@@ -126,11 +126,11 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
     let got = poll(until, || {
         let nodes = match cx.items(&Call::get("nodes", None, None), until) {
             Ok(n) => n.len(),
-            Err(e) => return Step::Wait(e.into()),
+            Err(e) => return Step::Wait(e),
         };
         let cn = match pods(cx, "k8s-app=calico-node", until) {
             Ok(p) => p,
-            Err(e) => return Step::Wait(e.into()),
+            Err(e) => return Step::Wait(e),
         };
         if let Some(p) = cn.iter().find(|p| crash_looping(p)) {
             return Step::Fail(crash_evidence(cx, p, until));
@@ -145,7 +145,7 @@ pub fn pods_ready(cx: &Cx) -> Vec<CheckResult> {
         }
         let kc = match pods(cx, "k8s-app=calico-kube-controllers", until) {
             Ok(p) => p,
-            Err(e) => return Step::Wait(e.into()),
+            Err(e) => return Step::Wait(e),
         };
         let on = || say("verify.calico.pods.ready_on", &[&ready, &nodes]);
         if !kc.iter().any(pod_ready) {
@@ -201,15 +201,14 @@ fn crash_evidence(cx: &Cx, p: &Value, until: Instant) -> Said {
             },
             until,
         )
+        .map(|out| Said::from(super::kubectl::last_lines(&out, 3)))
+        // Why the logs cannot be read, in its words and codes (kubectl's ending).
         .unwrap_or_else(|e| e);
     let auto = autodetection(cx, until);
     Said::joined([
         say("verify.calico.pods.crashloop", &[&name_of(p), &node]),
         say("verify.calico.pods.autodetection_is", &[&auto]),
-        say(
-            "verify.calico.pods.last_logs",
-            &[&super::kubectl::last_lines(&logs, 3)],
-        ),
+        say("verify.calico.pods.last_logs", &[&logs]),
     ])
 }
 
@@ -258,7 +257,7 @@ pub fn encapsulation(spec: &Value) -> String {
 }
 
 /// The IPPools of the cluster (crd.projectcalico.org, what calico-node wrote).
-pub fn list_pools(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+pub fn list_pools(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
     cx.items(
         &Call::get("ippools.crd.projectcalico.org", None, None),
         until,
@@ -289,13 +288,13 @@ pub fn pools(cx: &Cx) -> Vec<CheckResult> {
         {
             Step::Done(p)
         }
-        Ok(p) => Step::Wait(format!(
+        Ok(p) => Step::Wait(Said::from(format!(
             "pools: {}",
             p.iter()
                 .map(|x| x["spec"]["cidr"].as_str().unwrap_or("?").to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        ))),
         Err(e) => Step::Wait(e),
     });
     let pools = match got {

@@ -32,15 +32,15 @@ impl Cx {
             .clamp(Duration::from_secs(2), Duration::from_secs(15))
     }
 
-    pub fn items(&self, call: &Call, until: Instant) -> Result<Vec<Value>, String> {
+    pub fn items(&self, call: &Call, until: Instant) -> Result<Vec<Value>, Said> {
         self.kubectl.items(call, self.call_timeout(until))
     }
 
-    pub fn get(&self, call: &Call, until: Instant) -> Result<Value, String> {
+    pub fn get(&self, call: &Call, until: Instant) -> Result<Value, Said> {
         self.kubectl.get_json(call, self.call_timeout(until))
     }
 
-    pub fn run(&self, call: &Call, until: Instant) -> Result<String, String> {
+    pub fn run(&self, call: &Call, until: Instant) -> Result<String, Said> {
         self.kubectl.run(call, self.call_timeout(until))
     }
 }
@@ -80,8 +80,8 @@ pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     })
 }
 
-/// One look of a poll. The reason is a plain string (kubectl's error) or, where a check
-/// words it itself and the reason becomes a result's evidence, a [`Said`].
+/// One look of a poll. The reason is a plain string (an HTTP probe's error) or, where it
+/// becomes a result's evidence (kubectl's error, a check's own words), a [`Said`].
 pub enum Step<T, E = String> {
     Done(T),
     /// Not yet: why (the error kept if the deadline passes).

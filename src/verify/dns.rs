@@ -20,6 +20,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("verify.dns.no_record", "no {0} record for {1}"),
     ("verify.dns.service", "DNS Service kube-dns {0}"),
+    ("verify.dns.service_unknown", "unknown ({0})"),
+    ("verify.dns.nslookup_failed", "nslookup {0}: {1}"),
 ];
 
 fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
@@ -51,7 +53,8 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
             until,
         )
         .map(|s| services::cluster_ips(&s).join(", "))
-        .unwrap_or_else(|e| format!("unknown ({e})"));
+        .map(Said::from)
+        .unwrap_or_else(|e| say("verify.dns.service_unknown", &[&e]));
     if let Err(e) = pods::client(cx, until) {
         return cx
             .expected
@@ -100,7 +103,7 @@ pub fn aaaa(cx: &Cx) -> Vec<CheckResult> {
                         Step::Done(a)
                     }
                 }
-                Err(e) => Step::Wait(Said::from(format!("nslookup {name}: {e}"))),
+                Err(e) => Step::Wait(say("verify.dns.nslookup_failed", &[&name, &e])),
             }
         });
         match got {

@@ -134,7 +134,7 @@ pub fn read_cluster(k: &Kubectl) -> Result<FromCluster, String> {
             &Call::get("configmap", Some("kube-system"), Some("kubeadm-config")),
             t,
         )
-        .map_err(|e| format!("kubeadm-config ConfigMap in kube-system: {e}"))?;
+        .map_err(|e| format!("kubeadm-config ConfigMap in kube-system: {}", e.text))?;
     let text = cm["data"]["ClusterConfiguration"]
         .as_str()
         .ok_or("kubeadm-config ConfigMap: no data.ClusterConfiguration")?;

@@ -4,7 +4,8 @@
 //! `wait --for=jsonpath`, which is 1.23+: kubectl/pkg/cmd/wait/wait.go), `apply -f`,
 //! `delete`, `exec -- CMD`, `logs --tail`.
 
-use crate::io::child::Command;
+use crate::io::child::{Captured, Command, Ended};
+use crate::message::Said;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -190,44 +191,62 @@ impl Kubectl {
     }
 
     /// Run a call: its output on success, else the output's last lines as the error.
-    pub fn run(&self, call: &Call, timeout: Duration) -> Result<String, String> {
+    /// The error is coded where it is the engine's words (how kubectl ended), kubectl's
+    /// own lines staying data, so a front end translates the one and keeps the other.
+    pub fn run(&self, call: &Call, timeout: Duration) -> Result<String, Said> {
         let cmd = self.command(call, timeout);
         let got = cmd
             .capture()
-            .map_err(|e| format!("cannot run {}: {e}", self.program.display()))?;
+            .map_err(|e| say("verify.kubectl.cannot_run", &[&self.program.display(), &e]))?;
         if got.finished.success() {
             Ok(got.output)
         } else {
-            let tail = last_lines(&got.output, 3);
-            let how = got.finished.describe_as(&cmd, "kubectl").text;
-            Err(if tail.is_empty() {
-                how
-            } else if matches!(got.finished.ended, crate::io::child::Ended::Exited)
-                && got.finished.status.code().is_some()
-            {
-                // kubectl's own error lines say why.
-                tail
-            } else {
-                // Stopped at its deadline (or killed): its last lines are not why.
-                format!("{how}; its last lines: {tail}")
-            })
+            Err(failure(&cmd, &got))
         }
     }
 
     /// `get -o json`, parsed. kubectl's stderr shares the pipe: warnings before the
     /// document are skipped.
-    pub fn get_json(&self, call: &Call, timeout: Duration) -> Result<Value, String> {
+    pub fn get_json(&self, call: &Call, timeout: Duration) -> Result<Value, Said> {
         let out = self.run(call, timeout)?;
-        let start = out.find('{').ok_or_else(|| last_lines(&out, 3))?;
-        serde_json::from_str(&out[start..]).map_err(|e| format!("kubectl printed no JSON: {e}"))
+        let start = out
+            .find('{')
+            .ok_or_else(|| Said::from(last_lines(&out, 3)))?;
+        serde_json::from_str(&out[start..]).map_err(|e| say("verify.kubectl.no_json", &[&e]))
     }
 
     /// The items of a list.
-    pub fn items(&self, call: &Call, timeout: Duration) -> Result<Vec<Value>, String> {
+    pub fn items(&self, call: &Call, timeout: Duration) -> Result<Vec<Value>, Said> {
         Ok(self.get_json(call, timeout)?["items"]
             .as_array()
             .cloned()
             .unwrap_or_default())
+    }
+}
+
+/// The sentences of kubectl's failures that are the engine's words, by code.
+pub const TEXTS: &[(&str, &str)] = &[
+    ("verify.kubectl.cannot_run", "cannot run {0}: {1}"),
+    ("verify.kubectl.stopped", "{0}; its last lines: {1}"),
+    ("verify.kubectl.no_json", "kubectl printed no JSON: {0}"),
+];
+
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
+/// Why a kubectl that did not succeed failed: its last lines where it exited by itself
+/// (kubectl's own error says why), how it ended ("kubectl exited with status 1", coded)
+/// where it printed nothing, and both where it was stopped (its last lines are not why).
+pub fn failure(cmd: &Command, got: &Captured) -> Said {
+    let tail = last_lines(&got.output, 3);
+    let how = got.finished.describe_as(cmd, "kubectl");
+    if tail.is_empty() {
+        how
+    } else if matches!(got.finished.ended, Ended::Exited) && got.finished.status.code().is_some() {
+        Said::from(tail)
+    } else {
+        say("verify.kubectl.stopped", &[&how, &tail])
     }
 }
 

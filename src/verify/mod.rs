@@ -32,6 +32,18 @@ pub const TEXTS: &[(&str, &str)] = &[
         "removing the namespace {0}: {1}",
     ),
     (
+        "verify.workload.delete_leftover",
+        "deleting the leftover namespace {0}: {1}",
+    ),
+    (
+        "verify.workload.terminating",
+        "the leftover namespace {0} is still terminating",
+    ),
+    (
+        "verify.workload.apply_failed",
+        "kubectl apply -f verify-workload.yaml: {0}",
+    ),
+    (
         "verify.workload.not_deployed",
         "the test workload was not deployed: {0}",
     ),
@@ -53,6 +65,7 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
         dns::TEXTS,
         host::TEXTS,
         openstack::TEXTS,
+        kubectl::TEXTS,
     ]
     .into_iter()
     .flatten()
@@ -155,11 +168,12 @@ pub fn run(
             let t = Timer::start("workload");
             let deployed = match &cx.expected.workload {
                 Some(y) => workload::deploy(cx, y, scratch),
-                None => Err(cx
-                    .expected
-                    .workload_error
-                    .clone()
-                    .unwrap_or_else(|| "no workload".into())),
+                None => Err(Said::from(
+                    cx.expected
+                        .workload_error
+                        .clone()
+                        .unwrap_or_else(|| "no workload".into()),
+                )),
             };
             match deployed {
                 Ok(()) => {

@@ -76,11 +76,11 @@ fn registered(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
     poll(until, || match nodes(cx, until) {
         Ok(n) if !n.is_empty() => Step::Done(n),
         Ok(_) => Step::Wait(say("verify.node.none_registered", &[])),
-        Err(e) => Step::Wait(e.into()),
+        Err(e) => Step::Wait(e),
     })
 }
 
-fn nodes(cx: &Cx, until: Instant) -> Result<Vec<Value>, String> {
+fn nodes(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
     cx.items(&Call::get("nodes", None, None), until)
 }
 
@@ -93,7 +93,7 @@ pub fn ready(cx: &Cx) -> Vec<CheckResult> {
     let t = Timer::start("node.ready");
     let until = t.start + cx.deadline;
     let got = poll(until, || match nodes(cx, until) {
-        Err(e) => Step::Wait(e.into()),
+        Err(e) => Step::Wait(e),
         Ok(ns) if ns.is_empty() => Step::Wait(say("verify.node.none_registered", &[])),
         Ok(ns) if ns.iter().all(is_ready) => Step::Done(ns),
         Ok(ns) => Step::Wait(Said::joined(ns.iter().filter(|n| !is_ready(n)).map(|n| {

@@ -115,7 +115,7 @@ pub fn client(cx: &Cx, until: Instant) -> Result<Value, Said> {
                     &pod_ips(&p).join(", "),
                 ],
             )),
-            Err(e) => Step::Wait(e.into()),
+            Err(e) => Step::Wait(e),
         }
     })
 }
@@ -137,7 +137,7 @@ pub fn servers(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
                 "verify.pod.servers_waiting",
                 &[&ps.iter().filter(|p| pod_ready(p)).count(), &ps.len()],
             )),
-            Err(e) => Step::Wait(e.into()),
+            Err(e) => Step::Wait(e),
         }
     })
 }
@@ -329,7 +329,7 @@ fn reach_hint(cx: &Cx, f: AddressFamily, until: Instant) -> Said {
 }
 
 /// `wget` from the client pod; busybox wget's own message as the error.
-pub fn wget(cx: &Cx, u: &str, until: Instant) -> Result<(), String> {
+pub fn wget(cx: &Cx, u: &str, until: Instant) -> Result<(), Said> {
     cx.run(
         &Call::Exec {
             namespace: cx.expected.namespace.clone(),
@@ -342,7 +342,12 @@ pub fn wget(cx: &Cx, u: &str, until: Instant) -> Result<(), String> {
     )
     .map(|_| ())
     .map_err(|e| {
-        let e = e.replace("; command terminated with exit code 1", "");
-        if e.is_empty() { "failed".into() } else { e }
+        // kubectl's own last line after wget's, wherever wget's words are.
+        let e = e.map_values(&mut |s| s.replace("; command terminated with exit code 1", ""));
+        if e.text.is_empty() {
+            crate::io::child::phrase("child.failed", &[])
+        } else {
+            e
+        }
     })
 }

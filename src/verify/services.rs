@@ -61,6 +61,7 @@ pub const TEXTS: &[(&str, &str)] = &[
         "{0}: {1} clusterIPs for ipFamilies {2}",
     ),
     ("verify.svc.cluster_ip.outside", "{0} outside {1}"),
+    ("verify.svc.reach.failed", "wget {0} ({1}): {2}"),
     (
         "verify.svc.cluster_ip.none",
         "no Service got a {0} ClusterIP",
@@ -86,7 +87,7 @@ pub fn services(cx: &Cx, until: Instant) -> Result<Vec<Value>, Said> {
         ) {
             Ok(s) if s.len() >= want => Step::Done(s),
             Ok(s) => Step::Wait(say("verify.svc.waiting", &[&s.len(), &want])),
-            Err(e) => Step::Wait(e.into()),
+            Err(e) => Step::Wait(e),
         }
     })
 }
@@ -231,8 +232,14 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
         });
         for ((ip, name), r) in targets.iter().zip(got) {
             match r {
-                Ok(()) => ok.push(format!("wget {} ({name}) HTTP 200", host_port(ip, 80))),
-                Err(e) => bad.push(format!("wget {} ({name}): {e}", host_port(ip, 80))),
+                Ok(()) => ok.push(Said::from(format!(
+                    "wget {} ({name}) HTTP 200",
+                    host_port(ip, 80)
+                ))),
+                Err(e) => bad.push(say(
+                    "verify.svc.reach.failed",
+                    &[&host_port(ip, 80), name, &e],
+                )),
             }
         }
         if ok.is_empty() && bad.is_empty() {
@@ -242,7 +249,7 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
             );
         }
         if bad.is_empty() {
-            t.pass(Some(f.family), ok.join("; "))
+            t.pass(Some(f.family), Said::joined(ok))
         } else {
             let hint = if cx.expected.proxy_mode == "ipvs" {
                 "verify.svc.reach.ipvs"
@@ -251,7 +258,7 @@ pub fn reach(cx: &Cx) -> Vec<CheckResult> {
             };
             t.fail(
                 Some(f.family),
-                bad.into_iter().chain(ok).collect::<Vec<_>>().join("; "),
+                Said::joined(bad.into_iter().chain(ok)),
                 say(hint, &[]),
             )
         }

@@ -4,11 +4,12 @@
 
 use super::check::{Cx, Step, poll};
 use super::kubectl::Call;
+use crate::message::Said;
 use std::path::Path;
 use std::time::Instant;
 
 /// Remove a leftover namespace and wait until it is gone, then apply the workload.
-pub fn deploy(cx: &Cx, yaml: &str, dir: &Path) -> Result<(), String> {
+pub fn deploy(cx: &Cx, yaml: &str, dir: &Path) -> Result<(), Said> {
     let until = Instant::now() + cx.deadline;
     let ns = &cx.expected.namespace;
     let exists = |u| cx.get(&Call::get("namespace", None, Some(ns)), u);
@@ -16,23 +17,23 @@ pub fn deploy(cx: &Cx, yaml: &str, dir: &Path) -> Result<(), String> {
         // From an aborted run (or a Terminating one): apply into a Terminating namespace
         // is refused ("because it is being terminated"), so wait for it to go.
         cx.run(&Call::DeleteNamespace { name: ns.clone() }, until)
-            .map_err(|e| format!("deleting the leftover namespace {ns}: {e}"))?;
+            .map_err(|e| say("verify.workload.delete_leftover", &[ns, &e]))?;
         poll(until, || match exists(until) {
-            Err(e) if e.contains("NotFound") || e.contains("not found") => Step::Done(()),
+            Err(e) if e.text.contains("NotFound") || e.text.contains("not found") => Step::Done(()),
             Err(e) => Step::Wait(e),
-            Ok(_) => Step::Wait(format!("the leftover namespace {ns} is still terminating")),
+            Ok(_) => Step::Wait(say("verify.workload.terminating", &[ns])),
         })?;
     }
     let file = dir.join("verify-workload.yaml");
     crate::io::write::write_file(&file, yaml.as_bytes(), 0o600)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+        .map_err(|e| Said::from(format!("{}: {e}", file.display())))?;
     cx.run(&Call::Apply { file }, until)
         .map(|_| ())
-        .map_err(|e| format!("kubectl apply -f verify-workload.yaml: {e}"))
+        .map_err(|e| say("verify.workload.apply_failed", &[&e]))
 }
 
 /// Remove the namespace (not waiting for it to finish terminating).
-pub fn remove(cx: &Cx) -> Result<(), String> {
+pub fn remove(cx: &Cx) -> Result<(), Said> {
     let until = Instant::now() + cx.deadline;
     cx.run(
         &Call::DeleteNamespace {
@@ -41,6 +42,10 @@ pub fn remove(cx: &Cx) -> Result<(), String> {
         until,
     )
     .map(|_| ())
+}
+
+fn say(code: &str, args: &[&dyn crate::message::Value]) -> Said {
+    Said::coded(super::TEXTS, code, args)
 }
 
 /// The workload as `dsinstall render` writes it (verify-workload.yaml) for this plan.
