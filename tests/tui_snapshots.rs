@@ -516,6 +516,11 @@ mod run_screens {
             failed_checks_run(&mut m);
             m.run.open_checks();
             snap(&m, &format!("run_checks_failed_{code}"));
+            // A failed verify on Install says its check as Checks does, in this language.
+            let mut m = demo(lang, "dsinstall-answers.yaml");
+            attached(&mut m);
+            failed_verify_run(&mut m);
+            snap(&m, &format!("run_install_verify_failed_{code}"));
         }
     }
 

@@ -655,6 +655,46 @@ pub mod runner_events {
     }
 
     /// Each (id, evidence, hint) as a failed IPv6 check, then verify and the run end.
+    /// The guide's 1.19 run failed in verify: node.internal-ips found no IPv6 InternalIP,
+    /// and the verify step failed naming that check (its evidence in the cause, its hint
+    /// as the fix), as the runner writes it.
+    pub fn failed_verify_run(m: &mut Model) {
+        use dsinstall::message::Said;
+        use dsinstall::verify::nodes;
+        running(m);
+        ended(m, "kubeadm.init", 61000);
+        step(m, "verify", 1);
+        let evidence = Said::joined([Said::coded(
+            nodes::TEXTS,
+            "verify.node.internal_ips.missing",
+            &[&"node01", &"IPv6", &"111.111.111.121"],
+        )]);
+        let hint = Said::coded(nodes::TEXTS, "verify.node.internal_ips.v119", &[]);
+        let (cause_evidence, fix) = (evidence.text.clone(), hint.text.clone());
+        feed(
+            m,
+            Event::Check {
+                check: CheckResult {
+                    id: "node.internal-ips".into(),
+                    family: Some("ipv6".into()),
+                    status: CheckStatus::Fail,
+                    duration_ms: 120,
+                    evidence: evidence.text,
+                    evidence_code: evidence.code,
+                    evidence_parts: evidence.parts,
+                    hint: Some(hint.text),
+                    hint_code: hint.code,
+                },
+            },
+        );
+        let f = dsinstall::run::diagnose::coded(
+            "run.verify.failed",
+            &[&"node.internal-ips/ipv6", &cause_evidence],
+        );
+        failed_with(m, "verify", Failure { fix, ..f });
+        run_ended(m, RunState::Failed);
+    }
+
     fn failed_checks_end<'a>(
         m: &mut Model,
         failed: impl IntoIterator<Item = (&'a str, dsinstall::message::Said, dsinstall::message::Said)>,

@@ -255,12 +255,31 @@ fn install(frame: &mut Frame, m: &Model, area: Rect) {
             ),
             styles::error(),
         ));
-        if let Some(e) = tx.step_cause(f) {
+        // A failed verify names its first failed check: said from that check's result, as
+        // the Checks screen says it, so that its evidence and hint are in this language.
+        let check = r.checks.iter().find(|c| {
+            c.status == CheckStatus::Fail
+                && f.diagnosis.as_deref().is_some_and(|d| {
+                    d.code.starts_with("run.verify.failed") && d.args.first() == Some(&c.name())
+                })
+        });
+        let cause = match check {
+            Some(c) => Some(tx.f(
+                "cause.run.verify.failed",
+                &[&c.name(), &tx.check_evidence(c)],
+            )),
+            None => tx.step_cause(f),
+        };
+        let fix = match check.and_then(|c| tx.check_hint(c)) {
+            Some(h) => Some(h),
+            None => tx.step_fix(f),
+        };
+        if let Some(e) = cause {
             for l in wrap(&tx.f("label.value", &[tx.t("install.cause"), &e]), w) {
                 head.push(Line::styled(l, styles::error()));
             }
         }
-        if let Some(hint) = tx.step_fix(f) {
+        if let Some(hint) = fix {
             for l in wrap(&tx.f("label.value", &[tx.t("install.fix"), &hint]), w) {
                 head.push(Line::styled(l, styles::warning()));
             }
