@@ -115,6 +115,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
 pub const PHRASES: &[(&str, &str)] = &[
     // `{0}` a command or what it was for, `{1}` the node.
     ("ssh.on_node", "{0} on {1}"),
+    // A node as dsinstall reaches it: `{0}` its name, `{1}` the user, `{2}` the host.
+    ("ssh.target", "{0} ({1}@{2} port {3})"),
 ];
 
 /// How long one ssh or scp call may take (the keepalives notice a dead link in 15 s).
@@ -175,9 +177,15 @@ impl Target {
 
     /// `node02 (root@111.111.111.122 port 22)`, for messages.
     pub fn describe(&self) -> String {
-        format!(
-            "{} ({}@{} port {})",
-            self.node, self.user, self.host, self.port
+        self.described().text
+    }
+
+    /// [`Target::describe`] with its code, for a front end in another language.
+    pub fn described(&self) -> Said {
+        Said::coded(
+            PHRASES,
+            "ssh.target",
+            &[&self.node, &self.user, &self.host, &self.port],
         )
     }
 

@@ -588,7 +588,7 @@ fn one_step(step: &dyn Step, prev: Option<(StepState, u32)>, c: &mut Ctx) -> Out
     let cleaned = if matches!(prev_state, StepState::Failed | StepState::Running) {
         use super::step::StepCx;
         cx.say(&format!(
-            "attempt {prev_attempts} did not finish: cleaning up before attempt {attempt}"
+            "attempt {prev_attempts} failed or was cut off: cleaning up before attempt {attempt}"
         ));
         step.clean(&mut cx)
     } else {

@@ -683,7 +683,7 @@ impl Step for Join {
             .unwrap_or_default();
         let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
         vec![
-            Change::Note(said("change.join.connect", &[&t.describe()])),
+            Change::Note(said("change.join.connect", &[&t.described()])),
             ssh(&["swapoff", "-a"]),
             Change::Note(said(
                 if cx.consented() {
