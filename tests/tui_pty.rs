@@ -690,6 +690,66 @@ fn export_over_an_existing_file_asks_first() {
 /// training fault fails preflight with its cause and fix, r clears it and retries, the
 /// guide's v1.19 answers end in verify's InternalIP failure, Checks shows it, and the lab
 /// is gone once the wizard has left.
+/// The processes whose command line names `dir` (the lab's stand-ins do).
+fn lab_processes(dir: &std::path::Path) -> Vec<String> {
+    let dir = dir.to_str().unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| {
+            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            let c = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let c = String::from_utf8_lossy(&c).replace('\0', " ");
+            c.contains(dir).then(|| format!("{pid}: {c}"))
+        })
+        .collect()
+}
+
+#[test]
+fn leaving_during_a_join_stops_what_the_lab_runs_and_removes_the_lab() {
+    // A join runs on the lab's node02 over its ssh, as on a real node it would go on
+    // after the link goes: leaving the demo must stop it, not leave it writing the lab.
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut p = Pty::spawn(
+        &common::bin(),
+        &["--demo", "--lang", "en", "--fault", "hang:join.node02"],
+        dir.path(),
+        &[
+            ("TMPDIR", tmp.to_str().unwrap()),
+            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
+        ],
+    );
+    p.wait_for("Press Enter", 10);
+    for _ in 0..6 {
+        p.send("n");
+    }
+    p.wait_for("Answers file", 5);
+    p.send("a");
+    p.wait_for("Install these changes now?", 60);
+    p.send("y");
+    p.wait_for("[Install]", 5);
+    let lab = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| Some(e.ok()?.path()))
+        .find(|p| p.to_string_lossy().contains("dsinstall-demo-"))
+        .expect("the demo's lab");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !lab_processes(&lab)
+        .iter()
+        .any(|c| c.contains("kubeadm join"))
+    {
+        assert!(std::time::Instant::now() < until, "{}", p.screen());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    p.send("q");
+    p.send("y");
+    assert!(p.wait_exit(20).is_some(), "{}", p.screen());
+    assert_eq!(lab_processes(&lab), Vec::<String>::new(), "left running");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!lab.exists(), "the lab is left: {}", lab.display());
+}
+
 #[test]
 fn a_binary_replaced_while_the_wizard_runs_is_named_when_the_install_starts() {
     // A package upgrade while the wizard is open: the runner cannot be this binary's file.

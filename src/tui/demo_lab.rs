@@ -96,7 +96,48 @@ impl DemoLab {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
+        // What the lab's nodes still run (a join the runner started over the lab's ssh goes
+        // on when the link goes, as on a real node) would write into the lab after it is
+        // removed: stop it first.
+        stop_lab_processes(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Kill every process of the lab's stand-ins: each is `dsinstall __sim-exec DIR TOOL …`
+/// (the lab's `bin/` scripts exec it), so its command line names the lab's directory.
+fn stop_lab_processes(dir: &Path) {
+    let me = std::process::id();
+    let of_lab = |pid: u32| {
+        let Ok(cmdline) =
+            crate::io::read::read_bytes(Path::new(&format!("/proc/{pid}/cmdline")), 1 << 16)
+        else {
+            return false;
+        };
+        let mut args = cmdline.split(|b| *b == 0);
+        args.any(|a| a == b"__sim-exec") && args.next() == Some(dir.as_os_str().as_encoded_bytes())
+    };
+    let live = || -> Vec<u32> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| *pid != me && of_lab(*pid))
+            .collect()
+    };
+    let until = Instant::now() + Duration::from_secs(2);
+    loop {
+        let pids = live();
+        if pids.is_empty() || Instant::now() >= until {
+            return;
+        }
+        for pid in pids {
+            // SAFETY: kill(2) on a process whose command line is one of this lab's
+            // stand-ins, found in /proc just now.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
