@@ -136,9 +136,17 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
                 // Chinese line breaking (GB/T 15834 and W3C clreq): closing punctuation never
                 // starts a line, so the character before it moves down with it.
                 // Opening punctuation never ends one: it moves down with what it opens.
+                // Before it a Latin word (a path, a name) moves down whole, not its last letter.
                 let mut carried = vec![];
                 if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                    let latin = line.chars().last().is_some_and(is_latin);
                     carried.extend(line.pop());
+                    while latin
+                        && line.chars().count() > 1
+                        && line.chars().last().is_some_and(is_latin)
+                    {
+                        carried.extend(line.pop());
+                    }
                 }
                 while line.chars().count() > 1
                     && line.chars().last().is_some_and(|l| NO_LINE_END.contains(l))
@@ -245,6 +253,18 @@ fn is_latin(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path right before a full-width comma at the end of a row: the comma may not
+    /// start a line, and the path goes down with it whole, not its last letter.
+    #[test]
+    fn a_path_before_a_full_width_comma_moves_down_whole() {
+        let s = "- 4 K8s+Calico › CRI 套接字: 本机上不存在 /var/run/containerd/containerd.sock，也没有其他 CRI 套接字";
+        for w in 60..=80 {
+            let rows = wrap(s, w);
+            assert!(rows.iter().all(|r| !r.starts_with("k，")), "{w}: {rows:?}");
+            assert!(rows.iter().all(|r| r.width() <= w), "{w}: {rows:?}");
+        }
+    }
 
     #[test]
     fn wrap_keeps_chinese_closing_punctuation_off_the_line_start() {
