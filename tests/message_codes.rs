@@ -32,7 +32,11 @@ fn engine_keys() -> Vec<(String, String)> {
         }
     }
     keys.push(("diagnosis.also_failed".into(), diagnose::ALSO_FAILED.into()));
-    for (code, english) in dry_run::TEXTS.iter().chain(probe_texts::TEXTS) {
+    for (code, english) in dry_run::TEXTS
+        .iter()
+        .chain(probe_texts::TEXTS)
+        .chain(dsinstall::host::suggest::TEXTS)
+    {
         keys.push((code.to_string(), english.to_string()));
     }
     keys.extend(diagnose::phrases().map(|(c, t)| (c.to_string(), t.to_string())));

@@ -1014,6 +1014,27 @@ fn a_cut_default_is_said_whole_under_the_focused_field() {
     assert!(!screen.contains(&format!("✓ {whole}")), "{screen}");
 }
 
+/// Why detection suggests a value is said in the wizard's language, the addresses as they
+/// are.
+#[test]
+fn a_suggestions_reason_is_in_chinese_on_the_chinese_screen() {
+    let mut m = demo(Lang::ZhCn, "/nonexistent-dir/answers.yaml");
+    goto(&mut m, Screen::Network.index());
+    focus_path(&mut m, "node.ipv6");
+    let screen = rows(&draw(&m, 120, 40)).join("\n");
+    assert!(
+        screen.contains("2018::21 是稳定的手动配置地址") && screen.contains("也符合条件"),
+        "{screen}"
+    );
+    assert!(!screen.contains("stable configured"), "{screen}");
+    focus_path(&mut m, "kubernetes.controlPlaneEndpoint");
+    let screen = rows(&draw(&m, 120, 40)).join("\n");
+    assert!(
+        screen.contains("111.111.111.120/32 看起来是 VIP"),
+        "{screen}"
+    );
+}
+
 mod run_screens {
     use super::*;
     use dsinstall::run::event::{RunState, StepState};

@@ -141,6 +141,10 @@ pub struct Suggested {
     /// Why each suggestion was made, in the order above.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// Each reason's findings by code (`reasons[N]` is the English of `reasonParts[N]`), for
+    /// a front end in another language. Absent in facts detected before reasons had codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reason_parts: Vec<Vec<crate::message::Part>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

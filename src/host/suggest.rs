@@ -5,6 +5,7 @@
 //! The rules below rank the candidates and say in words why the winner won.
 
 use super::facts::{Address, HostFacts, Interface, Suggested};
+use crate::message::{Said, Value};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// A global IPv6 address that can be a node IP: not still in duplicate address detection,
@@ -77,11 +78,69 @@ fn v4_contains(a: &Address, ip: IpAddr) -> bool {
     }
 }
 
-fn also(others: &[&str]) -> String {
+/// Why each suggestion was made, as sentences with codes ([`crate::message`]): the wizard
+/// shows them in its language (`reasonParts`), `detect` prints their English.
+pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "suggest.v6_nic.route",
+        "{0} has the IPv6 default route and usable global IPv6 addresses",
+    ),
+    (
+        "suggest.v6_nic.other_route",
+        "{0} has usable global IPv6 addresses; the IPv6 default route's device has none",
+    ),
+    (
+        "suggest.v6_nic.no_route",
+        "{0} has usable global IPv6 addresses (there is no IPv6 default route)",
+    ),
+    ("suggest.also.one", "{0} also qualifies"),
+    ("suggest.also.many", "{0} also qualify"),
+    ("suggest.hosts", "/etc/hosts maps {0} to {1}"),
+    (
+        "suggest.v6.permanent",
+        "{0} is a stable configured address (permanent, not tentative, deprecated or temporary)",
+    ),
+    (
+        "suggest.v6.permanent_noprefixroute",
+        "{0} is a stable configured address (permanent, noprefixroute, not tentative, deprecated or temporary)",
+    ),
+    (
+        "suggest.v6.first",
+        "{0} is the first global address of {1} that is not tentative, deprecated or temporary",
+    ),
+    ("suggest.not_usable", "not usable: {0}"),
+    (
+        "suggest.v4.only_32",
+        "{0} has the IPv4 default route and only /32 addresses (as on GCP); {1} is its first",
+    ),
+    (
+        "suggest.v4.route_gateway",
+        "{0} has the IPv4 default route and {1}/{2} holds its gateway {3}",
+    ),
+    ("suggest.v4.route", "{0} has the IPv4 default route"),
+    (
+        "suggest.v4.first",
+        "{0} is the first global IPv4 address that is not a /32",
+    ),
+    ("suggest.vips", "{0} looks like a VIP"),
+];
+
+fn said(code: &str, args: &[&dyn Value]) -> Said {
+    Said::coded(TEXTS, code, args)
+}
+
+fn also(others: &[&str]) -> Said {
     match others {
-        [one] => format!("{one} also qualifies"),
-        many => format!("{} also qualify", many.join(", ")),
+        [one] => said("suggest.also.one", &[one]),
+        many => said("suggest.also.many", &[&many.join(", ")]),
     }
+}
+
+/// Record a reason: its English in `reasons`, its parts by code in `reason_parts`.
+fn reason(s: &mut Suggested, why: Vec<Said>) {
+    let why = Said::joined(why);
+    s.reasons.push(why.text);
+    s.reason_parts.push(why.parts);
 }
 
 /// The suggestions for these facts, each with its reason.
@@ -101,27 +160,18 @@ pub fn suggest(f: &HostFacts) -> Suggested {
     if let Some((_, nic)) = v6_nics.first() {
         s.ipv6_interface = Some(nic.name.clone());
         let others: Vec<&str> = v6_nics[1..].iter().map(|(_, i)| i.name.as_str()).collect();
-        let why = if Some(nic.name.as_str()) == v6_dev {
-            format!(
-                "{} has the IPv6 default route and usable global IPv6 addresses",
-                nic.name
-            )
+        let code = if Some(nic.name.as_str()) == v6_dev {
+            "suggest.v6_nic.route"
         } else if v6_dev.is_some() {
-            format!(
-                "{} has usable global IPv6 addresses; the IPv6 default route's device has none",
-                nic.name
-            )
+            "suggest.v6_nic.other_route"
         } else {
-            format!(
-                "{} has usable global IPv6 addresses (there is no IPv6 default route)",
-                nic.name
-            )
+            "suggest.v6_nic.no_route"
         };
-        s.reasons.push(if others.is_empty() {
-            why
-        } else {
-            format!("{why}; {}", also(&others))
-        });
+        let mut why = vec![said(code, &[&nic.name])];
+        if !others.is_empty() {
+            why.push(also(&others));
+        }
+        reason(&mut s, why);
 
         // Node IPv6 on that interface: what /etc/hosts maps the hostname to, then permanent
         // (configured, not SLAAC) and noprefixroute (NetworkManager's static addresses;
@@ -142,27 +192,18 @@ pub fn suggest(f: &HostFacts) -> Suggested {
         });
         if let Some((_, a)) = cands.first() {
             s.ipv6 = Some(a.address.clone());
-            let mut why = if hosts_maps(f, a) {
-                format!("/etc/hosts maps {} to {}", f.hostname, a.address)
+            let mut why = vec![if hosts_maps(f, a) {
+                said("suggest.hosts", &[&f.hostname, &a.address])
+            } else if a.has_flag("permanent") && a.has_flag("noprefixroute") {
+                said("suggest.v6.permanent_noprefixroute", &[&a.address])
             } else if a.has_flag("permanent") {
-                format!(
-                    "{} is a stable configured address (permanent{}, not tentative, deprecated or temporary)",
-                    a.address,
-                    if a.has_flag("noprefixroute") {
-                        ", noprefixroute"
-                    } else {
-                        ""
-                    }
-                )
+                said("suggest.v6.permanent", &[&a.address])
             } else {
-                format!(
-                    "{} is the first global address of {} that is not tentative, deprecated or temporary",
-                    a.address, nic.name
-                )
-            };
+                said("suggest.v6.first", &[&a.address, &nic.name])
+            }];
             let others: Vec<&str> = cands[1..].iter().map(|(_, a)| a.address.as_str()).collect();
             if !others.is_empty() {
-                why.push_str(&format!("; {}", also(&others)));
+                why.push(also(&others));
             }
             let skipped: Vec<String> = nic
                 .addresses
@@ -171,9 +212,9 @@ pub fn suggest(f: &HostFacts) -> Suggested {
                 .map(|a| format!("{} ({})", a.address, a.flags.join(",")))
                 .collect();
             if !skipped.is_empty() {
-                why.push_str(&format!("; not usable: {}", skipped.join(", ")));
+                why.push(said("suggest.not_usable", &[&skipped.join(", ")]));
             }
-            s.reasons.push(why);
+            reason(&mut s, why);
         }
     }
 
@@ -224,30 +265,27 @@ pub fn suggest(f: &HostFacts) -> Suggested {
     if let Some((nic, a)) = only_32 {
         s.ipv4_interface = Some(nic.name.clone());
         s.ipv4 = Some(a.address.clone());
-        s.reasons.push(format!(
-            "{} has the IPv4 default route and only /32 addresses (as on GCP); {} is its first",
-            nic.name, a.address
-        ));
+        reason(
+            &mut s,
+            vec![said("suggest.v4.only_32", &[&nic.name, &a.address])],
+        );
     }
     if let Some((_, nic, a)) = v4.first() {
         s.ipv4_interface = Some(nic.name.clone());
         s.ipv4 = Some(a.address.clone());
-        let mut why = if hosts_maps(f, a) {
-            format!("/etc/hosts maps {} to {}", f.hostname, a.address)
+        let mut why = vec![if hosts_maps(f, a) {
+            said("suggest.hosts", &[&f.hostname, &a.address])
         } else if Some(nic.name.as_str()) == v4_dev {
             match gw4 {
-                Some(g) if v4_contains(a, g) => format!(
-                    "{} has the IPv4 default route and {}/{} holds its gateway {g}",
-                    nic.name, a.address, a.prefix
+                Some(g) if v4_contains(a, g) => said(
+                    "suggest.v4.route_gateway",
+                    &[&nic.name, &a.address, &a.prefix, &g],
                 ),
-                _ => format!("{} has the IPv4 default route", nic.name),
+                _ => said("suggest.v4.route", &[&nic.name]),
             }
         } else {
-            format!(
-                "{} is the first global IPv4 address that is not a /32",
-                a.address
-            )
-        };
+            said("suggest.v4.first", &[&a.address])
+        }];
         let vips: Vec<String> = f
             .interfaces
             .iter()
@@ -256,9 +294,9 @@ pub fn suggest(f: &HostFacts) -> Suggested {
             .map(|x| format!("{}/32", x.address))
             .collect();
         if !vips.is_empty() {
-            why.push_str(&format!("; {} looks like a VIP", vips.join(", ")));
+            why.push(said("suggest.vips", &[&vips.join(", ")]));
         }
-        s.reasons.push(why);
+        reason(&mut s, why);
     }
 
     // VIP candidates: IPv4 /32s and secondaries, those inside the node's subnet first; then

@@ -644,7 +644,13 @@ impl Field {
             return None;
         }
         let value = value?;
-        s.reasons.iter().find(|r| mentions(r, &value)).cloned()
+        let i = s.reasons.iter().position(|r| mentions(r, &value))?;
+        // In the wizard's language where detection gave the reason's findings by code.
+        Some(m.tx().said(&crate::message::Said {
+            text: s.reasons[i].clone(),
+            code: None,
+            parts: s.reason_parts.get(i).cloned().unwrap_or_default(),
+        }))
     }
 
     /// What the engine will use when the field is left empty (from the plan's defaults).
