@@ -398,6 +398,14 @@ fn source_problems() -> Vec<Problem> {
         Some(file("latin1.yaml", b"kind: \xff\n")),
         Some(file("empty.yaml", b" \n")),
         Some(file("deep.yaml", deep.as_bytes())),
+        // The seed plans Calico v3.15: a v3.32 calico.yaml is of another release.
+        Some(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/calico/calico-v3.32.1.yaml"
+            )
+            .to_string(),
+        ),
     ];
     let mut all = vec![];
     for manifest in manifests {

@@ -489,3 +489,37 @@ fn only_a_missing_manifest_is_told_where_to_download_it() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("curl -fLO"), "{}", r.stderr);
 }
+
+/// A calico.yaml of another release than calico.version: refused on the field, before any
+/// patching, with the planned release's download and the other way out.
+#[test]
+fn a_manifest_of_another_release_is_refused_with_the_right_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Answers::seed();
+    a.calico.manifest = Some(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/calico/calico-v3.32.1.yaml"
+        )
+        .into(),
+    );
+    let answers = write_answers(dir.path(), "answers.yaml", &a);
+    let r = render(&answers, &dir.path().join("out"), None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("warning:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is Calico v3.32.1 (image")
+            && r.stderr.contains("but calico.version is v3.15.3")
+            && r.stderr.contains("curl -fLO https://")
+            && r.stderr.contains("v3.15")
+            && r.stderr.contains("or set calico.version to v3.32.1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}

@@ -107,6 +107,7 @@ pub const CODES: &[&str] = &[
     "render.source_invalid",
     "render.source_empty",
     "render.source_depth",
+    "render.source_version",
     "service.family_extra",
     "service.family_mismatch",
     "service.family_missing",

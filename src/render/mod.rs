@@ -456,6 +456,32 @@ impl Source {
         }
     }
 
+    /// The calico.yaml at `path` is of another Calico version than the plan's (`found`, by
+    /// its calico-node `image`): the fix is the plan's version from upstream, or another
+    /// `calico.version`. Problem args: field, path, found, wanted, url, file, image.
+    fn version_error(&self, path: &str, found: &str, want: &str, image: &str) -> SourceError {
+        let what = format!("{path} is Calico {found} (image {image}) but calico.version is {want}");
+        let how = format!(
+            "on a machine with Internet access run `curl -fLO {}`, copy {} to this node and set {} to its path, or set calico.version to {found}",
+            self.url, self.file, self.field
+        );
+        SourceError {
+            message: format!("{}: {what}; {how}", self.field),
+            problem: Box::new(Problem::error(self.field, what).hint(how).code(
+                "render.source_version",
+                &[
+                    &self.field,
+                    &path,
+                    &found,
+                    &want,
+                    &self.url,
+                    &self.file,
+                    &image,
+                ],
+            )),
+        }
+    }
+
     /// Read `path` (bounded, UTF-8, not too deep), or say why not.
     fn read(&self, path: &Path) -> Result<(String, String), SourceError> {
         use std::io::ErrorKind::{InvalidData, InvalidInput, NotFound};
@@ -527,7 +553,17 @@ pub fn load_manifest(
     if is_url(path) {
         return Err(source.error("render.source_url", path, "", true));
     }
-    source.read(&resolve(path, base)).map(Some)
+    let (text, shown) = source.read(&resolve(path, base))?;
+    // A calico.yaml of another release is refused here, on the field, with the release's
+    // download: patching it would set the variables of another version.
+    if !operator
+        && let Some((image, found)) = calico::calico_node_version(&text)
+        && (found.major, found.minor) != (plan.calico_version.major, plan.calico_version.minor)
+    {
+        let tag = image.rsplit_once(':').map_or("", |(_, t)| t).to_string();
+        return Err(source.version_error(&shown, &tag, &plan.calico_version.to_string(), &image));
+    }
+    Ok(Some((text, shown)))
 }
 
 /// Calico's upstream operator-crds.yaml for the operator install, with its path for

@@ -7,6 +7,7 @@ mod env;
 mod images;
 mod installation;
 mod manifest;
+pub use manifest::calico_node_version;
 mod operator;
 mod operator_crds;
 mod text_patch;
