@@ -674,6 +674,36 @@ fn problems_under(m: &dsinstall::tui::model::Model, f: Field) -> Vec<String> {
     f.problems(m).iter().map(|p| p.code.to_string()).collect()
 }
 
+/// An IPv6 range typed into an IPv4 field (service or pod): the error is on the IPv4
+/// field that holds it, not on the IPv6 one beside it.
+#[test]
+fn the_other_familys_range_in_a_family_field_is_blamed_on_that_field() {
+    for (f, typed) in [
+        (Field::ServiceSubnet(AddressFamily::Ipv4), "2019:40::/108"),
+        (Field::PodSubnet(AddressFamily::Ipv4), "2019:50::/56"),
+        (Field::ServiceSubnet(AddressFamily::Ipv6), "10.97.0.0/16"),
+    ] {
+        let mut m = model();
+        f.set(&mut m, typed).unwrap();
+        m.recheck();
+        assert!(m.checked.has_errors(), "{typed:?}");
+        let under = problems_under(&m, f);
+        assert!(
+            under.contains(&"subnets.same_family".to_string()),
+            "{f:?} {typed}: {under:?}"
+        );
+        let other = match f {
+            Field::ServiceSubnet(AddressFamily::Ipv4) => Field::ServiceSubnet(AddressFamily::Ipv6),
+            Field::PodSubnet(AddressFamily::Ipv4) => Field::PodSubnet(AddressFamily::Ipv6),
+            _ => Field::ServiceSubnet(AddressFamily::Ipv4),
+        };
+        assert!(
+            !problems_under(&m, other).contains(&"subnets.same_family".to_string()),
+            "{typed:?}: blamed on {other:?}"
+        );
+    }
+}
+
 #[test]
 fn a_service_subnet_problem_shows_under_the_family_field_that_fixes_it() {
     for typed in ["", "10.97.0.0/16"] {

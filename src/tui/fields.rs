@@ -842,7 +842,11 @@ pub fn home(p: &crate::plan::Problem, m: &Model) -> Option<(Screen, Field)> {
         ),
         ("networking.serviceSubnets", Field::ServiceSubnet),
     ] {
-        if path == list {
+        // Both entries of one family: the plan blames the second (the first names the
+        // primary family in the answers file), but on the form the wrong one is the entry
+        // whose family field holds the other family's range.
+        let same_family = p.code == "subnets.same_family" && path.starts_with(list);
+        if path == list || same_family {
             let entries = if list.ends_with("podSubnets") {
                 &m.answers.networking.pod_subnets
             } else {
