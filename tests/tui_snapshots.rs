@@ -397,6 +397,27 @@ fn a_typing_error_counts_in_the_header_and_says_esc_undoes() {
     assert!(screen.contains("Esc puts the previous"), "{screen}");
 }
 
+/// Typing "200" goes through "20", a mask the plan refuses: once the text no longer parses,
+/// what the plan said of "20" is neither shown nor counted, only the typing error.
+#[test]
+fn a_typing_error_hides_what_the_plan_said_of_the_value_before_it() {
+    let mut m = demo(Lang::En, "/nonexistent-dir/answers.yaml");
+    goto(&mut m, 2);
+    focus_path(&mut m, "networking.nodeMaskSizes.ipv6");
+    press(&mut m, Enter);
+    update(&mut m, Msg::ctrl('u'));
+    chars(&mut m, "20");
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(m.checked.has_errors(), "{screen}");
+    chars(&mut m, "0");
+    let screen = rows(&draw(&m, 80, 24)).join("\n");
+    assert!(
+        screen.lines().next().unwrap().contains("✗ 1 error,"),
+        "{screen}"
+    );
+    assert!(!screen.contains("mask 20"), "{screen}");
+}
+
 mod run_screens {
     use super::*;
     use dsinstall::run::dry_run::{Line, Verdict};

@@ -163,7 +163,10 @@ pub fn field(m: &Model, f: Field, label_w: usize, w: usize, body: &mut Body) {
         let text = format!("{}{}", tx.t(err), tx.t("error.esc_undoes"));
         body.message(indent, MARK_ERROR, &text, w, styles::error());
     }
-    for p in f.problems(m) {
+    // While the text being typed does not parse, the answers still hold the value before
+    // it: what the plan says of that value would quote a value the field no longer shows.
+    let typing_error = editing.is_some_and(|e| e.error.is_some());
+    for p in f.problems(m).into_iter().filter(|_| !typing_error) {
         let (mark, style) = match p.severity {
             Severity::Error => (MARK_ERROR, styles::error()),
             Severity::Warning => (MARK_WARN, styles::warning()),

@@ -127,10 +127,21 @@ fn draw_header(frame: &mut Frame, m: &Model, area: Rect) {
         tx.f("header.dry_run", &[&m.facts.hostname])
     };
     // A value being typed that is not one yet is an error too, until it is fixed or undone.
-    let typing_error = m.editing.as_ref().is_some_and(|e| e.error.is_some());
-    let errors = m.checked.errors().count() + usize::from(typing_error);
+    // It stands for what the plan says of the field's value before it (the form hides
+    // that while the typed text does not parse).
+    let typing = m.editing.as_ref().filter(|e| e.error.is_some());
+    let stale = |p: &&crate::plan::Problem| {
+        typing.is_some_and(|e| crate::tui::fields::home(p, m).map(|(_, f)| f) == Some(e.field))
+    };
+    let errors = m.checked.errors().filter(|p| !stale(p)).count() + usize::from(typing.is_some());
     // The host's warnings (on Welcome) count too: they are as much to read.
-    let warnings = m.checked.problems.len() - errors + m.facts.warnings.len();
+    let warnings = m
+        .checked
+        .problems
+        .iter()
+        .filter(|p| p.severity == crate::plan::Severity::Warning && !stale(p))
+        .count()
+        + m.facts.warnings.len();
     let right = if errors > 0 {
         Span::styled(
             format!(
