@@ -19,6 +19,16 @@ pub fn on_host(a: &Answers, facts: &HostFacts, base: Option<&Path>) -> Checked {
     if let Some(p) = &c.plan {
         let refused = render_problems(p, base, &plan::report::text(&c));
         add_refused(&mut c, refused);
+    } else {
+        // Other errors stop the plan before render reads the manifest; a manifest that is
+        // not set is still one render refuses, so it stays the error it is once they go.
+        for q in c
+            .problems
+            .iter_mut()
+            .filter(|q| q.code == "calico.manifest_missing")
+        {
+            q.severity = plan::Severity::Error;
+        }
     }
     c
 }

@@ -134,6 +134,21 @@ fn the_verdict_refuses_what_render_refuses() {
     );
 }
 
+/// Another error stops the plan before render reads the manifest: the unset manifest is
+/// still an error, not a warning that says render stops there.
+#[test]
+fn an_unset_manifest_stays_an_error_while_another_error_stops_the_plan() {
+    let mut a = Answers::seed();
+    a.networking.service_subnets = vec!["not a cidr".into(), "2019:30::/108".into()];
+    let c = dsinstall::verdict::on_host(&a, &demo_facts(), None);
+    assert!(c.plan.is_none(), "{:?}", c.problems);
+    assert!(
+        c.errors().any(|p| p.path == "calico.manifest"),
+        "{:?}",
+        c.problems
+    );
+}
+
 fn with_runtime(runtime: &str, driver: &str) -> dsinstall::host::facts::HostFacts {
     let mut f = demo_facts();
     f.cgroup_driver = Some(dsinstall::host::cgroup::RuntimeCgroup {

@@ -674,6 +674,22 @@ fn problems_under(m: &dsinstall::tui::model::Model, f: Field) -> Vec<String> {
     f.problems(m).iter().map(|p| p.code.to_string()).collect()
 }
 
+/// Export names the next command only once render would take the answers.
+#[test]
+fn export_says_what_comes_next_only_without_errors() {
+    let mut m = model();
+    goto(&mut m, Screen::Export.index());
+    let screen = rows(&draw(&m, 120, 40)).join("\n");
+    assert!(screen.contains("dsinstall render --answers"), "{screen}");
+    Field::ServiceSubnet(AddressFamily::Ipv6)
+        .set(&mut m, "")
+        .unwrap();
+    m.recheck();
+    let screen = rows(&draw(&m, 120, 40)).join("\n");
+    assert!(m.checked.has_errors(), "{screen}");
+    assert!(!screen.contains("dsinstall render --answers"), "{screen}");
+}
+
 /// An IPv6 range typed into an IPv4 field (service or pod): the error is on the IPv4
 /// field that holds it, not on the IPv6 one beside it.
 #[test]

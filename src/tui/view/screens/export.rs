@@ -67,14 +67,18 @@ pub fn draw(frame: &mut Frame, m: &Model, area: Rect) {
     if !m.checked.problems.is_empty() {
         b.message(0, "", tx.t("export.jump"), w, styles::dim());
     }
-    b.blank();
-    b.message(
-        0,
-        "",
-        &tx.f("export.next", &[&m.export_path]),
-        w,
-        styles::dim(),
-    );
+    // What comes next only once render would take the answers: with errors, it is to fix
+    // them (said above).
+    if errors == 0 {
+        b.blank();
+        b.message(
+            0,
+            "",
+            &tx.f("export.next", &[&m.export_path]),
+            w,
+            styles::dim(),
+        );
+    }
     form::draw(frame, area, b);
 }
 
