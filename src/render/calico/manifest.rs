@@ -107,37 +107,9 @@ fn reject_etcd_datastore(docs: &[Document]) -> Result<(), String> {
     Ok(())
 }
 
-/// The calico-node image of a calico.yaml and the Calico version its tag names, where it
-/// has one: what [`check_version`] compares, for a reader that has not patched it yet.
-pub fn calico_node_version(manifest: &str) -> Option<(String, crate::plan::CalicoVersion)> {
-    let docs = documents::split(manifest)
-        .and_then(documents::expand_lists)
-        .ok()?;
-    let image = docs
-        .iter()
-        .filter_map(|d| d.value.as_ref())
-        .filter(|v| documents::kind_and_name(v) == (Some("DaemonSet"), Some("calico-node")))
-        .filter_map(|v| {
-            v.get("spec")?
-                .get("template")?
-                .get("spec")?
-                .get("containers")
-        })
-        .filter_map(Value::as_sequence)
-        .flatten()
-        .find(|c| c.get("name").and_then(Value::as_str) == Some("calico-node"))
-        .and_then(|c| c.get("image"))
-        .and_then(Value::as_str)?;
-    let (_, tag) = image.rsplit_once(':')?;
-    let found = crate::plan::CalicoVersion::parse_reported(tag).ok()?;
-    Some((image.to_string(), found))
-}
-
-/// The manifest's calico-node image tag must be the Calico version the plan was checked
-/// for: the env variables we set differ between versions (e.g. CALICO_IPV6POOL_VXLAN, v3.23+).
-fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
-    let Some(image) = docs
-        .iter()
+/// The image of the calico-node container of calico.yaml's calico-node DaemonSet.
+fn calico_node_image(docs: &[Document]) -> Option<&str> {
+    docs.iter()
         .filter_map(|d| d.value.as_ref())
         .filter(|v| documents::kind_and_name(v) == (Some("DaemonSet"), Some("calico-node")))
         .filter_map(|v| {
@@ -151,7 +123,24 @@ fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
         .find(|c| c.get("name").and_then(Value::as_str) == Some("calico-node"))
         .and_then(|c| c.get("image"))
         .and_then(Value::as_str)
-    else {
+}
+
+/// The calico-node image of a calico.yaml and the Calico version its tag names, where it
+/// has one: what [`check_version`] compares, for a reader that has not patched it yet.
+pub fn calico_node_version(manifest: &str) -> Option<(String, crate::plan::CalicoVersion)> {
+    let docs = documents::split(manifest)
+        .and_then(documents::expand_lists)
+        .ok()?;
+    let image = calico_node_image(&docs)?;
+    let (_, tag) = image.rsplit_once(':')?;
+    let found = crate::plan::CalicoVersion::parse_reported(tag).ok()?;
+    Some((image.to_string(), found))
+}
+
+/// The manifest's calico-node image tag must be the Calico version the plan was checked
+/// for: the env variables we set differ between versions (e.g. CALICO_IPV6POOL_VXLAN, v3.23+).
+fn check_version(docs: &[Document], plan: &Plan) -> Result<(), String> {
+    let Some(image) = calico_node_image(docs) else {
         return Ok(());
     };
     let Some((_, tag)) = image.rsplit_once(':') else {
