@@ -654,7 +654,6 @@ pub mod runner_events {
         failed_checks_end(m, failed);
     }
 
-    /// Each (id, evidence, hint) as a failed IPv6 check, then verify and the run end.
     /// The guide's 1.19 run failed in verify: node.internal-ips found no IPv6 InternalIP,
     /// and the verify step failed naming that check (its evidence in the cause, its hint
     /// as the fix), as the runner writes it.
@@ -671,11 +670,39 @@ pub mod runner_events {
         )]);
         let hint = Said::coded(nodes::TEXTS, "verify.node.internal_ips.v119", &[]);
         let (cause_evidence, fix) = (evidence.text.clone(), hint.text.clone());
+        failed_check(m, "node.internal-ips", evidence, hint);
+        let f = dsinstall::run::diagnose::coded(
+            "run.verify.failed",
+            &[&"node.internal-ips/ipv6", &cause_evidence],
+        );
+        failed_with(m, "verify", Failure { fix, ..f });
+        run_ended(m, RunState::Failed);
+    }
+
+    /// Each (id, evidence, hint) as a failed IPv6 check, then verify and the run end.
+    fn failed_checks_end<'a>(
+        m: &mut Model,
+        failed: impl IntoIterator<Item = (&'a str, dsinstall::message::Said, dsinstall::message::Said)>,
+    ) {
+        for (id, evidence, hint) in failed {
+            failed_check(m, id, evidence, hint);
+        }
+        ended(m, "verify", 3000);
+        run_ended(m, RunState::Done);
+    }
+
+    /// A failed IPv6 check `id` with its evidence and hint, as the checks write them.
+    fn failed_check(
+        m: &mut Model,
+        id: &str,
+        evidence: dsinstall::message::Said,
+        hint: dsinstall::message::Said,
+    ) {
         feed(
             m,
             Event::Check {
                 check: CheckResult {
-                    id: "node.internal-ips".into(),
+                    id: id.into(),
                     family: Some("ipv6".into()),
                     status: CheckStatus::Fail,
                     duration_ms: 120,
@@ -687,37 +714,5 @@ pub mod runner_events {
                 },
             },
         );
-        let f = dsinstall::run::diagnose::coded(
-            "run.verify.failed",
-            &[&"node.internal-ips/ipv6", &cause_evidence],
-        );
-        failed_with(m, "verify", Failure { fix, ..f });
-        run_ended(m, RunState::Failed);
-    }
-
-    fn failed_checks_end<'a>(
-        m: &mut Model,
-        failed: impl IntoIterator<Item = (&'a str, dsinstall::message::Said, dsinstall::message::Said)>,
-    ) {
-        for (id, evidence, hint) in failed {
-            feed(
-                m,
-                Event::Check {
-                    check: CheckResult {
-                        id: id.into(),
-                        family: Some("ipv6".into()),
-                        status: CheckStatus::Fail,
-                        duration_ms: 120,
-                        evidence: evidence.text,
-                        evidence_code: evidence.code,
-                        evidence_parts: evidence.parts,
-                        hint: Some(hint.text),
-                        hint_code: hint.code,
-                    },
-                },
-            );
-        }
-        ended(m, "verify", 3000);
-        run_ended(m, RunState::Done);
     }
 }
