@@ -705,17 +705,20 @@ fn lab_processes(dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn leaving_during_a_join_stops_what_the_lab_runs_and_removes_the_lab() {
-    // A join runs on the lab's node02 over its ssh, as on a real node it would go on
-    // after the link goes: leaving the demo must stop it, not leave it writing the lab.
-    let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
+/// The demo (`bin`, in English, at the lab's fast pace, `faults` given) started in `dir`
+/// with its lab under `dir/tmp`, and walked from Welcome to Confirm until its list of
+/// changes is in.
+fn demo_at_confirm(bin: &std::path::Path, dir: &std::path::Path, faults: &[&str]) -> Pty {
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut args = vec!["--demo", "--lang", "en"];
+    for f in faults {
+        args.extend(["--fault", f]);
+    }
     let mut p = Pty::spawn(
-        &common::bin(),
-        &["--demo", "--lang", "en", "--fault", "hang:join.node02"],
-        dir.path(),
+        bin,
+        &args,
+        dir,
         &[
             ("TMPDIR", tmp.to_str().unwrap()),
             ("DSINSTALL_TEST_DEMO_PACE", "fast"),
@@ -727,7 +730,18 @@ fn leaving_during_a_join_stops_what_the_lab_runs_and_removes_the_lab() {
     }
     p.wait_for("Answers file", 5);
     p.send("a");
+    p.wait_for("[Confirm]", 5);
     p.wait_for("Install these changes now?", 60);
+    p
+}
+
+#[test]
+fn leaving_during_a_join_stops_what_the_lab_runs_and_removes_the_lab() {
+    // A join runs on the lab's node02 over its ssh, as on a real node it would go on
+    // after the link goes: leaving the demo must stop it, not leave it writing the lab.
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    let mut p = demo_at_confirm(&common::bin(), dir.path(), &["hang:join.node02"]);
     p.send("y");
     p.wait_for("[Install]", 5);
     let lab = std::fs::read_dir(&tmp)
@@ -755,26 +769,9 @@ fn leaving_during_a_join_stops_what_the_lab_runs_and_removes_the_lab() {
 fn a_binary_replaced_while_the_wizard_runs_is_named_when_the_install_starts() {
     // A package upgrade while the wizard is open: the runner cannot be this binary's file.
     let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
     let exe = dir.path().join("dsinstall");
     std::fs::copy(common::bin(), &exe).unwrap();
-    let mut p = Pty::spawn(
-        &exe,
-        &["--demo", "--lang", "en"],
-        dir.path(),
-        &[
-            ("TMPDIR", tmp.to_str().unwrap()),
-            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
-        ],
-    );
-    p.wait_for("Press Enter", 10);
-    for _ in 0..6 {
-        p.send("n");
-    }
-    p.wait_for("Answers file", 5);
-    p.send("a");
-    p.wait_for("Install these changes now?", 60);
+    let mut p = demo_at_confirm(&exe, dir.path(), &[]);
     std::fs::remove_file(&exe).unwrap();
     p.send("y");
     p.wait_for("replaced or", 10);
@@ -788,24 +785,7 @@ fn a_binary_replaced_while_the_wizard_runs_is_named_when_the_install_starts() {
 fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let mut p = Pty::spawn(
-        &common::bin(),
-        &["--demo", "--lang", "en", "--fault", "port-6443-in-use"],
-        dir.path(),
-        &[
-            ("TMPDIR", tmp.to_str().unwrap()),
-            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
-        ],
-    );
-    p.wait_for("Press Enter", 10);
-    for _ in 0..6 {
-        p.send("n");
-    }
-    p.wait_for("Answers file", 5);
-    p.send("a");
-    p.wait_for("[Confirm]", 5);
-    p.wait_for("Install these changes now?", 60);
+    let mut p = demo_at_confirm(&common::bin(), dir.path(), &["port-6443-in-use"]);
     p.send("\x1b[F"); // End: the list scrolls to its last page
     p.wait_for("dsinstall reset would undo", 5);
     p.send("y");
@@ -857,23 +837,7 @@ fn demo_walks_from_export_through_install_to_checks_and_leaves_nothing() {
 fn demo_hang_up_mid_install_exits_130_and_removes_the_lab() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let mut p = Pty::spawn(
-        &common::bin(),
-        &["--demo", "--lang", "en", "--fault", "hang:kubeadm.init"],
-        dir.path(),
-        &[
-            ("TMPDIR", tmp.to_str().unwrap()),
-            ("DSINSTALL_TEST_DEMO_PACE", "fast"),
-        ],
-    );
-    p.wait_for("Press Enter", 10);
-    for _ in 0..6 {
-        p.send("n");
-    }
-    p.wait_for("Answers file", 5);
-    p.send("a");
-    p.wait_for("Install these changes now?", 60);
+    let mut p = demo_at_confirm(&common::bin(), dir.path(), &["hang:kubeadm.init"]);
     p.send("y");
     p.wait_for("[kubeadm.init]", 60);
     // SAFETY: kill(2) on our own child.
