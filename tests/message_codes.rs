@@ -375,26 +375,31 @@ fn a_step_ended_with_a_diagnosis_round_trips_through_the_status() {
     assert_eq!(back.steps[0].diagnosis, f.diagnosis);
 }
 
+/// The steps' sources, where their codes are written.
+const STEPS_SRC: [&str; 13] = [
+    include_str!("../src/run/steps/join.rs"),
+    include_str!("../src/run/steps/common.rs"),
+    include_str!("../src/run/steps/calico.rs"),
+    include_str!("../src/run/steps/images.rs"),
+    include_str!("../src/run/steps/init.rs"),
+    include_str!("../src/run/steps/kubeconfig.rs"),
+    include_str!("../src/run/steps/modules.rs"),
+    include_str!("../src/run/steps/preflight.rs"),
+    include_str!("../src/run/steps/swap.rs"),
+    include_str!("../src/run/steps/sysctl.rs"),
+    include_str!("../src/run/steps/verify.rs"),
+    include_str!("../src/run/steps/wait_calico.rs"),
+    include_str!("../src/run/steps/wait_node.rs"),
+];
+
 /// The runner's other tables (the SSH link's, the joins', the steps'): each code is written
 /// somewhere besides its table.
 #[test]
 fn every_run_code_is_written_by_a_step_or_the_ssh_link() {
-    let src = [
-        include_str!("../src/run/remote.rs"),
-        include_str!("../src/run/steps/join.rs"),
-        include_str!("../src/run/steps/common.rs"),
-        include_str!("../src/run/steps/calico.rs"),
-        include_str!("../src/run/steps/images.rs"),
-        include_str!("../src/run/steps/init.rs"),
-        include_str!("../src/run/steps/kubeconfig.rs"),
-        include_str!("../src/run/steps/modules.rs"),
-        include_str!("../src/run/steps/preflight.rs"),
-        include_str!("../src/run/steps/swap.rs"),
-        include_str!("../src/run/steps/sysctl.rs"),
-        include_str!("../src/run/steps/verify.rs"),
-        include_str!("../src/run/steps/wait_calico.rs"),
-        include_str!("../src/run/steps/wait_node.rs"),
-    ];
+    let src: Vec<&str> = [include_str!("../src/run/remote.rs")]
+        .into_iter()
+        .chain(STEPS_SRC)
+        .collect();
     let tables = [
         dsinstall::run::remote::TEXTS,
         dsinstall::run::steps::join::TEXTS,
@@ -414,22 +419,10 @@ fn every_run_code_is_written_by_a_step_or_the_ssh_link() {
 
 #[test]
 fn every_probe_and_change_code_is_written_by_a_step() {
-    let src = [
-        include_str!("../src/run/runner.rs"),
-        include_str!("../src/run/steps/join.rs"),
-        include_str!("../src/run/steps/common.rs"),
-        include_str!("../src/run/steps/calico.rs"),
-        include_str!("../src/run/steps/images.rs"),
-        include_str!("../src/run/steps/init.rs"),
-        include_str!("../src/run/steps/kubeconfig.rs"),
-        include_str!("../src/run/steps/modules.rs"),
-        include_str!("../src/run/steps/preflight.rs"),
-        include_str!("../src/run/steps/swap.rs"),
-        include_str!("../src/run/steps/sysctl.rs"),
-        include_str!("../src/run/steps/verify.rs"),
-        include_str!("../src/run/steps/wait_calico.rs"),
-        include_str!("../src/run/steps/wait_node.rs"),
-    ];
+    let src: Vec<&str> = [include_str!("../src/run/runner.rs")]
+        .into_iter()
+        .chain(STEPS_SRC)
+        .collect();
     for (code, _) in probe_texts::TEXTS {
         let quoted = format!("\"{code}\"");
         assert!(
