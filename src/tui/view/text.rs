@@ -125,13 +125,7 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
                 while line.chars().last().is_some_and(opens) {
                     carried.extend(line.pop());
                 }
-                lines.push(line.trim_end_matches(' ').to_string());
-                line.clear();
-                used = 0;
-                for prev in carried.into_iter().rev() {
-                    line.push(prev);
-                    used += prev.width().unwrap_or(0);
-                }
+                used = next_row(&mut lines, &mut line, carried);
             } else if used + cw > w {
                 // Chinese line breaking (GB/T 15834 and W3C clreq): closing punctuation never
                 // starts a line, so the character before it moves down with it.
@@ -153,13 +147,7 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
                 {
                     carried.extend(line.pop());
                 }
-                lines.push(line.trim_end_matches(' ').to_string());
-                line.clear();
-                used = 0;
-                for prev in carried.into_iter().rev() {
-                    line.push(prev);
-                    used += prev.width().unwrap_or(0);
-                }
+                used = next_row(&mut lines, &mut line, carried);
             }
             line.push(c);
             used += cw;
@@ -169,6 +157,15 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// End the row `line` (trailing spaces dropped) and start the next with `carried` (popped
+/// off its end, so last first): the next row's width so far.
+fn next_row(lines: &mut Vec<String>, line: &mut String, carried: Vec<char>) -> usize {
+    lines.push(line.trim_end_matches(' ').to_string());
+    line.clear();
+    line.extend(carried.into_iter().rev());
+    line.width()
 }
 
 /// The rows of a log line wrapped to `w` columns, as column ranges of `s` (text already
